@@ -1,0 +1,53 @@
+"""The ASGI app: the same object runs under uvicorn locally and under Mangum on Lambda."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from strawberry.asgi import GraphQL
+from cross_web import HTTPException
+
+from api.auth import TokenVerifier, bearer_token
+from api.domain.clock import Clock, SystemClock
+from api.domain.errors import Unauthenticated
+from api.settings import Settings
+from api.store.db import Db
+from schema.context import Context
+from schema.schema import schema
+
+
+class DangqunGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        self.settings = settings
+        self.db = Db(settings)
+        self.clock = clock or SystemClock()
+        self.verifier = TokenVerifier(settings)
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context(
+            db=self.db,
+            clock=self.clock,
+            request_id=_request_id(request),
+            subject=self._subject(request),
+        )
+
+    def _subject(self, request: Request) -> str | None:
+        try:
+            token = bearer_token(request.headers.get("authorization"))
+            return None if token is None else self.verifier.verify(token)
+        except Unauthenticated as error:
+            # A bad token is refused outright rather than silently treated as anonymous.
+            raise HTTPException(401, error.message) from error
+
+
+def _request_id(request: Request) -> str:
+    event = request.scope.get("aws.event") or {}
+    lambda_request_id = (event.get("requestContext") or {}).get("requestId")
+    return str(lambda_request_id or request.headers.get("x-request-id") or uuid.uuid4())
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> DangqunGraphQL:
+    return DangqunGraphQL(settings, clock)

@@ -1,0 +1,88 @@
+"""Expected failures of the domain, each with a stable machine-readable code.
+
+Services raise these; the GraphQL layer turns them into ``UserError`` entries of a mutation
+payload (or into GraphQL errors with ``extensions.code`` for queries). Anything else is a bug
+and is masked with a request id.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    INVALID_ID = "INVALID_ID"
+    INVALID_CURSOR = "INVALID_CURSOR"
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    INVALID_HIERARCHY = "INVALID_HIERARCHY"
+    CYCLE = "CYCLE"
+    IN_USE = "IN_USE"
+    ARCHIVED = "ARCHIVED"
+
+
+class DomainError(Exception):
+    """An expected failure: bad input, missing permission, lost race, broken rule."""
+
+    code: ErrorCode = ErrorCode.INVALID_INPUT
+
+    def __init__(self, message: str, *, field: str | None = None, code: ErrorCode | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(DomainError):
+    code = ErrorCode.INVALID_INPUT
+
+
+class InvalidId(DomainError):
+    code = ErrorCode.INVALID_ID
+
+
+class InvalidCursor(DomainError):
+    code = ErrorCode.INVALID_CURSOR
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+
+class Unauthenticated(DomainError):
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(DomainError):
+    code = ErrorCode.FORBIDDEN
+
+
+class Conflict(DomainError):
+    """Someone else changed the item first (optimistic lock or condition lost)."""
+
+    code = ErrorCode.CONFLICT
+
+
+class AlreadyExists(DomainError):
+    code = ErrorCode.ALREADY_EXISTS
+
+
+class InvalidHierarchy(DomainError):
+    code = ErrorCode.INVALID_HIERARCHY
+
+
+class Cycle(DomainError):
+    code = ErrorCode.CYCLE
+
+
+class InUse(DomainError):
+    code = ErrorCode.IN_USE
+
+
+class Archived(DomainError):
+    code = ErrorCode.ARCHIVED

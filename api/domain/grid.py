@@ -1,0 +1,52 @@
+"""Grid details: service station, the five-criteria acceptance (五子达标) and the star rating (六个好)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class FiveCriterion(str, Enum):
+    """五子达标 — the checklist a grid party branch must meet."""
+
+    PILLAR = "PILLAR"  # 立柱子: a strong branch secretary and team
+    MINDSET = "MINDSET"  # 换脑子: trained in service-oriented governance
+    PLATFORM = "PLATFORM"  # 搭台子: a working service station
+    RESOURCES = "RESOURCES"  # 蓄池子: a pool of volunteers, partners and funds
+    YARDSTICK = "YARDSTICK"  # 把尺子: rules and evaluation in place
+
+
+class StarCriterion(str, Enum):
+    """六个好星级网格 — one star for each criterion met."""
+
+    ORGANISATION = "ORGANISATION"  # 组织建设好
+    TEAM = "TEAM"  # 队伍建设好
+    STATION = "STATION"  # 阵地建设好
+    SERVICE = "SERVICE"  # 服务群众好
+    GOVERNANCE = "GOVERNANCE"  # 治理成效好
+    REPUTATION = "REPUTATION"  # 群众口碑好
+
+
+@dataclass(frozen=True)
+class ServiceStation:
+    name: str
+    address: str
+    opening_hours: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class GridDetails:
+    secretary_id: str | None = None
+    instructor_id: str | None = None
+    station: ServiceStation | None = None
+    five_criteria: frozenset[FiveCriterion] = field(default_factory=frozenset)
+    star_criteria: frozenset[StarCriterion] = field(default_factory=frozenset)
+
+    @property
+    def five_criteria_met(self) -> bool:
+        return self.five_criteria == frozenset(FiveCriterion)
+
+    @property
+    def stars(self) -> int:
+        return len(self.star_criteria)

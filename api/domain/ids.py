@@ -1,0 +1,56 @@
+"""Identifiers: new ids for items and Relay global ids for the API.
+
+Item ids are time-ordered (48-bit milliseconds + 80 random bits, Crockford base32, 26 chars, like
+ULID) so that ids created later sort later. Global ids are ``base64url("<Type>:<id>")``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import secrets
+import time
+
+from api.domain.errors import InvalidId
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ITEM_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+# Demo and imported data may use readable ids; they follow the same alphabet rules as keys.
+_LEGACY_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+def new_id(now_ms: int | None = None) -> str:
+    millis = int(time.time() * 1000) if now_ms is None else now_ms
+    value = (millis << 80) | secrets.randbits(80)
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def is_item_id(value: str) -> bool:
+    return bool(_ITEM_ID.match(value) or _LEGACY_ID.match(value))
+
+
+def to_global_id(type_name: str, item_id: str) -> str:
+    raw = f"{type_name}:{item_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def from_global_id(global_id: str, expected_type: str | None = None) -> tuple[str, str]:
+    """Decode a global id; raise ``InvalidId`` if it is malformed or of another type."""
+    if not global_id or len(global_id) > 200:
+        raise InvalidId("ID is empty or too long", field="id")
+    padded = global_id + "=" * (-len(global_id) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise InvalidId(f"ID {global_id!r} is not a valid global id", field="id") from exc
+    type_name, sep, item_id = raw.partition(":")
+    if not sep or not type_name or not is_item_id(item_id):
+        raise InvalidId(f"ID {global_id!r} is not a valid global id", field="id")
+    if expected_type is not None and type_name != expected_type:
+        raise InvalidId(f"ID {global_id!r} is a {type_name}, expected a {expected_type}", field="id")
+    return type_name, item_id

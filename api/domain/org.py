@@ -1,0 +1,101 @@
+"""The grid hierarchy: kinds of org units, which kind nests under which, names and paths.
+
+district → street → community → grid → building → party-member household → unit household.
+A unit's materialised path lists the ids from the root down to itself: ``/d/s/c/g``. Scope
+checks and cycle checks are prefix tests on it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+from api.domain.errors import Cycle, InvalidHierarchy, InvalidInput
+
+NAME_MAX_LENGTH = 60
+
+
+class OrgKind(str, Enum):
+    DISTRICT = "DISTRICT"
+    STREET = "STREET"
+    COMMUNITY = "COMMUNITY"
+    GRID = "GRID"
+    BUILDING = "BUILDING"
+    PARTY_HOUSEHOLD = "PARTY_HOUSEHOLD"
+    UNIT_HOUSEHOLD = "UNIT_HOUSEHOLD"
+
+    @property
+    def depth(self) -> int:
+        return _ORDER.index(self)
+
+    @property
+    def parent_kind(self) -> OrgKind | None:
+        return None if self.depth == 0 else _ORDER[self.depth - 1]
+
+    @property
+    def child_kind(self) -> OrgKind | None:
+        return _ORDER[self.depth + 1] if self.depth + 1 < len(_ORDER) else None
+
+
+_ORDER = list(OrgKind)
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One ancestor as shown in a breadcrumb: denormalised on every unit (see store README)."""
+
+    id: str
+    kind: OrgKind
+    name: str
+
+
+def validate_name(raw: str, field: str = "name") -> str:
+    """Normalise a display name; reject empty, over-long or control-character names."""
+    name = unicodedata.normalize("NFC", raw).strip()
+    if not name:
+        raise InvalidInput("Name must not be empty", field=field)
+    if len(name) > NAME_MAX_LENGTH:
+        raise InvalidInput(f"Name must be at most {NAME_MAX_LENGTH} characters", field=field)
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise InvalidInput("Name must not contain control characters", field=field)
+    # '#' separates parts of sort keys.
+    if "#" in name:
+        raise InvalidInput("Name must not contain '#'", field=field)
+    return name
+
+
+def check_parent(kind: OrgKind, parent_kind: OrgKind | None) -> None:
+    """A unit sits exactly one level below its parent; only a district has no parent."""
+    if kind.parent_kind != parent_kind:
+        expected = kind.parent_kind.value if kind.parent_kind else "no parent"
+        got = parent_kind.value if parent_kind else "no parent"
+        raise InvalidHierarchy(
+            f"A {kind.value} must be placed under {expected}, not under {got}", field="parentId"
+        )
+
+
+def child_path(parent_path: str | None, unit_id: str) -> str:
+    return f"{parent_path or ''}/{unit_id}"
+
+
+def path_ids(path: str) -> list[str]:
+    return [part for part in path.split("/") if part]
+
+
+def is_within(path: str, scope_path: str) -> bool:
+    """True when ``path`` is ``scope_path`` itself or lies in its subtree."""
+    return path == scope_path or path.startswith(scope_path + "/")
+
+
+def check_move(unit_path: str, new_parent_path: str) -> None:
+    """Refuse to move a unit under itself or under one of its descendants."""
+    if is_within(new_parent_path, unit_path):
+        raise Cycle("A unit cannot be moved under itself or its own descendant", field="newParentId")
+
+
+def rebase_path(path: str, old_prefix: str, new_prefix: str) -> str:
+    """The path of a descendant after its ancestor moved from ``old_prefix`` to ``new_prefix``."""
+    if not is_within(path, old_prefix):
+        raise ValueError(f"{path} is not under {old_prefix}")
+    return new_prefix + path[len(old_prefix) :]

@@ -1,0 +1,28 @@
+"""People: residents, party members and staff; phone validation and personal-data masking."""
+
+from __future__ import annotations
+
+import re
+
+from api.domain.errors import InvalidInput
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_phone(raw: str, field: str = "phone") -> str:
+    """Mainland mobile numbers, with an optional +86 prefix and spaces or dashes."""
+    digits = re.sub(r"[\s-]", "", raw)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not _MOBILE.match(digits):
+        raise InvalidInput("Phone must be an 11-digit mainland mobile number", field=field)
+    return digits
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: keeps the family name, as Chinese public notices do."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""

@@ -1,0 +1,77 @@
+"""Who is calling, and what they may do where.
+
+An actor is anonymous or a person with role grants. A grant's scope is its org unit's subtree,
+tested by prefix on the materialised path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from api.domain.errors import Forbidden, Unauthenticated
+from api.domain.org import is_within
+from api.domain.roles import Permission, Role, permits
+from api.store.models import Item, PersonItem, RoleGrantItem, person_key
+
+
+@dataclass(frozen=True)
+class Grant:
+    org_id: str
+    org_path: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    person_id: str | None = None
+    name: str | None = None
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+    person: PersonItem | None = None
+    grant_items: tuple[RoleGrantItem, ...] = field(default_factory=tuple)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.person_id is not None
+
+    def can(self, permission: Permission, path: str) -> bool:
+        return any(
+            permits(grant.role, permission) and is_within(path, grant.org_path)
+            for grant in self.grants
+        )
+
+    def require_login(self) -> str:
+        if self.person_id is None:
+            raise Unauthenticated("Sign in to do this")
+        return self.person_id
+
+    def require(self, permission: Permission, path: str, what: str) -> None:
+        self.require_login()
+        if not self.can(permission, path):
+            raise Forbidden(f"You may not {what} here")
+
+
+ANONYMOUS = Actor()
+
+
+def load_actor(person_id: str) -> Actor:
+    """One consistent Query on the person's partition returns the person and all their grants."""
+    pk, _ = person_key(person_id)
+    person: PersonItem | None = None
+    grant_items: tuple[RoleGrantItem, ...] = field(default_factory=tuple)
+    grants: list[Grant] = []
+    grant_items: list[RoleGrantItem] = []
+    for item in Item.query(pk, consistent_read=True):
+        if isinstance(item, PersonItem):
+            person = item
+        elif isinstance(item, RoleGrantItem):
+            grants.append(Grant(item.org_id, item.org_path, Role(item.role)))
+            grant_items.append(item)
+    if person is None:
+        raise Unauthenticated("The signed-in person is not registered")
+    return Actor(
+        person_id=person_id,
+        name=person.name,
+        grants=tuple(grants),
+        person=person,
+        grant_items=tuple(grant_items),
+    )

@@ -1,0 +1,15 @@
+"""Lambda entry point for GraphQL (API Gateway HTTP API, payload v2) through Mangum.
+
+Initialisation happens once per container, at import: settings, table binding, the ASGI app.
+DataLoaders are built per request in the context getter, never here.
+"""
+
+from __future__ import annotations
+
+from mangum import Mangum
+
+from api.app import create_app
+from api.settings import get_settings
+
+app = create_app(get_settings())
+handler = Mangum(app, lifespan="off")

@@ -1,0 +1,89 @@
+"""Typed errors of the API.
+
+Mutations return expected failures as ``UserError`` entries in their payload. Queries raise them
+as GraphQL errors carrying ``extensions.code``. Any other exception is a bug: it is logged with
+the request id and masked as "Unexpected error" with that id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from enum import Enum
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from api.domain.errors import DomainError, ErrorCode as DomainErrorCode
+
+log = logging.getLogger("dangqun")
+
+ErrorCode = strawberry.enum(
+    Enum("ErrorCode", {code.value: code.value for code in DomainErrorCode}),  # type: ignore[misc]
+    description="Why an operation failed",
+)
+
+
+@strawberry.type(description="An expected failure of a mutation: bad input, no permission, a lost race")
+class UserError:
+    code: ErrorCode  # type: ignore[valid-type]
+    field: str | None
+    message: str
+
+
+def user_error(error: DomainError) -> UserError:
+    return UserError(code=ErrorCode(error.code.value), field=error.field, message=error.message)
+
+
+P = TypeVar("P")
+
+
+def run_mutation(action: Callable[[], P], failed: Callable[[list[UserError]], P]) -> P:
+    """Run a mutation body; turn expected failures into a payload carrying ``errors``."""
+    try:
+        return action()
+    except DomainError as error:
+        return failed([user_error(error)])
+
+
+class ErrorHandling(SchemaExtension):
+    """Give domain errors a code; mask everything unexpected behind the request id."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if not errors or result is None:
+            return
+        context: Any = self.execution_context.context
+        request_id = getattr(context, "request_id", "unknown")
+        result.errors = [self._process(error, request_id) for error in errors]
+
+    @staticmethod
+    def _process(error: GraphQLError, request_id: str) -> GraphQLError:
+        original = error.original_error
+        if original is None:
+            return error  # validation, parsing and limit errors: safe and useful as they are
+        if isinstance(original, DomainError):
+            return GraphQLError(
+                original.message,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": original.code.value, "field": original.field},
+            )
+        if isinstance(original, GraphQLError):
+            return error
+        log.error(
+            "unexpected error in request %s at %s",
+            request_id,
+            error.path,
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        return GraphQLError(
+            f"Unexpected error (request id {request_id})",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id},
+        )

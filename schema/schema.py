@@ -1,0 +1,28 @@
+"""The GraphQL schema: root types and the extensions every request goes through."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from schema.errors import ErrorHandling
+from schema.mutations import Mutation
+from schema.queries import Query
+from schema.types import OrgUnit, Person
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 3000
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[OrgUnit, Person],
+    # Classes or factories, never instances: an instance would share state across requests.
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ErrorHandling,
+    ],
+)

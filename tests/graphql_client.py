@@ -1,0 +1,136 @@
+"""One abstract GraphQL-over-HTTP client, one subclass per integration (the ASGI app served
+directly, and API Gateway HTTP API v2 events through the Mangum Lambda handler), so one suite
+runs over both — the pattern of strawberry's own ``tests/http/clients``."""
+
+from __future__ import annotations
+
+import base64
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+from mangum import Mangum
+from starlette.testclient import TestClient
+
+from api.app import DangqunGraphQL
+
+
+@dataclass
+class Response:
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.body.get("data") or {}
+        return data
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        errors: list[dict[str, Any]] = self.body.get("errors") or []
+        return errors
+
+    @property
+    def error_codes(self) -> list[str | None]:
+        return [(error.get("extensions") or {}).get("code") for error in self.errors]
+
+
+class GraphQLClient(ABC):
+    def query(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> Response:
+        headers = {"content-type": "application/json"}
+        if token is not None:
+            headers["authorization"] = f"Bearer {token}"
+        return self.post(json.dumps({"query": query, "variables": variables or {}}), headers)
+
+    @abstractmethod
+    def post(self, body: str, headers: dict[str, str]) -> Response: ...
+
+    @abstractmethod
+    def get(self, path: str, headers: dict[str, str]) -> tuple[int, str]: ...
+
+
+class AsgiClient(GraphQLClient):
+    def __init__(self, app: DangqunGraphQL) -> None:
+        self.client = TestClient(app)
+
+    def post(self, body: str, headers: dict[str, str]) -> Response:
+        response = self.client.post("/graphql", content=body, headers=headers)
+        return Response(response.status_code, _json(response.text))
+
+    def get(self, path: str, headers: dict[str, str]) -> tuple[int, str]:
+        response = self.client.get(path, headers=headers)
+        return response.status_code, response.text
+
+
+class LambdaClient(GraphQLClient):
+    """Builds API Gateway HTTP API (payload format 2.0) events like AWS sends them."""
+
+    def __init__(self, handler: Mangum) -> None:
+        self.handler = handler
+        self.requests = 0
+
+    def _event(self, method: str, path: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
+        self.requests += 1
+        raw_path, _, query_string = path.partition("?")
+        encoded = body is not None and self.requests % 2 == 0  # exercise both body encodings
+        return {
+            "version": "2.0",
+            "routeKey": f"{method} /graphql",
+            "rawPath": raw_path,
+            "rawQueryString": query_string,
+            "headers": {"host": "abc123.execute-api.ap-northeast-1.amazonaws.com", **headers},
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": "abc123",
+                "domainName": "abc123.execute-api.ap-northeast-1.amazonaws.com",
+                "domainPrefix": "abc123",
+                "http": {
+                    "method": method,
+                    "path": raw_path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": "203.0.113.10",
+                    "userAgent": "test",
+                },
+                "requestId": f"req-{self.requests}",
+                "routeKey": f"{method} /graphql",
+                "stage": "$default",
+                "time": "23/Nov/2026:01:30:00 +0000",
+                "timeEpoch": 1795397400000,
+            },
+            "body": base64.b64encode(body.encode()).decode() if encoded and body else body,
+            "isBase64Encoded": encoded,
+        }
+
+    def _invoke(self, event: dict[str, Any]) -> tuple[int, str]:
+        result = self.handler(event, _LambdaContext())
+        text = result.get("body") or ""
+        if result.get("isBase64Encoded"):
+            text = base64.b64decode(text).decode()
+        return int(result["statusCode"]), text
+
+    def post(self, body: str, headers: dict[str, str]) -> Response:
+        status, text = self._invoke(self._event("POST", "/graphql", headers, body))
+        return Response(status, _json(text))
+
+    def get(self, path: str, headers: dict[str, str]) -> tuple[int, str]:
+        return self._invoke(self._event("GET", path, headers, None))
+
+
+class _LambdaContext:
+    function_name = "dangqun-test-graphql"
+    aws_request_id = "lambda-request"
+    memory_limit_in_mb = 1024
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 29_000
+
+
+def _json(text: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError:
+        return {"raw": text}
+    return parsed if isinstance(parsed, dict) else {"raw": parsed}

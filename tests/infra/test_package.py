@@ -1,0 +1,481 @@
+"""Package serverless.yml with osls, as for a deployment, and check what would be deployed.
+
+One module-scoped fixture builds the dependency layer (infra/build_layer.sh) and then packages
+the stages ``ci`` and ``prod`` in parallel with the local osls CLI, with no AWS credentials
+and an empty HOME. The tests read the CloudFormation templates and the zips it produced.
+
+Needs node_modules (``npm ci``) and the uv cache or PyPI for the layer. Deselect with
+``-m "not infra"``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, NoReturn
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.infra
+
+ROOT = Path(__file__).resolve().parents[2]
+OSLS = ROOT / "node_modules" / ".bin" / "osls"
+BUILD_LAYER = ROOT / "infra" / "build_layer.sh"
+LAMBDA_REQUIREMENTS = ROOT / "build" / "requirements-lambda.txt"
+CFN_LINT = Path(sys.executable).with_name("cfn-lint")
+
+STAGES = ("ci", "prod")
+# Given to the prod packaging through the environment, to check that the override reaches
+# the function (the placeholder default must never be what a real stage runs with).
+PROD_CURSOR_SECRET = "cursor-secret-from-the-environment"
+
+TEMPLATE = "cloudformation-template-update-stack.json"
+PACKAGE_TIMEOUT_S = 600
+
+TABLE_ID = "MainTable"
+FUNCTION_ID = "GraphqlLambdaFunction"
+LAYER_ID = "PythonDepsLambdaLayer"
+TABLE_ARN: dict[str, Any] = {"Fn::GetAtt": [TABLE_ID, "Arn"]}
+INDEX_ARN: dict[str, Any] = {"Fn::Join": ["", [TABLE_ARN, "/index/*"]]}
+
+# What the PynamoDB code needs; TransactWriteItems / TransactGetItems are authorised per item
+# by these actions (IAM has no action of their own). No Scan, no table management.
+DYNAMODB_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:Query",
+}
+INDEX_ACTIONS = {"dynamodb:Query"}
+
+FUNCTION_ENVIRONMENT = {
+    "DANGQUN_TABLE_NAME",
+    "DANGQUN_STAGE",
+    "DANGQUN_AUTH_ISSUER",
+    "DANGQUN_AUTH_JWKS_URL",
+    "DANGQUN_AUTH_AUDIENCE",
+    "DANGQUN_GRAPHIQL",
+    "DANGQUN_CURSOR_SECRET",
+}
+
+LAYER_PACKAGES = (
+    "strawberry",
+    "graphql",
+    "mangum",
+    "pynamodb",
+    "botocore",
+    "pydantic",
+    "pydantic_core",
+    "jwt",
+    "cryptography",
+)
+PYDANTIC_CORE_SO = "python/pydantic_core/_pydantic_core.cpython-312-aarch64-linux-gnu.so"
+EM_AARCH64 = 183  # ELF e_machine
+LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # function code + all layers
+
+
+@dataclass(frozen=True)
+class Package:
+    """One `osls package` output directory."""
+
+    stage: str
+    directory: Path
+    template: dict[str, Any]
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        resources: dict[str, dict[str, Any]] = self.template["Resources"]
+        return resources
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: resource
+            for logical_id, resource in self.resources.items()
+            if resource["Type"] == resource_type
+        }
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        assert logical_id in self.resources, f"{logical_id} missing from the {self.stage} template"
+        properties: dict[str, Any] = self.resources[logical_id]["Properties"]
+        return properties
+
+    def artifact(self, s3_key: str) -> Path:
+        """The zip in the package directory that osls would upload to `s3_key`."""
+        path = self.directory / PurePosixPath(s3_key).name
+        assert path.is_file(), f"{path.name} not in {self.directory}"
+        return path
+
+    @property
+    def function_zip(self) -> Path:
+        return self.artifact(self.properties(FUNCTION_ID)["Code"]["S3Key"])
+
+    @property
+    def layer_zip(self) -> Path:
+        return self.artifact(self.properties(LAYER_ID)["Content"]["S3Key"])
+
+
+def _fail_with_output(what: str, returncode: int, output: str) -> NoReturn:
+    pytest.fail(f"{what} exited with {returncode}:\n{output[-6000:]}", pytrace=False)
+
+
+def _packaging_env(home: Path, overrides: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a CI runner without AWS access: no AWS_* at all, an empty HOME
+    (no ~/.aws, no osls login), no DANGQUN_* leaking from the developer's shell."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "DANGQUN_", "SLS_", "SERVERLESS_"))
+    }
+    env.update(
+        HOME=str(home),
+        SLS_TELEMETRY_DISABLED="1",
+        SLS_NOTIFICATIONS_MODE="off",
+        # osls with a `layers:` section asks CloudFormation for the deployed layer's hash;
+        # infra/osls-offline-layers.js skips that when this is set.
+        DANGQUN_PACKAGE_OFFLINE="1",
+    )
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Package]:
+    if not OSLS.exists():
+        pytest.fail(f"{OSLS.relative_to(ROOT)} not found: run `npm ci` first", pytrace=False)
+
+    layer = subprocess.run(
+        ["bash", str(BUILD_LAYER)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PACKAGE_TIMEOUT_S,
+        check=False,
+    )
+    if layer.returncode != 0:
+        _fail_with_output("infra/build_layer.sh", layer.returncode, layer.stdout + layer.stderr)
+
+    # One after the other: osls always builds in <service>/.serverless and then moves the
+    # artifacts to --package, so two runs in the same directory would clobber each other.
+    # (It does not move them at all when the --package path ends with ".serverless".)
+    result: dict[str, Package] = {}
+    for stage in STAGES:
+        workdir = tmp_path_factory.mktemp(stage)
+        (workdir / "home").mkdir()
+        output = workdir / "package"
+        overrides = {"DANGQUN_CURSOR_SECRET": PROD_CURSOR_SECRET} if stage == "prod" else {}
+        packaging = subprocess.run(
+            [str(OSLS), "package", "--stage", stage, "--package", str(output)],
+            cwd=ROOT,
+            env=_packaging_env(workdir / "home", overrides),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=PACKAGE_TIMEOUT_S,
+            check=False,
+        )
+        if packaging.returncode != 0 or not (output / TEMPLATE).is_file():
+            _fail_with_output(
+                f"osls package --stage {stage}", packaging.returncode, packaging.stdout
+            )
+        template = json.loads((output / TEMPLATE).read_text())
+        result[stage] = Package(stage, output, template)
+    return result
+
+
+@pytest.fixture(scope="module")
+def ci(packages: dict[str, Package]) -> Package:
+    return packages["ci"]
+
+
+@pytest.fixture(scope="module")
+def prod(packages: dict[str, Package]) -> Package:
+    return packages["prod"]
+
+
+# --- CloudFormation ---------------------------------------------------------------------
+
+
+def test_templates_pass_cfn_lint(packages: dict[str, Package]) -> None:
+    templates = [str(package.directory / TEMPLATE) for package in packages.values()]
+    # The template paths must come before the option.
+    lint = subprocess.run(
+        [str(CFN_LINT), *templates, "--ignore-checks", "W3005"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert lint.returncode == 0, f"cfn-lint:\n{lint.stdout}{lint.stderr}"
+
+
+def test_table_matches_infra_table_yml(ci: Package) -> None:
+    source = yaml.safe_load((ROOT / "infra" / "table.yml").read_text())
+    expected: dict[str, Any] = source["Resources"][TABLE_ID]["Properties"]
+
+    assert list(ci.of_type("AWS::DynamoDB::Table")) == [TABLE_ID]
+    table = ci.properties(TABLE_ID)
+    assert set(table) == set(expected)
+    variables = {"TableName", "DeletionProtectionEnabled"}
+    for key in set(expected) - variables:
+        assert table[key] == expected[key], key
+
+    assert table["TableName"] == "dangqun-ci"
+    assert table["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["DeletionProtectionEnabled"] is False
+
+
+def test_prod_table_has_deletion_protection(prod: Package) -> None:
+    table = prod.properties(TABLE_ID)
+    assert table["TableName"] == "dangqun-prod"
+    assert table["DeletionProtectionEnabled"] is True
+
+
+def test_function(ci: Package) -> None:
+    assert list(ci.of_type("AWS::Lambda::Function")) == [FUNCTION_ID]
+    function = ci.properties(FUNCTION_ID)
+    assert function["Runtime"] == "python3.12"
+    assert function["Architectures"] == ["arm64"]
+    assert function["Handler"] == "functions/graphql.handler"
+    assert function["MemorySize"] == 1024
+    assert function["Timeout"] == 29
+    assert function["Layers"] == [{"Ref": LAYER_ID}]
+
+    layer = ci.properties(LAYER_ID)
+    assert ci.resources[LAYER_ID]["Type"] == "AWS::Lambda::LayerVersion"
+    assert layer["CompatibleRuntimes"] == ["python3.12"]
+    assert layer["CompatibleArchitectures"] == ["arm64"]
+
+
+@pytest.mark.parametrize(
+    ("stage", "graphiql", "retention"),
+    [("ci", "true", 30), ("prod", "false", 365)],
+)
+def test_stage_settings(
+    packages: dict[str, Package], stage: str, graphiql: str, retention: int
+) -> None:
+    package = packages[stage]
+    environment: dict[str, Any] = package.properties(FUNCTION_ID)["Environment"]["Variables"]
+    assert set(environment) == FUNCTION_ENVIRONMENT
+    assert all(isinstance(value, str) and value for value in environment.values()), environment
+    assert environment["DANGQUN_TABLE_NAME"] == f"dangqun-{stage}"
+    assert environment["DANGQUN_STAGE"] == stage
+    assert environment["DANGQUN_GRAPHIQL"] == graphiql
+    assert environment["DANGQUN_AUTH_JWKS_URL"].startswith("https://")
+
+    log_groups = package.of_type("AWS::Logs::LogGroup")
+    assert log_groups, "no log group"
+    for log_group in log_groups.values():
+        assert log_group["Properties"]["RetentionInDays"] == retention
+
+
+def test_cursor_secret_comes_from_the_environment(ci: Package, prod: Package) -> None:
+    ci_secret = ci.properties(FUNCTION_ID)["Environment"]["Variables"]["DANGQUN_CURSOR_SECRET"]
+    prod_variables = prod.properties(FUNCTION_ID)["Environment"]["Variables"]
+    assert prod_variables["DANGQUN_CURSOR_SECRET"] == PROD_CURSOR_SECRET
+    assert ci_secret.startswith("insecure-placeholder")
+
+
+def test_http_api_routes_graphql_to_the_function(ci: Package) -> None:
+    apis = ci.of_type("AWS::ApiGatewayV2::Api")
+    assert len(apis) == 1
+    [(api_id, api)] = apis.items()
+    assert api["Properties"]["ProtocolType"] == "HTTP"
+
+    routes = {
+        resource["Properties"]["RouteKey"]: resource["Properties"]
+        for resource in ci.of_type("AWS::ApiGatewayV2::Route").values()
+    }
+    assert set(routes) == {"POST /graphql", "GET /graphql"}
+    for route in routes.values():
+        assert route["ApiId"] == {"Ref": api_id}
+        target = route["Target"]["Fn::Join"][1]
+        assert target[0] == "integrations"
+        integration = ci.properties(target[1]["Ref"])
+        assert integration["IntegrationType"] == "AWS_PROXY"
+        assert integration["IntegrationUri"] == {"Fn::GetAtt": [FUNCTION_ID, "Arn"]}
+        assert integration["PayloadFormatVersion"] == "2.0"
+
+    permissions = [
+        resource["Properties"]
+        for resource in ci.of_type("AWS::Lambda::Permission").values()
+        if resource["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    ]
+    assert len(permissions) == 1
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _policy_statements(package: Package) -> Iterator[dict[str, Any]]:
+    for resource in package.resources.values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::IAM::Role":
+            documents = [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
+        elif resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            documents = [properties["PolicyDocument"]]
+        else:
+            continue
+        for document in documents:
+            yield from _as_list(document["Statement"])
+
+
+def test_iam_grants_dynamodb_on_the_table_and_its_indexes_only(ci: Package) -> None:
+    statements = [
+        statement
+        for statement in _policy_statements(ci)
+        if any(
+            action == "*" or str(action).startswith("dynamodb:")
+            for action in _as_list(statement.get("Action", []))
+        )
+        or "NotAction" in statement
+    ]
+    assert statements, "no DynamoDB permissions"
+
+    granted: set[str] = set()
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        assert "NotAction" not in statement and "NotResource" not in statement, statement
+        actions = set(_as_list(statement["Action"]))
+        assert not any("*" in action for action in actions), statement
+        resources = _as_list(statement["Resource"])
+        for resource in resources:
+            assert resource in (TABLE_ARN, INDEX_ARN), f"DynamoDB access to {resource}"
+        if INDEX_ARN in resources:
+            assert actions <= INDEX_ACTIONS, statement
+        granted |= actions
+    assert granted == DYNAMODB_ACTIONS
+
+    function_role = ci.properties(FUNCTION_ID)["Role"]
+    assert function_role == {"Fn::GetAtt": ["IamRoleLambdaExecution", "Arn"]}
+
+
+def test_errors_alarm(ci: Package) -> None:
+    alarms = [
+        resource["Properties"]
+        for resource in ci.of_type("AWS::CloudWatch::Alarm").values()
+        if resource["Properties"]["Namespace"] == "AWS/Lambda"
+        and resource["Properties"]["MetricName"] == "Errors"
+    ]
+    assert len(alarms) == 1
+    [alarm] = alarms
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}]
+    assert alarm["AlarmActions"], "the alarm notifies nobody"
+
+
+def test_outputs(ci: Package) -> None:
+    outputs = ci.template["Outputs"]
+    for name in ("GraphqlUrl", "MainTableName", "MainTableArn", "AlarmTopicArn"):
+        assert name in outputs, name
+
+
+# --- Artifacts --------------------------------------------------------------------------
+
+
+def _file_names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return [info.filename for info in archive.infolist() if not info.is_dir()]
+
+
+def _unreadable_by_others(path: Path) -> list[str]:
+    """Lambda runs the code as another user than the files' owner."""
+    with zipfile.ZipFile(path) as archive:
+        return [
+            info.filename
+            for info in archive.infolist()
+            if not info.is_dir() and (info.external_attr >> 16) & 0o444 != 0o444
+        ]
+
+
+def test_function_zip_holds_only_application_code(ci: Package) -> None:
+    names = _file_names(ci.function_zip)
+    assert [name for name in names if not name.startswith(("api/", "schema/", "functions/"))] == []
+    assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
+    assert [name for name in names if "site-packages" in name or ".dist-info/" in name] == []
+    assert any(name.startswith("api/") and name.endswith(".py") for name in names)
+    assert any(name.startswith("schema/") for name in names)
+    assert _unreadable_by_others(ci.function_zip) == []
+
+
+def test_function_zip_has_the_handler_module(ci: Package) -> None:
+    handler = ci.properties(FUNCTION_ID)["Handler"]
+    module = handler.rsplit(".", 1)[0] + ".py"
+    assert module == "functions/graphql.py"
+    assert module in _file_names(ci.function_zip)
+
+
+def _elf_machine(archive: zipfile.ZipFile, name: str) -> int:
+    with archive.open(name) as file:
+        header = file.read(20)
+    assert header[:4] == b"\x7fELF", f"{name} is not an ELF file"
+    assert header[4] == 2, f"{name} is not 64-bit"
+    return int.from_bytes(header[18:20], "little")
+
+
+def test_layer_zip_is_built_for_python312_arm64(ci: Package) -> None:
+    names = _file_names(ci.layer_zip)
+    assert [name for name in names if not name.startswith("python/")] == []
+    for package in LAYER_PACKAGES:
+        assert any(name.startswith(f"python/{package}/") for name in names), package
+    assert PYDANTIC_CORE_SO in names
+
+    shared_objects = [name for name in names if re.search(r"\.so(\.\d+)*$", name)]
+    assert shared_objects
+    with zipfile.ZipFile(ci.layer_zip) as archive:
+        for name in shared_objects:
+            assert "x86_64" not in name and "amd64" not in name, name
+            assert re.findall(r"cpython-(\d+)", name) in ([], ["312"]), name
+            assert _elf_machine(archive, name) == EM_AARCH64, name
+
+    assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
+    assert [name for name in names if name.startswith("python/bin/")] == []
+    assert _unreadable_by_others(ci.layer_zip) == []
+
+
+def _distribution(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def test_layer_holds_exactly_the_locked_runtime_dependencies(ci: Package) -> None:
+    pinned: dict[str, str] = {}
+    for line in LAMBDA_REQUIREMENTS.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)", line)
+        if match:
+            pinned[_distribution(match[1])] = match[2]
+    assert {"strawberry_graphql", "mangum", "pynamodb", "pydantic", "pyjwt", "botocore"} <= set(
+        pinned
+    )
+    assert "boto3" not in pinned and "pytest" not in pinned
+
+    installed: dict[str, str] = {}
+    for name in _file_names(ci.layer_zip):
+        match = re.match(r"^python/([^/]+)-([^-/]+)\.dist-info/METADATA$", name)
+        if match:
+            installed[_distribution(match[1])] = match[2]
+    assert installed == pinned
+
+
+def test_code_fits_lambda_size_limit(ci: Package) -> None:
+    total = 0
+    for path in (ci.function_zip, ci.layer_zip):
+        with zipfile.ZipFile(path) as archive:
+            total += sum(info.file_size for info in archive.infolist())
+    assert total < LAMBDA_UNZIPPED_LIMIT

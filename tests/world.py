@@ -38,7 +38,7 @@ class World:
 def bootstrap_district(name: str, unit_id: str, clock: Clock) -> OrgUnitItem:
     from api.domain.clock import iso
 
-    unit = org_units._new_unit(unit_id, OrgKind.DISTRICT, name, None, iso(clock.now()))
+    unit = org_units.new_unit_item(unit_id, OrgKind.DISTRICT, name, None, iso(clock.now()))
     unit.save()
     return unit
 

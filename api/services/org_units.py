@@ -119,7 +119,7 @@ def search_units(
     )
 
 
-def _new_unit(
+def new_unit_item(
     unit_id: str, kind: OrgKind, name: str, parent: OrgUnitItem | None, now: str
 ) -> OrgUnitItem:
     pk, sk = org_key(unit_id)
@@ -145,7 +145,7 @@ def _new_unit(
     )
 
 
-def _guard(parent_id: str | None, name: str, unit_id: str) -> NameGuardItem:
+def name_guard_item(parent_id: str | None, name: str, unit_id: str) -> NameGuardItem:
     pk, sk = name_guard_key(parent_id, name)
     return NameGuardItem(pk, sk, unit_id=unit_id)
 
@@ -165,11 +165,11 @@ def create_unit(
     if parent.archived:
         raise Archived("The parent unit is archived", field="parentId")
     check_parent(kind, OrgKind(parent.kind))
-    unit = _new_unit(unit_id or new_id(), kind, name, parent, iso(clock.now()))
+    unit = new_unit_item(unit_id or new_id(), kind, name, parent, iso(clock.now()))
     try:
         with db.transaction() as tx:
             tx.save(unit, condition=OrgUnitItem.pk.does_not_exist())
-            tx.save(_guard(parent.id, name, unit.id), condition=NameGuardItem.pk.does_not_exist())
+            tx.save(name_guard_item(parent.id, name, unit.id), condition=NameGuardItem.pk.does_not_exist())
             tx.update(
                 parent,
                 actions=[OrgUnitItem.refs.add(1)],
@@ -221,8 +221,8 @@ def rename_unit(db: Db, actor: Actor, clock: Clock, unit_id: str, raw_name: str)
                     OrgUnitItem.updated_at.set(iso(clock.now())),
                 ],
             )
-            tx.delete(_guard(unit.parent_id, old_name, unit.id), add_version_condition=False)
-            tx.save(_guard(unit.parent_id, name, unit.id), condition=NameGuardItem.pk.does_not_exist())
+            tx.delete(name_guard_item(unit.parent_id, old_name, unit.id), add_version_condition=False)
+            tx.save(name_guard_item(unit.parent_id, name, unit.id), condition=NameGuardItem.pk.does_not_exist())
     except Conflict:
         if unit.parent_id:
             _diagnose_name_or_parent(unit.parent_id, name)
@@ -266,9 +266,9 @@ def move_unit(db: Db, actor: Actor, clock: Clock, unit_id: str, new_parent_id: s
                 condition=OrgUnitItem.archived == False,  # noqa: E712
                 add_version_condition=False,
             )
-            tx.delete(_guard(old_parent.id, unit.name, unit.id), add_version_condition=False)
+            tx.delete(name_guard_item(old_parent.id, unit.name, unit.id), add_version_condition=False)
             tx.save(
-                _guard(new_parent.id, unit.name, unit.id), condition=NameGuardItem.pk.does_not_exist()
+                name_guard_item(new_parent.id, unit.name, unit.id), condition=NameGuardItem.pk.does_not_exist()
             )
     except Conflict:
         _diagnose_name_or_parent(new_parent.id, unit.name)
@@ -298,7 +298,7 @@ def archive_unit(db: Db, actor: Actor, clock: Clock, unit_id: str) -> OrgUnitIte
                 ],
                 condition=OrgUnitItem.refs == 0,
             )
-            tx.delete(_guard(parent.id, unit.name, unit.id), add_version_condition=False)
+            tx.delete(name_guard_item(parent.id, unit.name, unit.id), add_version_condition=False)
             tx.update(parent, actions=[OrgUnitItem.refs.add(-1)], add_version_condition=False)
     except Conflict:
         current = require_unit(unit.id)

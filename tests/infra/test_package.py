@@ -1,8 +1,8 @@
 """Package serverless.yml with osls, as for a deployment, and check what would be deployed.
 
 One module-scoped fixture builds the dependency layer (infra/build_layer.sh) and then packages
-the stages ``ci`` and ``prod`` in parallel with the local osls CLI, with no AWS credentials
-and an empty HOME. The tests read the CloudFormation templates and the zips it produced.
+the stages ``ci`` and ``prod``, one after the other, with the local osls CLI, with no AWS
+credentials and an empty HOME. The tests read the CloudFormation templates and the zips.
 
 Needs node_modules (``npm ci``) and the uv cache or PyPI for the layer. Deselect with
 ``-m "not infra"``.
@@ -10,6 +10,7 @@ Needs node_modules (``npm ci``) and the uv cache or PyPI for the layer. Deselect
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -84,6 +85,7 @@ LAYER_PACKAGES = (
 PYDANTIC_CORE_SO = "python/pydantic_core/_pydantic_core.cpython-312-aarch64-linux-gnu.so"
 EM_AARCH64 = 183  # ELF e_machine
 LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # function code + all layers
+APPLICATION_PACKAGES = ("api", "schema", "functions")
 
 
 @dataclass(frozen=True)
@@ -479,3 +481,107 @@ def test_code_fits_lambda_size_limit(ci: Package) -> None:
         with zipfile.ZipFile(path) as archive:
             total += sum(info.file_size for info in archive.infolist())
     assert total < LAMBDA_UNZIPPED_LIMIT
+
+
+# --- Imports ----------------------------------------------------------------------------
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+class _Imports(ast.NodeVisitor):
+    """Modules one file imports at run time (function-level imports included, imports under
+    ``if TYPE_CHECKING:`` left out). ``from a import b`` requires ``a`` and may import the
+    module ``a.b``."""
+
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.required: set[str] = set()
+        self.optional: set[str] = set()
+
+    def visit_If(self, node: ast.If) -> None:
+        if _is_type_checking(node.test):
+            for statement in node.orelse:
+                self.visit(statement)
+        else:
+            self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.required.update(alias.name for alias in node.names)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level:
+            parts = self.package.split(".")
+            base = ".".join(parts[: len(parts) - (node.level - 1)])
+            target = f"{base}.{node.module}" if node.module else base
+        else:
+            target = node.module or ""
+        self.required.add(target)
+        self.optional.update(f"{target}.{alias.name}" for alias in node.names)
+
+
+def _layer_top_level_modules(layer_names: list[str]) -> set[str]:
+    modules: set[str] = set()
+    for name in layer_names:
+        first, _, rest = name.removeprefix("python/").partition("/")
+        if rest:
+            if not first.endswith((".dist-info", ".data")):
+                modules.add(first)
+        elif first.endswith((".py", ".so")):
+            modules.add(first.split(".", 1)[0])
+    return modules
+
+
+def _unresolved_imports(package: Package, entry: str) -> dict[str, str]:
+    """Import name -> importing module, for every module reachable from `entry` through the
+    application's own imports that neither the function zip, the layer nor the standard
+    library provides."""
+    with zipfile.ZipFile(package.function_zip) as archive:
+        sources = {name: archive.read(name) for name in archive.namelist() if name.endswith(".py")}
+    available = _layer_top_level_modules(_file_names(package.layer_zip)) | set(
+        sys.stdlib_module_names
+    )
+
+    def source_file(module: str) -> str | None:
+        path = module.replace(".", "/")
+        for candidate in (f"{path}.py", f"{path}/__init__.py"):
+            if candidate in sources:
+                return candidate
+        return None
+
+    missing: dict[str, str] = {}
+    seen: set[str] = set()
+    pending: list[tuple[str, str]] = [(entry, "<handler>")]
+    while pending:
+        module, importer = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        top = module.split(".")[0]
+        if top not in APPLICATION_PACKAGES:
+            if top not in available:
+                missing.setdefault(top, importer)
+            continue
+        parts = module.split(".")
+        pending.extend((".".join(parts[:i]), importer) for i in range(1, len(parts)))
+        path = source_file(module)
+        if path is None:
+            missing.setdefault(module, importer)
+            continue
+        imports = _Imports(module, path.endswith("__init__.py"))
+        imports.visit(ast.parse(sources[path], filename=path))
+        pending.extend((name, module) for name in imports.required)
+        # `from api.services import people` imports the module api.services.people.
+        pending.extend((name, module) for name in imports.optional if source_file(name))
+    return missing
+
+
+def test_handler_imports_resolve_in_the_package(ci: Package) -> None:
+    """What the handler imports (transitively through api/, schema/, functions/) is in the
+    function zip, in the layer or in the standard library: no ImportError on a cold start."""
+    handler = ci.properties(FUNCTION_ID)["Handler"]
+    entry = handler.rsplit(".", 1)[0].replace("/", ".")
+    assert _unresolved_imports(ci, entry) == {}

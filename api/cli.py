@@ -1,0 +1,130 @@
+"""Developer command line: ``python -m api.cli dev | seed | mint-token | create-table``.
+
+``dev`` is what ``make dev`` runs: DynamoDB Local (data kept in .local/dynamodb), the table, the
+demo district, the local token issuer, and the GraphQL server with GraphiQL — all stopped on
+Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from api.dev_issuer import DevIssuer
+from api.domain.clock import SystemClock
+from api.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+DYNAMODB_PORT = 8001
+HTTP_PORT = 8000
+
+app = typer.Typer(help="dangqun developer commands", no_args_is_help=True)
+console = Console()
+
+
+def local_settings(dynamodb_port: int = DYNAMODB_PORT) -> Settings:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    issuer = local_issuer()
+    return Settings(
+        stage="local",
+        table_name="dangqun-local",
+        dynamodb_host=f"http://127.0.0.1:{dynamodb_port}",
+        auth_issuer=issuer.issuer,
+        auth_audience=issuer.audience,
+        auth_jwks_file=str(issuer.jwks_file),
+        graphiql=True,
+        cursor_secret="local-cursor-secret",
+    )
+
+
+def local_issuer() -> DevIssuer:
+    return DevIssuer(LOCAL / "issuer", issuer="dangqun-local", audience="dangqun")
+
+
+def seed(settings: Settings) -> int:
+    from api.store.models import configure
+    from infra.demo_data import seed_demo
+    from infra.local_table import ensure_table
+
+    configure(settings)
+    if ensure_table(settings):
+        console.print(f"created table [bold]{settings.table_name}[/]")
+    with Progress(
+        TextColumn("seeding the demo district (市北区)"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("seed", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        written = seed_demo(SystemClock(), advance)
+    if written == 0:
+        console.print("demo district already seeded: reusing it")
+    return written
+
+
+@app.command("dev")
+def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT) -> None:
+    """Run DynamoDB Local, seed the demo district and serve GraphQL with GraphiQL."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.dynamodb_local import DynamoDBLocal, port_open
+    from infra.demo_data import DemoPeople
+
+    if port_open(dynamodb_port):
+        raise typer.BadParameter(f"port {dynamodb_port} is taken: is another `make dev` running?")
+    server = DynamoDBLocal(dynamodb_port, LOCAL / "dynamodb").start()
+    console.print(f"DynamoDB Local on {server.endpoint} (data in .local/dynamodb)")
+    try:
+        settings = local_settings(dynamodb_port)
+        issuer = local_issuer()
+        issuer.ensure_keys()
+        seed(settings)
+        _print_tokens(issuer, DemoPeople(), port)
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+    finally:
+        server.stop()
+        console.print("stopped DynamoDB Local")
+
+
+def _print_tokens(issuer: DevIssuer, demo: DemoPeople, port: int) -> None:
+    console.rule("dangqun is ready")
+    console.print(f"GraphiQL: [bold]http://127.0.0.1:{port}/graphql[/]")
+    console.print("Demo tokens (12 h; header  Authorization: Bearer <token>):")
+    for label, person_id in (
+        ("district admin (区委组织部)", demo.district_admin),
+        ("street admin (辽宁路街道)", demo.street_admin),
+        ("grid worker (无棣路社区 第1网格)", demo.grid_worker),
+        ("resident", demo.resident),
+    ):
+        console.print(f"  [bold]{label}[/] {person_id}:")
+        console.print(f"    {issuer.mint(person_id)}", soft_wrap=True)
+    console.print("More: uv run python -m api.cli mint-token <person id>")
+    console.rule()
+
+
+@app.command("seed")
+def seed_command(dynamodb_port: int = DYNAMODB_PORT) -> None:
+    """Create the table and seed the demo district on a running DynamoDB Local."""
+    seed(local_settings(dynamodb_port))
+
+
+@app.command("mint-token")
+def mint_token(person_id: str, hours: int = 12) -> None:
+    """Mint a token of the local issuer for a person id (e.g. P-ST01-ADMIN)."""
+    print(local_issuer().mint(person_id, ttl_seconds=hours * 3600))
+
+
+if __name__ == "__main__":
+    app()

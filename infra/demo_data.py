@@ -1,0 +1,248 @@
+"""The demo district, modelled on Qingdao Shibei (市北区): 22 streets, 137 communities, 940 grids,
+buildings, party-member and unit households, people holding roles.
+
+Ids are deterministic and readable (``ST01``, ``ST01C02``, ``ST01C02G03`` …) so seeding is
+idempotent: a second run rewrites the same items, and a marker item records a finished seed.
+Items are built with the same constructors the services use, so keys, breadcrumbs, name guards
+and reference counts hold exactly as if every unit had been created through the API.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from api.domain.clock import Clock, iso
+from api.domain.grid import FiveCriterion, GridDetails, ServiceStation, StarCriterion
+from api.domain.org import OrgKind
+from api.domain.roles import Role
+from api.services.grid_codec import grid_to_json
+from api.services.org_units import name_guard_item, new_unit_item
+from api.store.models import (
+    Item,
+    OrgUnitItem,
+    PersonItem,
+    PhoneGuardItem,
+    RoleGrantItem,
+    SeedMarkerItem,
+    grant_key,
+    grants_pk,
+    name_sk,
+    person_key,
+    phone_key,
+    residents_pk,
+)
+
+SEED_NAME = "shibei-demo-v1"
+DISTRICT_ID = "SB"
+
+STREETS = [
+    "辽宁路街道", "延安路街道", "登州路街道", "宁夏路街道", "敦化路街道", "辽源路街道",
+    "合肥路街道", "大港街道", "即墨路街道", "台东街道", "镇江路街道", "浮山新区街道",
+    "阜新路街道", "海伦路街道", "四方街道", "兴隆路街道", "水清沟街道", "洛阳路街道",
+    "河西街道", "湖岛街道", "开平路街道", "双山街道",
+]  # fmt: skip
+ROADS = [
+    "无棣路", "青海路", "小水清沟", "扬州路", "延吉路", "南京路", "抚顺路", "鞍山路", "长春路",
+    "吉林路", "哈尔滨路", "黑龙江路", "嘉定路", "萍乡路", "德平路", "利津路", "商河路", "乐陵路",
+    "寿光路", "冠县路", "武定路", "沾化路", "馆陶路", "热河路", "华阳路", "昌乐路", "威海路",
+    "东莞路", "西藏路", "内蒙古路", "杭州路", "瑞昌路", "广饶路", "夏津路", "平度路", "莘县路",
+    "聊城路", "博兴路", "新疆路", "标山路", "错埠岭", "桑梓路", "海泊河", "同安路", "福州北路",
+]  # fmt: skip
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志强海燕晓东春生"
+
+# Communities named in the seed reports, placed in their real streets.
+ANCHOR_COMMUNITIES = {"辽宁路街道": "无棣路社区", "大港街道": "青海路社区", "河西街道": "小水清沟社区"}
+
+COMMUNITIES = 137
+GRIDS = 940
+BUILDINGS_PER_GRID = 3
+UNIT_HOUSEHOLDS_PER_PARTY_HOUSEHOLD = 2
+RESIDENTS_PER_GRID = 2
+
+
+@dataclass
+class DemoPeople:
+    """Who to mint demo tokens for."""
+
+    district_admin: str = "P-SB-ADMIN"
+    street_admin: str = "P-ST01-ADMIN"
+    grid_worker: str = "P-ST01C01G01-WORKER"
+    resident: str = "P-ST01C01G01-R1"
+
+
+@dataclass
+class _Builder:
+    now: str
+    rng: random.Random
+    items: list[Item] = field(default_factory=list)
+    phones: int = 0
+
+    def unit(self, unit_id: str, kind: OrgKind, name: str, parent: OrgUnitItem | None) -> OrgUnitItem:
+        unit = new_unit_item(unit_id, kind, name, parent, self.now)
+        self.items.append(unit)
+        if parent is not None:
+            parent.refs += 1
+        self.items.append(name_guard_item(parent.id if parent else None, name, unit_id))
+        return unit
+
+    def name(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(2))
+
+    def person(
+        self, person_id: str, home: OrgUnitItem, party: bool, name: str | None = None
+    ) -> PersonItem:
+        self.phones += 1
+        phone = f"139{self.phones:08d}"
+        pk, sk = person_key(person_id)
+        person_name = name or self.name()
+        person = PersonItem(
+            pk,
+            sk,
+            id=person_id,
+            name=person_name,
+            phone=phone,
+            is_party_member=party,
+            party_badge=party and self.rng.random() < 0.5,
+            home_unit_id=home.id,
+            home_path=home.path,
+            created_at=self.now,
+            gsi1pk=residents_pk(home.id),
+            gsi1sk=name_sk(person_name, person_id),
+        )
+        home.refs += 1
+        guard_pk, guard_sk = phone_key(phone)
+        self.items += [person, PhoneGuardItem(guard_pk, guard_sk, person_id=person_id)]
+        return person
+
+    def grant(self, person: PersonItem, unit: OrgUnitItem, role: Role) -> None:
+        pk, sk = grant_key(person.id, unit.id, role.value)
+        self.items.append(
+            RoleGrantItem(
+                pk,
+                sk,
+                person_id=person.id,
+                person_name=person.name,
+                org_id=unit.id,
+                org_path=unit.path,
+                role=role.value,
+                granted_by="seed",
+                granted_at=self.now,
+                gsi1pk=grants_pk(unit.id),
+                gsi1sk=f"{role.value}#{person.id}",
+            )
+        )
+        unit.refs += 1
+
+
+def _spread(total: int, buckets: int) -> list[int]:
+    base, extra = divmod(total, buckets)
+    return [base + (1 if index < extra else 0) for index in range(buckets)]
+
+
+def build_demo(clock: Clock, seed: int = 2021) -> list[Item]:
+    """Every item of the demo district, in memory (~40 k items)."""
+    b = _Builder(now=iso(clock.now()), rng=random.Random(seed))
+    people = DemoPeople()
+    district = b.unit(DISTRICT_ID, OrgKind.DISTRICT, "市北区", None)
+    admin = b.person(people.district_admin, district, True, "区委组织部管理员")
+    b.grant(admin, district, Role.ADMIN)
+    community_counts = _spread(COMMUNITIES, len(STREETS))
+    grid_counts = iter(_spread(GRIDS, COMMUNITIES))
+    road_names = iter(_community_names())
+    for s_index, street_name in enumerate(STREETS, start=1):
+        street = b.unit(f"ST{s_index:02d}", OrgKind.STREET, street_name, district)
+        street_admin = b.person(f"P-{street.id}-ADMIN", street, True)
+        b.grant(street_admin, street, Role.ADMIN)
+        for c_index in range(1, community_counts[s_index - 1] + 1):
+            anchor = ANCHOR_COMMUNITIES.get(street_name) if c_index == 1 else None
+            community = b.unit(
+                f"{street.id}C{c_index:02d}", OrgKind.COMMUNITY, anchor or next(road_names), street
+            )
+            secretary = b.person(f"P-{community.id}-SECRETARY", community, True)
+            b.grant(secretary, community, Role.SECRETARY)
+            for g_index in range(1, next(grid_counts) + 1):
+                _grid(b, community, g_index)
+    b.items.append(
+        SeedMarkerItem(f"SEED#{SEED_NAME}", "#META", name=SEED_NAME, items=len(b.items) + 1, written_at=b.now)
+    )
+    return b.items
+
+
+def _grid(b: _Builder, community: OrgUnitItem, g_index: int) -> None:
+    grid = b.unit(f"{community.id}G{g_index:02d}", OrgKind.GRID, f"第{g_index}网格", community)
+    secretary = b.person(f"P-{grid.id}-SECRETARY", grid, True)
+    worker = b.person(f"P-{grid.id}-WORKER", grid, False)
+    instructor = b.person(f"P-{grid.id}-INSTRUCTOR", grid, True)
+    b.grant(secretary, grid, Role.SECRETARY)
+    b.grant(worker, grid, Role.GRID_WORKER)
+    b.grant(instructor, grid, Role.INSTRUCTOR)
+    road = community.name.removesuffix("社区").removesuffix("第二").removesuffix("第三")
+    grid.grid = grid_to_json(
+        GridDetails(
+            secretary_id=secretary.id,
+            instructor_id=instructor.id,
+            station=ServiceStation(
+                name=f"{community.name}{grid.name}党群服务站",
+                address=f"{road}{b.rng.randint(1, 99)}号",
+                opening_hours="周一至周五 8:30-17:30",
+                phone=f"0532-8{b.rng.randint(1000000, 9999999)}",
+            ),
+            five_criteria=frozenset(c for c in FiveCriterion if b.rng.random() < 0.8),
+            star_criteria=frozenset(c for c in StarCriterion if b.rng.random() < 0.6),
+        )
+    )
+    first_unit_household: OrgUnitItem | None = None
+    for number in range(1, BUILDINGS_PER_GRID + 1):
+        building_no = g_index * 10 + number
+        building = b.unit(f"{grid.id}B{number}", OrgKind.BUILDING, f"{road}{building_no}号楼院", grid)
+        party_household = b.unit(
+            f"{building.id}P1", OrgKind.PARTY_HOUSEHOLD, f"{building_no}号楼党员中心户", building
+        )
+        for unit_no in range(1, UNIT_HOUSEHOLDS_PER_PARTY_HOUSEHOLD + 1):
+            household = b.unit(
+                f"{party_household.id}U{unit_no}",
+                OrgKind.UNIT_HOUSEHOLD,
+                f"{building_no}号楼{unit_no}单元",
+                party_household,
+            )
+            first_unit_household = first_unit_household or household
+    assert first_unit_household is not None
+    for r_index in range(1, RESIDENTS_PER_GRID + 1):
+        b.person(f"P-{grid.id}-R{r_index}", first_unit_household, b.rng.random() < 0.3)
+
+
+def _community_names() -> Iterator[str]:
+    anchors = set(ANCHOR_COMMUNITIES.values())
+    for suffix in ("社区", "第二社区", "第三社区", "第四社区"):
+        for road in ROADS:
+            if f"{road}{suffix}" not in anchors:
+                yield f"{road}{suffix}"
+
+
+def seed_demo(clock: Clock, progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the demo district unless its marker says it is there; return items written."""
+    from pynamodb.exceptions import DoesNotExist
+
+    try:
+        SeedMarkerItem.get(f"SEED#{SEED_NAME}", "#META", consistent_read=True)
+        return 0
+    except DoesNotExist:
+        pass
+    items = build_demo(clock)
+    marker, body = items[-1], items[:-1]
+    written = 0
+    chunk = 500
+    for start in range(0, len(body), chunk):
+        with Item.batch_write() as batch:
+            for item in body[start : start + chunk]:
+                batch.save(item)
+        written += len(body[start : start + chunk])
+        if progress:
+            progress(written, len(items))
+    marker.save()  # last: a crash before this point means the next run writes everything again
+    if progress:
+        progress(len(items), len(items))
+    return len(items)

@@ -41,9 +41,13 @@ schema: deps
 bench: deps
 	$(UV) run python -m tests.bench.run
 
-package: deps
-	bash infra/build_layer.sh
-	npx osls package --stage $${STAGE:-dev}
+build/layer: pyproject.toml uv.lock infra/build_layer.sh | $(UV)
+	UV=$(UV) bash infra/build_layer.sh
+	touch $@
+
+# Packages offline (no AWS credentials): see infra/osls-offline-layers.js.
+package: deps build/layer
+	DANGQUN_PACKAGE_OFFLINE=1 npx osls package --stage $${STAGE:-dev}
 
 clean:
 	rm -rf build .serverless .pytest_cache .mypy_cache .ruff_cache

@@ -17,10 +17,12 @@
 # Environment overrides (defaults are the Lambda target):
 #   LAYER_PYTHON_VERSION   (3.12)
 #   LAYER_PYTHON_PLATFORM  (aarch64-manylinux2014; see `uv pip install --help`)
+#   UV                     the uv binary (set by `uv run`; the Makefile passes its own)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+uv="${UV:-uv}"
 python_version="${LAYER_PYTHON_VERSION:-3.12}"
 python_platform="${LAYER_PYTHON_PLATFORM:-aarch64-manylinux2014}"
 
@@ -31,7 +33,7 @@ requirements="${build_dir}/requirements-lambda.txt"
 mkdir -p "${build_dir}"
 
 # Runtime dependencies only: no dev group, not the project itself, exactly as locked.
-uv export --quiet --frozen --no-dev --no-emit-project --no-hashes -o "${requirements}"
+"${uv}" export --quiet --frozen --no-dev --no-emit-project --no-hashes -o "${requirements}"
 
 # Fresh folder every time: a package dropped from the lock must not linger in the layer.
 # Install into a temporary sibling first and swap, so a failed build leaves no half layer.
@@ -39,7 +41,7 @@ staging="$(mktemp -d "${build_dir}/layer.tmp.XXXXXX")"
 trap 'rm -rf "${staging}"' EXIT
 chmod 755 "${staging}"  # mktemp -d creates 0700
 
-uv pip install \
+"${uv}" pip install \
     --quiet \
     --python-version "${python_version}" \
     --python-platform "${python_platform}" \

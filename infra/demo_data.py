@@ -10,6 +10,7 @@ and reference counts hold exactly as if every unit had been created through the 
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -233,15 +234,21 @@ def seed_demo(clock: Clock, progress: Callable[[int, int], None] | None = None) 
         pass
     items = build_demo(clock)
     marker, body = items[-1], items[:-1]
-    written = 0
-    chunk = 500
-    for start in range(0, len(body), chunk):
+    chunks = [body[start : start + 250] for start in range(0, len(body), 250)]
+
+    def write(chunk: list[Item]) -> int:
         with Item.batch_write() as batch:
-            for item in body[start : start + chunk]:
+            for item in chunk:
                 batch.save(item)
-        written += len(body[start : start + chunk])
-        if progress:
-            progress(written, len(items))
+        return len(chunk)
+
+    written = 0
+    # A few writers in parallel: BatchWriteItem calls are independent and the client is thread-safe.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for count in pool.map(write, chunks):
+            written += count
+            if progress:
+                progress(written, len(items))
     marker.save()  # last: a crash before this point means the next run writes everything again
     if progress:
         progress(len(items), len(items))

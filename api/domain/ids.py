@@ -31,7 +31,8 @@ def new_id(now_ms: int | None = None) -> str:
 
 
 def is_item_id(value: str) -> bool:
-    return bool(_ITEM_ID.match(value) or _LEGACY_ID.match(value))
+    # fullmatch: with match, "$" would also accept a trailing newline.
+    return bool(_ITEM_ID.fullmatch(value) or _LEGACY_ID.fullmatch(value))
 
 
 def to_global_id(type_name: str, item_id: str) -> str:

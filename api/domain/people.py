@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from api.domain.errors import InvalidInput
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: \d would also match other scripts' digits, giving one number several
+# spellings (and several phone guards). Full-width digits are folded to ASCII by NFKC first.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def normalise_phone(raw: str, field: str = "phone") -> str:
     """Mainland mobile numbers, with an optional +86 prefix and spaces or dashes."""
-    digits = re.sub(r"[\s-]", "", raw)
+    digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", raw))
     if digits.startswith("+86"):
         digits = digits[3:]
-    if not _MOBILE.match(digits):
+    if not _MOBILE.fullmatch(digits):
         raise InvalidInput("Phone must be an 11-digit mainland mobile number", field=field)
     return digits
 

@@ -1,0 +1,115 @@
+"""Benchmarks that print figures (not pass/fail): ``make bench``.
+
+1. Cold-start import time of ``functions.graphql`` next to strawberry + mangum + pynamodb alone,
+   measured in the same run in fresh interpreters, alternating (goal ≤ 1.15×).
+2. DynamoDB requests issued for "a grid with its ancestors and its children" (goal ≤ 2), counted
+   at PynamoDB's single API-call choke point, on moto.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNS = 7
+
+LIBRARIES = "import strawberry, mangum, pynamodb.models"
+HANDLER = "import functions.graphql"
+
+
+def _import_seconds(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    env = {**os.environ, "DANGQUN_TABLE_NAME": "bench", "PYTHONDONTWRITEBYTECODE": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return float(out.stdout.strip())
+
+
+def bench_imports() -> None:
+    _import_seconds(HANDLER)  # warm the bytecode cache so both sides start equal
+    libraries: list[float] = []
+    handler: list[float] = []
+    for _ in range(RUNS):
+        libraries.append(_import_seconds(LIBRARIES))
+        handler.append(_import_seconds(HANDLER))
+    lib, han = statistics.median(libraries), statistics.median(handler)
+    print("== cold-start import (median of %d fresh interpreters)" % RUNS)
+    print(f"   strawberry + mangum + pynamodb alone : {lib * 1000:7.1f} ms")
+    print(f"   functions.graphql (handler module)   : {han * 1000:7.1f} ms")
+    print(f"   ratio                                : {han / lib:7.2f}x   (goal <= 1.15x)")
+
+
+@contextmanager
+def count_requests() -> Iterator[Counter[str]]:
+    from pynamodb.connection.base import Connection
+
+    counts: Counter[str] = Counter()
+    original = Connection._make_api_call
+
+    def counting(self: Any, operation_name: str, operation_kwargs: Any, **kwargs: Any) -> Any:
+        counts[operation_name] += 1
+        return original(self, operation_name, operation_kwargs, **kwargs)
+
+    Connection._make_api_call = counting  # type: ignore[method-assign]
+    try:
+        yield counts
+    finally:
+        Connection._make_api_call = original  # type: ignore[method-assign]
+
+
+GRID_QUERY = """
+query($id: ID!) { orgUnit(id: $id) { name kind ancestors { id kind name }
+  children(first: 20) { edges { node { id name kind } } pageInfo { hasNextPage } } } }
+"""
+
+
+def bench_requests() -> None:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    from moto import mock_aws
+
+    from api.domain.clock import SHANGHAI, FixedClock
+    from api.domain.ids import to_global_id
+    from api.settings import Settings
+    from api.store.db import Db
+    from infra.local_table import ensure_table
+    from schema.context import Context
+    from schema.schema import schema
+    from tests.world import build_world
+
+    with mock_aws():
+        settings = Settings(table_name="dangqun-bench")
+        ensure_table(settings)
+        db = Db(settings)
+        clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI))
+        world = build_world(db, clock)
+        variables = {"id": to_global_id("OrgUnit", world.a.grid.id)}
+        print("== DynamoDB requests per operation (moto)")
+        for label, subject in (("anonymous", None), ("signed in (grid worker)", world.a.staff_id)):
+            context = Context(db=db, clock=clock, request_id="bench", subject=subject)
+            with count_requests() as counts:
+                result = asyncio.run(schema.execute(GRID_QUERY, variables, context_value=context))
+            assert result.errors is None, result.errors
+            total = sum(counts.values())
+            print(f"   grid + ancestors + children, {label:24}: {total} ({dict(counts)})  goal <= 2")
+        print("   (a signed-in caller's grants are read only when a field needs them)")
+
+
+def main() -> None:
+    bench_imports()
+    bench_requests()
+
+
+if __name__ == "__main__":
+    main()

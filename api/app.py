@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from strawberry.asgi import GraphQL
-from cross_web import HTTPException
 
 from api.auth import TokenVerifier, bearer_token
 from api.domain.clock import Clock, SystemClock

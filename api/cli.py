@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.dev_issuer import DevIssuer
 from api.domain.clock import SystemClock
 from api.settings import Settings
+from infra.demo_data import DemoPeople
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -80,7 +81,6 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT) -> None:
 
     from api.app import create_app
     from api.dynamodb_local import DynamoDBLocal, port_open
-    from infra.demo_data import DemoPeople
 
     if port_open(dynamodb_port):
         raise typer.BadParameter(f"port {dynamodb_port} is taken: is another `make dev` running?")

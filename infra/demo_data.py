@@ -10,8 +10,8 @@ and reference counts hold exactly as if every unit had been created through the 
 from __future__ import annotations
 
 import random
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from api.domain.clock import Clock, iso
@@ -55,7 +55,11 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志强海燕晓东春生"
 
 # Communities named in the seed reports, placed in their real streets.
-ANCHOR_COMMUNITIES = {"辽宁路街道": "无棣路社区", "大港街道": "青海路社区", "河西街道": "小水清沟社区"}
+ANCHOR_COMMUNITIES = {
+    "辽宁路街道": "无棣路社区",
+    "大港街道": "青海路社区",
+    "河西街道": "小水清沟社区",
+}
 
 COMMUNITIES = 137
 GRIDS = 940
@@ -81,7 +85,9 @@ class _Builder:
     items: list[Item] = field(default_factory=list)
     phones: int = 0
 
-    def unit(self, unit_id: str, kind: OrgKind, name: str, parent: OrgUnitItem | None) -> OrgUnitItem:
+    def unit(
+        self, unit_id: str, kind: OrgKind, name: str, parent: OrgUnitItem | None
+    ) -> OrgUnitItem:
         unit = new_unit_item(unit_id, kind, name, parent, self.now)
         self.items.append(unit)
         if parent is not None:
@@ -167,7 +173,9 @@ def build_demo(clock: Clock, seed: int = 2021) -> list[Item]:
             for g_index in range(1, next(grid_counts) + 1):
                 _grid(b, community, g_index)
     b.items.append(
-        SeedMarkerItem(f"SEED#{SEED_NAME}", "#META", name=SEED_NAME, items=len(b.items) + 1, written_at=b.now)
+        SeedMarkerItem(
+            f"SEED#{SEED_NAME}", "#META", name=SEED_NAME, items=len(b.items) + 1, written_at=b.now
+        )
     )
     return b.items
 
@@ -198,7 +206,9 @@ def _grid(b: _Builder, community: OrgUnitItem, g_index: int) -> None:
     first_unit_household: OrgUnitItem | None = None
     for number in range(1, BUILDINGS_PER_GRID + 1):
         building_no = g_index * 10 + number
-        building = b.unit(f"{grid.id}B{number}", OrgKind.BUILDING, f"{road}{building_no}号楼院", grid)
+        building = b.unit(
+            f"{grid.id}B{number}", OrgKind.BUILDING, f"{road}{building_no}号楼院", grid
+        )
         party_household = b.unit(
             f"{building.id}P1", OrgKind.PARTY_HOUSEHOLD, f"{building_no}号楼党员中心户", building
         )

@@ -7,10 +7,11 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from api.store.models import Item
 from api.store.pagination import Page
 
 NodeType = TypeVar("NodeType")
-ItemType = TypeVar("ItemType")
+ItemType = TypeVar("ItemType", bound=Item)
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -42,7 +43,7 @@ class Connection(Generic[NodeType]):
 def to_connection(
     page: Page[ItemType], wrap: Callable[[ItemType], NodeType], forward_start: bool
 ) -> Connection[NodeType]:
-    edges = [Edge(cursor=edge.cursor, node=wrap(edge.node)) for edge in page.edges]  # type: ignore[arg-type]
+    edges = [Edge(cursor=edge.cursor, node=wrap(edge.node)) for edge in page.edges]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -18,7 +18,9 @@ class OrgUnitKind(Enum):
     UNIT_HOUSEHOLD = strawberry.enum_value("UNIT_HOUSEHOLD", description="单元中心户")
 
 
-@strawberry.enum(description="A role a person holds on an org unit; its scope is the unit's subtree")
+@strawberry.enum(
+    description="A role a person holds on an org unit; its scope is the unit's subtree"
+)
 class Role(Enum):
     ADMIN = strawberry.enum_value("ADMIN", description="管理员: manages units and people")
     SECRETARY = strawberry.enum_value("SECRETARY", description="党组织书记")
@@ -46,3 +48,8 @@ class StarCriterion(Enum):
     SERVICE = strawberry.enum_value("SERVICE", description="服务群众好")
     GOVERNANCE = strawberry.enum_value("GOVERNANCE", description="治理成效好")
     REPUTATION = strawberry.enum_value("REPUTATION", description="群众口碑好")
+
+
+def value_of(member: Enum) -> str:
+    """The wire value of a GraphQL enum member, to build the matching domain enum."""
+    return str(member.value)

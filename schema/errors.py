@@ -9,32 +9,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from api.domain.errors import DomainError, ErrorCode as DomainErrorCode
+from api.domain.errors import DomainError
+from api.domain.errors import ErrorCode as DomainErrorCode
 
 log = logging.getLogger("dangqun")
 
 ErrorCode = strawberry.enum(
-    Enum("ErrorCode", {code.value: code.value for code in DomainErrorCode}),  # type: ignore[misc]
-    description="Why an operation failed",
+    DomainErrorCode, name="ErrorCode", description="Why an operation failed"
 )
 
 
-@strawberry.type(description="An expected failure of a mutation: bad input, no permission, a lost race")
+@strawberry.type(
+    description="An expected failure of a mutation: bad input, no permission, a lost race"
+)
 class UserError:
-    code: ErrorCode  # type: ignore[valid-type]
+    code: DomainErrorCode
     field: str | None
     message: str
 
 
 def user_error(error: DomainError) -> UserError:
-    return UserError(code=ErrorCode(error.code.value), field=error.field, message=error.message)
+    return UserError(code=error.code, field=error.field, message=error.message)
 
 
 P = TypeVar("P")

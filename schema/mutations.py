@@ -13,7 +13,7 @@ from api.domain.org import OrgKind
 from api.domain.roles import Role as RoleModel
 from api.services import org_units, people
 from schema.context import Info
-from schema.enums import FiveCriterion, OrgUnitKind, Role, StarCriterion
+from schema.enums import FiveCriterion, OrgUnitKind, Role, StarCriterion, value_of
 from schema.errors import UserError, run_mutation
 from schema.node import item_id
 from schema.types import OrgUnit, Person, RoleGrant
@@ -132,7 +132,7 @@ class Mutation:
                 ctx.actor,
                 ctx.clock,
                 item_id(input.parent_id, "OrgUnit", "parentId"),
-                OrgKind(input.kind.value),
+                OrgKind(value_of(input.kind)),
                 input.name,
             )
             return OrgUnitPayload(org_unit=OrgUnit.of(unit))
@@ -172,7 +172,9 @@ class Mutation:
         ctx = info.context
 
         def act() -> OrgUnitPayload:
-            unit = org_units.archive_unit(ctx.db, ctx.actor, ctx.clock, item_id(input.id, "OrgUnit"))
+            unit = org_units.archive_unit(
+                ctx.db, ctx.actor, ctx.clock, item_id(input.id, "OrgUnit")
+            )
             return OrgUnitPayload(org_unit=OrgUnit.of(unit))
 
         return run_mutation(act, _unit_failed)
@@ -186,7 +188,8 @@ class Mutation:
             current = org_units.grid_details(org_units.require_unit(unit_id)) or GridDetails()
             station = input.service_station
             details = GridDetails(
-                secretary_id=_optional_person(input.secretary_id, "secretaryId") or current.secretary_id,
+                secretary_id=_optional_person(input.secretary_id, "secretaryId")
+                or current.secretary_id,
                 instructor_id=_optional_person(input.instructor_id, "instructorId")
                 or current.instructor_id,
                 station=current.station
@@ -194,15 +197,17 @@ class Mutation:
                 else ServiceStationModel(
                     name=_bounded(station.name, "serviceStation.name", 60),
                     address=_bounded(station.address, "serviceStation.address"),
-                    opening_hours=_bounded(station.opening_hours, "serviceStation.openingHours", 60),
+                    opening_hours=_bounded(
+                        station.opening_hours, "serviceStation.openingHours", 60
+                    ),
                     phone=_bounded(station.phone, "serviceStation.phone", 30),
                 ),
                 five_criteria=current.five_criteria
                 if input.five_criteria is None
-                else frozenset(FiveCriterionModel(c.value) for c in input.five_criteria),
+                else frozenset(FiveCriterionModel(value_of(c)) for c in input.five_criteria),
                 star_criteria=current.star_criteria
                 if input.star_criteria is None
-                else frozenset(StarCriterionModel(c.value) for c in input.star_criteria),
+                else frozenset(StarCriterionModel(value_of(c)) for c in input.star_criteria),
             )
             unit = org_units.update_grid(ctx.db, ctx.actor, ctx.clock, unit_id, details)
             return OrgUnitPayload(org_unit=OrgUnit.of(unit))
@@ -238,7 +243,7 @@ class Mutation:
                 ctx.clock,
                 item_id(input.person_id, "Person", "personId"),
                 item_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
-                RoleModel(input.role.value),
+                RoleModel(value_of(input.role)),
             )
             return GrantRolePayload(role_grant=RoleGrant.of(grant))
 
@@ -254,7 +259,7 @@ class Mutation:
                 ctx.actor,
                 item_id(input.person_id, "Person", "personId"),
                 item_id(input.org_unit_id, "OrgUnit", "orgUnitId"),
-                RoleModel(input.role.value),
+                RoleModel(value_of(input.role)),
             )
             return RevokeRolePayload(revoked=True)
 
@@ -269,4 +274,3 @@ class Mutation:
             return PersonPayload(person=Person.of(person, info))
 
         return run_mutation(act, lambda errors: PersonPayload(errors=errors))
-

@@ -13,7 +13,7 @@ from api.store.models import OrgUnitItem, children_pk
 from api.store.pagination import query_page
 from schema.connections import DEFAULT_PAGE_SIZE, Connection, to_connection
 from schema.context import Info
-from schema.enums import OrgUnitKind
+from schema.enums import OrgUnitKind, value_of
 from schema.node import Node, item_id
 from schema.types import OrgUnit, Person, RoleGrant
 
@@ -26,7 +26,9 @@ class Viewer:
 
 async def _org_unit(info: Info, unit_id: str) -> OrgUnit | None:
     unit = await info.context.loaders.org_units.load(unit_id)
-    if unit is None or not org_units.is_visible(info.context.actor if unit.archived else ANONYMOUS, unit):
+    if unit is None or not org_units.is_visible(
+        info.context.actor if unit.archived else ANONYMOUS, unit
+    ):
         return None
     return OrgUnit.of(unit)
 
@@ -51,12 +53,19 @@ class Query:
     async def org_unit(self, info: Info, id: strawberry.ID) -> OrgUnit | None:
         return await _org_unit(info, item_id(id, "OrgUnit"))
 
-    @strawberry.field(description="The districts served by this deployment: the roots of the hierarchy")
+    @strawberry.field(
+        description="The districts served by this deployment: the roots of the hierarchy"
+    )
     def districts(
         self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> Connection[OrgUnit]:
         page = query_page(
-            OrgUnitItem, info.context.db.codec, children_pk(None), index="gsi1", first=first, after=after
+            OrgUnitItem,
+            info.context.db.codec,
+            children_pk(None),
+            index="gsi1",
+            first=first,
+            after=after,
         )
         return to_connection(page, OrgUnit.of, after is not None)
 
@@ -70,9 +79,11 @@ class Query:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> Connection[OrgUnit]:
-        scope = org_units.require_unit(item_id(scope_id, "OrgUnit"), field="scopeId", consistent=False)
+        scope = org_units.require_unit(
+            item_id(scope_id, "OrgUnit"), field="scopeId", consistent=False
+        )
         page = org_units.search_units(
-            info.context.db, scope, OrgKind(kind.value), name_prefix, first, after
+            info.context.db, scope, OrgKind(value_of(kind)), name_prefix, first, after
         )
         return to_connection(page, OrgUnit.of, after is not None)
 

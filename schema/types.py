@@ -31,7 +31,9 @@ class ServiceStation:
     phone: str
 
 
-@strawberry.type(description="What a grid carries beyond its name: branch, instructor, station, ratings")
+@strawberry.type(
+    description="What a grid carries beyond its name: branch, instructor, station, ratings"
+)
 class GridDetails:
     details: strawberry.Private[GridDetailsModel]
 
@@ -111,10 +113,16 @@ class OrgUnit(Node):
         parent = await info.context.loaders.org_units.load(self.item.parent_id)
         return OrgUnit.of(parent) if parent else None
 
-    @strawberry.field(description="The breadcrumb: ancestors from the district down (no extra reads)")
+    @strawberry.field(
+        description="The breadcrumb: ancestors from the district down (no extra reads)"
+    )
     def ancestors(self) -> list[Ancestor]:
         return [
-            Ancestor(id=global_id("OrgUnit", crumb.id), kind=OrgUnitKind(crumb.kind.value), name=crumb.name)
+            Ancestor(
+                id=global_id("OrgUnit", crumb.id),
+                kind=OrgUnitKind(crumb.kind.value),
+                name=crumb.name,
+            )
             for crumb in org_units.crumbs(self.item)
         ]
 
@@ -171,7 +179,9 @@ class Person(Node):
             full_access=info.context.can_read_person(item),
         )
 
-    @strawberry.field(description="Full name to the person and staff in scope; masked (张*) for others")
+    @strawberry.field(
+        description="Full name to the person and staff in scope; masked (张*) for others"
+    )
     def name(self) -> str:
         return self.item.name if self.full_access else mask_name(self.item.name)
 

@@ -19,14 +19,14 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
 
-from api.dev_issuer import DevIssuer  # noqa: E402
-from api.domain.clock import SHANGHAI, FixedClock  # noqa: E402
-from api.dynamodb_local import DynamoDBLocal, free_port  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from api.store.db import Db  # noqa: E402
-from infra.local_table import delete_table, ensure_table  # noqa: E402
-from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient  # noqa: E402
-from tests.world import World, build_world  # noqa: E402
+from api.dev_issuer import DevIssuer
+from api.domain.clock import SHANGHAI, FixedClock
+from api.dynamodb_local import DynamoDBLocal, free_port
+from api.settings import Settings
+from api.store.db import Db
+from infra.local_table import delete_table, ensure_table
+from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient
+from tests.world import World, build_world
 
 BACKEND = os.environ.get("DANGQUN_TEST_BACKEND", "moto")
 

@@ -72,7 +72,9 @@ class LambdaClient(GraphQLClient):
         self.handler = handler
         self.requests = 0
 
-    def _event(self, method: str, path: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
+    def _event(
+        self, method: str, path: str, headers: dict[str, str], body: str | None
+    ) -> dict[str, Any]:
         self.requests += 1
         raw_path, _, query_string = path.partition("?")
         encoded = body is not None and self.requests % 2 == 0  # exercise both body encodings
@@ -105,7 +107,7 @@ class LambdaClient(GraphQLClient):
         }
 
     def _invoke(self, event: dict[str, Any]) -> tuple[int, str]:
-        result = self.handler(event, _LambdaContext())
+        result = self.handler(event, _LambdaContext())  # type: ignore[arg-type]
         text = result.get("body") or ""
         if result.get("isBase64Encoded"):
             text = base64.b64decode(text).decode()

@@ -54,7 +54,9 @@ def build_world(db: Db, clock: Clock) -> World:
         c = org_units.create_unit(db, root, clock, s.id, OrgKind.COMMUNITY, community_name)
         g = org_units.create_unit(db, root, clock, c.id, OrgKind.GRID, "第一网格")
         b = org_units.create_unit(db, root, clock, g.id, OrgKind.BUILDING, "12号楼院")
-        ph = org_units.create_unit(db, root, clock, b.id, OrgKind.PARTY_HOUSEHOLD, "1单元党员中心户")
+        ph = org_units.create_unit(
+            db, root, clock, b.id, OrgKind.PARTY_HOUSEHOLD, "1单元党员中心户"
+        )
         uh = org_units.create_unit(db, root, clock, ph.id, OrgKind.UNIT_HOUSEHOLD, "1单元")
         street_admin = people.register_person(
             db, root, clock, f"{tag}街道管理员", f"1390000{phone_base:04d}", s.id, True

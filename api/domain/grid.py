@@ -1,12 +1,12 @@
-"""Grid details: service station, the five-criteria acceptance (五子达标) and the star rating (六个好)."""
+"""Grid details: service station, five-criteria acceptance (五子达标), star rating (六个好)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class FiveCriterion(str, Enum):
+class FiveCriterion(StrEnum):
     """五子达标 — the checklist a grid party branch must meet."""
 
     PILLAR = "PILLAR"  # 立柱子: a strong branch secretary and team
@@ -16,7 +16,7 @@ class FiveCriterion(str, Enum):
     YARDSTICK = "YARDSTICK"  # 把尺子: rules and evaluation in place
 
 
-class StarCriterion(str, Enum):
+class StarCriterion(StrEnum):
     """六个好星级网格 — one star for each criterion met."""
 
     ORGANISATION = "ORGANISATION"  # 组织建设好

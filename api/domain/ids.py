@@ -53,5 +53,7 @@ def from_global_id(global_id: str, expected_type: str | None = None) -> tuple[st
     if not sep or not type_name or not is_item_id(item_id):
         raise InvalidId(f"ID {global_id!r} is not a valid global id", field="id")
     if expected_type is not None and type_name != expected_type:
-        raise InvalidId(f"ID {global_id!r} is a {type_name}, expected a {expected_type}", field="id")
+        raise InvalidId(
+            f"ID {global_id!r} is a {type_name}, expected a {expected_type}", field="id"
+        )
     return type_name, item_id

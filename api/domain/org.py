@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from api.domain.errors import Cycle, InvalidHierarchy, InvalidInput
 
 NAME_MAX_LENGTH = 60
 
 
-class OrgKind(str, Enum):
+class OrgKind(StrEnum):
     DISTRICT = "DISTRICT"
     STREET = "STREET"
     COMMUNITY = "COMMUNITY"
@@ -91,7 +91,9 @@ def is_within(path: str, scope_path: str) -> bool:
 def check_move(unit_path: str, new_parent_path: str) -> None:
     """Refuse to move a unit under itself or under one of its descendants."""
     if is_within(new_parent_path, unit_path):
-        raise Cycle("A unit cannot be moved under itself or its own descendant", field="newParentId")
+        raise Cycle(
+            "A unit cannot be moved under itself or its own descendant", field="newParentId"
+        )
 
 
 def rebase_path(path: str, old_prefix: str, new_prefix: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "ADMIN"
     SECRETARY = "SECRETARY"
     INSTRUCTOR = "INSTRUCTOR"
@@ -15,7 +15,7 @@ class Role(str, Enum):
     LEADER = "LEADER"
 
 
-class Permission(str, Enum):
+class Permission(StrEnum):
     READ_ORG = "READ_ORG"  # protected org data: staff assignments, archived units
     MANAGE_ORG = "MANAGE_ORG"  # create, rename, move, archive units; edit grid details
     READ_PEOPLE = "READ_PEOPLE"  # names, phones and roles of people in scope

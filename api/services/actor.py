@@ -57,7 +57,6 @@ def load_actor(person_id: str) -> Actor:
     """One consistent Query on the person's partition returns the person and all their grants."""
     pk, _ = person_key(person_id)
     person: PersonItem | None = None
-    grant_items: tuple[RoleGrantItem, ...] = field(default_factory=tuple)
     grants: list[Grant] = []
     grant_items: list[RoleGrantItem] = []
     for item in Item.query(pk, consistent_read=True):

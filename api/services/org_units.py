@@ -105,7 +105,9 @@ def search_units(
     """
     prefix = name_prefix.strip()
     if len(prefix) > 60 or "#" in prefix:
-        raise InvalidInput("namePrefix must be at most 60 characters without '#'", field="namePrefix")
+        raise InvalidInput(
+            "namePrefix must be at most 60 characters without '#'", field="namePrefix"
+        )
     scope_path = scope.path
     return query_page(
         OrgUnitItem,
@@ -113,7 +115,8 @@ def search_units(
         kind_pk(kind.value),
         index="gsi2",
         range_key_condition=OrgUnitItem.gsi2sk.startswith(prefix) if prefix else None,
-        filter_condition=OrgUnitItem.path.startswith(scope_path + "/") | (OrgUnitItem.path == scope_path),
+        filter_condition=OrgUnitItem.path.startswith(scope_path + "/")
+        | (OrgUnitItem.path == scope_path),
         first=first,
         after=after,
     )
@@ -169,7 +172,10 @@ def create_unit(
     try:
         with db.transaction() as tx:
             tx.save(unit, condition=OrgUnitItem.pk.does_not_exist())
-            tx.save(name_guard_item(parent.id, name, unit.id), condition=NameGuardItem.pk.does_not_exist())
+            tx.save(
+                name_guard_item(parent.id, name, unit.id),
+                condition=NameGuardItem.pk.does_not_exist(),
+            )
             tx.update(
                 parent,
                 actions=[OrgUnitItem.refs.add(1)],
@@ -221,8 +227,13 @@ def rename_unit(db: Db, actor: Actor, clock: Clock, unit_id: str, raw_name: str)
                     OrgUnitItem.updated_at.set(iso(clock.now())),
                 ],
             )
-            tx.delete(name_guard_item(unit.parent_id, old_name, unit.id), add_version_condition=False)
-            tx.save(name_guard_item(unit.parent_id, name, unit.id), condition=NameGuardItem.pk.does_not_exist())
+            tx.delete(
+                name_guard_item(unit.parent_id, old_name, unit.id), add_version_condition=False
+            )
+            tx.save(
+                name_guard_item(unit.parent_id, name, unit.id),
+                condition=NameGuardItem.pk.does_not_exist(),
+            )
     except Conflict:
         if unit.parent_id:
             _diagnose_name_or_parent(unit.parent_id, name)
@@ -266,9 +277,12 @@ def move_unit(db: Db, actor: Actor, clock: Clock, unit_id: str, new_parent_id: s
                 condition=OrgUnitItem.archived == False,  # noqa: E712
                 add_version_condition=False,
             )
-            tx.delete(name_guard_item(old_parent.id, unit.name, unit.id), add_version_condition=False)
+            tx.delete(
+                name_guard_item(old_parent.id, unit.name, unit.id), add_version_condition=False
+            )
             tx.save(
-                name_guard_item(new_parent.id, unit.name, unit.id), condition=NameGuardItem.pk.does_not_exist()
+                name_guard_item(new_parent.id, unit.name, unit.id),
+                condition=NameGuardItem.pk.does_not_exist(),
             )
     except Conflict:
         _diagnose_name_or_parent(new_parent.id, unit.name)
@@ -328,7 +342,9 @@ def update_grid(
         ("secretaryId", details.secretary_id),
         ("instructorId", details.instructor_id),
     ):
-        if person_id is not None and not PersonItem.count(f"USER#{person_id}", PersonItem.sk == "#META"):
+        if person_id is not None and not PersonItem.count(
+            f"USER#{person_id}", PersonItem.sk == "#META"
+        ):
             raise NotFound(f"No person {person_id}", field=field_name)
     unit.update(
         actions=[
@@ -356,6 +372,7 @@ def refresh_subtree(root: OrgUnitItem) -> int:
         crumb = [parent.id, parent.kind, parent.name]
         for archived in (False, True):
             for child in OrgUnitItem.by_parent.query(children_pk(parent.id, archived=archived)):
+                assert isinstance(child, OrgUnitItem)
                 path = child_path(parent.path, child.id)
                 ancestry = [*parent.ancestry, crumb]
                 if child.path != path or child.ancestry != ancestry:
@@ -374,14 +391,19 @@ def _refresh_references(unit: OrgUnitItem) -> None:
     if unit.refs <= 0:
         return
     for grant in RoleGrantItem.by_parent.query(grants_pk(unit.id)):
+        assert isinstance(grant, RoleGrantItem)
         if grant.org_path != unit.path:
-            grant.update(actions=[RoleGrantItem.org_path.set(unit.path)], add_version_condition=False)
+            grant.update(
+                actions=[RoleGrantItem.org_path.set(unit.path)], add_version_condition=False
+            )
     for person in PersonItem.by_parent.query(residents_pk(unit.id)):
+        assert isinstance(person, PersonItem)
         if person.home_path != unit.path:
-            person.update(actions=[PersonItem.home_path.set(unit.path)], add_version_condition=False)
+            person.update(
+                actions=[PersonItem.home_path.set(unit.path)], add_version_condition=False
+            )
 
 
 def load_many(unit_ids: list[str]) -> dict[str, OrgUnitItem]:
     keys = [org_key(unit_id) for unit_id in dict.fromkeys(unit_ids)]
     return {item.id: item for item in OrgUnitItem.batch_get(keys)}
-

@@ -33,7 +33,9 @@ class Db:
         return self._connection
 
     @contextmanager
-    def transaction(self, conflict_message: str = "The item was changed by someone else") -> Iterator[TransactWrite]:
+    def transaction(
+        self, conflict_message: str = "The item was changed by someone else"
+    ) -> Iterator[TransactWrite]:
         """One TransactWriteItems; a lost condition becomes a typed ``Conflict``.
 
         Callers that need a more precise error catch ``Conflict`` and re-read to diagnose:

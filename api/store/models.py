@@ -22,7 +22,7 @@ from pynamodb.models import Model
 from api.settings import Settings
 
 
-class Gsi1(GlobalSecondaryIndex["Item"]):
+class Gsi1(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
     """Lists under a parent: children of a unit, grants on a unit, residents of a unit."""
 
     class Meta:
@@ -33,7 +33,7 @@ class Gsi1(GlobalSecondaryIndex["Item"]):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
-class Gsi2(GlobalSecondaryIndex["Item"]):
+class Gsi2(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
     """Search: org units by kind, sorted by name (so a name prefix is a key condition)."""
 
     class Meta:

@@ -162,7 +162,9 @@ def query_page(
             return Page(edges=edges, has_next_page=False)
         if request_number == MAX_REQUESTS_PER_PAGE:
             last_key = {name: str(next(iter(value.values()))) for name, value in evaluated.items()}
-            return Page(edges=edges, has_next_page=True, resume_cursor=codec.encode(list_key, last_key))
+            return Page(
+                edges=edges, has_next_page=True, resume_cursor=codec.encode(list_key, last_key)
+            )
     raise AssertionError("unreachable")
 
 

@@ -44,7 +44,7 @@ def bench_imports() -> None:
         libraries.append(_import_seconds(LIBRARIES))
         handler.append(_import_seconds(HANDLER))
     lib, han = statistics.median(libraries), statistics.median(handler)
-    print("== cold-start import (median of %d fresh interpreters)" % RUNS)
+    print(f"== cold-start import (median of {RUNS} fresh interpreters)")
     print(f"   strawberry + mangum + pynamodb alone : {lib * 1000:7.1f} ms")
     print(f"   functions.graphql (handler module)   : {han * 1000:7.1f} ms")
     print(f"   ratio                                : {han / lib:7.2f}x   (goal <= 1.15x)")
@@ -102,7 +102,9 @@ def bench_requests() -> None:
                 result = asyncio.run(schema.execute(GRID_QUERY, variables, context_value=context))
             assert result.errors is None, result.errors
             total = sum(counts.values())
-            print(f"   grid + ancestors + children, {label:24}: {total} ({dict(counts)})  goal <= 2")
+            print(
+                f"   grid + ancestors + children, {label:24}: {total} ({dict(counts)})  goal <= 2"
+            )
         print("   (a signed-in caller's grants are read only when a field needs them)")
 
 

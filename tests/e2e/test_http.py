@@ -45,26 +45,34 @@ def test_viewer_with_token(client: GraphQLClient, world: World, token: Tokens) -
 def test_malformed_tokens_are_refused_with_401(
     client: GraphQLClient, world: World, header: str
 ) -> None:
-    response = client.post('{"query": "{ viewer { person { name } } }"}', {
-        "content-type": "application/json",
-        "authorization": header,
-    })
+    response = client.post(
+        '{"query": "{ viewer { person { name } } }"}',
+        {
+            "content-type": "application/json",
+            "authorization": header,
+        },
+    )
     assert response.status == 401
     assert "data" not in response.body
 
 
-def test_token_of_an_unknown_person_is_refused(client: GraphQLClient, world: World, token: Tokens) -> None:
+def test_token_of_an_unknown_person_is_refused(
+    client: GraphQLClient, world: World, token: Tokens
+) -> None:
     response = client.query(VIEWER, token=token("nobody"))
     assert response.error_codes == ["UNAUTHENTICATED"]
     assert response.data == {} or response.data.get("viewer") is None
 
 
-def test_get_queries_work_and_get_mutations_are_refused(client: GraphQLClient, world: World) -> None:
+def test_get_queries_work_and_get_mutations_are_refused(
+    client: GraphQLClient, world: World
+) -> None:
     unit_id = to_global_id("OrgUnit", world.a.street.id)
     status, text = client.get(f"/graphql?query=%7BorgUnit(id:%22{unit_id}%22)%7Bname%7D%7D", {})
     assert status == 200 and json.loads(text) == {"data": {"orgUnit": {"name": "辽宁路街道"}}}
     status, _ = client.get(
-        "/graphql?query=mutation%7BsetPartyBadge(input:%7Bshow:true%7D)%7Berrors%7Bcode%7D%7D%7D", {}
+        "/graphql?query=mutation%7BsetPartyBadge(input:%7Bshow:true%7D)%7Berrors%7Bcode%7D%7D%7D",
+        {},
     )
     assert status in (400, 405)
 

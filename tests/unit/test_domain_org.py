@@ -198,7 +198,9 @@ def test_is_within_is_a_path_prefix_on_whole_ids(path: str, scope: str, inside: 
         ("/a", "/a/b"),  # a root under its child
     ],
 )
-def test_moving_under_itself_or_a_descendant_is_a_cycle(unit_path: str, new_parent_path: str) -> None:
+def test_moving_under_itself_or_a_descendant_is_a_cycle(
+    unit_path: str, new_parent_path: str
+) -> None:
     with pytest.raises(Cycle) as caught:
         check_move(unit_path, new_parent_path)
     assert caught.value.code is ErrorCode.CYCLE

@@ -16,6 +16,7 @@ class OrgUnitKind(Enum):
     BUILDING = strawberry.enum_value("BUILDING", description="楼院")
     PARTY_HOUSEHOLD = strawberry.enum_value("PARTY_HOUSEHOLD", description="党员中心户")
     UNIT_HOUSEHOLD = strawberry.enum_value("UNIT_HOUSEHOLD", description="单元中心户")
+    DEPARTMENT = strawberry.enum_value("DEPARTMENT", description="区直部门")
 
 
 @strawberry.enum(

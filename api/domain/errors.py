@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     CYCLE = "CYCLE"
     IN_USE = "IN_USE"
     ARCHIVED = "ARCHIVED"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
 
 
 class DomainError(Exception):

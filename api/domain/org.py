@@ -24,21 +24,30 @@ class OrgKind(StrEnum):
     BUILDING = "BUILDING"
     PARTY_HOUSEHOLD = "PARTY_HOUSEHOLD"
     UNIT_HOUSEHOLD = "UNIT_HOUSEHOLD"
+    # 区直部门: a district department (housing, gardens, police…); sits beside the streets and
+    # takes cases at DISTRICT level. It has no children.
+    DEPARTMENT = "DEPARTMENT"
 
     @property
     def depth(self) -> int:
-        return _ORDER.index(self)
+        return 1 if self is OrgKind.DEPARTMENT else _ORDER.index(self)
 
     @property
     def parent_kind(self) -> OrgKind | None:
+        if self is OrgKind.DEPARTMENT:
+            return OrgKind.DISTRICT
         return None if self.depth == 0 else _ORDER[self.depth - 1]
 
     @property
     def child_kind(self) -> OrgKind | None:
+        """The kind one level down the grid hierarchy (a district's is STREET)."""
+        if self is OrgKind.DEPARTMENT:
+            return None
         return _ORDER[self.depth + 1] if self.depth + 1 < len(_ORDER) else None
 
 
-_ORDER = list(OrgKind)
+# The grid hierarchy, top down; DEPARTMENT stands outside it.
+_ORDER = [kind for kind in OrgKind if kind != "DEPARTMENT"]
 
 
 @dataclass(frozen=True)

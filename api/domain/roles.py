@@ -20,18 +20,23 @@ class Permission(StrEnum):
     MANAGE_ORG = "MANAGE_ORG"  # create, rename, move, archive units; edit grid details
     READ_PEOPLE = "READ_PEOPLE"  # names, phones and roles of people in scope
     MANAGE_PEOPLE = "MANAGE_PEOPLE"  # register people, grant and revoke roles
+    READ_CASES = "READ_CASES"  # cases located or handled in scope, with reporters' data
+    HANDLE_CASES = "HANDLE_CASES"  # sign for, work on, resolve, escalate (吹哨) cases assigned here
+    DISPATCH_CASES = "DISPATCH_CASES"  # accept, reject, assign, decide extensions, close, archive
 
 
-_STAFF = frozenset({Permission.READ_ORG, Permission.READ_PEOPLE})
+_READ = frozenset({Permission.READ_ORG, Permission.READ_PEOPLE, Permission.READ_CASES})
+_HANDLER = _READ | {Permission.HANDLE_CASES}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SECRETARY: _STAFF,
-    Role.INSTRUCTOR: _STAFF,
-    Role.GRID_WORKER: _STAFF,
-    Role.STAFF: _STAFF,
-    Role.DEPARTMENT_STAFF: _STAFF,
-    Role.LEADER: _STAFF,
+    Role.SECRETARY: _HANDLER,
+    Role.INSTRUCTOR: _HANDLER,
+    Role.GRID_WORKER: _HANDLER,
+    # Command-centre staff of a community, street or the district: they also dispatch.
+    Role.STAFF: _HANDLER | {Permission.DISPATCH_CASES},
+    Role.DEPARTMENT_STAFF: _HANDLER,
+    Role.LEADER: _READ | {Permission.DISPATCH_CASES},
 }
 
 

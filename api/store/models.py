@@ -44,6 +44,17 @@ class Gsi2(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class Gsi3(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
+    """Cases of a whole district by report time."""
+
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class Item(Model):
     class Meta:
         table_name = "dangqun-dev"
@@ -59,9 +70,12 @@ class Item(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
 
     by_parent = Gsi1()
     by_kind = Gsi2()
+    by_district = Gsi3()
 
 
 META = "#META"
@@ -171,20 +185,16 @@ def residents_pk(org_id: str) -> str:
     return f"RESIDENTS#{org_id}"
 
 
-ALL_MODELS: tuple[type[Item], ...] = (
-    Item,
-    OrgUnitItem,
-    PersonItem,
-    PhoneGuardItem,
-    RoleGrantItem,
-    NameGuardItem,
-    SeedMarkerItem,
-)
+def _all_subclasses(model: type[Item]) -> list[type[Item]]:
+    found = [model]
+    for subclass in model.__subclasses__():
+        found += _all_subclasses(subclass)
+    return found
 
 
 def configure(settings: Settings) -> None:
     """Point every model at the configured table and endpoint (and drop cached connections)."""
-    for model in ALL_MODELS:
+    for model in _all_subclasses(Item):
         meta: Any = model.Meta
         meta.table_name = settings.table_name
         meta.region = settings.region

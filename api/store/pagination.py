@@ -101,6 +101,7 @@ INDEX_KEYS: dict[str, tuple[str, ...]] = {
     "": TABLE_KEY,
     "gsi1": (*TABLE_KEY, "gsi1pk", "gsi1sk"),
     "gsi2": (*TABLE_KEY, "gsi2pk", "gsi2sk"),
+    "gsi3": (*TABLE_KEY, "gsi3pk", "gsi3sk"),
 }
 
 
@@ -168,7 +169,7 @@ def query_page(
     raise AssertionError("unreachable")
 
 
-_INDEX_ATTRS = {"gsi1": "by_parent", "gsi2": "by_kind"}
+_INDEX_ATTRS = {"gsi1": "by_parent", "gsi2": "by_kind", "gsi3": "by_district"}
 
 
 def _item_key(item: Item, list_key: ListKey) -> dict[str, str]:

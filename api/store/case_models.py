@@ -1,0 +1,186 @@
+"""PynamoDB models of cases (吹哨报到) in the single table. Key design: api/store/README.md.
+
+The case's ``#META`` item is the truth; handler items are its projection into inboxes and are
+rewritten in the same transaction as every change of the case.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+
+from api.store.models import META, Item
+
+
+class CaseItem(Item, discriminator="Case"):
+    """``CASE#<id>`` / ``#META``."""
+
+    id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    state = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    mode = UnicodeAttribute(null=True)
+    level = UnicodeAttribute(null=True)
+    assignee_id = UnicodeAttribute(null=True)
+    assignee_name = UnicodeAttribute(null=True)
+    tasks = JSONAttribute(default=list)
+    extension_pending = BooleanAttribute(default=False)
+    park_pending = BooleanAttribute(default=False)
+    rework_count = NumberAttribute(default=0)
+    satisfaction = UnicodeAttribute(null=True)
+    evaluation_comment = UnicodeAttribute(null=True)
+    result = UnicodeAttribute(null=True)
+    pain_point = BooleanAttribute(default=False)
+    duplicate_of = UnicodeAttribute(null=True)
+    rejection_reason = UnicodeAttribute(null=True)
+    description = UnicodeAttribute()
+    location_unit_id = UnicodeAttribute()
+    grid_id = UnicodeAttribute()
+    grid_path = UnicodeAttribute()
+    address = UnicodeAttribute(null=True)
+    latitude = NumberAttribute(null=True)
+    longitude = NumberAttribute(null=True)
+    attachments = JSONAttribute(default=list)
+    anonymous = BooleanAttribute(default=False)
+    reporter_id = UnicodeAttribute(null=True)
+    reporter_name = UnicodeAttribute(null=True)
+    reporter_phone = UnicodeAttribute(null=True)
+    # Display names of every unit, department or leader that has handled the case: id → name.
+    handler_names = JSONAttribute(default=dict)
+    # Levels the case has been at: [{level, assignee, entered_at, left_at, due_at, met}, ...]
+    levels = JSONAttribute(default=list)
+    event_count = NumberAttribute(default=0)
+    reported_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class CaseEventItem(Item, discriminator="CaseEvent"):
+    """``CASE#<id>`` / ``EVT#<seq>``: the timeline, append-only (put if absent, never updated)."""
+
+    case_id = UnicodeAttribute()
+    seq = NumberAttribute()
+    action = UnicodeAttribute()
+    from_state = UnicodeAttribute(null=True)
+    to_state = UnicodeAttribute()
+    actor_id = UnicodeAttribute(null=True)
+    actor_role = UnicodeAttribute(null=True)
+    at = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
+    level = UnicodeAttribute(null=True)
+    assignee_id = UnicodeAttribute(null=True)
+
+
+class CaseHandlerItem(Item, discriminator="CaseHandler"):
+    """``CASE#<id>`` / ``HANDLER#<assignee>``: a unit, department or leader handling the case.
+
+    While active it sits in the assignee's inbox (gsi1 ``INBOX#<assignee>`` /
+    ``<state>#<due>#<reported_at>#<case>``); once the case moves on it leaves the index.
+    """
+
+    case_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    assignee_id = UnicodeAttribute()
+    assignee_name = UnicodeAttribute()
+    role = UnicodeAttribute()  # UNIT, LEADER, LEAD, SUPPORT
+    task_status = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    summary = UnicodeAttribute()
+    level = UnicodeAttribute()
+    reported_at = UnicodeAttribute()
+    due_at = UnicodeAttribute(null=True)
+    active = BooleanAttribute(default=True)
+
+
+class CaseCodeItem(Item, discriminator="CaseCode"):
+    """``CODE#<tracking code>`` / ``#META``: lookup by tracking code."""
+
+    case_id = UnicodeAttribute()
+
+
+class IdempotencyItem(Item, discriminator="Idempotency"):
+    """``IDEM#<caller>#<key>`` / ``#META``: a retried report returns the same case."""
+
+    case_id = UnicodeAttribute()
+
+
+class SequenceItem(Item, discriminator="Sequence"):
+    """``SEQ#<name>`` / ``#META``: an atomic counter (tracking codes per district and year)."""
+
+    value = NumberAttribute(default=0)
+
+
+class DailyStatsItem(Item, discriminator="DailyStats"):
+    """``STATS#<org>`` / ``DAY#<yyyy-mm-dd>``: case counters of a unit's subtree for one day."""
+
+    org_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    reported = NumberAttribute(null=True)
+    accepted = NumberAttribute(null=True)
+    resolved = NumberAttribute(null=True)
+    closed = NumberAttribute(null=True)
+    resolved_on_time = NumberAttribute(null=True)
+    resolved_in_grid = NumberAttribute(null=True)
+    satisfied = NumberAttribute(null=True)
+    reopened = NumberAttribute(null=True)
+
+
+def case_key(case_id: str) -> tuple[str, str]:
+    return f"CASE#{case_id}", META
+
+
+def case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def event_sk(seq: int) -> str:
+    return f"EVT#{seq:06d}"
+
+
+def handler_sk(assignee_id: str) -> str:
+    return f"HANDLER#{assignee_id}"
+
+
+def code_key(code: str) -> tuple[str, str]:
+    return f"CODE#{code}", META
+
+
+def idempotency_key(caller: str, key: str) -> tuple[str, str]:
+    return f"IDEM#{caller}#{key}", META
+
+
+def sequence_key(name: str) -> tuple[str, str]:
+    return f"SEQ#{name}", META
+
+
+def stats_key(org_id: str, day: str) -> tuple[str, str]:
+    return f"STATS#{org_id}", f"DAY#{day}"
+
+
+def inbox_pk(assignee_id: str) -> str:
+    return f"INBOX#{assignee_id}"
+
+
+def inbox_sk(state: str, due_at: str | None, reported_at: str, case_id: str) -> str:
+    return f"{state}#{due_at or '9999'}#{reported_at}#{case_id}"
+
+
+def reporter_pk(person_id: str) -> str:
+    return f"REPORTER#{person_id}"
+
+
+def street_cases_pk(street_id: str) -> str:
+    return f"CASES#{street_id}"
+
+
+def district_cases_pk(district_id: str) -> str:
+    return f"CASES#{district_id}"
+
+
+def time_sk(at: str, case_id: str) -> str:
+    return f"{at}#{case_id}"

@@ -47,6 +47,12 @@ class Query:
             return await _org_unit(info, raw_id)
         if type_name == "Person":
             return await _person(info, raw_id)
+        if type_name == "Case":
+            from api.services.case_queries import case_with_timeline
+            from schema.case_types import Case
+
+            partition = case_with_timeline(info.context.actor, raw_id)
+            return Case.of(partition.case, partition.events) if partition else None
         raise InvalidId(f"ID {id!r} names an unknown type", field="id")
 
     @strawberry.field(description="An org unit by id (archived ones only to staff in scope)")
@@ -80,7 +86,7 @@ class Query:
         after: str | None = None,
     ) -> Connection[OrgUnit]:
         scope = org_units.require_unit(
-            item_id(scope_id, "OrgUnit"), field="scopeId", consistent=False
+            item_id(scope_id, "OrgUnit", "scopeId"), field="scopeId", consistent=False
         )
         page = org_units.search_units(
             info.context.db, scope, OrgKind(value_of(kind)), name_prefix, first, after

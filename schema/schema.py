@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import strawberry
+import strawberry.tools
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from schema.case_mutations import CaseMutation
+from schema.case_queries import CaseQuery
+from schema.case_types import Case
 from schema.errors import ErrorHandling
-from schema.mutations import Mutation
-from schema.queries import Query
+from schema.mutations import Mutation as OrgMutation
+from schema.queries import Query as OrgQuery
 from schema.types import OrgUnit, Person
+
+Query = strawberry.tools.merge_types("Query", (OrgQuery, CaseQuery))
+Mutation = strawberry.tools.merge_types("Mutation", (OrgMutation, CaseMutation))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -17,7 +24,7 @@ MAX_TOKENS = 3000
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[OrgUnit, Person],
+    types=[OrgUnit, Person, Case],
     # Classes or factories, never instances: an instance would share state across requests.
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

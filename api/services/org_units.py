@@ -188,13 +188,15 @@ def create_unit(
     return unit
 
 
-def _diagnose_name_or_parent(parent_id: str, name: str) -> None:
+def _diagnose_name_or_parent(
+    parent_id: str, name: str, name_field: str = "name", parent_field: str = "parentId"
+) -> None:
     guard_pk, guard_sk = name_guard_key(parent_id, name)
     if NameGuardItem.count(guard_pk, NameGuardItem.sk == guard_sk, consistent_read=True):
-        raise AlreadyExists(f"A sibling named {name!r} already exists", field="name")
-    parent = require_unit(parent_id, field="parentId")
+        raise AlreadyExists(f"A sibling named {name!r} already exists", field=name_field)
+    parent = require_unit(parent_id, field=parent_field)
     if parent.archived:
-        raise Archived("The parent unit is archived", field="parentId")
+        raise Archived("The parent unit is archived", field=parent_field)
 
 
 def _manage_via_parent(actor: Actor, unit: OrgUnitItem, what: str) -> OrgUnitItem:
@@ -253,7 +255,10 @@ def move_unit(db: Db, actor: Actor, clock: Clock, unit_id: str, new_parent_id: s
     if new_parent.archived:
         raise Archived("The new parent is archived", field="newParentId")
     check_move(unit.path, new_parent.path)
-    check_parent(OrgKind(unit.kind), OrgKind(new_parent.kind))
+    try:
+        check_parent(OrgKind(unit.kind), OrgKind(new_parent.kind))
+    except InvalidHierarchy as error:  # the move's input names the parent newParentId
+        raise InvalidHierarchy(error.message, field="newParentId") from None
     if new_parent.id == old_parent.id:
         raise InvalidInput("The unit is already there", field="newParentId")
     try:
@@ -285,7 +290,7 @@ def move_unit(db: Db, actor: Actor, clock: Clock, unit_id: str, new_parent_id: s
                 condition=NameGuardItem.pk.does_not_exist(),
             )
     except Conflict:
-        _diagnose_name_or_parent(new_parent.id, unit.name)
+        _diagnose_name_or_parent(new_parent.id, unit.name, "newParentId", "newParentId")
         raise
     moved = require_unit(unit.id)
     _refresh_references(moved)

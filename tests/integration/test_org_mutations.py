@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from api.app import create_app
 from api.dev_issuer import DevIssuer
 from api.domain.clock import FixedClock
 from api.domain.ids import to_global_id
@@ -16,11 +17,12 @@ from api.domain.org import OrgKind
 from api.domain.roles import Role
 from api.services import org_units, people
 from api.services.actor import Actor, Grant
+from api.settings import Settings
 from api.store.db import Db
 from api.store.models import OrgUnitItem
 from schema.schema import MAX_DEPTH
 from tests.conftest import Tokens
-from tests.graphql_client import GraphQLClient, Response
+from tests.graphql_client import AsgiClient, GraphQLClient, Response
 from tests.world import World, bootstrap_district
 
 # --- helpers -------------------------------------------------------------------------------
@@ -178,6 +180,13 @@ def small(db: Db, clock: FixedClock) -> Small:
     return build_small(db, clock)
 
 
+@pytest.fixture
+def api(settings: Settings, clock: FixedClock) -> GraphQLClient:
+    """The ASGI app only: for rules that do not depend on the transport. Tests of what the
+    transport touches (tokens, errors, limits, request ids) use ``client``: ASGI and Lambda."""
+    return AsgiClient(create_app(settings, clock))
+
+
 # --- create --------------------------------------------------------------------------------
 
 
@@ -193,7 +202,7 @@ def test_create_returns_the_unit_with_its_breadcrumb(
 
 
 def test_create_refusals_name_the_field_and_write_nothing(
-    client: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
+    api: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
 ) -> None:
     admin = token(small.admin_id)
     community = gid(small.community.id)
@@ -225,73 +234,71 @@ def test_create_refusals_name_the_field_and_write_nothing(
         (gid(small.admin_id, "Person"), "GRID", "新网格", ("INVALID_ID", "parentId")),
     ]
     for parent_id, kind, name, expected in cases:
-        result = create(client, admin, parent_id, kind, name)
+        result = create(api, admin, parent_id, kind, name)
         assert result["orgUnit"] is None, (parent_id, kind, name, result)
         assert problems(result) == [expected], (parent_id, kind, name, result)
         assert result["errors"][0]["message"]
-    assert child_names(client, small.community.id) == ["第一网格"]
-    assert child_names(client, small.street.id) == ["无棣路社区"]
+    assert child_names(api, small.community.id) == ["第一网格"]
+    assert child_names(api, small.street.id) == ["无棣路社区"]
     assert org_units.require_unit(small.community.id).refs == 1
 
 
 def test_a_name_of_exactly_sixty_characters_is_accepted(
-    client: GraphQLClient, small: Small, token: Tokens
+    api: GraphQLClient, small: Small, token: Tokens
 ) -> None:
-    result = create(client, token(small.admin_id), gid(small.community.id), "GRID", "网" * 60)
+    result = create(api, token(small.admin_id), gid(small.community.id), "GRID", "网" * 60)
     assert result["errors"] == [] and result["orgUnit"]["name"] == "网" * 60
 
 
 def test_create_needs_a_signed_in_admin_of_the_parent(
-    client: GraphQLClient, small: Small, token: Tokens
+    api: GraphQLClient, small: Small, token: Tokens
 ) -> None:
     community = gid(small.community.id)
-    assert problems(create(client, None, community, "GRID", "新网格")) == [
-        ("UNAUTHENTICATED", None)
-    ]
+    assert problems(create(api, None, community, "GRID", "新网格")) == [("UNAUTHENTICATED", None)]
     other = token(small.other_admin_id)
-    assert problems(create(client, other, community, "GRID", "新网格")) == [("FORBIDDEN", None)]
-    assert child_names(client, small.community.id) == ["第一网格"]
+    assert problems(create(api, other, community, "GRID", "新网格")) == [("FORBIDDEN", None)]
+    assert child_names(api, small.community.id) == ["第一网格"]
 
 
 # --- rename --------------------------------------------------------------------------------
 
 
 def test_rename_rewrites_the_subtree_breadcrumbs_and_frees_the_old_name(
-    client: GraphQLClient, small: Small, token: Tokens
+    api: GraphQLClient, small: Small, token: Tokens
 ) -> None:
     admin = token(small.admin_id)
     renamed = payload(
-        client.query(
+        api.query(
             RENAME, {"input": {"id": gid(small.community.id), "name": " 新无棣路社区 "}}, admin
         ),
         "renameOrgUnit",
     )
     assert renamed["errors"] == [] and renamed["orgUnit"]["name"] == "新无棣路社区"
     base = ["市北区", "辽宁路街道", "新无棣路社区"]
-    assert ancestor_names(client, small.grid.id) == base
-    assert ancestor_names(client, small.building.id) == [*base, "第一网格"]
-    assert ancestor_names(client, small.party_household.id) == [*base, "第一网格", "12号楼院"]
-    assert ancestor_names(client, small.unit_household.id) == [
+    assert ancestor_names(api, small.grid.id) == base
+    assert ancestor_names(api, small.building.id) == [*base, "第一网格"]
+    assert ancestor_names(api, small.party_household.id) == [*base, "第一网格", "12号楼院"]
+    assert ancestor_names(api, small.unit_household.id) == [
         *base,
         "第一网格",
         "12号楼院",
         "1单元党员中心户",
     ]
     # The name guard moved with the name: the old name is free for a new sibling, the new one not.
-    reused = create(client, admin, gid(small.street.id), "COMMUNITY", "无棣路社区")
+    reused = create(api, admin, gid(small.street.id), "COMMUNITY", "无棣路社区")
     assert reused["errors"] == []
-    taken = create(client, admin, gid(small.street.id), "COMMUNITY", "新无棣路社区")
+    taken = create(api, admin, gid(small.street.id), "COMMUNITY", "新无棣路社区")
     assert problems(taken) == [("ALREADY_EXISTS", "name")]
-    assert child_names(client, small.street.id) == sorted(["无棣路社区", "新无棣路社区"])
+    assert child_names(api, small.street.id) == sorted(["无棣路社区", "新无棣路社区"])
     # Searching by name follows the rename.
-    found = client.query(
+    found = api.query(
         SEARCH, {"scope": gid(small.street.id), "kind": "COMMUNITY", "prefix": "新"}
     ).data["searchOrgUnits"]["edges"]
     assert [edge["node"]["name"] for edge in found] == ["新无棣路社区"]
 
 
 def test_rename_refusals(
-    client: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
+    api: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
 ) -> None:
     admin = token(small.admin_id)
     org_units.create_unit(db, small.root, clock, small.community.id, OrgKind.GRID, "第二网格")
@@ -303,20 +310,20 @@ def test_rename_refusals(
         (admin, grid, "a#b", ("INVALID_INPUT", "name")),
         (admin, gid("NOPE"), "新名字", ("NOT_FOUND", "id")),
         (admin, "garbage", "新名字", ("INVALID_ID", "id")),
-        (admin, gid(small.district.id), "新区", ("FORBIDDEN", None)),
+        (admin, gid(small.district.id), "新区", ("INVALID_HIERARCHY", "id")),  # for anyone
         (admin, gid(small.street.id), "新街道", ("FORBIDDEN", None)),  # needs the parent's admin
         (token(small.other_admin_id), grid, "新名字", ("FORBIDDEN", None)),
         (None, grid, "新名字", ("UNAUTHENTICATED", None)),
     ]
     for actor, unit_id, name, expected in cases:
         result = payload(
-            client.query(RENAME, {"input": {"id": unit_id, "name": name}}, actor), "renameOrgUnit"
+            api.query(RENAME, {"input": {"id": unit_id, "name": name}}, actor), "renameOrgUnit"
         )
         assert problems(result) == [expected], (unit_id, name, result)
-    assert child_names(client, small.community.id) == ["第一网格", "第二网格"]
+    assert child_names(api, small.community.id) == ["第一网格", "第二网格"]
     # Renaming to the current name is a no-op, not a clash with itself.
     same = payload(
-        client.query(RENAME, {"input": {"id": grid, "name": "第一网格"}}, admin), "renameOrgUnit"
+        api.query(RENAME, {"input": {"id": grid, "name": "第一网格"}}, admin), "renameOrgUnit"
     )
     assert same["errors"] == [] and same["orgUnit"]["name"] == "第一网格"
 
@@ -325,7 +332,7 @@ def test_rename_refusals(
 
 
 def test_move_rewrites_the_subtree_and_moves_the_scopes(
-    client: GraphQLClient, world: World, token: Tokens
+    api: GraphQLClient, world: World, token: Tokens
 ) -> None:
     district_admin = token(world.district_admin_id)
     a_admin, b_admin = token(world.a.admin_id), token(world.b.admin_id)
@@ -333,21 +340,21 @@ def test_move_rewrites_the_subtree_and_moves_the_scopes(
     move = {"input": {"id": gid(world.a.grid.id), "newParentId": gid(world.b.community.id)}}
     # Street admins cannot move across streets: each lacks one side.
     for street_admin in (a_admin, b_admin):
-        refused = payload(client.query(MOVE, move, street_admin), "moveOrgUnit")
+        refused = payload(api.query(MOVE, move, street_admin), "moveOrgUnit")
         assert problems(refused) == [("FORBIDDEN", None)]
     # B's community already has a "第一网格".
-    clash = payload(client.query(MOVE, move, district_admin), "moveOrgUnit")
-    assert [code for code, _ in problems(clash)] == ["ALREADY_EXISTS"]
-    assert ancestor_names(client, world.a.grid.id) == ["市北区", "辽宁路街道", "无棣路社区"]
+    clash = payload(api.query(MOVE, move, district_admin), "moveOrgUnit")
+    assert problems(clash) == [("ALREADY_EXISTS", "newParentId")]
+    assert ancestor_names(api, world.a.grid.id) == ["市北区", "辽宁路街道", "无棣路社区"]
 
     rename = {"input": {"id": gid(world.a.grid.id), "name": "第九网格"}}
-    assert payload(client.query(RENAME, rename, a_admin), "renameOrgUnit")["errors"] == []
-    moved = payload(client.query(MOVE, move, district_admin), "moveOrgUnit")
+    assert payload(api.query(RENAME, rename, a_admin), "renameOrgUnit")["errors"] == []
+    moved = payload(api.query(MOVE, move, district_admin), "moveOrgUnit")
     assert moved["errors"] == []
     b_base = ["市北区", "大港街道", "青海路社区"]
     assert [a["name"] for a in moved["orgUnit"]["ancestors"]] == b_base
-    assert ancestor_names(client, world.a.building.id) == [*b_base, "第九网格"]
-    assert ancestor_names(client, world.a.unit_household.id) == [
+    assert ancestor_names(api, world.a.building.id) == [*b_base, "第九网格"]
+    assert ancestor_names(api, world.a.unit_household.id) == [
         *b_base,
         "第九网格",
         "12号楼院",
@@ -357,50 +364,50 @@ def test_move_rewrites_the_subtree_and_moves_the_scopes(
     for unit in (world.a.grid, world.a.building, world.a.party_household, world.a.unit_household):
         path = org_units.require_unit(unit.id).path
         assert path == new_prefix + unit.path[len(world.a.grid.path) :]
-    assert child_names(client, world.a.community.id) == []
-    assert child_names(client, world.b.community.id) == ["第一网格", "第九网格"]
+    assert child_names(api, world.a.community.id) == []
+    assert child_names(api, world.b.community.id) == ["第一网格", "第九网格"]
 
     # The grid worker's grant moved with the grid: still reads its residents.
     for unit_id in (world.a.grid.id, world.a.unit_household.id):
-        response = client.query(RESIDENTS, {"id": gid(unit_id)}, grid_worker)
+        response = api.query(RESIDENTS, {"id": gid(unit_id)}, grid_worker)
         assert not response.errors, response.body
     # The old street's admin lost the subtree; the new street's admin gained it.
-    response = client.query(RESIDENTS, {"id": gid(world.a.unit_household.id)}, a_admin)
+    response = api.query(RESIDENTS, {"id": gid(world.a.unit_household.id)}, a_admin)
     assert query_error(response) == ("FORBIDDEN", None)
-    response = client.query(RESIDENTS, {"id": gid(world.a.unit_household.id)}, b_admin)
+    response = api.query(RESIDENTS, {"id": gid(world.a.unit_household.id)}, b_admin)
     assert [p["name"] for p in response.data["orgUnit"]["residents"]["nodes"]] == ["甲居民"]
     person = "query($id: ID!) { person(id: $id) { name phone } }"
     resident = {"id": gid(world.a.resident_id, "Person")}
-    assert client.query(person, resident, a_admin).data["person"] == {"name": "甲**", "phone": None}
-    assert client.query(person, resident, b_admin).data["person"] == {
+    assert api.query(person, resident, a_admin).data["person"] == {"name": "甲**", "phone": None}
+    assert api.query(person, resident, b_admin).data["person"] == {
         "name": "甲居民",
         "phone": "139****1002",
     }
     manage = "query($id: ID!) { orgUnit(id: $id) { viewerCanManage } }"
     building = {"id": gid(world.a.building.id)}
-    assert client.query(manage, building, a_admin).data["orgUnit"]["viewerCanManage"] is False
-    assert client.query(manage, building, b_admin).data["orgUnit"]["viewerCanManage"] is True
+    assert api.query(manage, building, a_admin).data["orgUnit"]["viewerCanManage"] is False
+    assert api.query(manage, building, b_admin).data["orgUnit"]["viewerCanManage"] is True
     again = {"input": {"id": gid(world.a.building.id), "name": "13号楼院"}}
-    assert problems(payload(client.query(RENAME, again, a_admin), "renameOrgUnit")) == [
+    assert problems(payload(api.query(RENAME, again, a_admin), "renameOrgUnit")) == [
         ("FORBIDDEN", None)
     ]
-    assert payload(client.query(RENAME, again, b_admin), "renameOrgUnit")["errors"] == []
+    assert payload(api.query(RENAME, again, b_admin), "renameOrgUnit")["errors"] == []
     # Search follows the move; the old parent's name guard is free again.
     grids_of = {
         street.id: [
             edge["node"]["name"]
-            for edge in client.query(SEARCH, {"scope": gid(street.id), "kind": "GRID"}).data[
+            for edge in api.query(SEARCH, {"scope": gid(street.id), "kind": "GRID"}).data[
                 "searchOrgUnits"
             ]["edges"]
         ]
         for street in (world.a.street, world.b.street)
     }
     assert grids_of == {world.a.street.id: [], world.b.street.id: ["第一网格", "第九网格"]}
-    assert create(client, a_admin, gid(world.a.community.id), "GRID", "第九网格")["errors"] == []
+    assert create(api, a_admin, gid(world.a.community.id), "GRID", "第九网格")["errors"] == []
 
 
 def test_move_refusals(
-    client: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
+    api: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
 ) -> None:
     admin = token(small.admin_id)
     spare = org_units.create_unit(
@@ -430,9 +437,9 @@ def test_move_refusals(
     ]
     for unit_id, new_parent_id, expected in cases:
         move = {"input": {"id": unit_id, "newParentId": new_parent_id}}
-        result = payload(client.query(MOVE, move, admin), "moveOrgUnit")
+        result = payload(api.query(MOVE, move, admin), "moveOrgUnit")
         assert problems(result) == [expected], (unit_id, new_parent_id, result)
-    assert ancestor_names(client, small.unit_household.id) == [
+    assert ancestor_names(api, small.unit_household.id) == [
         "市北区",
         "辽宁路街道",
         "无棣路社区",
@@ -445,8 +452,8 @@ def test_move_refusals(
     )
     # The same move is fine into a parent of the right kind.
     ok = {"input": {"id": grid, "newParentId": gid(spare.id)}}
-    assert payload(client.query(MOVE, ok, admin), "moveOrgUnit")["errors"] == []
-    assert ancestor_names(client, small.building.id) == [
+    assert payload(api.query(MOVE, ok, admin), "moveOrgUnit")["errors"] == []
+    assert ancestor_names(api, small.building.id) == [
         "市北区",
         "辽宁路街道",
         "备用社区",
@@ -458,14 +465,12 @@ def test_move_refusals(
 
 
 def test_archive_is_refused_while_in_use_and_allowed_after(
-    client: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
+    api: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
 ) -> None:
     admin = token(small.admin_id)
 
     def archive(unit_id: str) -> dict[str, Any]:
-        return payload(
-            client.query(ARCHIVE, {"input": {"id": gid(unit_id)}}, admin), "archiveOrgUnit"
-        )
+        return payload(api.query(ARCHIVE, {"input": {"id": gid(unit_id)}}, admin), "archiveOrgUnit")
 
     # Children refer to the grid, the building and the party household.
     for unit in (small.grid, small.building, small.party_household):
@@ -492,14 +497,14 @@ def test_archive_is_refused_while_in_use_and_allowed_after(
     people.revoke_role(db, small.root, small.admin_id, staffed.id, Role.STAFF)
     assert archive(staffed.id)["errors"] == []
     assert problems(archive(lived_in.id)) == [("IN_USE", None)]
-    assert child_names(client, small.community.id) == ["第三网格"]
+    assert child_names(api, small.community.id) == ["第三网格"]
     # A street's own admin cannot archive the street (it needs the district's admin).
     assert problems(archive(small.street.id)) == [("FORBIDDEN", None)]
     assert problems(archive(small.district.id)) == [("INVALID_HIERARCHY", "id")]
 
 
 def test_archived_units_are_hidden_from_the_public_and_frozen(
-    client: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
+    api: GraphQLClient, small: Small, token: Tokens, db: Db, clock: FixedClock
 ) -> None:
     admin, other = token(small.admin_id), token(small.other_admin_id)
     old = org_units.create_unit(db, small.root, clock, small.community.id, OrgKind.GRID, "旧网格")
@@ -507,48 +512,48 @@ def test_archived_units_are_hidden_from_the_public_and_frozen(
     node = "query($id: ID!) { node(id: $id) { id ... on OrgUnit { name archived } } }"
     for document, field in ((UNIT, "orgUnit"), (node, "node")):
         for caller in (None, other):
-            response = client.query(document, {"id": gid(old.id)}, caller)
+            response = api.query(document, {"id": gid(old.id)}, caller)
             assert not response.errors and response.data[field] is None, response.body
-        seen = client.query(document, {"id": gid(old.id)}, admin).data[field]
+        seen = api.query(document, {"id": gid(old.id)}, admin).data[field]
         assert seen["name"] == "旧网格" and seen["archived"] is True
     # Listed only among archived children, and only to staff in scope.
     for caller in (None, admin, other):
-        assert child_names(client, small.community.id, caller) == ["第一网格"]
-    assert child_names(client, small.community.id, admin, archived=True) == ["旧网格"]
-    anonymous = client.query(CHILD_NAMES, {"id": gid(small.community.id), "archived": True})
+        assert child_names(api, small.community.id, caller) == ["第一网格"]
+    assert child_names(api, small.community.id, admin, archived=True) == ["旧网格"]
+    anonymous = api.query(CHILD_NAMES, {"id": gid(small.community.id), "archived": True})
     assert query_error(anonymous)[0] == "UNAUTHENTICATED"
-    outsider = client.query(CHILD_NAMES, {"id": gid(small.community.id), "archived": True}, other)
+    outsider = api.query(CHILD_NAMES, {"id": gid(small.community.id), "archived": True}, other)
     assert query_error(outsider)[0] == "FORBIDDEN"
     # Not found by search; frozen against changes; its name is free for a new sibling.
-    found = client.query(SEARCH, {"scope": gid(small.street.id), "kind": "GRID"}, admin)
+    found = api.query(SEARCH, {"scope": gid(small.street.id), "kind": "GRID"}, admin)
     assert [e["node"]["name"] for e in found.data["searchOrgUnits"]["edges"]] == ["第一网格"]
-    under = create(client, admin, gid(old.id), "BUILDING", "1号楼")
+    under = create(api, admin, gid(old.id), "BUILDING", "1号楼")
     assert problems(under) == [("ARCHIVED", "parentId")]
     rename = {"input": {"id": gid(old.id), "name": "新名字"}}
-    assert problems(payload(client.query(RENAME, rename, admin), "renameOrgUnit")) == [
+    assert problems(payload(api.query(RENAME, rename, admin), "renameOrgUnit")) == [
         ("ARCHIVED", None)
     ]
     move = {"input": {"id": gid(old.id), "newParentId": gid(small.community.id)}}
-    assert problems(payload(client.query(MOVE, move, admin), "moveOrgUnit"))[0][0] in {
+    assert problems(payload(api.query(MOVE, move, admin), "moveOrgUnit"))[0][0] in {
         "ARCHIVED",
         "INVALID_INPUT",
     }
     grid = {"input": {"id": gid(old.id), "starCriteria": ["TEAM"]}}
-    assert problems(payload(client.query(UPDATE_GRID, grid, admin), "updateGridDetails")) == [
+    assert problems(payload(api.query(UPDATE_GRID, grid, admin), "updateGridDetails")) == [
         ("ARCHIVED", None)
     ]
-    assert create(client, admin, gid(small.community.id), "GRID", "旧网格")["errors"] == []
+    assert create(api, admin, gid(small.community.id), "GRID", "旧网格")["errors"] == []
 
 
 # --- grid details --------------------------------------------------------------------------
 
 
-def test_update_grid_details_is_partial(client: GraphQLClient, small: Small, token: Tokens) -> None:
+def test_update_grid_details_is_partial(api: GraphQLClient, small: Small, token: Tokens) -> None:
     admin = token(small.admin_id)
     grid = gid(small.grid.id)
 
     def update(fields: dict[str, Any], caller: str | None = admin) -> dict[str, Any]:
-        response = client.query(UPDATE_GRID, {"input": {"id": grid, **fields}}, caller)
+        response = api.query(UPDATE_GRID, {"input": {"id": grid, **fields}}, caller)
         return payload(response, "updateGridDetails")
 
     station = {"name": "无棣路党群服务站", "address": "无棣路1号", "openingHours": "9:00-17:00"}
@@ -587,7 +592,7 @@ def test_update_grid_details_is_partial(client: GraphQLClient, small: Small, tok
     assert update({"starCriteria": all_stars})["orgUnit"]["grid"]["stars"] == 6
 
     # Ratings and the station are public; the secretary's personal data is masked.
-    public = client.query(f"query($id: ID!) {{ orgUnit(id: $id) {{ {GRID} }} }}", {"id": grid})
+    public = api.query(f"query($id: ID!) {{ orgUnit(id: $id) {{ {GRID} }} }}", {"id": grid})
     details = public.data["orgUnit"]["grid"]
     assert details["stars"] == 6 and details["fiveCriteriaMet"] is True
     assert details["serviceStation"]["address"] == "无棣路1号"
@@ -599,7 +604,7 @@ def test_update_grid_details_is_partial(client: GraphQLClient, small: Small, tok
 
 
 def test_update_grid_details_refusals_change_nothing(
-    client: GraphQLClient, small: Small, token: Tokens
+    api: GraphQLClient, small: Small, token: Tokens
 ) -> None:
     admin = token(small.admin_id)
     grid = gid(small.grid.id)
@@ -627,9 +632,7 @@ def test_update_grid_details_refusals_change_nothing(
         (token(small.other_admin_id), {"id": grid}, ("FORBIDDEN", None)),
     ]
     for caller, fields, expected in cases:
-        response = client.query(
-            UPDATE_GRID, {"input": {**fields, "starCriteria": ["TEAM"]}}, caller
-        )
+        response = api.query(UPDATE_GRID, {"input": {**fields, "starCriteria": ["TEAM"]}}, caller)
         result = payload(response, "updateGridDetails")
         assert result["orgUnit"] is None and problems(result) == [expected], (fields, result)
     stored = org_units.grid_details(org_units.require_unit(small.grid.id))
@@ -641,7 +644,7 @@ def test_update_grid_details_refusals_change_nothing(
 
 
 def test_search_finds_a_kind_by_prefix_within_a_scope(
-    client: GraphQLClient, small: Small, db: Db, clock: FixedClock
+    api: GraphQLClient, small: Small, db: Db, clock: FixedClock
 ) -> None:
     for name in ("第二网格", "第三网格", "其他网格"):
         org_units.create_unit(db, small.root, clock, small.community.id, OrgKind.GRID, name)
@@ -656,7 +659,7 @@ def test_search_finds_a_kind_by_prefix_within_a_scope(
         org_units.create_unit(db, small.root, clock, elsewhere.id, OrgKind.GRID, name)
 
     def names(scope: OrgUnitItem, prefix: str = "", kind: str = "GRID") -> list[str]:
-        response = client.query(SEARCH, {"scope": gid(scope.id), "kind": kind, "prefix": prefix})
+        response = api.query(SEARCH, {"scope": gid(scope.id), "kind": kind, "prefix": prefix})
         assert not response.errors, response.body
         return [edge["node"]["name"] for edge in response.data["searchOrgUnits"]["edges"]]
 
@@ -676,7 +679,7 @@ def test_search_finds_a_kind_by_prefix_within_a_scope(
     seen: list[str] = []
     after: str | None = None
     while True:
-        response = client.query(
+        response = api.query(
             SEARCH, {"scope": gid(small.street.id), "kind": "GRID", "first": 2, "after": after}
         )
         assert not response.errors, response.body
@@ -689,14 +692,14 @@ def test_search_finds_a_kind_by_prefix_within_a_scope(
     assert seen == sorted(a_grids)
 
 
-def test_search_refuses_bad_arguments(client: GraphQLClient, small: Small) -> None:
+def test_search_refuses_bad_arguments(api: GraphQLClient, small: Small) -> None:
     street = gid(small.street.id)
-    grids = client.query(SEARCH, {"scope": street, "kind": "GRID", "first": 1})
+    grids = api.query(SEARCH, {"scope": street, "kind": "GRID", "first": 1})
     cursor = grids.data["searchOrgUnits"]["pageInfo"]["endCursor"]
     assert isinstance(cursor, str)
-    communities = client.query(SEARCH, {"scope": street, "kind": "COMMUNITY", "first": 1})
+    communities = api.query(SEARCH, {"scope": street, "kind": "COMMUNITY", "first": 1})
     community_cursor = communities.data["searchOrgUnits"]["edges"][0]["cursor"]
-    children = client.query(
+    children = api.query(
         "query($id: ID!) { orgUnit(id: $id) { children(first: 1) { edges { cursor } } } }",
         {"id": gid(small.community.id)},
     )
@@ -716,11 +719,11 @@ def test_search_refuses_bad_arguments(client: GraphQLClient, small: Small) -> No
         ({"scope": gid(small.admin_id, "Person")}, ("INVALID_ID", "scopeId")),
     ]
     for arguments, expected in cases:
-        response = client.query(SEARCH, {"scope": street, "kind": "GRID", **arguments})
+        response = api.query(SEARCH, {"scope": street, "kind": "GRID", **arguments})
         assert query_error(response) == expected, (arguments, response.body)
         assert response.body.get("data") is None, response.body
     # The same cursor is fine on its own list, and first = 100 is allowed.
-    fine = client.query(SEARCH, {"scope": street, "kind": "GRID", "after": cursor, "first": 100})
+    fine = api.query(SEARCH, {"scope": street, "kind": "GRID", "after": cursor, "first": 100})
     assert not fine.errors and fine.data["searchOrgUnits"]["edges"] == []
 
 
@@ -750,7 +753,7 @@ def test_node_refetches_org_units_and_people(
     for missing in (gid("NOPE"), gid("NOPE", "Person")):
         response = client.query(NODE, {"id": missing})
         assert not response.errors and response.data["node"] is None
-    for bad in (to_global_id("Case", "C1"), to_global_id("RoleGrant", "X"), "garbage", ""):
+    for bad in (to_global_id("Topic", "C1"), to_global_id("RoleGrant", "X"), "garbage", ""):
         response = client.query(NODE, {"id": bad})
         assert query_error(response) == ("INVALID_ID", "id"), (bad, response.body)
         assert response.data.get("node") is None
@@ -800,7 +803,7 @@ def test_bad_tokens_are_refused_with_401_and_no_token_is_anonymous(
 
 
 def test_a_valid_token_of_an_unregistered_person_is_unauthenticated(
-    client: GraphQLClient, settings: Any, token: Tokens
+    client: GraphQLClient, token: Tokens
 ) -> None:
     response = client.query(VIEWER, token=token("NOBODY"))
     assert response.error_codes == ["UNAUTHENTICATED"], response.body

@@ -32,8 +32,18 @@ ORDER = [
 
 
 def test_the_hierarchy_has_seven_levels_in_order() -> None:
-    assert list(OrgKind) == ORDER
+    assert [kind for kind in OrgKind if kind in ORDER] == ORDER
     assert [kind.depth for kind in ORDER] == list(range(7))
+
+
+def test_kinds_beside_the_hierarchy_hang_off_the_district_without_children() -> None:
+    for kind in OrgKind:
+        if kind not in ORDER:  # e.g. district departments
+            assert kind.parent_kind is OrgKind.DISTRICT
+            assert kind.child_kind is None
+            check_parent(kind, OrgKind.DISTRICT)
+            with pytest.raises(InvalidHierarchy):
+                check_parent(kind, OrgKind.STREET)
 
 
 @pytest.mark.parametrize("index", range(len(ORDER)))
@@ -59,7 +69,7 @@ def test_kind_values_are_their_names() -> None:
 @pytest.mark.parametrize("kind", ORDER)
 def test_check_parent_accepts_exactly_the_parent_kind(kind: OrgKind) -> None:
     check_parent(kind, kind.parent_kind)
-    others: list[OrgKind | None] = [other for other in ORDER if other is not kind.parent_kind]
+    others: list[OrgKind | None] = [other for other in OrgKind if other is not kind.parent_kind]
     if kind.parent_kind is not None:
         others.append(None)
     for wrong in others:

@@ -1,0 +1,148 @@
+"""Root query fields of cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from api.domain.cases import CaseState as CaseStateModel
+from api.domain.cases import HandlingMode as HandlingModeModel
+from api.domain.cases import Level
+from api.domain.errors import InvalidInput
+from api.services import case_queries, org_units
+from api.services.cases import find_by_code
+from api.store.case_store import read_partition
+from schema.case_types import Case, CaseDayStats, InboxEntry, PublicCaseTracking, public_tracking
+from schema.connections import DEFAULT_PAGE_SIZE, Connection, to_connection
+from schema.context import Info
+from schema.enums import CaseLevel, CaseState, HandlingMode, value_of
+from schema.node import item_id
+
+
+def _date(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field} must be a date like 2026-11-23", field=field) from None
+
+
+@strawberry.type
+class CaseQuery:
+    @strawberry.field(description="A case with its timeline (reporter and handling chain only)")
+    def case(self, info: Info, id: strawberry.ID) -> Case | None:
+        partition = case_queries.case_with_timeline(info.context.actor, item_id(id, "Case"))
+        return Case.of(partition.case, partition.events) if partition else None
+
+    @strawberry.field(description="A case by tracking code (reporter and handling chain only)")
+    def case_by_code(self, info: Info, code: str) -> Case | None:
+        found = find_by_code(code)
+        if found is None:
+            return None
+        partition = case_queries.case_with_timeline(info.context.actor, found.id)
+        return Case.of(partition.case, partition.events) if partition else None
+
+    @strawberry.field(description="Public tracking by code: status and timeline, no personal data")
+    def track_case(self, code: str) -> PublicCaseTracking | None:
+        if len(code) > 40:
+            raise InvalidInput("code is too long", field="code")
+        found = find_by_code(code)
+        if found is None:
+            return None
+        partition = read_partition(found.id)
+        return public_tracking(partition.case, partition.events) if partition else None
+
+    @strawberry.field(description="A unit's or department's inbox, by status, soonest due first")
+    def case_inbox(
+        self,
+        info: Info,
+        unit_id: strawberry.ID,
+        state: CaseState | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[InboxEntry]:
+        unit = org_units.require_unit(
+            item_id(unit_id, "OrgUnit", "unitId"), field="unitId", consistent=False
+        )
+        page = case_queries.inbox(
+            info.context.db,
+            info.context.actor,
+            unit,
+            None,
+            CaseStateModel(value_of(state)) if state else None,
+            first,
+            after,
+        )
+        return to_connection(page, lambda item: InboxEntry(item=item), after is not None)
+
+    @strawberry.field(description="Cases a district leader owns (包案), by status")
+    def my_owned_cases(
+        self,
+        info: Info,
+        state: CaseState | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[InboxEntry]:
+        actor = info.context.actor
+        page = case_queries.inbox(
+            info.context.db,
+            actor,
+            None,
+            actor.require_login(),
+            CaseStateModel(value_of(state)) if state else None,
+            first,
+            after,
+        )
+        return to_connection(page, lambda item: InboxEntry(item=item), after is not None)
+
+    @strawberry.field(description="Cases located within a unit's subtree, newest first")
+    def cases(
+        self,
+        info: Info,
+        scope_id: strawberry.ID,
+        state: CaseState | None = None,
+        category: str | None = None,
+        mode: HandlingMode | None = None,
+        level: CaseLevel | None = None,
+        reported_from: str | None = None,
+        reported_to: str | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[Case]:
+        scope = org_units.require_unit(
+            item_id(scope_id, "OrgUnit", "scopeId"), field="scopeId", consistent=False
+        )
+        filters = case_queries.CaseFilter(
+            state=CaseStateModel(value_of(state)) if state else None,
+            category=category,
+            mode=HandlingModeModel(value_of(mode)) if mode else None,
+            level=Level(value_of(level)) if level else None,
+            reported_from=_date(reported_from, "reportedFrom"),
+            reported_to=_date(reported_to, "reportedTo"),
+        )
+        page = case_queries.cases_in_scope(
+            info.context.db, info.context.actor, scope, filters, first, after
+        )
+        return to_connection(page, Case.of, after is not None)
+
+    @strawberry.field(description="The cases the caller reported, newest first")
+    def my_cases(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> Connection[Case]:
+        page = case_queries.my_cases(info.context.db, info.context.actor, first, after)
+        return to_connection(page, Case.of, after is not None)
+
+    @strawberry.field(description="Daily case counters of a unit's subtree (dashboards)")
+    def case_stats(
+        self, info: Info, unit_id: strawberry.ID, start: str, end: str
+    ) -> list[CaseDayStats]:
+        unit = org_units.require_unit(
+            item_id(unit_id, "OrgUnit", "unitId"), field="unitId", consistent=False
+        )
+        start_day = _date(start, "start")
+        end_day = _date(end, "end")
+        assert start_day is not None and end_day is not None
+        rows = case_queries.daily_stats(info.context.actor, unit, start_day, end_day)
+        return [CaseDayStats.of(row) for row in rows]

@@ -49,11 +49,11 @@ def local_issuer() -> DevIssuer:
 
 
 def seed(settings: Settings) -> int:
-    from api.store.models import configure
+    from api.store.db import Db
     from infra.demo_data import seed_demo
     from infra.local_table import ensure_table
 
-    configure(settings)
+    db = Db(settings)
     if ensure_table(settings):
         console.print(f"created table [bold]{settings.table_name}[/]")
     with Progress(
@@ -68,7 +68,7 @@ def seed(settings: Settings) -> int:
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        written = seed_demo(SystemClock(), advance)
+        written = seed_demo(db, SystemClock(), advance)
     if written == 0:
         console.print("demo district already seeded: reusing it")
     return written
@@ -104,8 +104,12 @@ def _print_tokens(issuer: DevIssuer, demo: DemoPeople, port: int) -> None:
     console.print("Demo tokens (12 h; header  Authorization: Bearer <token>):")
     for label, person_id in (
         ("district admin (区委组织部)", demo.district_admin),
+        ("governance centre dispatcher (推进中心)", demo.dispatcher),
         ("street admin (辽宁路街道)", demo.street_admin),
+        ("community staff (无棣路社区)", demo.community_staff),
         ("grid worker (无棣路社区 第1网格)", demo.grid_worker),
+        ("housing department (区住建局)", demo.housing_staff),
+        ("district leader (区委书记)", demo.leader),
         ("resident", demo.resident),
     ):
         console.print(f"  [bold]{label}[/] {person_id}:")

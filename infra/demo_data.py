@@ -20,6 +20,7 @@ from api.domain.org import OrgKind
 from api.domain.roles import Role
 from api.services.grid_codec import grid_to_json
 from api.services.org_units import name_guard_item, new_unit_item
+from api.store.db import Db
 from api.store.models import (
     Item,
     OrgUnitItem,
@@ -35,7 +36,7 @@ from api.store.models import (
     residents_pk,
 )
 
-SEED_NAME = "shibei-demo-v1"
+SEED_NAME = "shibei-demo-v2"
 DISTRICT_ID = "SB"
 
 STREETS = [
@@ -61,6 +62,22 @@ ANCHOR_COMMUNITIES = {
     "河西街道": "小水清沟社区",
 }
 
+# 区直部门 taking cases at DISTRICT level: id suffix → name.
+DEPARTMENTS = {
+    "HOUSING": "区住房和城乡建设局",
+    "URBAN": "区城市管理局",
+    "GARDENS": "区园林和林业局",
+    "MARKET": "区市场监督管理局",
+    "HEALTH": "区卫生健康局",
+    "CIVIL": "区民政局",
+    "POLICE": "市公安局市北分局",
+    "EDUCATION": "区教育和体育局",
+    "ENVIRONMENT": "市生态环境局市北分局",
+    "EMERGENCY": "区应急管理局",
+    "WATER": "区水务局",
+    "HR": "区人力资源和社会保障局",
+}
+
 COMMUNITIES = 137
 GRIDS = 940
 BUILDINGS_PER_GRID = 3
@@ -73,9 +90,13 @@ class DemoPeople:
     """Who to mint demo tokens for."""
 
     district_admin: str = "P-SB-ADMIN"
+    dispatcher: str = "P-SB-CENTRE"
+    leader: str = "P-SB-LEADER"
     street_admin: str = "P-ST01-ADMIN"
+    community_staff: str = "P-ST01C01-STAFF"
     grid_worker: str = "P-ST01C01G01-WORKER"
     resident: str = "P-ST01C01G01-R1"
+    housing_staff: str = "P-DEPT-HOUSING-STAFF"
 
 
 @dataclass
@@ -156,6 +177,14 @@ def build_demo(clock: Clock, seed: int = 2021) -> list[Item]:
     district = b.unit(DISTRICT_ID, OrgKind.DISTRICT, "市北区", None)
     admin = b.person(people.district_admin, district, True, "区委组织部管理员")
     b.grant(admin, district, Role.ADMIN)
+    centre = b.person(people.dispatcher, district, True, "区党建引领基层治理推进中心")
+    b.grant(centre, district, Role.STAFF)
+    leader = b.person(people.leader, district, True, "区委书记")
+    b.grant(leader, district, Role.LEADER)
+    for suffix, name in DEPARTMENTS.items():
+        department = b.unit(f"DEPT-{suffix}", OrgKind.DEPARTMENT, name, district)
+        staff = b.person(f"P-DEPT-{suffix}-STAFF", department, True)
+        b.grant(staff, department, Role.DEPARTMENT_STAFF)
     community_counts = _spread(COMMUNITIES, len(STREETS))
     grid_counts = iter(_spread(GRIDS, COMMUNITIES))
     road_names = iter(_community_names())
@@ -170,6 +199,8 @@ def build_demo(clock: Clock, seed: int = 2021) -> list[Item]:
             )
             secretary = b.person(f"P-{community.id}-SECRETARY", community, True)
             b.grant(secretary, community, Role.SECRETARY)
+            staff = b.person(f"P-{community.id}-STAFF", community, False)
+            b.grant(staff, community, Role.STAFF)
             for g_index in range(1, next(grid_counts) + 1):
                 _grid(b, community, g_index)
     b.items.append(
@@ -233,7 +264,7 @@ def _community_names() -> Iterator[str]:
                 yield f"{road}{suffix}"
 
 
-def seed_demo(clock: Clock, progress: Callable[[int, int], None] | None = None) -> int:
+def seed_demo(db: Db, clock: Clock, progress: Callable[[int, int], None] | None = None) -> int:
     """Write the demo district unless its marker says it is there; return items written."""
     from pynamodb.exceptions import DoesNotExist
 
@@ -259,6 +290,9 @@ def seed_demo(clock: Clock, progress: Callable[[int, int], None] | None = None) 
             written += count
             if progress:
                 progress(written, len(items))
+    from infra.demo_cases import seed_cases
+
+    seed_cases(db, clock)
     marker.save()  # last: a crash before this point means the next run writes everything again
     if progress:
         progress(len(items), len(items))

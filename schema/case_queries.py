@@ -63,13 +63,10 @@ class CaseQuery:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> Connection[InboxEntry]:
-        unit = org_units.require_unit(
-            item_id(unit_id, "OrgUnit", "unitId"), field="unitId", consistent=False
-        )
         page = case_queries.inbox(
             info.context.db,
             info.context.actor,
-            unit,
+            item_id(unit_id, "OrgUnit", "unitId"),
             None,
             CaseStateModel(value_of(state)) if state else None,
             first,

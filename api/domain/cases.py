@@ -481,6 +481,12 @@ def _apply(case: Case, command: Command) -> Case:
             lead_department=lead,
             supporting_departments=supporting,
         ):
+            if case.state is CaseState.ASSIGNED and (level is not Level.DISTRICT or lead is None):
+                # At DISTRICT without departments the governance centre can only name them;
+                # moving down is SEND_BACK, moving up is ESCALATE, each with its reason.
+                raise InvalidInput(
+                    "Name the lead department for this case", field="leadDepartmentId"
+                )
             return replace(
                 _place(case, level, assignee, lead, supporting), state=CaseState.ASSIGNED
             )
@@ -516,7 +522,10 @@ def _apply(case: Case, command: Command) -> Case:
                 combined = "\n".join(
                     f"[{t.role.value} {t.department_id}] {t.result}" for t in tasks
                 )
-                return replace(case, tasks=tasks, state=CaseState.RESOLVED, result=combined)
+                return replace(
+                    case, tasks=tasks, state=CaseState.RESOLVED, result=combined,
+                    extension_pending=False, park_pending=False,
+                )  # fmt: skip
             return replace(case, tasks=tasks)
         case Escalate(
             reason=reason,
@@ -548,10 +557,14 @@ def _apply(case: Case, command: Command) -> Case:
                 raise InvalidInput("hours must be between 1 and 2160", field="hours")
             _text(reason, "reason")
             return replace(case, extension_pending=True)
-        case DecideExtension():
+        case DecideExtension(note=note):
+            _text(note, "note", required=False)
             return replace(case, extension_pending=False)
         case Resolve(result=result):
-            return replace(case, state=CaseState.RESOLVED, result=_text(result, "result", TEXT_MAX))
+            return replace(
+                case, state=CaseState.RESOLVED, result=_text(result, "result", TEXT_MAX),
+                extension_pending=False, park_pending=False,
+            )  # fmt: skip
         case Evaluate(satisfaction=satisfaction, comment=comment):
             _text(comment, "comment", TEXT_MAX, required=satisfaction is Satisfaction.UNSATISFIED)
             return replace(case, state=CaseState.EVALUATED, satisfaction=satisfaction)
@@ -562,15 +575,21 @@ def _apply(case: Case, command: Command) -> Case:
                 case, state=CaseState.IN_PROGRESS, rework_count=case.rework_count + 1,
                 satisfaction=None, result=None, tasks=tasks,
             )  # fmt: skip
-        case Close() | TickOff():
+        case TickOff(note=note):
+            _text(note, "note", required=False)
+            return replace(case, state=CaseState.CLOSED)
+        case Close():
             return replace(case, state=CaseState.CLOSED)
         case RequestPark(reason=reason):
             _text(reason, "reason")
             return replace(case, park_pending=True)
-        case DecidePark(approve=approve):
-            return replace(
-                case, park_pending=False, state=CaseState.PARKED if approve else case.state
-            )
+        case DecidePark(approve=approve, note=note):
+            _text(note, "note", required=False)
+            if approve:  # parked: nothing is being worked on, so no extension either
+                return replace(
+                    case, park_pending=False, extension_pending=False, state=CaseState.PARKED
+                )
+            return replace(case, park_pending=False)
         case Unpark():
             return replace(case, state=CaseState.IN_PROGRESS)
         case Archive():

@@ -60,11 +60,15 @@ def can_read(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> 
     )
 
 
+NO_SUCH_CASE = "No such case in your scope"
+
+
 def require_read(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> None:
     actor.require_login()
     if not can_read(actor, case, department_paths):
-        # Not "forbidden": whether a case exists is itself not for outsiders to learn.
-        raise NotFound("No such case in your scope", field="id")
+        # Not "forbidden": whether a case exists is itself not for outsiders to learn, so this
+        # is word for word the answer for a missing case (field caseId, as the inputs name it).
+        raise NotFound(NO_SUCH_CASE, field="caseId")
 
 
 def sees_reporter(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> bool:

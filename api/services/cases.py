@@ -433,9 +433,12 @@ def department_paths(case: CaseItem) -> dict[str, str]:
 
 
 def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> CaseItem:
+    # Sign-in first, and one answer for "missing" and "not yours", so that no caller can learn
+    # whether a case id exists (see case_access.require_read).
+    actor.require_login()
     case = get_case(case_id)
     if case is None:
-        raise NotFound(f"No case {case_id}", field="caseId")
+        raise NotFound(case_access.NO_SUCH_CASE, field="caseId")
     paths = department_paths(case)
     case_access.require_read(actor, case, paths)
     case_access.require_action(

@@ -42,7 +42,13 @@ def test_children_paginate_with_cursors(client: GraphQLClient, world: World, tok
     for number in range(2, 8):
         response = client.query(
             create,
-            {"input": {"parentId": gid(world.a.community.id), "kind": "GRID", "name": f"第{number}网格"}},
+            {
+                "input": {
+                    "parentId": gid(world.a.community.id),
+                    "kind": "GRID",
+                    "name": f"第{number}网格",
+                }
+            },
             admin,
         )
         assert response.data["createOrgUnit"]["errors"] == [], response.body

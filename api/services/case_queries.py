@@ -162,6 +162,6 @@ def daily_stats(actor: Actor, unit: OrgUnitItem, start: date, end: date) -> list
     """Counters of a unit's subtree per day (one Query, at most a year)."""
     actor.require(Permission.READ_CASES, unit.path, "see case statistics")
     if end < start or (end - start).days > 366:
-        raise InvalidInput("Give a range of at most one year, start before end", field="from")
+        raise InvalidInput("Give a range of at most one year, start before end", field="start")
     pk = f"STATS#{unit.id}"
     return list(DailyStatsItem.query(pk, DailyStatsItem.sk.between(f"DAY#{start}", f"DAY#{end}")))

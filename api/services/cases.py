@@ -444,6 +444,17 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
     case_access.require_action(
         actor, case, act.action, _handling_path(case), paths, act.department_id
     )
+    if (
+        act.action is Action.ASSIGN
+        and act.dispatch is not None
+        and act.dispatch.level in (Level.DISTRICT, Level.TOP)
+        and not actor.can(Permission.DISPATCH_CASES, case_access.district_path(case))
+    ):
+        # Dispatching to district departments or a district leader (包案) is the governance
+        # centre's decision, even for a case not yet dispatched anywhere.
+        raise Forbidden(
+            "Only the district's dispatchers send a case to the district", field="level"
+        )
     before = to_domain(case)
     if act.action not in machine.allowed_actions(before):
         raise machine.InvalidTransition(before, act.action)

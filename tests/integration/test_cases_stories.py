@@ -226,6 +226,18 @@ def test_joint_case_resolves_only_when_lead_and_support_have_resolved(
     assert after["state"] == "RESOLVED"
     assert [t["status"] for t in after["tasks"]] == ["RESOLVED", "RESOLVED"]
     assert "围墙已修复" in after["result"] and "倒伏树木已清运" in after["result"]
+    # Not good enough: reopened, both departments work on it again.
+    api.act("evaluateCase", cw.resident_id, case, satisfaction="UNSATISFIED", comment="墙还歪")
+    after = api.act("reopenCase", dispatcher, case, reason="围墙仍有隐患")
+    assert (after["state"], after["reworkCount"], after["result"]) == ("IN_PROGRESS", 1, None)
+    assert [(t["status"], t["result"]) for t in after["tasks"]] == [("CLAIMED", None)] * 2
+    (entry,) = api.inbox(cw.housing_staff_id, cw.housing.id)
+    assert (entry["state"], entry["taskStatus"]) == ("IN_PROGRESS", "CLAIMED")
+    api.act("resolveCaseTask", cw.gardens_staff_id, case, departmentId=gardens, result="已补种")
+    after = api.act(
+        "resolveCaseTask", cw.housing_staff_id, case, departmentId=housing, result="已重砌围墙"
+    )
+    assert after["state"] == "RESOLVED" and "已重砌围墙" in after["result"]
     api.act("evaluateCase", cw.resident_id, case, satisfaction="BASICALLY_SATISFIED")
     final = api.full(dispatcher, api.act("closeCase", dispatcher, case))
     assert timeline_steps(final) == [
@@ -237,12 +249,17 @@ def test_joint_case_resolves_only_when_lead_and_support_have_resolved(
         ("RESOLVE_TASK", "IN_PROGRESS", "IN_PROGRESS", "DEPARTMENT_STAFF"),
         ("RESOLVE_TASK", "IN_PROGRESS", "RESOLVED", "DEPARTMENT_STAFF"),
         ("EVALUATE", "RESOLVED", "EVALUATED", "REPORTER"),
+        ("REOPEN", "EVALUATED", "IN_PROGRESS", "STAFF"),
+        ("RESOLVE_TASK", "IN_PROGRESS", "IN_PROGRESS", "DEPARTMENT_STAFF"),
+        ("RESOLVE_TASK", "IN_PROGRESS", "RESOLVED", "DEPARTMENT_STAFF"),
+        ("EVALUATE", "RESOLVED", "EVALUATED", "REPORTER"),
         ("CLOSE", "EVALUATED", "CLOSED", "STAFF"),
     ]
     assert [r["level"] for r in final["levels"]] == ["DISTRICT"]
     assert api.inbox(cw.gardens_staff_id, cw.gardens.id) == []
+    assert api.inbox(cw.housing_staff_id, cw.housing.id) == []
     assert api.stats(dispatcher, cw.district.id, DAY) == zero_counters(
-        reported=1, accepted=1, resolved=1, closed=1, satisfied=1
+        reported=1, accepted=1, resolved=2, closed=1, satisfied=1, reopened=1
     )
 
 
@@ -355,6 +372,6 @@ def test_duplicate_report_is_rejected_and_linked_to_the_original(
     # The reporter sees the outcome among their own reports; the original is untouched.
     mine = {c["id"]: c["state"] for c in api.my_cases(cw.resident_id)}
     assert mine == {duplicate["id"]: "ARCHIVED"}
-    assert api.case(cw.grid_worker_id, original["id"])["state"] == "REPORTED"  # type: ignore[index]
+    assert api.full(cw.grid_worker_id, original)["state"] == "REPORTED"
     assert [e["caseId"] for e in api.inbox(community, cw.world.a.grid.id)] == [original["id"]]
     assert api.stats(cw.dispatcher_id, cw.world.a.grid.id, DAY) == zero_counters(reported=2)

@@ -3,8 +3,11 @@ rename, move, archive, grid details, search, ``node``, tokens, limits and error 
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -750,7 +753,7 @@ def test_node_refetches_org_units_and_people(
     assert anonymous == {"__typename": "Person", "id": person_id, "name": "甲***", "phone": None}
     itself = client.query(NODE, {"id": person_id}, token(small.admin_id)).data["node"]
     assert itself["name"] == "甲管理员" and itself["phone"] == "139****1000"
-    for missing in (gid("NOPE"), gid("NOPE", "Person")):
+    for missing in (gid("NOPE"), gid("NOPE", "Person"), gid("NOPE", "Case")):
         response = client.query(NODE, {"id": missing})
         assert not response.errors and response.data["node"] is None
     for bad in (to_global_id("Topic", "C1"), to_global_id("RoleGrant", "X"), "garbage", ""):
@@ -765,7 +768,7 @@ VIEWER = "{ viewer { person { id name } roles { role orgUnit { name } } } }"
 
 
 def test_bad_tokens_are_refused_with_401_and_no_token_is_anonymous(
-    client: GraphQLClient, small: Small, token: Tokens, issuer: DevIssuer, tmp_path: Any
+    client: GraphQLClient, small: Small, token: Tokens, issuer: DevIssuer, tmp_path: Path
 ) -> None:
     person = small.admin_id
     signed_in = client.query(VIEWER, token=token(person))
@@ -812,9 +815,6 @@ def test_a_valid_token_of_an_unregistered_person_is_unauthenticated(
 
 
 def _unsigned(subject: str, issuer: DevIssuer) -> str:
-    import base64
-    import json
-
     def part(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
@@ -857,9 +857,9 @@ def test_unexpected_errors_are_masked_with_the_request_id(
 
     monkeypatch.setattr(org_units, "search_units", explode)
     monkeypatch.setattr(org_units, "rename_unit", explode)
+    search = "query($s: ID!) { searchOrgUnits(scopeId: $s, kind: GRID) { edges { cursor } } }"
     query = client.post(
-        '{"query": "query($s: ID!) { searchOrgUnits(scopeId: $s, kind: GRID) { edges { cursor } } }",'
-        f' "variables": {{"s": "{gid(small.street.id)}"}}}}',
+        json.dumps({"query": search, "variables": {"s": gid(small.street.id)}}),
         {"content-type": "application/json", "x-request-id": "trace-123"},
     )
     rename = client.query(

@@ -8,6 +8,7 @@ Ctrl-C.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import typer
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 DYNAMODB_PORT = 8001
 HTTP_PORT = 8000
+SWEEP_SECONDS = 5.0
 
 app = typer.Typer(help="dangqun developer commands", no_args_is_help=True)
 console = Console()
@@ -92,7 +94,19 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT) -> None:
         issuer.ensure_keys()
         seed(settings)
         _print_tokens(issuer, DemoPeople(), port)
-        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+        stop = threading.Event()
+        sweeper = threading.Thread(
+            target=_sweep_forever, args=(settings, SWEEP_SECONDS, stop), daemon=True
+        )
+        sweeper.start()
+        console.print(
+            f"timer sweep every {SWEEP_SECONDS:.0f} s (EventBridge does it each minute in AWS)"
+        )
+        try:
+            uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+        finally:
+            stop.set()
+            sweeper.join(timeout=10)
     finally:
         server.stop()
         console.print("stopped DynamoDB Local")
@@ -116,6 +130,45 @@ def _print_tokens(issuer: DevIssuer, demo: DemoPeople, port: int) -> None:
         console.print(f"    {issuer.mint(person_id)}", soft_wrap=True)
     console.print("More: uv run python -m api.cli mint-token <person id>")
     console.rule()
+
+
+@app.command("sweep")
+def sweep_command(
+    at: str = typer.Option(
+        "", help="ISO time to sweep at (default: now), e.g. 2026-12-01T09:00+08:00"
+    ),
+    dynamodb_port: int = DYNAMODB_PORT,
+) -> None:
+    """Run one timer sweep against the local table, at a given time."""
+    from datetime import datetime
+
+    from api.domain.clock import SHANGHAI
+    from api.services.escalation import sweep
+    from api.store.db import Db
+
+    when = datetime.fromisoformat(at) if at else SystemClock().now()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=SHANGHAI)
+    report = sweep(Db(local_settings(dynamodb_port)), when)
+    console.print(
+        f"sweep at {when.isoformat()}: {report.fired} fired, {report.skipped} skipped, "
+        f"{report.items_read} items read over {report.shards} shards"
+    )
+
+
+def _sweep_forever(settings: Settings, every_seconds: float, stop: threading.Event) -> None:
+    """What the EventBridge schedule does in AWS, every few seconds locally."""
+    from api.services.escalation import sweep
+    from api.store.db import Db
+
+    db = Db(settings)
+    while not stop.wait(every_seconds):
+        try:
+            report = sweep(db, SystemClock().now())
+            if report.fired:
+                console.print(f"[yellow]timer sweep: {report.fired} case(s) warned or escalated[/]")
+        except Exception as error:  # keep the dev server alive; the next sweep retries
+            console.print(f"[red]timer sweep failed: {error}[/]")
 
 
 @app.command("seed")

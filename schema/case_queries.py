@@ -13,7 +13,14 @@ from api.domain.errors import InvalidInput
 from api.services import case_queries, org_units
 from api.services.cases import find_by_code
 from api.store.case_store import read_partition
-from schema.case_types import Case, CaseDayStats, InboxEntry, PublicCaseTracking, public_tracking
+from schema.case_types import (
+    Case,
+    CaseDayStats,
+    CaseNotice,
+    InboxEntry,
+    PublicCaseTracking,
+    public_tracking,
+)
 from schema.connections import DEFAULT_PAGE_SIZE, Connection, to_connection
 from schema.context import Info
 from schema.enums import CaseLevel, CaseState, HandlingMode, value_of
@@ -130,6 +137,19 @@ class CaseQuery:
     ) -> Connection[Case]:
         page = case_queries.my_cases(info.context.db, info.context.actor, first, after)
         return to_connection(page, Case.of, after is not None)
+
+    @strawberry.field(description="Notices for a unit (or the signed-in leader), newest first")
+    def case_notices(
+        self,
+        info: Info,
+        unit_id: strawberry.ID | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[CaseNotice]:
+        actor = info.context.actor
+        recipient = item_id(unit_id, "OrgUnit", "unitId") if unit_id else actor.require_login()
+        page = case_queries.notices(info.context.db, actor, recipient, first, after)
+        return to_connection(page, lambda item: CaseNotice(item=item), after is not None)
 
     @strawberry.field(description="Daily case counters of a unit's subtree (dashboards)")
     def case_stats(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from api.domain.case_catalogue import DEFAULT_CATEGORIES
@@ -9,7 +11,13 @@ from api.domain.cases import allowed_actions
 from api.domain.people import mask_name, mask_phone
 from api.services import case_access
 from api.services.cases import department_paths
-from api.store.case_models import CaseEventItem, CaseHandlerItem, CaseItem, DailyStatsItem
+from api.store.case_models import (
+    CaseEventItem,
+    CaseHandlerItem,
+    CaseItem,
+    DailyStatsItem,
+    NoticeItem,
+)
 from api.store.case_store import read_partition, to_domain
 from schema.context import Info
 from schema.enums import (
@@ -21,6 +29,7 @@ from schema.enums import (
     Satisfaction,
     TaskRole,
     TaskStatus,
+    TimerKind,
 )
 from schema.node import Node, global_id
 from schema.types import OrgUnit, Person
@@ -112,6 +121,39 @@ class CaseEvent:
             return None  # the reporter is shown through Case.reporter, with its own rules
         person = await info.context.loaders.people.load(self.item.actor_id)
         return Person.of(person, info) if person else None
+
+
+@strawberry.type(description="The running clock of a case's current level (时限)")
+class CaseTimer:
+    kind: TimerKind
+    level: CaseLevel
+    started_at: str
+    due_at: str | None = strawberry.field(description="Null while paused")
+    warn_at: str | None
+    warned: bool
+    paused: bool
+    limit_hours: float
+    working_hours: bool = strawberry.field(description="Counted in working hours (else natural)")
+    estimated: bool = strawberry.field(
+        description="Computed over a year the holiday calendar does not know yet"
+    )
+
+
+def _timer(data: dict[str, Any] | None) -> CaseTimer | None:
+    if not data:
+        return None
+    return CaseTimer(
+        kind=TimerKind(data["kind"]),
+        level=CaseLevel(data["level"]),
+        started_at=data["started_at"],
+        due_at=data.get("due_at"),
+        warn_at=data.get("warn_at"),
+        warned=bool(data.get("warned")),
+        paused=data.get("paused_at") is not None,
+        limit_hours=float(data["limit_hours"]),
+        working_hours=data.get("unit") == "WORKING",
+        estimated=bool(data.get("estimated")),
+    )
 
 
 @strawberry.type(description="A case (吹哨报到) as the reporter and the handling chain see it")
@@ -292,6 +334,22 @@ class Case(Node):
         actions = allowed_actions(to_domain(self.item))
         return [CaseAction(action) for action in sorted(a.value for a in actions)]
 
+    @strawberry.field(description="The clock of the current level; null when none runs")
+    def timer(self) -> CaseTimer | None:
+        return _timer(self.item.clock)
+
+    @strawberry.field(description="The current level's limit was missed")
+    def breached(self) -> bool:
+        return bool(self.item.breached)
+
+    @strawberry.field(description="A limit was missed at some level of this case")
+    def ever_breached(self) -> bool:
+        return bool(self.item.ever_breached)
+
+    @strawberry.field(description="Version of the time-limit policy the clock runs under")
+    def policy_version(self) -> int | None:
+        return int(self.item.policy_version) if self.item.policy_version is not None else None
+
     @strawberry.field
     def reported_at(self) -> str:
         return self.item.reported_at
@@ -422,3 +480,36 @@ class CaseDayStats:
             satisfied=int(item.satisfied or 0),
             reopened=int(item.reopened or 0),
         )
+
+
+@strawberry.type(
+    description="A notice for a unit: 临期预警, 督办, escalation, hand-over to the centre"
+)
+class CaseNotice:
+    item: strawberry.Private[NoticeItem]
+
+    @strawberry.field
+    def case_id(self) -> strawberry.ID:
+        return global_id("Case", self.item.case_id)
+
+    @strawberry.field
+    def code(self) -> str:
+        return self.item.code
+
+    @strawberry.field(
+        description="AT_RISK_WARNING, SUPERVISION, ESCALATED, UNCLAIMED_TO_CENTRE, PAIN_POINT"
+    )
+    def kind(self) -> str:
+        return self.item.kind
+
+    @strawberry.field
+    def level(self) -> CaseLevel:
+        return CaseLevel(self.item.level)
+
+    @strawberry.field
+    def message(self) -> str:
+        return self.item.message
+
+    @strawberry.field
+    def at(self) -> str:
+        return self.item.at

@@ -130,6 +130,10 @@ class CaseAction(Enum):
     REJECT_PARK = strawberry.enum_value("REJECT_PARK", description="驳回挂账")
     UNPARK = strawberry.enum_value("UNPARK", description="解除挂账")
     ARCHIVE = strawberry.enum_value("ARCHIVE", description="归档")
+    AT_RISK_WARNING = strawberry.enum_value("AT_RISK_WARNING", description="临期预警 (timer)")
+    SUPERVISION = strawberry.enum_value(
+        "SUPERVISION", description="督办: a limit was missed (timer)"
+    )
 
 
 @strawberry.enum(description="A department's part in a case at DISTRICT level")
@@ -143,3 +147,10 @@ class TaskStatus(Enum):
     ASSIGNED = strawberry.enum_value("ASSIGNED", description="待报到")
     CLAIMED = strawberry.enum_value("CLAIMED", description="已报到")
     RESOLVED = strawberry.enum_value("RESOLVED", description="已办结")
+
+
+@strawberry.enum(description="Which time limit a case's clock measures")
+class TimerKind(Enum):
+    CLAIM = strawberry.enum_value("CLAIM", description="部门报到 / 推进中心调度时限")
+    RESPONSE = strawberry.enum_value("RESPONSE", description="签收时限")
+    RESOLVE = strawberry.enum_value("RESOLVE", description="办结时限")

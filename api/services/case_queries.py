@@ -20,6 +20,7 @@ from api.store.case_models import (
     CaseHandlerItem,
     CaseItem,
     DailyStatsItem,
+    NoticeItem,
     district_cases_pk,
     inbox_pk,
     reporter_pk,
@@ -165,3 +166,16 @@ def daily_stats(actor: Actor, unit: OrgUnitItem, start: date, end: date) -> list
         raise InvalidInput("Give a range of at most one year, start before end", field="start")
     pk = f"STATS#{unit.id}"
     return list(DailyStatsItem.query(pk, DailyStatsItem.sk.between(f"DAY#{start}", f"DAY#{end}")))
+
+
+def notices(
+    db: Db, actor: Actor, recipient_id: str, first: int, after: str | None
+) -> Page[NoticeItem]:
+    """The outbox of a unit (or a leader): warnings, supervision notices, escalations; newest
+    first."""
+    actor.require_login()
+    if recipient_id != actor.person_id:
+        _require_inbox_access(actor, recipient_id)
+    return query_page(
+        NoticeItem, db.codec, f"NOTICE#{recipient_id}", first=first, after=after, scan_forward=False
+    )

@@ -34,7 +34,7 @@ from api.domain.errors import (
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
-from api.services import case_access, org_units
+from api.services import case_access, case_clock, org_units
 from api.services.actor import Actor
 from api.store.case_models import (
     CaseCodeItem,
@@ -158,10 +158,10 @@ def report_case(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseIt
         gsi3pk=district_cases_pk(district_id),
         gsi3sk=time_sk(at, case_id),
     )
-    event = _event(case, 1, "REPORT", None, CaseState.REPORTED, actor, "REPORTER", at, None)
+    event = timeline_event(case, 1, "REPORT", None, CaseState.REPORTED, actor, "REPORTER", at, None)
     change = Change(
         event=event,
-        handlers=_handlers(case),
+        handlers=current_handlers(case),
         counters={"reported": 1},
         counter_orgs=ancestors,
         day=now.astimezone(SHANGHAI).date().isoformat(),
@@ -217,7 +217,7 @@ def _ancestor_id(unit: OrgUnitItem, kind: OrgKind) -> str:
     raise InvalidHierarchy(f"{unit.name} is not under a {kind.value}")
 
 
-def _event(
+def timeline_event(
     case: CaseItem,
     seq: int,
     action: str,
@@ -245,7 +245,7 @@ def _event(
     )
 
 
-def _handlers(case: CaseItem) -> list[Handler]:
+def current_handlers(case: CaseItem) -> list[Handler]:
     """Who has the case in their inbox, derived from its state and level."""
     names: dict[str, str] = case.handler_names or {}
     state = CaseState(case.state)
@@ -289,7 +289,7 @@ def _units_for_level(case: CaseItem, level: Level) -> str | None:
     return {OrgKind.STREET: ids[1], OrgKind.COMMUNITY: ids[2], OrgKind.GRID: ids[3]}[kind]
 
 
-def _resolve_dispatch(case: CaseItem, dispatch: Dispatch) -> tuple[str | None, dict[str, str]]:
+def resolve_dispatch(case: CaseItem, dispatch: Dispatch) -> tuple[str | None, dict[str, str]]:
     """Validate the target of a dispatch; return the assignee id and display names."""
     names: dict[str, str] = {}
     district_id = path_ids(case.grid_path)[0]
@@ -468,17 +468,35 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
     assignee: str | None = None
     names: dict[str, str] = {}
     if dispatch is not None:
-        assignee, names = _resolve_dispatch(case, dispatch)
+        assignee, names = resolve_dispatch(case, dispatch)
     outcome = machine.transition(before, _command(act, dispatch, assignee))
     now = clock.now()
     at = iso(now)
-    previous_handlers = _handlers(case)
+    previous_handlers = current_handlers(case)
     case.handler_names = {**(case.handler_names or {}), **names}
-    _apply_outcome(case, outcome, act, at)
+    old_clock = case_clock.clock_of(case)
+    new_clock, _ = case_clock.next_clock(
+        case, outcome, now, float(case.extension_hours or 0) or None
+    )
+    if outcome.level_changed or new_clock is None:
+        case_clock.freeze_level(case, old_clock, now)
+    counters = _counters(outcome, before)
+    due = old_clock.due_at if old_clock is not None else None
+    if counters.get("resolved") and due is not None and now <= due and not case.breached:
+        counters["resolved_on_time"] = 1
+    apply_outcome(case, outcome, act, at)
+    if outcome.level_changed:
+        case.breached = False
+    if act.action is Action.REQUEST_EXTENSION:
+        case.extension_hours = act.hours
+    elif act.action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
+        case.extension_hours = None
+    case_clock.store_clock(case, new_clock)
+    case.policy_version = case_clock.current_policy().version if new_clock else case.policy_version
     seq = int(case.event_count or 0) + 1
     case.event_count = seq
     case.updated_at = at
-    event = _event(
+    event = timeline_event(
         case,
         seq,
         act.action.value,
@@ -491,9 +509,9 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
     )
     change = Change(
         event=event,
-        handlers=_handlers(case),
+        handlers=current_handlers(case),
         previous_handlers=[h.assignee_id for h in previous_handlers],
-        counters=_counters(outcome, before),
+        counters=counters,
         counter_orgs=path_ids(case.grid_path),
         day=now.astimezone(SHANGHAI).date().isoformat(),
     )
@@ -513,7 +531,7 @@ def _escalation_target(before: machine.Case, dispatch: Dispatch | None) -> Dispa
     return dispatch
 
 
-def _apply_outcome(case: CaseItem, outcome: machine.Outcome, act: Act, at: str) -> None:
+def apply_outcome(case: CaseItem, outcome: machine.Outcome, act: Act, at: str) -> None:
     after = outcome.case
     if outcome.level_changed:
         levels = list(case.levels or [])

@@ -55,6 +55,13 @@ class CaseItem(Item, discriminator="Case"):
     # Levels the case has been at: [{level, assignee, entered_at, left_at, due_at, met}, ...]
     levels = JSONAttribute(default=list)
     event_count = NumberAttribute(default=0)
+    # The running clock of the current level (api.domain.timers.CaseClock as JSON), or None.
+    clock = JSONAttribute(null=True)
+    timer_gen = NumberAttribute(default=0)
+    policy_version = NumberAttribute(null=True)
+    extension_hours = NumberAttribute(null=True)
+    breached = BooleanAttribute(default=False)  # the current level's limit was missed
+    ever_breached = BooleanAttribute(default=False)
     reported_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -184,3 +191,48 @@ def district_cases_pk(district_id: str) -> str:
 
 def time_sk(at: str, case_id: str) -> str:
     return f"{at}#{case_id}"
+
+
+class FiredItem(Item, discriminator="Fired"):
+    """``CASE#<id>`` / ``FIRED#<event id>``: a timer firing applied once (put if absent)."""
+
+    at = UnicodeAttribute()
+    due_at = UnicodeAttribute(null=True)
+    lateness_seconds = NumberAttribute()
+
+
+class NoticeItem(Item, discriminator="Notice"):
+    """``NOTICE#<unit or leader>`` / ``<at>#<case>#<kind>``: the outbox of warnings, supervision
+    notices and escalations for a unit (delivery to webhooks comes later)."""
+
+    recipient_id = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    level = UnicodeAttribute()
+    message = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+DUE_SHARDS = 8
+
+
+def due_shard(case_id: str) -> int:
+    """A stable shard (not Python's salted hash): spreads the due index over partitions."""
+    return sum(case_id.encode()) % DUE_SHARDS
+
+
+def due_pk(shard: int) -> str:
+    return f"DUE#{shard}"
+
+
+def due_sk(fire_at: str, case_id: str) -> str:
+    return f"{fire_at}#{case_id}"
+
+
+def fired_sk(event_id: str) -> str:
+    return f"FIRED#{event_id}"
+
+
+def notice_key(recipient_id: str, at: str, case_id: str, kind: str) -> tuple[str, str]:
+    return f"NOTICE#{recipient_id}", f"{at}#{case_id}#{kind}"

@@ -30,6 +30,7 @@ from api.store.case_models import (
     case_key,
     case_pk,
     code_key,
+    due_pk,
     handler_sk,
     inbox_pk,
     inbox_sk,
@@ -190,7 +191,7 @@ def _upsert_handler(transaction: Any, case: CaseItem, handler: Handler) -> None:
     transaction.update(item, actions=actions, add_version_condition=False)
 
 
-def _write_change(transaction: Any, case: CaseItem, change: Change) -> None:
+def write_change(transaction: Any, case: CaseItem, change: Change) -> None:
     transaction.save(change.event, condition=CaseEventItem.pk.does_not_exist())
     current = {handler.assignee_id for handler in change.handlers}
     for handler in change.handlers:
@@ -236,7 +237,7 @@ def insert_case(
         transaction.save(code_alias, condition=CaseCodeItem.pk.does_not_exist())
         if idempotency is not None:
             transaction.save(idempotency, condition=IdempotencyItem.pk.does_not_exist())
-        _write_change(transaction, case, change)
+        write_change(transaction, case, change)
 
 
 def update_case(db: Db, case: CaseItem, change: Change) -> None:
@@ -245,8 +246,33 @@ def update_case(db: Db, case: CaseItem, change: Change) -> None:
     try:
         with db.transaction() as transaction:
             transaction.save(case)  # PynamoDB adds the condition version = read version
-            _write_change(transaction, case, change)
+            write_change(transaction, case, change)
     except Conflict:
         raise Conflict(
             f"Case {case.code} was changed by someone else at the same time; reload and retry"
         ) from None
+
+
+def due_entries(shard: int, upper: str, limit: int) -> list[str]:
+    """Case ids in one shard of the keys-only ``due`` index whose firing time is ≤ ``upper``.
+
+    Low-level on purpose: PynamoDB's polymorphic queries filter on the ``type`` discriminator,
+    which a keys-only projection does not carry.
+    """
+    connection = Item._get_connection()
+    case_ids: list[str] = []
+    start: dict[str, Any] | None = None
+    while len(case_ids) < limit:
+        page = connection.connection.query(
+            connection.table_name,
+            due_pk(shard),
+            range_key_condition=Item.duesk <= upper,
+            index_name="due",
+            limit=limit - len(case_ids),
+            exclusive_start_key=start,
+        )
+        case_ids += [raw["pk"]["S"].removeprefix("CASE#") for raw in page.get("Items", [])]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    return case_ids

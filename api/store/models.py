@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from api.settings import Settings
@@ -55,6 +55,17 @@ class Gsi3(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
     gsi3sk = UnicodeAttribute(range_key=True)
 
 
+class DueIndex(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
+    """Running case clocks by next firing time, sharded; keys only (the sweeper re-reads)."""
+
+    class Meta:
+        index_name = "due"
+        projection = KeysOnlyProjection()
+
+    duepk = UnicodeAttribute(hash_key=True)
+    duesk = UnicodeAttribute(range_key=True)
+
+
 class Item(Model):
     class Meta:
         table_name = "dangqun-dev"
@@ -72,10 +83,13 @@ class Item(Model):
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
+    duepk = UnicodeAttribute(null=True)
+    duesk = UnicodeAttribute(null=True)
 
     by_parent = Gsi1()
     by_kind = Gsi2()
     by_district = Gsi3()
+    by_due = DueIndex()
 
 
 META = "#META"

@@ -43,6 +43,7 @@ PACKAGE_TIMEOUT_S = 600
 
 TABLE_ID = "MainTable"
 FUNCTION_ID = "GraphqlLambdaFunction"
+SWEEPER_ID = "SweeperLambdaFunction"
 LAYER_ID = "PythonDepsLambdaLayer"
 TABLE_ARN: dict[str, Any] = {"Fn::GetAtt": [TABLE_ID, "Arn"]}
 INDEX_ARN: dict[str, Any] = {"Fn::Join": ["", [TABLE_ARN, "/index/*"]]}
@@ -81,6 +82,8 @@ LAYER_PACKAGES = (
     "pydantic_core",
     "jwt",
     "cryptography",
+    "starlette",
+    "chinese_calendar",
 )
 PYDANTIC_CORE_SO = "python/pydantic_core/_pydantic_core.cpython-312-aarch64-linux-gnu.so"
 EM_AARCH64 = 183  # ELF e_machine
@@ -251,7 +254,7 @@ def test_prod_table_has_deletion_protection(prod: Package) -> None:
 
 
 def test_function(ci: Package) -> None:
-    assert list(ci.of_type("AWS::Lambda::Function")) == [FUNCTION_ID]
+    assert sorted(ci.of_type("AWS::Lambda::Function")) == sorted([FUNCTION_ID, SWEEPER_ID])
     function = ci.properties(FUNCTION_ID)
     assert function["Runtime"] == "python3.12"
     assert function["Architectures"] == ["arm64"]
@@ -579,9 +582,30 @@ def _unresolved_imports(package: Package, entry: str) -> dict[str, str]:
     return missing
 
 
-def test_handler_imports_resolve_in_the_package(ci: Package) -> None:
-    """What the handler imports (transitively through api/, schema/, functions/) is in the
+@pytest.mark.parametrize("function_id", [FUNCTION_ID, SWEEPER_ID])
+def test_handler_imports_resolve_in_the_package(ci: Package, function_id: str) -> None:
+    """What a handler imports (transitively through api/, schema/, functions/) is in the
     function zip, in the layer or in the standard library: no ImportError on a cold start."""
-    handler = ci.properties(FUNCTION_ID)["Handler"]
+    handler = ci.properties(function_id)["Handler"]
     entry = handler.rsplit(".", 1)[0].replace("/", ".")
     assert _unresolved_imports(ci, entry) == {}
+
+
+def test_sweeper_runs_every_minute(ci: Package) -> None:
+    sweeper = ci.properties(SWEEPER_ID)
+    assert sweeper["Runtime"] == "python3.12"
+    assert sweeper["Handler"] == "functions/sweeper.handler"
+    assert sweeper["Layers"] == [{"Ref": LAYER_ID}]
+    rules = list(ci.of_type("AWS::Events::Rule"))
+    assert len(rules) == 1
+    rule = ci.properties(rules[0])
+    assert rule["ScheduleExpression"] == "rate(1 minute)"
+    assert rule["State"] == "ENABLED"
+    targets = rule["Targets"]
+    assert len(targets) == 1 and targets[0]["Arn"] == {"Fn::GetAtt": [SWEEPER_ID, "Arn"]}
+    permissions = [ci.properties(p) for p in ci.of_type("AWS::Lambda::Permission")]
+    sweeper_arn = {"Fn::GetAtt": [SWEEPER_ID, "Arn"]}
+    assert any(
+        p["Principal"] == "events.amazonaws.com" and p["FunctionName"] == sweeper_arn
+        for p in permissions
+    )

@@ -1,0 +1,213 @@
+"""The sweeper: fire what is due, step-function style (api.domain.timers.STEPS).
+
+A sweep queries every shard of the sparse ``due`` index for clocks whose next firing time has
+passed — it reads nothing else — then for each case: re-read consistently, let the pure step
+decide (warning, escalation one level up, hand-over to the governance centre, supervision),
+and apply it in one transaction conditioned on the case's version, together with the timeline
+event, the next clock, inbox projections, outbox notices and a FIRED marker keyed by the
+event id (case, cycle, level, event, kind, generation). At-least-once firing, exactly-once
+effect: a duplicate invocation or a second sweeper loses the condition and changes nothing.
+An outage is caught up one level per firing: the next clock starts at the breached deadline,
+so it is due again at once, and the next sweep takes the next step.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from api.domain import cases as machine
+from api.domain import timers
+from api.domain.cases import Action, CaseState, Level
+from api.domain.clock import SHANGHAI, iso
+from api.domain.errors import Conflict, DomainError
+from api.domain.org import path_ids
+from api.domain.roles import Role
+from api.domain.time_policy import TimePolicy
+from api.domain.working_time import WorkCalendar
+from api.services import case_clock
+from api.services.actor import Actor
+from api.services.cases import (
+    Act,
+    Dispatch,
+    apply_outcome,
+    current_handlers,
+    resolve_dispatch,
+    timeline_event,
+)
+from api.store.case_models import (
+    DUE_SHARDS,
+    CaseItem,
+    FiredItem,
+    NoticeItem,
+    fired_sk,
+    notice_key,
+)
+from api.store.case_store import Change, due_entries, get_case, to_domain, write_change
+from api.store.db import Db
+from api.store.models import RoleGrantItem, grants_pk
+
+log = logging.getLogger("dangqun.sweeper")
+
+SYSTEM = Actor()  # timeline events of the sweeper have no person behind them
+MAX_PER_SHARD = 500
+AUTO_ESCALATION = "超时自动吹哨"
+
+
+@dataclass
+class SweepReport:
+    shards: int = 0
+    index_items_read: int = 0
+    cases_read: int = 0
+    fired: int = 0
+    skipped: int = 0
+    lateness_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def items_read(self) -> int:
+        return self.index_items_read + self.cases_read
+
+
+def sweep(
+    db: Db,
+    now: datetime,
+    policy: TimePolicy | None = None,
+    calendar: WorkCalendar | None = None,
+    shards: int = DUE_SHARDS,
+) -> SweepReport:
+    policy = policy or case_clock.current_policy()
+    calendar = calendar or case_clock.current_calendar()
+    report = SweepReport(shards=shards)
+    upper = f"{iso(now)}#\uffff"
+    for shard in range(shards):
+        for case_id in due_entries(shard, upper, MAX_PER_SHARD):
+            report.index_items_read += 1
+            if fire_case(db, case_id, now, policy, calendar, report):
+                report.fired += 1
+            else:
+                report.skipped += 1
+    return report
+
+
+def fire_case(
+    db: Db,
+    case_id: str,
+    now: datetime,
+    policy: TimePolicy,
+    calendar: WorkCalendar,
+    report: SweepReport | None = None,
+) -> bool:
+    """Fire the case's clock if it is due now; False when nothing was (or could be) applied."""
+    case = get_case(case_id, consistent=True)  # the index may be stale: trust only the case
+    if report is not None:
+        report.cases_read += 1
+    if case is None or not case.clock:
+        return False
+    clock = case_clock.clock_from_json(case.clock)
+    step_input = timers.StepInput(case.id, to_domain(case), clock, now, policy, calendar)
+    try:
+        step = timers.fire(step_input)
+    except timers.TimerError:
+        return False  # not due (early or paused), or the clock no longer matches the case
+    try:
+        _apply(db, case, clock, step, now)
+    except Conflict:
+        return False  # someone acted on the case meanwhile, or this firing was applied already
+    except DomainError as error:
+        log.warning("timer step for case %s not applied: %s", case.code, error.message)
+        return False
+    if report is not None and clock.due_at is not None:
+        fired_for = clock.warn_at if step.event is timers.TimerEvent.AT_RISK else clock.due_at
+        report.lateness_seconds.append((now - (fired_for or clock.due_at)).total_seconds())
+    return True
+
+
+def _apply(
+    db: Db, case: CaseItem, clock: timers.CaseClock, step: timers.StepResult, now: datetime
+) -> None:
+    at = iso(now)
+    previous = [handler.assignee_id for handler in current_handlers(case)]
+    before_state = CaseState(case.state)
+    action = "AT_RISK_WARNING" if step.event is timers.TimerEvent.AT_RISK else "SUPERVISION"
+    note = "; ".join(notice.message for notice in step.notices)
+    if step.breached:
+        case.breached = True
+        case.ever_breached = True
+    if step.escalate_to is not None:
+        before = to_domain(case)
+        dispatch = Dispatch(
+            level=step.escalate_to,
+            leader_id=_leader(case) if step.escalate_to is Level.TOP else None,
+        )
+        assignee, names = resolve_dispatch(case, dispatch)
+        outcome = machine.transition(before, machine.Escalate(AUTO_ESCALATION, assignee))
+        case.handler_names = {**(case.handler_names or {}), **names}
+        case_clock.freeze_level(case, clock, now)
+        apply_outcome(case, outcome, Act(Action.ESCALATE, note=AUTO_ESCALATION), at)
+        case.breached = False
+        action = Action.ESCALATE.value
+    case_clock.store_clock(case, step.next_clock)
+    seq = int(case.event_count or 0) + 1
+    case.event_count = seq
+    case.updated_at = at
+    event = timeline_event(
+        case, seq, action, before_state, CaseState(case.state), SYSTEM, "SYSTEM", at, note
+    )
+    change = Change(
+        event=event,
+        handlers=current_handlers(case),
+        previous_handlers=previous,
+        day=now.astimezone(SHANGHAI).date().isoformat(),
+    )
+    due = clock.warn_at if step.event is timers.TimerEvent.AT_RISK else clock.due_at
+    fired = FiredItem(
+        case.pk,
+        fired_sk(step.event_id),
+        at=at,
+        due_at=iso(due) if due else None,
+        lateness_seconds=(now - due).total_seconds() if due else 0,
+    )
+    with db.transaction("The case changed or this firing was applied already") as tx:
+        tx.save(case)  # conditioned on the version read above
+        tx.save(fired, condition=FiredItem.sk.does_not_exist())
+        write_change(tx, case, change)
+        for notice in step.notices:
+            tx.save(_notice_item(case, notice, at))
+
+
+def _notice_item(case: CaseItem, notice: timers.Notice, at: str) -> NoticeItem:
+    recipient = _recipient(case, notice.level)
+    pk, sk = notice_key(recipient, at, case.id, notice.kind.value)
+    return NoticeItem(
+        pk,
+        sk,
+        recipient_id=recipient,
+        case_id=case.id,
+        code=case.code,
+        kind=notice.kind.value,
+        level=notice.level.value,
+        message=notice.message,
+        at=at,
+    )
+
+
+def _recipient(case: CaseItem, level: Level) -> str:
+    """Whom a notice at a level is for: the unit at that level on the case's grid path, the
+    district (governance centre) at DISTRICT, the owning leader at TOP."""
+    ids = path_ids(case.grid_path)
+    if level is Level.TOP:
+        return case.assignee_id or ids[0]
+    index = {Level.DISTRICT: 0, Level.STREET: 1, Level.COMMUNITY: 2, Level.GRID: 3}[level]
+    return ids[index]
+
+
+def _leader(case: CaseItem) -> str | None:
+    """The district leader who takes a case escalated to TOP (包案): the first LEADER granted
+    on the district."""
+    district_id = path_ids(case.grid_path)[0]
+    for grant in RoleGrantItem.by_parent.query(
+        grants_pk(district_id), RoleGrantItem.gsi1sk.startswith(f"{Role.LEADER.value}#"), limit=1
+    ):
+        return str(grant.person_id)  # type: ignore[attr-defined]
+    return None

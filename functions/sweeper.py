@@ -1,0 +1,35 @@
+"""Lambda entry point of the timer sweeper, run by an EventBridge schedule (rate(1 minute)).
+
+Fires what is due (warnings, escalations, hand-overs, supervision) and returns the figures of
+the sweep; the same ``sweep`` runs locally in ``make dev`` and from ``api.cli sweep --at``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from api.domain.clock import SystemClock, iso
+from api.services.escalation import sweep
+from api.settings import get_settings
+from api.store.db import Db
+
+log = logging.getLogger("dangqun.sweeper")
+db = Db(get_settings())
+clock = SystemClock()
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    now = clock.now()
+    report = sweep(db, now)
+    lateness = report.lateness_seconds
+    figures = {
+        "at": iso(now),
+        "shards": report.shards,
+        "itemsRead": report.items_read,
+        "fired": report.fired,
+        "skipped": report.skipped,
+        "maxLatenessSeconds": max(lateness) if lateness else 0,
+    }
+    log.info("sweep %s", figures)
+    return figures

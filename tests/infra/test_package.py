@@ -241,7 +241,12 @@ def test_table_matches_infra_table_yml(ci: Package) -> None:
         {"AttributeName": "pk", "KeyType": "HASH"},
         {"AttributeName": "sk", "KeyType": "RANGE"},
     ]
-    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2"]
+    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == [
+        "gsi1",
+        "gsi2",
+        "gsi3",
+        "due",
+    ]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["DeletionProtectionEnabled"] is False

@@ -12,10 +12,11 @@ from schema.case_types import Case
 from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
 from schema.queries import Query as OrgQuery
+from schema.time_schema import TimeMutation, TimeQuery
 from schema.types import OrgUnit, Person
 
-Query = strawberry.tools.merge_types("Query", (OrgQuery, CaseQuery))
-Mutation = strawberry.tools.merge_types("Mutation", (OrgMutation, CaseMutation))
+Query = strawberry.tools.merge_types("Query", (OrgQuery, CaseQuery, TimeQuery))
+Mutation = strawberry.tools.merge_types("Mutation", (OrgMutation, CaseMutation, TimeMutation))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -27,9 +27,10 @@ from typing import Any
 from api.domain import timers
 from api.domain.cases import Action, CaseState, Level, Outcome
 from api.domain.clock import iso
-from api.domain.time_policy import DEFAULT_POLICY, ClockUnit, TimePolicy
+from api.domain.time_policy import ClockUnit, TimePolicy
 from api.domain.timers import CaseClock, TimerKind
 from api.domain.working_time import WorkCalendar
+from api.services import time_rules
 from api.store.case_models import CaseItem, due_pk, due_shard, due_sk
 
 STOPPING = frozenset(
@@ -45,15 +46,18 @@ STOPPING = frozenset(
 )
 
 
-def current_policy() -> TimePolicy:
-    """The policy new clocks run under. Versioned policies edited by admins come later; a case
-    records the version its clocks were computed with."""
-    return DEFAULT_POLICY
+def district_of(case: CaseItem) -> str:
+    return case.grid_path.strip("/").split("/")[0]
 
 
-def current_calendar() -> WorkCalendar:
-    """Statutory holidays and 调休 from chinesecalendar; admins' overrides come later."""
-    return WorkCalendar()
+def current_policy(case: CaseItem) -> TimePolicy:
+    """The policy new clocks of this case run under: the district's latest version."""
+    return time_rules.load_policy(district_of(case))
+
+
+def current_calendar(case: CaseItem) -> WorkCalendar:
+    """Statutory holidays and 调休 from chinesecalendar, with the district's overrides."""
+    return time_rules.load_calendar(district_of(case))
 
 
 def clock_to_json(clock: CaseClock) -> dict[str, Any]:
@@ -122,8 +126,8 @@ def next_clock(
     calendar: WorkCalendar | None = None,
 ) -> tuple[CaseClock | None, bool]:
     """The clock after ``outcome``; and whether it changed (so the case must be rewritten)."""
-    policy = policy or current_policy()
-    calendar = calendar or current_calendar()
+    policy = policy or current_policy(case)
+    calendar = calendar or current_calendar(case)
     current = clock_of(case)
     after = outcome.case
     generation = int(case.timer_gen or 0) + 1

@@ -492,7 +492,8 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
     elif act.action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
         case.extension_hours = None
     case_clock.store_clock(case, new_clock)
-    case.policy_version = case_clock.current_policy().version if new_clock else case.policy_version
+    if new_clock is not None and outcome.action is not Action.RESUME:
+        case.policy_version = case_clock.current_policy(case).version
     seq = int(case.event_count or 0) + 1
     case.event_count = seq
     case.updated_at = at

@@ -76,8 +76,6 @@ def sweep(
     calendar: WorkCalendar | None = None,
     shards: int = DUE_SHARDS,
 ) -> SweepReport:
-    policy = policy or case_clock.current_policy()
-    calendar = calendar or case_clock.current_calendar()
     report = SweepReport(shards=shards)
     upper = f"{iso(now)}#\uffff"
     for shard in range(shards):
@@ -94,8 +92,8 @@ def fire_case(
     db: Db,
     case_id: str,
     now: datetime,
-    policy: TimePolicy,
-    calendar: WorkCalendar,
+    policy: TimePolicy | None = None,
+    calendar: WorkCalendar | None = None,
     report: SweepReport | None = None,
 ) -> bool:
     """Fire the case's clock if it is due now; False when nothing was (or could be) applied."""
@@ -105,13 +103,15 @@ def fire_case(
     if case is None or not case.clock:
         return False
     clock = case_clock.clock_from_json(case.clock)
+    policy = policy or case_clock.current_policy(case)
+    calendar = calendar or case_clock.current_calendar(case)
     step_input = timers.StepInput(case.id, to_domain(case), clock, now, policy, calendar)
     try:
         step = timers.fire(step_input)
     except timers.TimerError:
         return False  # not due (early or paused), or the clock no longer matches the case
     try:
-        _apply(db, case, clock, step, now)
+        _apply(db, case, clock, step, now, policy)
     except Conflict:
         return False  # someone acted on the case meanwhile, or this firing was applied already
     except DomainError as error:
@@ -124,7 +124,12 @@ def fire_case(
 
 
 def _apply(
-    db: Db, case: CaseItem, clock: timers.CaseClock, step: timers.StepResult, now: datetime
+    db: Db,
+    case: CaseItem,
+    clock: timers.CaseClock,
+    step: timers.StepResult,
+    now: datetime,
+    policy: TimePolicy,
 ) -> None:
     at = iso(now)
     previous = [handler.assignee_id for handler in current_handlers(case)]
@@ -148,6 +153,8 @@ def _apply(
         case.breached = False
         action = Action.ESCALATE.value
     case_clock.store_clock(case, step.next_clock)
+    if step.next_clock is not None and step.next_clock.level is not clock.level:
+        case.policy_version = policy.version
     seq = int(case.event_count or 0) + 1
     case.event_count = seq
     case.updated_at = at

@@ -236,3 +236,32 @@ def fired_sk(event_id: str) -> str:
 
 def notice_key(recipient_id: str, at: str, case_id: str, kind: str) -> tuple[str, str]:
     return f"NOTICE#{recipient_id}", f"{at}#{case_id}#{kind}"
+
+
+class TimePolicyItem(Item, discriminator="TimePolicy"):
+    """``POLICY#<district>`` / ``V#<version:06d>``: one version of the time-limit policy,
+    written once (put if absent) and never changed; the highest version is in force."""
+
+    version_number = NumberAttribute()
+    policy = JSONAttribute()
+    created_by = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class CalendarOverrideItem(Item, discriminator="CalendarOverride"):
+    """``CALENDAR#<district>`` / ``DAY#<yyyy-mm-dd>``: an admin's override of one day
+    (a late State Council notice): a workday or a holiday."""
+
+    day = UnicodeAttribute()
+    workday = BooleanAttribute()
+    note = UnicodeAttribute(null=True)
+    set_by = UnicodeAttribute(null=True)
+    set_at = UnicodeAttribute()
+
+
+def policy_key(district_id: str, version: int) -> tuple[str, str]:
+    return f"POLICY#{district_id}", f"V#{version:06d}"
+
+
+def calendar_key(district_id: str, day: str) -> tuple[str, str]:
+    return f"CALENDAR#{district_id}", f"DAY#{day}"

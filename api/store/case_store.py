@@ -253,8 +253,9 @@ def update_case(db: Db, case: CaseItem, change: Change) -> None:
         ) from None
 
 
-def due_entries(shard: int, upper: str, limit: int) -> list[str]:
-    """Case ids in one shard of the keys-only ``due`` index whose firing time is ≤ ``upper``.
+def due_entries(shard: int, upper: str, limit: int, lower: str | None = None) -> list[str]:
+    """Case ids in one shard of the keys-only ``due`` index whose firing time is ≤ ``upper``
+    (and ≥ ``lower`` when given).
 
     Low-level on purpose: PynamoDB's polymorphic queries filter on the ``type`` discriminator,
     which a keys-only projection does not carry.
@@ -266,7 +267,9 @@ def due_entries(shard: int, upper: str, limit: int) -> list[str]:
         page = connection.connection.query(
             connection.table_name,
             due_pk(shard),
-            range_key_condition=Item.duesk <= upper,
+            range_key_condition=(
+                Item.duesk.between(lower, upper) if lower is not None else Item.duesk <= upper
+            ),
             index_name="due",
             limit=limit - len(case_ids),
             exclusive_start_key=start,

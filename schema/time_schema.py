@@ -1,0 +1,238 @@
+"""GraphQL of time limits: the policy in force and its versions, calendar overrides."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import strawberry
+
+from api.domain.cases import HandlingMode as HandlingModeModel
+from api.domain.cases import Level
+from api.domain.errors import InvalidInput
+from api.domain.time_policy import ANY, Limit, RuleKey, TimePolicy
+from api.domain.time_policy import ClockUnit as ClockUnitModel
+from api.services import time_admin, time_rules
+from schema.context import Info
+from schema.enums import CaseLevel, HandlingMode, value_of
+from schema.errors import UserError, run_mutation
+from schema.node import item_id
+
+
+@strawberry.enum(description="How a limit is counted")
+class ClockUnit(Enum):
+    WORKING = strawberry.enum_value("WORKING", description="工作时: office hours on workdays")
+    NATURAL = strawberry.enum_value("NATURAL", description="自然时: calendar hours")
+
+
+@strawberry.type(description="A level's default limits")
+class LevelLimit:
+    level: CaseLevel
+    response_hours: float
+    resolve_hours: float
+    unit: ClockUnit
+
+
+@strawberry.type(description="Limits for a category and/or handling mode at a level")
+class PolicyRule:
+    category: str | None = strawberry.field(description="Null: any category")
+    mode: HandlingMode | None = strawberry.field(description="Null: any handling mode")
+    level: CaseLevel
+    response_hours: float
+    resolve_hours: float
+    unit: ClockUnit
+
+
+@strawberry.type(description="The time-limit policy (时限): versioned, the latest is in force")
+class TimePolicyView:
+    version: int
+    at_risk_fraction: float = strawberry.field(description="临期预警 at this share of a limit")
+    claim_hours: float = strawberry.field(description="DISTRICT: departments must claim within")
+    claim_unit: ClockUnit
+    defaults: list[LevelLimit]
+    rules: list[PolicyRule]
+
+
+def _view(policy: TimePolicy) -> TimePolicyView:
+    return TimePolicyView(
+        version=policy.version,
+        at_risk_fraction=policy.at_risk_fraction,
+        claim_hours=policy.claim_hours,
+        claim_unit=ClockUnit(policy.claim_unit.value),
+        defaults=[
+            LevelLimit(
+                level=CaseLevel(level.value),
+                response_hours=limit.response_hours,
+                resolve_hours=limit.resolve_hours,
+                unit=ClockUnit(limit.unit.value),
+            )
+            for level, limit in sorted(
+                policy.default.items(), key=lambda kv: list(Level).index(kv[0])
+            )
+        ],
+        rules=[
+            PolicyRule(
+                category=None if category == ANY else category,
+                mode=None if mode == ANY else HandlingMode(str(mode)),
+                level=CaseLevel(level.value),
+                response_hours=limit.response_hours,
+                resolve_hours=limit.resolve_hours,
+                unit=ClockUnit(limit.unit.value),
+            )
+            for (category, mode, level), limit in policy.rules.items()
+        ],
+    )
+
+
+@strawberry.type(description="A day overridden by the district (a late State Council notice)")
+class CalendarOverride:
+    day: str
+    workday: bool
+    note: str | None
+
+
+@strawberry.input
+class LevelLimitInput:
+    level: CaseLevel
+    response_hours: float
+    resolve_hours: float
+    unit: ClockUnit = ClockUnit.WORKING
+
+
+@strawberry.input
+class PolicyRuleInput:
+    category: str | None = None
+    mode: HandlingMode | None = None
+    level: CaseLevel
+    response_hours: float
+    resolve_hours: float
+    unit: ClockUnit = ClockUnit.WORKING
+
+
+@strawberry.input(description="The whole policy; saving makes it the next version")
+class UpdateTimePolicyInput:
+    district_id: strawberry.ID
+    defaults: list[LevelLimitInput]
+    rules: list[PolicyRuleInput] = strawberry.field(default_factory=list)
+    at_risk_fraction: float = 0.8
+    claim_hours: float = 4.0
+    claim_unit: ClockUnit = ClockUnit.WORKING
+
+
+@strawberry.type
+class TimePolicyPayload:
+    policy: TimePolicyView | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CalendarOverrideInput:
+    day: str = strawberry.field(description="yyyy-mm-dd")
+    workday: bool
+    note: str | None = None
+
+
+@strawberry.input(description="Set and remove day overrides; open deadlines are recomputed")
+class PublishCalendarInput:
+    district_id: strawberry.ID
+    set: list[CalendarOverrideInput] = strawberry.field(default_factory=list)
+    remove: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PublishCalendarPayload:
+    overrides: list[CalendarOverride] = strawberry.field(default_factory=list)
+    recomputed_cases: int = 0
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _day(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date like 2027-02-06", field=field) from None
+
+
+def _limit(data: LevelLimitInput | PolicyRuleInput) -> Limit:
+    return Limit(data.response_hours, data.resolve_hours, ClockUnitModel(value_of(data.unit)))
+
+
+def _draft(data: UpdateTimePolicyInput) -> TimePolicy:
+    rules: dict[RuleKey, Limit] = {}
+    for rule in data.rules:
+        level = Level(value_of(rule.level))
+        category = rule.category or ANY
+        key: RuleKey = (
+            (category, HandlingModeModel(value_of(rule.mode)), level)
+            if rule.mode
+            else (category, ANY, level)
+        )
+        if key in rules:
+            raise InvalidInput(f"Two rules for {category}/{rule.mode}/{level.value}", field="rules")
+        rules[key] = _limit(rule)
+    defaults = {Level(value_of(d.level)): _limit(d) for d in data.defaults}
+    if len(defaults) != len(data.defaults):
+        raise InvalidInput("A level's default is given twice", field="defaults")
+    return TimePolicy(
+        version=1,
+        rules=rules,
+        default=defaults,
+        at_risk_fraction=data.at_risk_fraction,
+        claim_hours=data.claim_hours,
+        claim_unit=ClockUnitModel(value_of(data.claim_unit)),
+    )
+
+
+def _overrides(found: dict[date, tuple[bool, str | None]]) -> list[CalendarOverride]:
+    return [
+        CalendarOverride(day=day.isoformat(), workday=workday, note=note)
+        for day, (workday, note) in sorted(found.items())
+    ]
+
+
+@strawberry.type
+class TimeQuery:
+    @strawberry.field(description="The time-limit policy in force in a district (public)")
+    def time_policy(self, district_id: strawberry.ID) -> TimePolicyView:
+        return _view(time_rules.load_policy(item_id(district_id, "OrgUnit", "districtId")))
+
+    @strawberry.field(description="The district's calendar overrides (public)")
+    def calendar_overrides(self, district_id: strawberry.ID) -> list[CalendarOverride]:
+        return _overrides(time_rules.load_overrides(item_id(district_id, "OrgUnit", "districtId")))
+
+
+@strawberry.type
+class TimeMutation:
+    @strawberry.mutation(description="Save a new version of the district's time-limit policy")
+    def update_time_policy(self, info: Info, input: UpdateTimePolicyInput) -> TimePolicyPayload:
+        ctx = info.context
+
+        def act() -> TimePolicyPayload:
+            district = item_id(input.district_id, "OrgUnit", "districtId")
+            policy = time_admin.update_policy(ctx.db, ctx.actor, ctx.clock, district, _draft(input))
+            return TimePolicyPayload(policy=_view(policy))
+
+        return run_mutation(act, lambda errors: TimePolicyPayload(errors=errors))
+
+    @strawberry.mutation(description="Publish calendar overrides; recomputes open deadlines")
+    def publish_calendar_overrides(
+        self, info: Info, input: PublishCalendarInput
+    ) -> PublishCalendarPayload:
+        ctx = info.context
+
+        def act() -> PublishCalendarPayload:
+            district = item_id(input.district_id, "OrgUnit", "districtId")
+            published = time_admin.publish_overrides(
+                ctx.db,
+                ctx.actor,
+                ctx.clock,
+                district,
+                [time_admin.Override(_day(o.day, "set"), o.workday, o.note) for o in input.set],
+                [_day(day, "remove") for day in input.remove],
+            )
+            return PublishCalendarPayload(
+                overrides=_overrides(published.overrides),
+                recomputed_cases=published.recomputed_cases,
+            )
+
+        return run_mutation(act, lambda errors: PublishCalendarPayload(errors=errors))

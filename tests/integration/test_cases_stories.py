@@ -155,7 +155,9 @@ def test_wall_crack_climbs_from_the_grid_to_the_housing_department(
     assert all(r["leftAt"] is not None for r in levels[:3]) and levels[3]["leftAt"] is None
     assert [r["enteredAt"] for r in levels[1:]] == [r["leftAt"] for r in levels[:3]]
 
-    done = zero_counters(reported=1, accepted=1, resolved=1, closed=1, satisfied=1)
+    done = zero_counters(
+        reported=1, accepted=1, resolved=1, resolved_on_time=1, closed=1, satisfied=1
+    )
     for unit_id in (a.grid.id, a.community.id, a.street.id, cw.district.id):
         assert api.stats(dispatcher, unit_id, DAY) == done, unit_id
     assert api.stats(cw.world.b.admin_id, cw.world.b.street.id, DAY) == zero_counters()
@@ -259,7 +261,13 @@ def test_joint_case_resolves_only_when_lead_and_support_have_resolved(
     assert api.inbox(cw.gardens_staff_id, cw.gardens.id) == []
     assert api.inbox(cw.housing_staff_id, cw.housing.id) == []
     assert api.stats(dispatcher, cw.district.id, DAY) == zero_counters(
-        reported=1, accepted=1, resolved=2, closed=1, satisfied=1, reopened=1
+        reported=1,
+        accepted=1,
+        resolved=2,
+        resolved_on_time=2,
+        closed=1,
+        satisfied=1,
+        reopened=1,
     )
 
 
@@ -316,7 +324,14 @@ def test_unsatisfied_evaluation_reopens_the_case_for_rework(
     assert final["timeline"][6]["note"] == "居民不满意，返工"
     # Each resolution counts (two, both in the grid); one reopening, one satisfied evaluation.
     expected = zero_counters(
-        reported=1, accepted=1, resolved=2, resolved_in_grid=2, closed=1, satisfied=1, reopened=1
+        reported=1,
+        accepted=1,
+        resolved=2,
+        resolved_on_time=2,
+        resolved_in_grid=2,
+        closed=1,
+        satisfied=1,
+        reopened=1,
     )
     for unit_id in (a.grid.id, a.street.id, cw.district.id):
         assert api.stats(cw.dispatcher_id, unit_id, DAY) == expected, unit_id

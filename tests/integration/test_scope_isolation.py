@@ -447,6 +447,28 @@ WRITE_CASES: list[WriteCase] = [
     _case_row("decideCasePark", {"approve": True}),
     _case_row("unparkCase"),
     _case_row("archiveCase"),
+    # time limits: district-wide, so only the district's admin
+    WriteCase(
+        "updateTimePolicy",
+        "the district's time-limit policy",
+        lambda s: {
+            "districtId": gid(s.world.district.id),
+            "defaults": [
+                {"level": level, "responseHours": 2, "resolveHours": 16}
+                for level in ("GRID", "COMMUNITY", "STREET", "DISTRICT", "TOP")
+            ],
+        },
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "publishCalendarOverrides",
+        "the district's calendar",
+        lambda s: {
+            "districtId": gid(s.world.district.id),
+            "set": [{"day": "2026-12-31", "workday": False, "note": "越界放假"}],
+        },
+        insider=DISTRICT_ADMIN,
+    ),
     # Last: revoking takes roles the insiders of earlier rows use.
     WriteCase(
         "revokeRole",
@@ -982,6 +1004,30 @@ READ_CASES: list[ReadCase] = [
         lambda s: {},
         lambda d: [n["code"] for n in d["myOwnedCases"]["nodes"]],
         lambda s: per_viewer([], anonymous=UNAUTHENTICATED),
+    ),
+    ReadCase(
+        "caseNotices",
+        "B grid's notices",
+        "query($id: ID!) { caseNotices(unitId: $id) { nodes { code message } } }",
+        _b_grid,
+        lambda d: d["caseNotices"]["nodes"],
+        lambda s: per_viewer(FORBIDDEN, anonymous=UNAUTHENTICATED, b_admin=[], b_worker=[]),
+    ),
+    ReadCase(
+        "timePolicy",
+        "the district's time limits are public",
+        "query($id: ID!) { timePolicy(districtId: $id) { version } }",
+        lambda s: {"id": gid(s.world.district.id)},
+        lambda d: d["timePolicy"],
+        lambda s: everyone({"version": 1}),
+    ),
+    ReadCase(
+        "calendarOverrides",
+        "the district's calendar overrides are public",
+        "query($id: ID!) { calendarOverrides(districtId: $id) { day } }",
+        lambda s: {"id": gid(s.world.district.id)},
+        lambda d: d["calendarOverrides"],
+        lambda s: everyone([]),
     ),
     ReadCase(
         "caseStats",

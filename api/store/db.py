@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -12,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 
 from api.domain.errors import Conflict
 from api.settings import Settings
-from api.store.models import configure
+from api.store.models import Item, configure
 from api.store.pagination import CursorCodec
 
 
@@ -25,11 +24,9 @@ class Db:
 
     @property
     def connection(self) -> Connection:
+        """The models' shared connection, for transactions."""
         if self._connection is None:
-            kwargs: dict[str, Any] = {"region": self.settings.region, "max_retry_attempts": 3}
-            if self.settings.dynamodb_host:
-                kwargs["host"] = self.settings.dynamodb_host
-            self._connection = Connection(**kwargs)
+            self._connection = Item._get_connection().connection
         return self._connection
 
     @contextmanager

@@ -1096,15 +1096,9 @@ def test_the_table_gives_outsiders_what_it_gives_anonymous_callers(shared: Share
                 assert expected[outsider] == anonymous, (case.id, outsider)
 
 
-# --- known gap ----------------------------------------------------------------------------
+# --- moves re-home cases ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Cases keep the grid path (and street partition) they were reported with: after a "
-    "grid moves to another street, the old street still reads its cases and the new one cannot. "
-    "Moving a unit must re-home its open cases (grid_path, gsi2pk) — an open design decision.",
-)
 def test_cases_follow_their_grid_to_its_new_street(
     settings: Settings, db: Db, clock: FixedClock, world: World, issuer: DevIssuer
 ) -> None:

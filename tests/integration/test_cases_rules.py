@@ -466,11 +466,11 @@ def test_top_level_case_is_owned_by_a_leader_and_closed_by_tick_off(api: CaseApi
     case = api.report(description="老旧楼院整体结构隐患，多年未解决")
     api.act("acceptCase", cw.community_dispatcher_id, case, mode="TOP_LEVEL", category="ROADS")
     housing, gardens = unit_gid(cw.housing.id), unit_gid(cw.gardens.id)
-    top = {"level": "TOP", "leaderId": person_gid(leader)}
+    to_leader = {"level": "TOP", "leaderId": person_gid(leader)}
     refusals: list[tuple[str, dict[str, Any], str, str]] = [
         # Below the district nobody sends a case to a district leader or to the departments.
-        (cw.community_dispatcher_id, top, "FORBIDDEN", "level"),
-        (cw.street_admin_id, top, "FORBIDDEN", "level"),
+        (cw.community_dispatcher_id, to_leader, "FORBIDDEN", "level"),
+        (cw.street_admin_id, to_leader, "FORBIDDEN", "level"),
         (
             cw.street_admin_id,
             {"level": "DISTRICT", "leadDepartmentId": housing},
@@ -528,10 +528,10 @@ def test_top_level_case_is_owned_by_a_leader_and_closed_by_tick_off(api: CaseApi
         (person_gid(dispatcher), "NOT_FOUND", "leaderId"),
         (unit_gid(cw.district.id), "INVALID_ID", "leaderId"),
     ):
-        values: dict[str, Any] = {"caseId": case["id"], "reason": "顶格推动"}
+        escalation: dict[str, Any] = {"caseId": case["id"], "reason": "顶格推动"}
         if leader_id is not None:
-            values["leaderId"] = leader_id
-        error = api.refused("escalateCase", dispatcher, **values)
+            escalation["leaderId"] = leader_id
+        error = api.refused("escalateCase", dispatcher, **escalation)
         assert (error["code"], error["field"]) == (code, field)
     error = api.refused("escalateCase", cw.grid_worker_id, caseId=case["id"], reason="顶格")
     assert error["code"] == "FORBIDDEN"

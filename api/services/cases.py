@@ -461,10 +461,8 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
     dispatch = act.dispatch
     if act.action is Action.ESCALATE:
         dispatch = _escalation_target(before, dispatch)
-    if act.duplicate_of is not None and (
-        act.duplicate_of == case.id or get_case(act.duplicate_of, consistent=False) is None
-    ):
-        raise NotFound("The case this duplicates does not exist", field="duplicateOfId")
+    if act.duplicate_of is not None:
+        _require_duplicate_target(actor, case, act.duplicate_of)
     assignee: str | None = None
     names: dict[str, str] = {}
     if dispatch is not None:
@@ -520,6 +518,14 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
     return case
 
 
+def _require_duplicate_target(actor: Actor, case: CaseItem, duplicate_of: str) -> None:
+    """The case a rejection links to must exist and be one the actor may read: a link must
+    not reveal, or reach into, cases outside the actor's scope."""
+    other = get_case(duplicate_of, consistent=False) if duplicate_of != case.id else None
+    if other is None or not case_access.can_read(actor, other, department_paths(other)):
+        raise NotFound("The case this duplicates does not exist", field="duplicateOfId")
+
+
 def _escalation_target(before: machine.Case, dispatch: Dispatch | None) -> Dispatch:
     """吹哨 goes exactly one level up; the target level defaults to that."""
     expected = before.level.next if before.level else None
@@ -558,13 +564,22 @@ def apply_outcome(case: CaseItem, outcome: machine.Outcome, act: Act, at: str) -
     case.park_pending = after.park_pending
     case.rework_count = after.rework_count
     case.satisfaction = after.satisfaction.value if after.satisfaction else None
-    case.result = after.result
+    case.result = _with_department_names(after.result, case.handler_names or {})
     case.pain_point = after.pain_point
     if act.action is Action.REJECT:
         case.rejection_reason = act.note.strip()
         case.duplicate_of = act.duplicate_of
     if act.action is Action.EVALUATE:
         case.evaluation_comment = act.note.strip() or None
+
+
+def _with_department_names(result: str | None, names: dict[str, str]) -> str | None:
+    """A joint case's combined result names departments, not their ids."""
+    if result is None:
+        return None
+    for unit_id, name in names.items():
+        result = result.replace(f" {unit_id}] ", f" {name}] ")
+    return result
 
 
 def _counters(outcome: machine.Outcome, before: machine.Case) -> dict[str, int]:

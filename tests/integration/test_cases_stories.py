@@ -228,6 +228,9 @@ def test_joint_case_resolves_only_when_lead_and_support_have_resolved(
     assert after["state"] == "RESOLVED"
     assert [t["status"] for t in after["tasks"]] == ["RESOLVED", "RESOLVED"]
     assert "围墙已修复" in after["result"] and "倒伏树木已清运" in after["result"]
+    # The combined result names the departments, never their ids.
+    assert "[LEAD 区住房和城乡建设局]" in after["result"], after["result"]
+    assert "[SUPPORT 区园林和林业局]" in after["result"], after["result"]
     # Not good enough: reopened, both departments work on it again.
     api.act("evaluateCase", cw.resident_id, case, satisfaction="UNSATISFIED", comment="墙还歪")
     after = api.act("reopenCase", dispatcher, case, reason="围墙仍有隐患")

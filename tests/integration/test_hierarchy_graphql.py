@@ -12,7 +12,10 @@ query Unit($id: ID!) {
   orgUnit(id: $id) {
     id kind name archived
     ancestors { id kind name }
-    children(first: 10) { edges { cursor node { id name kind } } pageInfo { hasNextPage endCursor } }
+    children(first: 10) {
+      edges { cursor node { id name kind } }
+      pageInfo { hasNextPage endCursor }
+    }
   }
 }
 """
@@ -57,7 +60,8 @@ def test_children_paginate_with_cursors(client: GraphQLClient, world: World, tok
     pages = 0
     while True:
         page = client.query(
-            """query($id: ID!, $after: String) { orgUnit(id: $id) { children(first: 3, after: $after) {
+            """query($id: ID!, $after: String) { orgUnit(id: $id) {
+               children(first: 3, after: $after) {
                edges { node { name } } pageInfo { hasNextPage endCursor } } } }""",
             {"id": gid(world.a.community.id), "after": after},
         ).data["orgUnit"]["children"]

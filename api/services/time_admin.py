@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -148,10 +148,17 @@ def publish_overrides(
     return Published(time_rules.load_overrides(district_id), recomputed, skipped)
 
 
+# The due index holds a clock's next firing, which is its warning (at 80 % of the limit) until
+# it has warned; its deadline can lie a fifth of the limit later. No limit of a policy spans
+# anywhere near this margin between warning and deadline.
+WARNING_MARGIN = timedelta(days=60)
+
+
 def _recompute_from(db: Db, first_day: date, calendar: WorkCalendar) -> tuple[int, int]:
-    """Recompute running clocks firing on or after ``first_day`` (any clock that could cross
-    it; one that fires earlier has not reached the changed day)."""
-    lower = iso(datetime.combine(first_day, datetime.min.time(), tzinfo=SHANGHAI))
+    """Recompute running clocks whose deadline is on or after ``first_day``: a clock due
+    earlier has not reached the changed day."""
+    start_of_day = datetime.combine(first_day, datetime.min.time(), tzinfo=SHANGHAI)
+    lower = iso(start_of_day - WARNING_MARGIN)
     recomputed = skipped = 0
     for shard in range(DUE_SHARDS):
         for case_id in due_entries(shard, "\uffff", 10_000, lower=lower):
@@ -159,6 +166,8 @@ def _recompute_from(db: Db, first_day: date, calendar: WorkCalendar) -> tuple[in
             if case is None or not case.clock:
                 continue
             clock = case_clock.clock_from_json(case.clock)
+            if clock.due_at is not None and clock.due_at < start_of_day:
+                continue
             moved = timers.recompute(clock, calendar)
             if moved is clock:
                 continue

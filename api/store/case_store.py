@@ -164,6 +164,8 @@ class Change:
 def _upsert_handler(transaction: Any, case: CaseItem, handler: Handler) -> None:
     """Create or overwrite a handler projection (an update: no version condition applies)."""
     item = CaseHandlerItem(case_pk(case.id), handler_sk(handler.assignee_id))
+    # The inbox sorts by the current clock's deadline (none while paused or stopped).
+    due_at = (case.clock or {}).get("due_at")
     values: dict[str, Any] = {
         "case_id": case.id,
         "code": case.code,
@@ -176,10 +178,10 @@ def _upsert_handler(transaction: Any, case: CaseItem, handler: Handler) -> None:
         "summary": case.description[:80],
         "level": case.level or "INTAKE",
         "reported_at": case.reported_at,
-        "due_at": None,
+        "due_at": due_at,
         "active": True,
         "gsi1pk": inbox_pk(handler.assignee_id),
-        "gsi1sk": inbox_sk(case.state, None, case.reported_at, case.id),
+        "gsi1sk": inbox_sk(case.state, due_at, case.reported_at, case.id),
     }
     actions = [
         getattr(CaseHandlerItem, name).set(value)

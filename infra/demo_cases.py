@@ -175,7 +175,9 @@ def seed_cases(db: Db, clock: Clock) -> int:
     walked = 0
     ids: dict[str, str] = {}
     for key, category, description, steps in STORIES:
-        report = ReportInput(Channel.RESIDENT, category, description, BUILDING, idempotency_key=key)
+        report = ReportInput(
+            Channel.RESIDENT, category, description, BUILDING, idempotency_key=f"{key}-v3"
+        )
         case = report_case(db, reporter, clock, report)
         ids[key] = case.id
         if case.state != "REPORTED" or not steps:
@@ -192,7 +194,7 @@ def seed_cases(db: Db, clock: Clock) -> int:
             "HOUSING_SAFETY",
             "12号楼北墙有裂缝",
             BUILDING,
-            idempotency_key="demo-duplicate",
+            idempotency_key="demo-duplicate-v3",
         ),
     )
     if duplicate.state == "REPORTED":

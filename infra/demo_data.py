@@ -36,7 +36,7 @@ from api.store.models import (
     residents_pk,
 )
 
-SEED_NAME = "shibei-demo-v2"
+SEED_NAME = "shibei-demo-v3"
 DISTRICT_ID = "SB"
 
 STREETS = [

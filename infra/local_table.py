@@ -6,6 +6,7 @@ CreateTable call, dropping what only AWS understands (PITR, SSE, deletion protec
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +37,20 @@ def create_table_request(table_name: str) -> dict[str, Any]:
 
 
 def ensure_table(settings: Settings) -> bool:
-    """Create the table unless it exists; return True when it was created."""
+    """Create the table unless it exists, and add indexes a newer ``table.yml`` declares that
+    an existing (older) local table lacks; return True when the table was created."""
     kwargs: dict[str, Any] = {"region": settings.region}
     if settings.dynamodb_host:
         kwargs["host"] = settings.dynamodb_host
     connection = Connection(**kwargs)
     client = connection.client
     try:
-        client.describe_table(TableName=settings.table_name)
-        return False
+        existing = client.describe_table(TableName=settings.table_name)["Table"]
     except client.exceptions.ResourceNotFoundException:
-        pass
+        existing = None
+    if existing is not None:
+        _add_missing_indexes(client, settings.table_name, existing)
+        return False
     try:
         client.create_table(**create_table_request(settings.table_name))
     except client.exceptions.ResourceInUseException:
@@ -55,6 +59,25 @@ def ensure_table(settings: Settings) -> bool:
         raise
     client.get_waiter("table_exists").wait(TableName=settings.table_name)
     return True
+
+
+def _add_missing_indexes(client: Any, table_name: str, existing: dict[str, Any]) -> None:
+    have = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
+    request = create_table_request(table_name)
+    for index in request["GlobalSecondaryIndexes"]:
+        if index["IndexName"] in have:
+            continue
+        client.update_table(
+            TableName=table_name,
+            AttributeDefinitions=request["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        for _ in range(600):  # DynamoDB adds one index at a time; wait until it is active
+            table = client.describe_table(TableName=table_name)["Table"]
+            statuses = [i["IndexStatus"] for i in table.get("GlobalSecondaryIndexes", [])]
+            if all(status == "ACTIVE" for status in statuses):
+                break
+            time.sleep(0.2)
 
 
 def delete_table(settings: Settings) -> None:

@@ -36,14 +36,18 @@ def create_table_request(table_name: str) -> dict[str, Any]:
     }
 
 
-def ensure_table(settings: Settings) -> bool:
-    """Create the table unless it exists, and add indexes a newer ``table.yml`` declares that
-    an existing (older) local table lacks; return True when the table was created."""
+def dynamodb_client(settings: Settings) -> Any:
+    """A low-level DynamoDB client for the configured endpoint (DynamoDB Local, moto or AWS)."""
     kwargs: dict[str, Any] = {"region": settings.region}
     if settings.dynamodb_host:
         kwargs["host"] = settings.dynamodb_host
-    connection = Connection(**kwargs)
-    client = connection.client
+    return Connection(**kwargs).client
+
+
+def ensure_table(settings: Settings) -> bool:
+    """Create the table unless it exists, and add indexes a newer ``table.yml`` declares that
+    an existing (older) local table lacks; return True when the table was created."""
+    client = dynamodb_client(settings)
     try:
         existing = client.describe_table(TableName=settings.table_name)["Table"]
     except client.exceptions.ResourceNotFoundException:
@@ -81,10 +85,7 @@ def _add_missing_indexes(client: Any, table_name: str, existing: dict[str, Any])
 
 
 def delete_table(settings: Settings) -> None:
-    kwargs: dict[str, Any] = {"region": settings.region}
-    if settings.dynamodb_host:
-        kwargs["host"] = settings.dynamodb_host
-    client = Connection(**kwargs).client
+    client = dynamodb_client(settings)
     try:
         client.delete_table(TableName=settings.table_name)
     except client.exceptions.ResourceNotFoundException:

@@ -23,7 +23,9 @@ from api.store.case_models import (
     NoticeItem,
     district_cases_pk,
     inbox_pk,
+    notice_pk,
     reporter_pk,
+    stats_pk,
     street_cases_pk,
 )
 from api.store.case_store import CasePartition, read_partition
@@ -164,7 +166,7 @@ def daily_stats(actor: Actor, unit: OrgUnitItem, start: date, end: date) -> list
     actor.require(Permission.READ_CASES, unit.path, "see case statistics")
     if end < start or (end - start).days > 366:
         raise InvalidInput("Give a range of at most one year, start before end", field="start")
-    pk = f"STATS#{unit.id}"
+    pk = stats_pk(unit.id)
     return list(DailyStatsItem.query(pk, DailyStatsItem.sk.between(f"DAY#{start}", f"DAY#{end}")))
 
 
@@ -177,5 +179,5 @@ def notices(
     if recipient_id != actor.person_id:
         _require_inbox_access(actor, recipient_id)
     return query_page(
-        NoticeItem, db.codec, f"NOTICE#{recipient_id}", first=first, after=after, scan_forward=False
+        NoticeItem, db.codec, notice_pk(recipient_id), first=first, after=after, scan_forward=False
     )

@@ -165,8 +165,12 @@ def sequence_key(name: str) -> tuple[str, str]:
     return f"SEQ#{name}", META
 
 
+def stats_pk(org_id: str) -> str:
+    return f"STATS#{org_id}"
+
+
 def stats_key(org_id: str, day: str) -> tuple[str, str]:
-    return f"STATS#{org_id}", f"DAY#{day}"
+    return stats_pk(org_id), f"DAY#{day}"
 
 
 def inbox_pk(assignee_id: str) -> str:
@@ -234,8 +238,12 @@ def fired_sk(event_id: str) -> str:
     return f"FIRED#{event_id}"
 
 
+def notice_pk(recipient_id: str) -> str:
+    return f"NOTICE#{recipient_id}"
+
+
 def notice_key(recipient_id: str, at: str, case_id: str, kind: str) -> tuple[str, str]:
-    return f"NOTICE#{recipient_id}", f"{at}#{case_id}#{kind}"
+    return notice_pk(recipient_id), f"{at}#{case_id}#{kind}"
 
 
 class TimePolicyItem(Item, discriminator="TimePolicy"):

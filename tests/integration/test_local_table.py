@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.connection import Connection
-
 from api.settings import Settings
-from infra.local_table import create_table_request, ensure_table
-
-
-def _client(settings: Settings) -> Any:
-    kwargs: dict[str, Any] = {"region": settings.region}
-    if settings.dynamodb_host:
-        kwargs["host"] = settings.dynamodb_host
-    return Connection(**kwargs).client
+from infra.local_table import create_table_request, dynamodb_client, ensure_table
 
 
 def _indexes(client: Any, table: str) -> set[str]:
@@ -25,11 +16,11 @@ def _indexes(client: Any, table: str) -> set[str]:
 def test_ensure_table_is_idempotent(settings: Settings) -> None:
     assert ensure_table(settings) is False  # the fixture created it already
     expected = {i["IndexName"] for i in create_table_request("x")["GlobalSecondaryIndexes"]}
-    assert _indexes(_client(settings), settings.table_name) == expected
+    assert _indexes(dynamodb_client(settings), settings.table_name) == expected
 
 
 def test_an_older_local_table_gets_the_indexes_it_lacks(settings: Settings) -> None:
-    client = _client(settings)
+    client = dynamodb_client(settings)
     old = Settings(
         table_name=settings.table_name + "-old",
         dynamodb_host=settings.dynamodb_host,

@@ -14,6 +14,7 @@ so it is due again at once, and the next sweep takes the next step.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,7 +45,7 @@ from api.store.case_models import (
     fired_sk,
     notice_key,
 )
-from api.store.case_store import Change, due_entries, get_case, to_domain, write_change
+from api.store.case_store import Change, due_keys, get_case, to_domain, write_change
 from api.store.db import Db
 from api.store.models import RoleGrantItem, grants_pk
 
@@ -53,6 +54,11 @@ log = logging.getLogger("dangqun.sweeper")
 SYSTEM = Actor()  # timeline events of the sweeper have no person behind them
 MAX_PER_SHARD = 500
 AUTO_ESCALATION = "超时自动吹哨"
+
+# Timers of other items in the same due index, by key prefix: each fires the item with the
+# given id if it is due at ``now`` (re-reading it consistently) and says whether it did.
+TimerFirer = Callable[[Db, str, datetime], bool]
+OTHER_TIMERS: dict[str, TimerFirer] = {}
 
 
 @dataclass
@@ -79,9 +85,18 @@ def sweep(
     report = SweepReport(shards=shards)
     upper = f"{iso(now)}#\uffff"
     for shard in range(shards):
-        for case_id in due_entries(shard, upper, MAX_PER_SHARD):
+        for key in due_keys(shard, upper, MAX_PER_SHARD):
             report.index_items_read += 1
-            if fire_case(db, case_id, now, policy, calendar, report):
+            kind, _, item_id = key.partition("#")
+            if kind == "CASE":
+                fired = fire_case(db, item_id, now, policy, calendar, report)
+            elif kind in OTHER_TIMERS:
+                report.cases_read += 1
+                fired = OTHER_TIMERS[kind](db, item_id, now)
+            else:
+                log.warning("due index holds %s, which no timer owns", key)
+                fired = False
+            if fired:
                 report.fired += 1
             else:
                 report.skipped += 1

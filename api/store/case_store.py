@@ -256,16 +256,25 @@ def update_case(db: Db, case: CaseItem, change: Change) -> None:
 
 
 def due_entries(shard: int, upper: str, limit: int, lower: str | None = None) -> list[str]:
-    """Case ids in one shard of the keys-only ``due`` index whose firing time is ≤ ``upper``
-    (and ≥ ``lower`` when given).
+    """Case ids among :func:`due_keys` (other timers — voting windows — share the index)."""
+    return [
+        key.removeprefix("CASE#")
+        for key in due_keys(shard, upper, limit, lower)
+        if key.startswith("CASE#")
+    ]
+
+
+def due_keys(shard: int, upper: str, limit: int, lower: str | None = None) -> list[str]:
+    """Partition keys (``CASE#<id>``, ``TOPIC#<id>``, ...) of the items in one shard of the
+    keys-only ``due`` index whose firing time is ≤ ``upper`` (and ≥ ``lower`` when given).
 
     Low-level on purpose: PynamoDB's polymorphic queries filter on the ``type`` discriminator,
     which a keys-only projection does not carry.
     """
     connection = Item._get_connection()
-    case_ids: list[str] = []
+    keys: list[str] = []
     start: dict[str, Any] | None = None
-    while len(case_ids) < limit:
+    while len(keys) < limit:
         page = connection.connection.query(
             connection.table_name,
             due_pk(shard),
@@ -273,11 +282,11 @@ def due_entries(shard: int, upper: str, limit: int, lower: str | None = None) ->
                 Item.duesk.between(lower, upper) if lower is not None else Item.duesk <= upper
             ),
             index_name="due",
-            limit=limit - len(case_ids),
+            limit=limit - len(keys),
             exclusive_start_key=start,
         )
-        case_ids += [raw["pk"]["S"].removeprefix("CASE#") for raw in page.get("Items", [])]
+        keys += [raw["pk"]["S"] for raw in page.get("Items", [])]
         start = page.get("LastEvaluatedKey")
         if not start:
             break
-    return case_ids
+    return keys

@@ -599,7 +599,9 @@ def test_a_stale_index_entry_applies_nothing(desk: Desk, monkeypatch: pytest.Mon
     stale[due_shard(resolved.id)].append(resolved.id)
     before = {c: desk.actions(c) for c in (signed.id, resolved.id)}
 
-    monkeypatch.setattr(escalation, "due_entries", lambda shard, *_: stale[shard])
+    monkeypatch.setattr(
+        escalation, "due_keys", lambda shard, *_: [f"CASE#{case}" for case in stale[shard]]
+    )
     report = desk.sweep(sh(2026, 11, 23, 11, 30))
     assert (report.index_items_read, report.cases_read, report.fired, report.skipped) == (
         2,
@@ -694,7 +696,7 @@ def test_send_back_and_reassign_start_a_new_clock_and_the_old_firing_does_nothin
     old_due = sh(2026, 11, 23, 11, 30)
     assert desk.sweep(old_due).fired == 0
     assert fire_case(desk.db, case.id, old_due) is False
-    monkeypatch.setattr(escalation, "due_entries", lambda *_: [case.id])  # a stale index
+    monkeypatch.setattr(escalation, "due_keys", lambda *_: [f"CASE#{case.id}"])  # stale index
     stale = desk.sweep(old_due)
     assert (stale.fired, stale.skipped) == (0, DUE_SHARDS)
     monkeypatch.undo()

@@ -270,7 +270,7 @@ def seed_demo(db: Db, clock: Clock, progress: Callable[[int, int], None] | None 
 
     try:
         SeedMarkerItem.get(f"SEED#{SEED_NAME}", "#META", consistent_read=True)
-        return 0
+        return _seed_extras(db, clock)
     except DoesNotExist:
         pass
     items = build_demo(clock)
@@ -296,4 +296,28 @@ def seed_demo(db: Db, clock: Clock, progress: Callable[[int, int], None] | None 
     marker.save()  # last: a crash before this point means the next run writes everything again
     if progress:
         progress(len(items), len(items))
-    return len(items)
+    return len(items) + _seed_extras(db, clock)
+
+
+# Later demo sets on top of the district (topics, partners): each is written once, guarded by
+# a marker of its own, so an existing ``.local`` table gains them on the next ``make dev``.
+# Each entry: (marker name, function writing the set and returning the items written).
+EXTRA_SEEDS: tuple[tuple[str, Callable[[Db, Clock], int]], ...] = ()
+
+
+def _seed_extras(db: Db, clock: Clock) -> int:
+    from pynamodb.exceptions import DoesNotExist
+
+    written = 0
+    for name, seed in EXTRA_SEEDS:
+        try:
+            SeedMarkerItem.get(f"SEED#{name}", "#META", consistent_read=True)
+            continue
+        except DoesNotExist:
+            pass
+        count = seed(db, clock)
+        SeedMarkerItem(
+            f"SEED#{name}", "#META", name=name, items=count, written_at=iso(clock.now())
+        ).save()
+        written += count
+    return written

@@ -9,7 +9,7 @@ import strawberry
 from api.domain.case_catalogue import DEFAULT_CATEGORIES
 from api.domain.cases import allowed_actions
 from api.domain.people import mask_name, mask_phone
-from api.services import case_access
+from api.services import case_access, task_clocks
 from api.services.cases import department_paths
 from api.store.case_models import (
     CaseEventItem,
@@ -67,6 +67,11 @@ class CaseTask:
     role: TaskRole
     status: TaskStatus
     result: str | None
+    timer: CaseTimer | None = strawberry.field(
+        description="A supporting department's own clock (the lead's is the case's timer)"
+    )
+    breached: bool = strawberry.field(description="The department's current clock was missed")
+    ever_breached: bool
 
 
 @strawberry.type(description="A level the case has been at, its deadline and whether it was met")
@@ -197,6 +202,9 @@ class Case(Node):
     def tasks(self) -> list[CaseTask]:
         names = self.item.handler_names or {}
         ordered = sorted(self.item.tasks or [], key=lambda t: t["role"] != "LEAD")
+        supporting = [t["department_id"] for t in ordered if t["role"] != "LEAD"]
+        clocks = task_clocks.load(self.item.id, supporting)  # one BatchGet, none without support
+
         return [
             CaseTask(
                 department_id=global_id("OrgUnit", t["department_id"]),
@@ -204,6 +212,9 @@ class Case(Node):
                 role=TaskRole(t["role"]),
                 status=TaskStatus(t["status"]),
                 result=t.get("result"),
+                timer=_timer(clock.clock) if (clock := clocks.get(t["department_id"])) else None,
+                breached=bool(clock and clock.breached),
+                ever_breached=bool(clock and clock.ever_breached),
             )
             for t in ordered
         ]
@@ -497,7 +508,9 @@ class CaseNotice:
         return self.item.code
 
     @strawberry.field(
-        description="AT_RISK_WARNING, SUPERVISION, ESCALATED, UNCLAIMED_TO_CENTRE, PAIN_POINT"
+        description=(
+            "AT_RISK_WARNING, SUPERVISION, ESCALATED, UNCLAIMED_TO_CENTRE, PAIN_POINT, NO_LEADER"
+        )
     )
     def kind(self) -> str:
         return self.item.kind

@@ -60,6 +60,7 @@ class NoticeKind(StrEnum):
     ESCALATED = "ESCALATED"  # 吹哨上报: the case reached a higher level
     UNCLAIMED_TO_CENTRE = "UNCLAIMED_TO_CENTRE"  # 无人认领, 转区治理推进中心
     PAIN_POINT = "PAIN_POINT"  # 列入难点问题库 (顶格调度)
+    NO_LEADER = "NO_LEADER"  # 无包案区领导: the district has no LEADER to take the case
 
 
 LEVEL_NAMES: dict[Level, str] = {
@@ -171,6 +172,13 @@ class StepInput:
     now: datetime
     policy: TimePolicy
     calendar: WorkCalendar
+    code: str | None = None  # the tracking code notices name (the id when not given)
+    # Whether the district has a leader to own the case at TOP (包案); asked only at DISTRICT.
+    has_leader: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.code or self.case_id
 
 
 # Clock arithmetic ---------------------------------------------------------------------------
@@ -407,7 +415,7 @@ def _supervision(inp: StepInput) -> Notice:
     return Notice(
         NoticeKind.SUPERVISION,
         clock.level,
-        f"督办：案件 {inp.case_id} 在{LEVEL_NAMES[clock.level]}超过{KIND_NAMES[clock.kind]}时限"
+        f"督办：案件 {inp.label} 在{LEVEL_NAMES[clock.level]}超过{KIND_NAMES[clock.kind]}时限"
         f"（应于 {iso(_due(clock))} 前完成）",
     )
 
@@ -416,7 +424,7 @@ def _escalated(inp: StepInput, to: Level) -> Notice:
     return Notice(
         NoticeKind.ESCALATED,
         to,
-        f"案件 {inp.case_id} 在{LEVEL_NAMES[inp.clock.level]}超时，已吹哨上报至{LEVEL_NAMES[to]}",
+        f"案件 {inp.label} 在{LEVEL_NAMES[inp.clock.level]}超时，已吹哨上报至{LEVEL_NAMES[to]}",
     )
 
 
@@ -426,7 +434,7 @@ def _warn(inp: StepInput) -> StepResult:
     notice = Notice(
         NoticeKind.AT_RISK_WARNING,
         clock.level,
-        f"临期预警：案件 {inp.case_id} 的{KIND_NAMES[clock.kind]}时限将于 {iso(_due(clock))} 到期",
+        f"临期预警：案件 {inp.label} 的{KIND_NAMES[clock.kind]}时限将于 {iso(_due(clock))} 到期",
     )
     warned = replace(clock, warned=True, generation=clock.generation + 1)
     return _result(inp, TimerEvent.AT_RISK, (notice,), warned)
@@ -445,8 +453,31 @@ def _escalate(inp: StepInput) -> StepResult:
     return _result(inp, TimerEvent.BREACH, notices, next_clock, escalate_to=to)
 
 
+# How long a case waits at DISTRICT for a leader to be granted before the next attempt.
+LEADER_RETRY_HOURS = 1.0
+
+
+def _await_leader(inp: StepInput) -> StepResult:
+    """顶格调度 is due but the district has no LEADER: the case cannot be owned at TOP. It stays
+    breached at DISTRICT, the governance centre is told to grant the role, and the same step is
+    tried again an hour later (not every sweep)."""
+    clock = inp.clock
+    retry_at = add_natural_hours(to_shanghai(inp.now, "now"), LEADER_RETRY_HOURS).due_at
+    waiting = replace(
+        clock, due_at=retry_at, warn_at=retry_at, warned=True, generation=clock.generation + 1
+    )
+    no_leader = Notice(
+        NoticeKind.NO_LEADER,
+        Level.DISTRICT,
+        f"案件 {inp.label} 需顶格调度，但本区尚无包案区领导（LEADER），请授予后自动转办",
+    )
+    return _result(inp, TimerEvent.BREACH, (_supervision(inp), no_leader), waiting)
+
+
 def _to_top(inp: StepInput) -> StepResult:
     clock = inp.clock
+    if not inp.has_leader:
+        return _await_leader(inp)
     next_clock = start_policy_clock(
         inp.policy, inp.calendar, inp.case, Level.TOP, TimerKind.RESOLVE, _due(clock),
         clock.generation + 1, clock.cycle,
@@ -454,7 +485,7 @@ def _to_top(inp: StepInput) -> StepResult:
     pain_point = Notice(
         NoticeKind.PAIN_POINT,
         Level.TOP,
-        f"案件 {inp.case_id} 区级超时未办结，列入难点问题库，提请顶格调度",
+        f"案件 {inp.label} 区级超时未办结，列入难点问题库，提请顶格调度",
     )
     notices = (_supervision(inp), _escalated(inp, Level.TOP), pain_point)
     return _result(inp, TimerEvent.BREACH, notices, next_clock, escalate_to=Level.TOP)
@@ -473,7 +504,7 @@ def _district_breach(inp: StepInput) -> StepResult:
         notice = Notice(
             NoticeKind.UNCLAIMED_TO_CENTRE,
             Level.DISTRICT,
-            f"案件 {inp.case_id} 超过认领时限无部门报到，转区治理推进中心调度",
+            f"案件 {inp.label} 超过认领时限无部门报到，转区治理推进中心调度",
         )
         return _result(inp, TimerEvent.BREACH, (notice,), next_clock)
     return _to_top(inp)

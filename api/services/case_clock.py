@@ -14,6 +14,9 @@
 | RESOLVE, REJECT, SEND_BACK, CLOSE, TICK_OFF, APPROVE_PARK, ARCHIVE | no clock |
 | anything else | unchanged |
 
+Supporting departments of a joint case keep clocks of their own, tabled in
+``api.domain.task_clocks`` (they follow the same reset/continue rules per department).
+
 A new clock's generation is one above the case's ``timer_gen``: a firing computed for an older
 generation no longer matches and is dropped. A level change freezes that level's deadline and
 whether it was met on the level record.

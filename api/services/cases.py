@@ -34,7 +34,7 @@ from api.domain.errors import (
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
-from api.services import case_access, case_clock, org_units
+from api.services import case_access, case_clock, org_units, task_clocks
 from api.services.actor import Actor
 from api.store.case_models import (
     CaseCodeItem,
@@ -478,6 +478,7 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
     )
     if outcome.level_changed or new_clock is None:
         case_clock.freeze_level(case, old_clock, now)
+    task_clock_items = task_clocks.changed_items(case, before, outcome.case, act.action, now)
     counters = _counters(outcome, before)
     due = old_clock.due_at if old_clock is not None else None
     if counters.get("resolved") and due is not None and now <= due and not case.breached:
@@ -513,6 +514,7 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
         counters=counters,
         counter_orgs=path_ids(case.grid_path),
         day=now.astimezone(SHANGHAI).date().isoformat(),
+        task_clocks=task_clock_items,
     )
     update_case(db, case, change)
     return case

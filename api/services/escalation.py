@@ -27,7 +27,7 @@ from api.domain.org import path_ids
 from api.domain.roles import Role
 from api.domain.time_policy import TimePolicy
 from api.domain.working_time import WorkCalendar
-from api.services import case_clock
+from api.services import case_clock, task_clocks
 from api.services.actor import Actor
 from api.services.cases import (
     Act,
@@ -37,11 +37,13 @@ from api.services.cases import (
     resolve_dispatch,
     timeline_event,
 )
+from api.services.task_clock_firing import fire_task_clock
 from api.store.case_models import (
     DUE_SHARDS,
     CaseItem,
     FiredItem,
     NoticeItem,
+    TaskClockItem,
     fired_sk,
     notice_key,
 )
@@ -56,9 +58,12 @@ MAX_PER_SHARD = 500
 AUTO_ESCALATION = "超时自动吹哨"
 
 # Timers of other items in the same due index, by key prefix: each fires the item with the
-# given id if it is due at ``now`` (re-reading it consistently) and says whether it did.
+# given id if it is due at ``now`` (re-reading it consistently) and says whether it did; with
+# the number of items one firing reads (for the sweep's figures).
 TimerFirer = Callable[[Db, str, datetime], bool]
-OTHER_TIMERS: dict[str, TimerFirer] = {}
+OTHER_TIMERS: dict[str, tuple[TimerFirer, int]] = {
+    task_clocks.TIMER_PREFIX: (fire_task_clock, 2),  # the department's clock and its case
+}
 
 
 @dataclass
@@ -91,8 +96,9 @@ def sweep(
             if kind == "CASE":
                 fired = fire_case(db, item_id, now, policy, calendar, report)
             elif kind in OTHER_TIMERS:
-                report.cases_read += 1
-                fired = OTHER_TIMERS[kind](db, item_id, now)
+                firer, reads = OTHER_TIMERS[kind]
+                report.cases_read += reads
+                fired = firer(db, item_id, now)
             else:
                 log.warning("due index holds %s, which no timer owns", key)
                 fired = False
@@ -120,7 +126,11 @@ def fire_case(
     clock = case_clock.clock_from_json(case.clock)
     policy = policy or case_clock.current_policy(case)
     calendar = calendar or case_clock.current_calendar(case)
-    step_input = timers.StepInput(case.id, to_domain(case), clock, now, policy, calendar)
+    # Only a DISTRICT firing can go to TOP; only then ask whether a leader can own it.
+    has_leader = clock.level is not Level.DISTRICT or _leader(case) is not None
+    step_input = timers.StepInput(
+        case.id, to_domain(case), clock, now, policy, calendar, case.code, has_leader
+    )
     try:
         step = timers.fire(step_input)
     except timers.TimerError:
@@ -148,6 +158,7 @@ def _apply(
 ) -> None:
     at = iso(now)
     previous = [handler.assignee_id for handler in current_handlers(case)]
+    stopped: list[TaskClockItem] = []  # departments' clocks an escalation ends
     before_state = CaseState(case.state)
     action = "AT_RISK_WARNING" if step.event is timers.TimerEvent.AT_RISK else "SUPERVISION"
     note = "; ".join(notice.message for notice in step.notices)
@@ -162,6 +173,7 @@ def _apply(
         )
         assignee, names = resolve_dispatch(case, dispatch)
         outcome = machine.transition(before, machine.Escalate(AUTO_ESCALATION, assignee))
+        stopped = task_clocks.changed_items(case, before, outcome.case, Action.ESCALATE, now)
         case.handler_names = {**(case.handler_names or {}), **names}
         case_clock.freeze_level(case, clock, now)
         apply_outcome(case, outcome, Act(Action.ESCALATE, note=AUTO_ESCALATION), at)
@@ -181,6 +193,7 @@ def _apply(
         handlers=current_handlers(case),
         previous_handlers=previous,
         day=now.astimezone(SHANGHAI).date().isoformat(),
+        task_clocks=stopped,
     )
     due = clock.warn_at if step.event is timers.TimerEvent.AT_RISK else clock.due_at
     fired = FiredItem(

@@ -218,6 +218,23 @@ class NoticeItem(Item, discriminator="Notice"):
     at = UnicodeAttribute()
 
 
+class TaskClockItem(Item, discriminator="TaskClock"):
+    """``TASKCLOCK#<case>#<department>`` / ``#META``: a supporting department's clock on a joint
+    case (api.domain.task_clocks), in the due index while it runs. A partition of its own, so
+    the sweeper's keys-only index entry names it."""
+
+    case_id = UnicodeAttribute()
+    department_id = UnicodeAttribute()
+    clock = JSONAttribute(null=True)  # api.domain.timers.CaseClock as JSON; None once stopped
+    breached = BooleanAttribute(default=False)  # the running cycle's clock breached
+    ever_breached = BooleanAttribute(default=False)
+    updated_at = UnicodeAttribute()
+
+
+def task_clock_key(case_id: str, department_id: str) -> tuple[str, str]:
+    return f"TASKCLOCK#{case_id}#{department_id}", META
+
+
 DUE_SHARDS = 8
 
 

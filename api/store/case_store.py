@@ -27,6 +27,7 @@ from api.store.case_models import (
     DailyStatsItem,
     IdempotencyItem,
     SequenceItem,
+    TaskClockItem,
     case_key,
     case_pk,
     code_key,
@@ -159,6 +160,8 @@ class Change:
     counters: dict[str, int] = field(default_factory=dict)
     counter_orgs: list[str] = field(default_factory=list)
     day: str = ""
+    # Supporting departments' clocks the change moves (saved conditioned on their versions).
+    task_clocks: list[TaskClockItem] = field(default_factory=list)
 
 
 def _upsert_handler(transaction: Any, case: CaseItem, handler: Handler) -> None:
@@ -195,6 +198,8 @@ def _upsert_handler(transaction: Any, case: CaseItem, handler: Handler) -> None:
 
 def write_change(transaction: Any, case: CaseItem, change: Change) -> None:
     transaction.save(change.event, condition=CaseEventItem.pk.does_not_exist())
+    for task_clock in change.task_clocks:
+        transaction.save(task_clock)
     current = {handler.assignee_id for handler in change.handlers}
     for handler in change.handlers:
         _upsert_handler(transaction, case, handler)

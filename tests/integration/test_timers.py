@@ -29,9 +29,10 @@ import pytest
 from api.domain.cases import Action, Channel, HandlingMode, Level
 from api.domain.clock import SHANGHAI, FixedClock, iso
 from api.domain.errors import DomainError
+from api.domain.roles import Role
 from api.domain.time_policy import DEFAULT_POLICY, Limit, TimePolicy
 from api.domain.timers import CaseClock, TimerKind
-from api.services import case_clock, escalation, time_admin
+from api.services import case_clock, escalation, people, task_clock_firing, time_admin
 from api.services.actor import Actor, load_actor
 from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
 from api.services.escalation import SweepReport, fire_case, sweep
@@ -44,9 +45,11 @@ from api.store.case_models import (
     DailyStatsItem,
     FiredItem,
     NoticeItem,
+    TaskClockItem,
     case_pk,
     due_shard,
     stats_key,
+    task_clock_key,
 )
 from api.store.case_store import due_entries, get_case, read_partition
 from api.store.db import Db
@@ -316,6 +319,7 @@ query($id: ID!) { case(id: $id) {
   state level breached everBreached policyVersion painPoint assigneeName
   timer { kind level startedAt dueAt warnAt warned paused limitHours workingHours estimated }
   levels { level enteredAt leftAt dueAt met }
+  tasks { departmentName role status breached everBreached timer { kind dueAt } }
   timeline { seq action fromState toState level actorRole note actor { id } }
 } }"""
 NOTICES = """
@@ -722,8 +726,14 @@ def test_an_unclaimed_joint_case_goes_to_the_centre_and_then_to_top(
     # One CLAIM clock for the case (not one per department): 4 working hours.
     assert (timer.kind, timer.level, timer.centre) == (TimerKind.CLAIM, Level.DISTRICT, False)
     assert (timer.due_at, timer.warn_at) == (sh(2026, 11, 23, 15), sh(2026, 11, 23, 14, 12))
-    assert desk.sweep(sh(2026, 11, 23, 14, 12)).fired == 1
-    assert desk.sweep(sh(2026, 11, 23, 15)).fired == 1
+    # The supporting department (gardens) has a CLAIM clock of its own with the same limit:
+    # each fires once at 14:12 (warning) and 15:00 (breach).
+    assert desk.sweep(sh(2026, 11, 23, 14, 12)).fired == 2
+    assert desk.sweep(sh(2026, 11, 23, 15)).fired == 2
+    assert desk.notices(cw.gardens.id, case.id) == [
+        ("AT_RISK_WARNING", "DISTRICT"),
+        ("SUPERVISION", "DISTRICT"),
+    ]
     stored = desk.case(case.id)
     # Nobody reported for duty: the governance centre is told and gets a CLAIM clock of its own.
     assert (stored.state, stored.level, stored.breached, stored.ever_breached) == (
@@ -740,7 +750,12 @@ def test_an_unclaimed_joint_case_goes_to_the_centre_and_then_to_top(
         sh(2026, 11, 23, 15),
         sh(2026, 11, 24, 10),
     )
-    assert desk.actions(case.id)[-2:] == ["AT_RISK_WARNING", "SUPERVISION"]
+    assert desk.actions(case.id)[-4:] == [
+        "AT_RISK_WARNING",
+        "AT_RISK_WARNING",
+        "SUPERVISION",
+        "SUPERVISION",
+    ]
     assert desk.sweep(sh(2026, 11, 24, 9, 12)).fired == 1  # the centre's own warning
     assert desk.sweep(sh(2026, 11, 24, 10)).fired == 1
     stored = desk.case(case.id)
@@ -763,10 +778,14 @@ def test_an_unclaimed_joint_case_goes_to_the_centre_and_then_to_top(
     system = [(e["action"], e["actorRole"], e["actor"]) for e in seen["timeline"][3:]]
     assert system == [
         ("AT_RISK_WARNING", "SYSTEM", None),
+        ("AT_RISK_WARNING", "SYSTEM", None),
+        ("SUPERVISION", "SYSTEM", None),
         ("SUPERVISION", "SYSTEM", None),
         ("AT_RISK_WARNING", "SYSTEM", None),
         ("ESCALATE", "SYSTEM", None),
     ]
+    gardens_notes = [e["note"] for e in seen["timeline"][3:] if "园林" in (e["note"] or "")]
+    assert len(gardens_notes) == 2 and all(stored.code in note for note in gardens_notes)
     mine = gql_notices(api, cw.leader_id)  # the leader's own notices: no unit named
     assert sorted(n["kind"] for n in mine) == ["ESCALATED", "PAIN_POINT"]
     assert {n["caseId"] for n in mine} == {case_gid(case.id)}
@@ -779,29 +798,142 @@ def test_an_unclaimed_joint_case_goes_to_the_centre_and_then_to_top(
     ]
 
 
-def test_the_lead_departments_claim_is_the_only_claim_that_stops_the_clock(desk: Desk) -> None:
-    """Joint cases have one CLAIM clock for the lead; supporting departments have none (gap:
-    per-department clocks are not implemented)."""
+def department_clock(case_id: str, department_id: str) -> TaskClockItem:
+    return TaskClockItem.get(*task_clock_key(case_id, department_id), consistent_read=True)
+
+
+def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: CaseApi) -> None:
+    """The lead's claim and resolve limits run on the case; the supporting department's on its
+    own clock, which warns and supervises that department without moving the case."""
     cw = desk.cw
-    supported, led = desk.at_district(MON), desk.at_district(MON)
-    gardens = Act(Action.CLAIM, department_id=cw.gardens.id)
-    housing = Act(Action.CLAIM, department_id=cw.housing.id)
-    desk.act(cw.gardens_staff_id, supported.id, gardens, at=sh(2026, 11, 23, 10))
-    claim = desk.timer(supported.id)
-    assert (claim.kind, claim.due_at) == (TimerKind.CLAIM, sh(2026, 11, 23, 15))  # unchanged
-    desk.act(cw.housing_staff_id, led.id, housing, at=sh(2026, 11, 23, 11))
-    resolve = desk.timer(led.id)
-    assert (resolve.kind, resolve.level, resolve.limit_hours) == (
-        TimerKind.RESOLVE,
+    case = desk.at_district(MON)
+    gardens = department_clock(case.id, cw.gardens.id)
+    first = case_clock.clock_from_json(gardens.clock)
+    assert (first.kind, first.level, first.due_at) == (
+        TimerKind.CLAIM,
         Level.DISTRICT,
+        sh(2026, 11, 23, 15),
+    )
+    # Gardens reports for duty: its own RESOLVE clock starts; the lead's CLAIM clock runs on.
+    claim = Act(Action.CLAIM, department_id=cw.gardens.id)
+    desk.act(cw.gardens_staff_id, case.id, claim, at=sh(2026, 11, 23, 10))
+    resolving = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    assert (resolving.kind, resolving.started_at, resolving.limit_hours) == (
+        TimerKind.RESOLVE,
+        sh(2026, 11, 23, 10),
         75,
     )
-    assert desk.case(led.id).state == "IN_PROGRESS"
-    # The supporting department's claim did not stop the lead's claim clock: it breaches.
-    # Gardens never claims the led case, and no clock of its own ever fires for that.
-    assert desk.sweep(sh(2026, 11, 24, 17)).fired == 1
-    assert desk.actions(supported.id)[-2:] == ["CLAIM", "SUPERVISION"]
-    assert desk.actions(led.id) == ["REPORT", "ACCEPT", "ASSIGN", "CLAIM"]
+    assert resolving.generation > first.generation
+    lead = desk.timer(case.id)
+    assert (lead.kind, lead.due_at) == (TimerKind.CLAIM, sh(2026, 11, 23, 15))
+    # The lead claims: the case's clock is now the lead's RESOLVE clock; gardens' is unchanged.
+    housing = Act(Action.CLAIM, department_id=cw.housing.id)
+    desk.act(cw.housing_staff_id, case.id, housing, at=sh(2026, 11, 23, 11))
+    assert desk.timer(case.id).kind is TimerKind.RESOLVE
+    unchanged = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    assert unchanged == resolving
+
+    # Waiting on the resident pauses every clock of the case; resuming continues each of them.
+    desk.act(
+        cw.housing_staff_id, case.id, Act(Action.PAUSE, note="等居民"), at=sh(2026, 11, 23, 13)
+    )
+    paused = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    assert paused.paused and paused.due_at is None
+    assert department_clock(case.id, cw.gardens.id).duepk is None  # out of the due index
+    desk.act(cw.housing_staff_id, case.id, Act(Action.RESUME), at=sh(2026, 11, 24, 13))
+    resumed = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    calendar = case_clock.current_calendar(desk.case(case.id))
+    used = calendar.working_time_between(sh(2026, 11, 23, 10), sh(2026, 11, 23, 13)).hours
+    assert resumed.consumed_hours == pytest.approx(used)
+    assert resumed.due_at is not None and resumed.due_at > resolving.due_at  # type: ignore[operator]
+    assert resumed.warn_at is not None
+
+    # Gardens' warning and breach: notices to gardens only, the case stays with the lead.
+    # (The lead's own warning falls between them: it started an hour later.)
+    lead_warning = desk.timer(case.id).warn_at
+    assert lead_warning is not None and resumed.warn_at < lead_warning < resumed.due_at
+    assert desk.sweep(resumed.warn_at).fired == 1
+    assert desk.sweep(lead_warning).fired == 1
+    assert desk.notices(cw.district.id, case.id) == [("AT_RISK_WARNING", "DISTRICT")]
+    assert desk.sweep(resumed.due_at).fired == 1
+    assert desk.notices(cw.gardens.id, case.id) == [
+        ("AT_RISK_WARNING", "DISTRICT"),
+        ("SUPERVISION", "DISTRICT"),
+    ]
+    stored = desk.case(case.id)
+    assert (stored.level, stored.state, stored.breached) == ("DISTRICT", "IN_PROGRESS", False)
+    breached = department_clock(case.id, cw.gardens.id)
+    assert breached.clock is None and breached.duepk is None
+    assert (breached.breached, breached.ever_breached) == (True, True)
+    # A duplicate invocation of the same firing changes nothing.
+    events = desk.actions(case.id)
+    assert (
+        task_clock_firing.fire_task_clock(desk.db, f"{case.id}#{cw.gardens.id}", resumed.due_at)
+        is False
+    )
+    assert desk.actions(case.id) == events
+    assert events[-2:] == ["AT_RISK_WARNING", "SUPERVISION"]
+
+    seen = gql_case(asgi_case_api, cw.dispatcher_id, case.id)
+    tasks = {t["departmentName"]: t for t in seen["tasks"]}
+    assert (tasks["区园林和林业局"]["breached"], tasks["区园林和林业局"]["everBreached"]) == (
+        True,
+        True,
+    )
+    assert tasks["区园林和林业局"]["timer"] is None
+    assert tasks["区住房和城乡建设局"]["timer"] is None  # the lead's clock is the case's timer
+    assert seen["timer"]["kind"] == "RESOLVE"
+
+
+def test_a_department_clock_stops_when_its_task_is_done_or_the_case_goes_to_top(
+    desk: Desk,
+) -> None:
+    cw = desk.cw
+    done, escalated = desk.at_district(MON), desk.at_district(MON)
+    for case in (done, escalated):
+        claim = Act(Action.CLAIM, department_id=cw.gardens.id)
+        desk.act(cw.gardens_staff_id, case.id, claim, at=sh(2026, 11, 23, 10))
+    lead_claim = Act(Action.CLAIM, department_id=cw.housing.id)
+    desk.act(cw.housing_staff_id, done.id, lead_claim, at=sh(2026, 11, 23, 10, 15))
+    resolve = Act(Action.RESOLVE_TASK, department_id=cw.gardens.id, note="已补植绿篱")
+    desk.act(cw.gardens_staff_id, done.id, resolve, at=sh(2026, 11, 23, 10, 30))
+    finished = department_clock(done.id, cw.gardens.id)
+    assert finished.clock is None and finished.duepk is None and not finished.ever_breached
+
+    # Housing never claims the other: the centre gets it at 15:00, then TOP next day at 10:00.
+    assert desk.sweep(sh(2026, 11, 23, 14, 12)).fired == 1  # the lead's CLAIM warning
+    assert desk.sweep(sh(2026, 11, 23, 15)).fired == 1  # the lead's CLAIM clock breaches
+    assert department_clock(escalated.id, cw.gardens.id).clock is not None
+    assert desk.sweep(sh(2026, 11, 24, 9, 12)).fired == 1  # the centre's warning
+    assert desk.sweep(sh(2026, 11, 24, 10)).fired == 1  # the centre's CLAIM clock → TOP
+    assert desk.case(escalated.id).level == "TOP"
+    stopped = department_clock(escalated.id, cw.gardens.id)
+    assert stopped.clock is None and stopped.duepk is None and not stopped.breached
+    assert desk.notices(cw.gardens.id) == []  # gardens was never late
+
+
+def test_without_a_district_leader_the_case_waits_at_district_and_retries_hourly(
+    desk: Desk,
+) -> None:
+    cw = desk.cw
+    admin = desk.actor(cw.world.district_admin_id)
+    people.revoke_role(desk.db, admin, cw.leader_id, cw.district.id, Role.LEADER)
+    case = desk.at_district(MON)
+    assert desk.sweep(sh(2026, 11, 23, 15)).fired == 2  # lead → centre, gardens supervised
+    assert desk.sweep(sh(2026, 11, 24, 10)).fired == 1  # the centre's clock breaches
+    stored = desk.case(case.id)
+    assert (stored.level, stored.breached, stored.pain_point) == ("DISTRICT", True, False)
+    waiting = desk.timer(stored.id)
+    assert (waiting.due_at, waiting.centre) == (sh(2026, 11, 24, 11), True)
+    centre = desk.notices(cw.district.id, case.id)
+    assert sorted(centre[-2:]) == [("NO_LEADER", "DISTRICT"), ("SUPERVISION", "DISTRICT")]
+    assert any(stored.code in n.message for n in NoticeItem.query(f"NOTICE#{cw.district.id}"))
+    assert desk.sweep(sh(2026, 11, 24, 10, 59)).fired == 0  # not every sweep: once an hour
+    # A leader is granted; the next attempt takes the case to TOP.
+    people.grant_role(desk.db, admin, desk.clock, cw.leader_id, cw.district.id, Role.LEADER)
+    assert desk.sweep(sh(2026, 11, 24, 11)).fired == 1
+    top = desk.case(case.id)
+    assert (top.level, top.assignee_id, top.pain_point) == ("TOP", cw.leader_id, True)
 
 
 # --- Warnings, counters, levels -------------------------------------------------------------

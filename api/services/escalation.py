@@ -27,7 +27,7 @@ from api.domain.org import path_ids
 from api.domain.roles import Role
 from api.domain.time_policy import TimePolicy
 from api.domain.working_time import WorkCalendar
-from api.services import case_clock, task_clocks
+from api.services import case_clock, task_clocks, timer_records
 from api.services.actor import Actor
 from api.services.cases import (
     Act,
@@ -44,8 +44,6 @@ from api.store.case_models import (
     FiredItem,
     NoticeItem,
     TaskClockItem,
-    fired_sk,
-    notice_key,
 )
 from api.store.case_store import Change, due_keys, get_case, to_domain, write_change
 from api.store.db import Db
@@ -196,13 +194,7 @@ def _apply(
         task_clocks=stopped,
     )
     due = clock.warn_at if step.event is timers.TimerEvent.AT_RISK else clock.due_at
-    fired = FiredItem(
-        case.pk,
-        fired_sk(step.event_id),
-        at=at,
-        due_at=iso(due) if due else None,
-        lateness_seconds=(now - due).total_seconds() if due else 0,
-    )
+    fired = timer_records.fired_marker(case, step.event_id, now, due)
     with db.transaction("The case changed or this firing was applied already") as tx:
         tx.save(case)  # conditioned on the version read above
         tx.save(fired, condition=FiredItem.sk.does_not_exist())
@@ -213,17 +205,8 @@ def _apply(
 
 def _notice_item(case: CaseItem, notice: timers.Notice, at: str) -> NoticeItem:
     recipient = _recipient(case, notice.level)
-    pk, sk = notice_key(recipient, at, case.id, notice.kind.value)
-    return NoticeItem(
-        pk,
-        sk,
-        recipient_id=recipient,
-        case_id=case.id,
-        code=case.code,
-        kind=notice.kind.value,
-        level=notice.level.value,
-        message=notice.message,
-        at=at,
+    return timer_records.notice(
+        case, recipient, notice.kind.value, notice.level.value, notice.message, at
     )
 
 

@@ -18,15 +18,12 @@ from api.domain.cases import CaseState
 from api.domain.clock import iso
 from api.domain.errors import Conflict
 from api.domain.timers import StaleClock, TimerError, TimerEvent
-from api.services import case_clock, task_clocks
+from api.services import case_clock, task_clocks, timer_records
 from api.services.actor import Actor
 from api.services.cases import timeline_event
 from api.store.case_models import (
     FiredItem,
-    NoticeItem,
     TaskClockItem,
-    fired_sk,
-    notice_key,
     task_clock_key,
 )
 from api.store.case_store import get_case, to_domain
@@ -68,24 +65,9 @@ def fire_task_clock(db: Db, item_id: str, now: datetime) -> bool:
     state = CaseState(case.state)
     event = timeline_event(case, seq, action, state, state, Actor(), "SYSTEM", at, step.message)
     due = clock.warn_at if step.event is TimerEvent.AT_RISK else clock.due_at
-    fired = FiredItem(
-        case.pk,
-        fired_sk(step.event_id),
-        at=at,
-        due_at=iso(due) if due else None,
-        lateness_seconds=(now - due).total_seconds() if due else 0,
-    )
-    notice_pk, notice_sk = notice_key(department, at, case.id, step.notice_kind.value)
-    notice = NoticeItem(
-        notice_pk,
-        notice_sk,
-        recipient_id=department,
-        case_id=case.id,
-        code=case.code,
-        kind=step.notice_kind.value,
-        level=clock.level.value,
-        message=step.message,
-        at=at,
+    fired = timer_records.fired_marker(case, step.event_id, now, due)
+    notice = timer_records.notice(
+        case, department, step.notice_kind.value, clock.level.value, step.message, at
     )
     try:
         with db.transaction("The clock or the case changed, or this firing was applied") as tx:

@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 import pytest
@@ -104,7 +105,7 @@ def test_thirty_partners_claim_among_120_projects_at_once(
         return results
 
     per_partner = on_threads(
-        [lambda p=p, plan=plan: meeting(p, plan) for p, plan in zip(team, plans, strict=True)]
+        [partial(meeting, p, plan) for p, plan in zip(team, plans, strict=True)]
     )
 
     outcomes: Counter[str] = Counter()
@@ -193,20 +194,14 @@ def test_a_confirmation_retried_and_raced_grants_points_once(
     project, team = deliver(db, clock, world, capacity=2)
     staff = [load_actor(world.district_admin_id) for _ in range(4)]
 
-    def confirm(actor: object) -> object:
+    def confirm(actor: Actor) -> object:
         try:
-            return partner_projects.transition(
-                db,
-                actor,
-                clock,
-                project.id,
-                ProjectAction.CONFIRM,  # type: ignore[arg-type]
-            )
+            return partner_projects.transition(db, actor, clock, project.id, ProjectAction.CONFIRM)
         except DomainError as error:
             return error
 
     warm_up(db)
-    results = on_threads([lambda a=a: confirm(a) for a in staff])
+    results = on_threads([partial(confirm, a) for a in staff])
     assert {outcome(r) for r in results} <= {"OK", "CONFLICT"}
     assert "OK" in {outcome(r) for r in results}
     # And retried afterwards, twice, sequentially.
@@ -249,7 +244,7 @@ def test_exchanges_at_once_never_overdraw(db: Db, clock: FixedClock, world: Worl
         except DomainError as error:
             return error
 
-    results = on_threads([lambda i=i: exchange(i) for i in range(4)])
+    results = on_threads([partial(exchange, i) for i in range(4)])
     codes = Counter(outcome(r) for r in results)
     # 5 hours cover two exchanges of 2; the others are refused (or lost a race and may retry).
     assert codes["OK"] <= 2 and set(codes) <= {"OK", "INSUFFICIENT_BALANCE", "CONFLICT"}, codes

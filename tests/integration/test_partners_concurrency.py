@@ -21,7 +21,7 @@ from api.domain.errors import DomainError
 from api.domain.ledger import AccountKind, EntrySource, Posting
 from api.domain.partners import ClaimStatus, PartnerAction, PartnerKind, ProjectAction
 from api.services import ledger, partner_projects, partners
-from api.services.actor import load_actor
+from api.services.actor import Actor, load_actor
 from api.store.db import Db
 from api.store.models import Item
 from api.store.partner_models import (

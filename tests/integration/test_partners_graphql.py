@@ -221,7 +221,8 @@ def test_a_project_from_need_to_points(
         assert awarded["award"]["stage"] == "AWARDED"
     board = api.run(
         None,
-        "query($u: ID!) { pointsLeaderboard(unitId: $u, account: PARTNER_POINTS) { holderName balance } }",
+        "query($u: ID!) { pointsLeaderboard(unitId: $u, account: PARTNER_POINTS)"
+        " { holderName balance } }",
         u=gid("OrgUnit", w.b.street.id),
     )["pointsLeaderboard"]
     assert board[0] == {"holderName": "青岛银行辽宁路支行", "balance": points + 200}

@@ -134,3 +134,74 @@ def build_partner_world(db: Db, clock: Clock, world: World) -> PartnerWorld:
     police = make_partner(db, clock, world, world.b.street, "大港派出所", category="SAFETY")
     a_partner = make_partner(db, clock, world, world.a.street, "无棣路便民超市", category="RETAIL")
     return PartnerWorld(world, power, bank, police, a_partner, representative.id, staff.id)
+
+
+# --- the street-B partner data of the scope-isolation tests -----------------------------------
+
+
+@dataclass(frozen=True)
+class IsolationPartners:
+    """What tests/integration/test_scope_isolation.py needs under street B."""
+
+    bank_id: str  # approved, B's sub-directory; B's resident represents it
+    applicant_id: str  # applied, B's sub-directory
+    free_need_id: str  # a FINANCE need of B's community in no project yet
+    draft_project_id: str
+    open_project_id: str  # capacity 1, no claims
+    delivery_project_id: str  # in delivery, claimed by the bank
+
+
+_ISOLATION: dict[str, IsolationPartners] = {}
+
+
+def seed_isolation_partners(db: Db, clock: Clock, world: World) -> None:
+    """Partner data under street B, written with the district's root; no new people (the
+    isolation tests pin the residents of B). Found again by table name."""
+    from typing import Any
+
+    from api.domain.ledger import AccountKind, EntrySource, Posting
+    from api.services import ledger
+
+    root = root_actor(world)
+    bank = make_partner(
+        db,
+        clock,
+        world,
+        world.b.street,
+        "青岛银行辽宁路支行",
+        representatives=(world.b.resident_id,),
+        category="FINANCE",
+    )
+    applicant = make_partner(db, clock, world, world.b.street, "乙申请企业", approve=False)
+    free_need = partner_projects.publish_need(
+        db,
+        root,
+        clock,
+        partner_projects.NeedInput(world.b.community.id, "FINANCE", "乙金融需求", "防诈骗讲座"),
+    )
+    draft = make_project(db, clock, world, "乙草稿项目", capacity=2, open_it=False)
+    opened = make_project(db, clock, world, "乙认领项目", capacity=1)
+    delivery = make_project(db, clock, world, "乙实施项目", capacity=1)
+    partner_projects.claim(db, root, clock, delivery.id, bank.id)
+    partner_projects.transition(db, root, clock, delivery.id, ProjectAction.START_DELIVERY)
+    ledger.post(
+        db,
+        root,
+        clock,
+        Posting(
+            AccountKind.SERVICE_HOURS,
+            world.b.resident_id,
+            4,
+            EntrySource.SERVICE,
+            "助老志愿服务",
+            "iso-hours-1",
+        ),
+    )
+    meta: Any = PartnerItem.Meta
+    _ISOLATION[meta.table_name] = IsolationPartners(
+        bank.id, applicant.id, free_need.id, draft.id, opened.id, delivery.id
+    )
+
+
+def isolation_partners(table_name: str) -> IsolationPartners:
+    return _ISOLATION[table_name]

@@ -350,12 +350,15 @@ def claim(db: Db, actor: Actor, clock: Clock, project_id: str, partner_id: str) 
             "The project is outside the partner's directory (district or street)",
             field="projectId",
         )
+    # The version of a withdrawn claim being taken again: a put over an existing item is
+    # conditioned on its version (PynamoDB adds it), so it is learnt on the first refusal.
+    withdrawn_version: int | None = None
     for _ in range(CLAIM_ATTEMPTS):
         last_slot = int(project.slots_left) == 1
         try:
-            return _try_claim(db, actor, clock, partner, project, last_slot)
+            return _try_claim(db, actor, clock, partner, project, last_slot, withdrawn_version)
         except Conflict:
-            project = _diagnose_claim(project_id, partner)
+            project, withdrawn_version = _diagnose_claim(project_id, partner)
     raise Conflict("Many partners are claiming this project at once; retry")
 
 
@@ -366,6 +369,7 @@ def _try_claim(
     partner: PartnerItem,
     project: ProjectItem,
     last_slot: bool,
+    withdrawn_version: int | None,
 ) -> ClaimItem:
     at = iso(clock.now())
     item = ClaimItem(
@@ -382,6 +386,8 @@ def _try_claim(
         gsi1pk=partner_claims_pk(partner.id),
         gsi1sk=f"{at}#{project.id}",
     )
+    if withdrawn_version is not None:
+        item.version = withdrawn_version
     state = ProjectState.FULLY_CLAIMED if last_slot else ProjectState.OPEN
     slot_condition = (ProjectItem.slots_left == 1) if last_slot else (ProjectItem.slots_left > 1)
     community_path = "/" + "/".join(path_ids(project.unit_path)[:3])
@@ -415,11 +421,13 @@ def _try_claim(
     return item
 
 
-def _diagnose_claim(project_id: str, partner: PartnerItem) -> ProjectItem:
-    """Why a claim was refused: raise the typed error, or return the fresh project to retry."""
+def _diagnose_claim(project_id: str, partner: PartnerItem) -> tuple[ProjectItem, int | None]:
+    """Why a claim was refused: raise the typed error, or return the fresh project (and the
+    version of a withdrawn claim of the partner) to retry."""
     existing = get_claim(project_id, partner.id)
     if existing is not None and existing.status != ClaimStatus.WITHDRAWN:
         raise AlreadyClaimed("The partner has claimed this project already", field="projectId")
+    withdrawn_version = int(existing.version) if existing is not None else None
     fresh_partner = require_partner(partner.id)
     if fresh_partner.status != PartnerStatus.APPROVED:
         raise PartnerNotApproved(
@@ -437,7 +445,7 @@ def _diagnose_claim(project_id: str, partner: PartnerItem) -> ProjectItem:
         raise ProjectNotOpen(
             f"The project is {state.value}, not open for claims", field="projectId"
         )
-    return project  # slots left: a lost race, try again with fresh counters
+    return project, withdrawn_version  # slots left: a lost race, try again with fresh counters
 
 
 def withdraw_claim(

@@ -86,18 +86,25 @@ class Lists:
 def community_lists(community_id: str) -> Lists:
     """资源清单, 需求清单, 项目清单 of a community in 3 requests: its needs and projects share
     one index partition (1 Query); the resources are those of approved partners in the
-    street's sub-directory and in the district directory (1 Query each)."""
-    community = org_units.require_unit(community_id, field="communityId", consistent=False)
-    if community.kind != OrgKind.COMMUNITY:
-        raise InvalidHierarchy("Give a community", field="communityId")
-    district_id, street_id = path_ids(community.path)[:2]
+    street's sub-directory and in the district directory (1 Query each). The street and the
+    district are read off the path its needs and projects carry; only a community with
+    neither costs a GetItem of the community itself (4 requests)."""
     needs: list[NeedItem] = []
     projects: list[ProjectItem] = []
-    for item in Item.by_parent.query(lists_pk(community.id), limit=LIST_LIMIT):
+    for item in Item.by_parent.query(lists_pk(community_id), limit=LIST_LIMIT):
         if isinstance(item, ProjectItem):
             projects.append(item)
         elif isinstance(item, NeedItem):
             needs.append(item)
+    carried = [n.unit_path for n in needs] + [p.unit_path for p in projects]
+    if carried:
+        path = carried[0]
+    else:
+        community = org_units.require_unit(community_id, field="communityId", consistent=False)
+        if community.kind != OrgKind.COMMUNITY:
+            raise InvalidHierarchy("Give a community", field="communityId")
+        path = community.path
+    district_id, street_id = path_ids(path)[:2]
     resources = _approved_resources(street_id) + _approved_resources(district_id)
     # Newest first; cancelled projects are kept in the list (their state says so).
     needs.sort(key=lambda n: n.created_at, reverse=True)

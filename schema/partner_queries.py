@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.domain.ledger import HOLDER_OF, AccountKind, HolderKind
@@ -75,6 +77,12 @@ class PartnerQuery:
         kind: PartnerKind | None = None,
         category: str | None = None,
         name_prefix: str | None = None,
+        include_streets: Annotated[
+            bool,
+            strawberry.argument(
+                description="For a district: every partner, its streets' sub-directories too"
+            ),
+        ] = False,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> Connection[Partner]:
@@ -83,6 +91,7 @@ class PartnerQuery:
             kind=PartnerKindModel(value_of(kind)) if kind else None,
             category=category,
             name_prefix=name_prefix,
+            include_streets=include_streets,
         )
         page = partner_queries.directory(
             info.context.db,

@@ -131,7 +131,15 @@ def build_partner_world(db: Db, clock: Clock, world: World) -> PartnerWorld:
         representatives=(representative.id,),
         category="FINANCE",
     )
-    police = make_partner(db, clock, world, world.b.street, "大港派出所", category="SAFETY")
+    police = make_partner(
+        db,
+        clock,
+        world,
+        world.b.street,
+        "大港派出所",
+        PartnerKind.SOCIAL_ORGANISATION,
+        category="SAFETY",
+    )
     a_partner = make_partner(db, clock, world, world.a.street, "无棣路便民超市", category="RETAIL")
     return PartnerWorld(world, power, bank, police, a_partner, representative.id, staff.id)
 

@@ -291,6 +291,18 @@ def transition(
             transaction.save(project)  # conditioned on the version read: claims race it
             if action is ProjectAction.CONFIRM:
                 _grant_points(transaction, actor, project, claims, at)
+            elif action is ProjectAction.CANCEL:
+                # The partners' histories say the claim ended with the project.
+                for claim in claims:
+                    if claim.status == ClaimStatus.ACTIVE:
+                        transaction.update(
+                            claim,
+                            actions=[
+                                ClaimItem.status.set(ClaimStatus.WITHDRAWN.value),
+                                ClaimItem.withdrawn_at.set(at),
+                            ],
+                            add_version_condition=False,
+                        )
             elif action is ProjectAction.REDO:
                 for claim in claims:
                     if claim.status == ClaimStatus.DELIVERED:

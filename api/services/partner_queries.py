@@ -23,6 +23,7 @@ from api.store.partner_models import (
     PartnerItem,
     ProjectItem,
     ResourceItem,
+    all_partners_pk,
     directory_pk,
     lists_pk,
     partner_claims_pk,
@@ -40,6 +41,8 @@ class DirectoryFilter:
     kind: PartnerKind | None = None
     category: str | None = None
     name_prefix: str | None = None
+    # For the district: every partner of the district, its streets' sub-directories included.
+    include_streets: bool = False
 
 
 def directory(
@@ -64,6 +67,21 @@ def directory(
     prefix = (filters.name_prefix or "").strip()
     if len(prefix) > 60 or "#" in prefix:
         raise InvalidInput("A name prefix has at most 60 characters, no '#'", field="namePrefix")
+    if filters.include_streets:
+        if unit.kind != OrgKind.DISTRICT:
+            raise InvalidInput(
+                "Only a district's directory includes streets", field="includeStreets"
+            )
+        return query_page(
+            PartnerItem,
+            db.codec,
+            all_partners_pk(unit.id),
+            index="gsi2",
+            range_key_condition=PartnerItem.gsi2sk.startswith(prefix) if prefix else None,
+            filter_condition=combined,
+            first=first,
+            after=after,
+        )
     return query_page(
         PartnerItem,
         db.codec,

@@ -261,6 +261,16 @@ def test_directory_lists_and_contacts(
         u=gid("OrgUnit", w.district.id),
     )["partners"]["nodes"]
     assert district == [{"name": "国网青岛供电公司", "directoryLevel": "DISTRICT"}]
+    everyone_in_district = api.run(
+        None,
+        "query($u: ID!) { partners(directoryUnitId: $u, includeStreets: true, kind: ENTERPRISE)"
+        " { nodes { name } } }",
+        u=gid("OrgUnit", w.district.id),
+    )["partners"]["nodes"]
+    # Every enterprise of the district, whichever directory; the police station is not one.
+    assert sorted(p["name"] for p in everyone_in_district) == sorted(
+        ["国网青岛供电公司", "无棣路便民超市", "青岛银行辽宁路支行"]
+    )
     # The street's admin manages the sub-directory: contacts in full.
     managed = api.run(
         w.b.admin_id,

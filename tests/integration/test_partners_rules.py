@@ -69,7 +69,10 @@ def test_bad_claims_are_typed_and_write_nothing(
     draft = make_project(db, clock, w, "警情大家知", capacity=2, open_it=False)
     refused(db, settings, ErrorCode.PROJECT_NOT_OPEN, claim(draft.id, pw.police.id))
     cancelled = make_project(db, clock, w, "取消的项目", capacity=2)
+    partner_projects.claim(db, root, clock, cancelled.id, pw.power.id)
     partner_projects.transition(db, root, clock, cancelled.id, ProjectAction.CANCEL)
+    ended = partner_projects.get_claim(cancelled.id, pw.power.id)
+    assert ended is not None and ended.status == "WITHDRAWN"
     refused(db, settings, ErrorCode.PROJECT_NOT_OPEN, claim(cancelled.id, pw.police.id))
     closed = make_project(db, clock, w, "已结项目", capacity=1)
     partner_projects.claim(db, root, clock, closed.id, pw.police.id)

@@ -302,7 +302,15 @@ def seed_demo(db: Db, clock: Clock, progress: Callable[[int, int], None] | None 
 # Later demo sets on top of the district (topics, partners): each is written once, guarded by
 # a marker of its own, so an existing ``.local`` table gains them on the next ``make dev``.
 # Each entry: (marker name, function writing the set and returning the items written).
-EXTRA_SEEDS: tuple[tuple[str, Callable[[Db, Clock], int]], ...] = ()
+EXTRA_SEEDS: tuple[tuple[str, Callable[[Db, Clock], int]], ...] = (
+    ("shibei-partners-v1", lambda db, clock: _seed_partners(db, clock)),
+)
+
+
+def _seed_partners(db: Db, clock: Clock) -> int:
+    from infra.demo_partners import seed_partners
+
+    return seed_partners(db, clock)
 
 
 def _seed_extras(db: Db, clock: Clock) -> int:

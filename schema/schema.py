@@ -11,12 +11,17 @@ from schema.case_queries import CaseQuery
 from schema.case_types import Case
 from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
+from schema.partner_mutations import PartnerMutation
+from schema.partner_queries import PartnerQuery
+from schema.partner_types import Partner, PartnerNeed, PartnerProject
 from schema.queries import Query as OrgQuery
 from schema.time_schema import TimeMutation, TimeQuery
 from schema.types import OrgUnit, Person
 
-Query = strawberry.tools.merge_types("Query", (OrgQuery, CaseQuery, TimeQuery))
-Mutation = strawberry.tools.merge_types("Mutation", (OrgMutation, CaseMutation, TimeMutation))
+Query = strawberry.tools.merge_types("Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery))
+Mutation = strawberry.tools.merge_types(
+    "Mutation", (OrgMutation, CaseMutation, TimeMutation, PartnerMutation)
+)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -25,7 +30,7 @@ MAX_TOKENS = 3000
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[OrgUnit, Person, Case],
+    types=[OrgUnit, Person, Case, Partner, PartnerNeed, PartnerProject],
     # Classes or factories, never instances: an instance would share state across requests.
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -24,6 +24,12 @@ class ErrorCode(StrEnum):
     IN_USE = "IN_USE"
     ARCHIVED = "ARCHIVED"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    # Red partners and the points ledger
+    PROJECT_FULL = "PROJECT_FULL"
+    PROJECT_NOT_OPEN = "PROJECT_NOT_OPEN"
+    ALREADY_CLAIMED = "ALREADY_CLAIMED"
+    PARTNER_NOT_APPROVED = "PARTNER_NOT_APPROVED"
+    INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
 
 
 class DomainError(Exception):
@@ -87,3 +93,32 @@ class InUse(DomainError):
 
 class Archived(DomainError):
     code = ErrorCode.ARCHIVED
+
+
+# --- red partners and the points ledger ----------------------------------------------------
+
+
+class ProjectFull(DomainError):
+    """Every slot of the project's capacity is taken."""
+
+    code = ErrorCode.PROJECT_FULL
+
+
+class ProjectNotOpen(DomainError):
+    """The project takes no claims (draft, in delivery, closed or cancelled)."""
+
+    code = ErrorCode.PROJECT_NOT_OPEN
+
+
+class AlreadyClaimed(DomainError):
+    code = ErrorCode.ALREADY_CLAIMED
+
+
+class PartnerNotApproved(DomainError):
+    """The partner is not (or no longer) approved: applied, suspended or withdrawn."""
+
+    code = ErrorCode.PARTNER_NOT_APPROVED
+
+
+class InsufficientBalance(DomainError):
+    code = ErrorCode.INSUFFICIENT_BALANCE

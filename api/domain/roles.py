@@ -23,18 +23,28 @@ class Permission(StrEnum):
     READ_CASES = "READ_CASES"  # cases located or handled in scope, with reporters' data
     HANDLE_CASES = "HANDLE_CASES"  # sign for, work on, resolve, escalate (吹哨) cases assigned here
     DISPATCH_CASES = "DISPATCH_CASES"  # accept, reject, assign, decide extensions, close, archive
+    READ_PARTNERS = "READ_PARTNERS"  # partners' contacts, claims and points statements in scope
+    # register and approve partners, publish needs and projects, confirm delivery, post points
+    MANAGE_PARTNERS = "MANAGE_PARTNERS"
 
 
-_READ = frozenset({Permission.READ_ORG, Permission.READ_PEOPLE, Permission.READ_CASES})
+_READ = frozenset(
+    {
+        Permission.READ_ORG,
+        Permission.READ_PEOPLE,
+        Permission.READ_CASES,
+        Permission.READ_PARTNERS,
+    }
+)
 _HANDLER = _READ | {Permission.HANDLE_CASES}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SECRETARY: _HANDLER,
+    Role.SECRETARY: _HANDLER | {Permission.MANAGE_PARTNERS},
     Role.INSTRUCTOR: _HANDLER,
     Role.GRID_WORKER: _HANDLER,
     # Command-centre staff of a community, street or the district: they also dispatch.
-    Role.STAFF: _HANDLER | {Permission.DISPATCH_CASES},
+    Role.STAFF: _HANDLER | {Permission.DISPATCH_CASES, Permission.MANAGE_PARTNERS},
     Role.DEPARTMENT_STAFF: _HANDLER,
     Role.LEADER: _READ | {Permission.DISPATCH_CASES},
 }

@@ -46,6 +46,7 @@ from api.store.models import Item, OrgUnitItem, configure
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
+from tests.partner_world import IsolationPartners, isolation_partners, seed_isolation_partners
 from tests.world import World, build_world
 
 _QUERY_TYPE, _MUTATION_TYPE = schema._schema.query_type, schema._schema.mutation_type
@@ -141,6 +142,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
             address="大港路1号1单元",
         ),
     )
+    seed_isolation_partners(db, clock, world)
     return Extras(a_spare, b_spare, b_movable, b_archived, case.id, case.code)
 
 
@@ -489,7 +491,124 @@ WRITE_CASES: list[WriteCase] = [
         },
         insider=DISTRICT_ADMIN,
     ),
+    # red partners and the points ledger (after the revocations: the district's admin inside)
+    WriteCase(
+        "registerPartner",
+        "into B's sub-directory",
+        lambda s: {
+            "directoryUnitId": gid(s.world.b.street.id),
+            "kind": "ENTERPRISE",
+            "name": "越界企业",
+        },
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "changePartnerStatus",
+        "approving B's applicant",
+        lambda s: {"partnerId": gid(_bp(s).applicant_id, "Partner"), "action": "APPROVE"},
+        outsider=("FORBIDDEN", "partnerId"),
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "addPartnerResource",
+        "to B's partner",
+        lambda s: {
+            "partnerId": gid(_bp(s).bank_id, "Partner"),
+            "category": "FINANCE",
+            "description": "越界资源",
+        },
+        outsider=("FORBIDDEN", "partnerId"),
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "publishPartnerNeed",
+        "in B's community",
+        lambda s: {
+            "unitId": gid(s.world.b.community.id),
+            "category": "SAFETY",
+            "title": "越界需求",
+            "description": "越界",
+        },
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "createPartnerProject",
+        "from B's need",
+        lambda s: {
+            "unitId": gid(s.world.b.community.id),
+            "title": "越界项目",
+            "description": "越界",
+            "needIds": [gid(_bp(s).free_need_id, "PartnerNeed")],
+        },
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "transitionPartnerProject",
+        "opening B's draft",
+        lambda s: {"projectId": gid(_bp(s).draft_project_id, "PartnerProject"), "action": "OPEN"},
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "claimPartnerProject",
+        "B's project for B's partner",
+        lambda s: {
+            "projectId": gid(_bp(s).open_project_id, "PartnerProject"),
+            "partnerId": gid(_bp(s).bank_id, "Partner"),
+        },
+        outsider=("FORBIDDEN", "partnerId"),
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "withdrawPartnerClaim",
+        "B's partner's claim",
+        lambda s: {
+            "projectId": gid(_bp(s).open_project_id, "PartnerProject"),
+            "partnerId": gid(_bp(s).bank_id, "Partner"),
+        },
+        outsider=("FORBIDDEN", "partnerId"),
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "reportPartnerDelivery",
+        "for B's partner",
+        lambda s: {
+            "projectId": gid(_bp(s).delivery_project_id, "PartnerProject"),
+            "partnerId": gid(_bp(s).bank_id, "Partner"),
+            "notes": "越界交付",
+        },
+        outsider=("FORBIDDEN", "partnerId"),
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "recordPartnerAward",
+        "nominating B's partner",
+        lambda s: {
+            "partnerId": gid(_bp(s).bank_id, "Partner"),
+            "year": 2026,
+            "citation": "越界提名",
+        },
+        outsider=("FORBIDDEN", "partnerId"),
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "postPoints",
+        "love-bank hours of B's resident",
+        lambda s: {
+            "account": "SERVICE_HOURS",
+            "holderId": gid(s.world.b.resident_id, "Person"),
+            "amount": 2,
+            "source": "SERVICE",
+            "reason": "越界记时",
+            "idempotencyKey": "iso-cross-1",
+        },
+        outsider=("FORBIDDEN", "holderId"),
+        insider=DISTRICT_ADMIN,
+    ),
 ]
+
+
+def _bp(s: Shared) -> IsolationPartners:
+    return isolation_partners(s.settings.table_name)
 
 
 def mutation_document(field_name: str) -> str:
@@ -1051,7 +1170,131 @@ READ_CASES: list[ReadCase] = [
             b_admin=[{"day": "2026-11-23", "reported": 1}],
         ),
     ),
+    # red partners: public directory and lists; contacts and statements only in scope
+    ReadCase(
+        "partner",
+        "B's partner with its contacts",
+        "query($id: ID!) { partner(id: $id) { name status contacts { name phone } } }",
+        lambda s: {"id": gid(_bp(s).bank_id, "Partner")},
+        lambda d: d["partner"],
+        lambda s: per_viewer(
+            _BANK | {"contacts": [{"name": "王**", "phone": "138****5678"}]},
+            b_admin=_BANK | {"contacts": [{"name": "王经理", "phone": "13812345678"}]},
+            b_resident=_BANK | {"contacts": [{"name": "王经理", "phone": "13812345678"}]},
+        ),
+    ),
+    ReadCase(
+        "partners",
+        "B's sub-directory",
+        "query($id: ID!) { partners(directoryUnitId: $id) { nodes { name status } } }",
+        lambda s: {"id": gid(s.world.b.street.id)},
+        lambda d: d["partners"]["nodes"],
+        lambda s: everyone(
+            [
+                {"name": "乙申请企业", "status": "APPLIED"},
+                {"name": "青岛银行辽宁路支行", "status": "APPROVED"},
+            ]
+        ),
+    ),
+    ReadCase(
+        "communityPartnerLists",
+        "B's community's three lists",
+        "query($id: ID!) { communityPartnerLists(communityId: $id) { resources { partnerName }"
+        " needs { title } projects { title state } } }",
+        lambda s: {"id": gid(s.world.b.community.id)},
+        lambda d: {
+            "resources": d["communityPartnerLists"]["resources"],
+            "needs": sorted(n["title"] for n in d["communityPartnerLists"]["needs"]),
+            "projects": sorted(
+                (p["title"], p["state"]) for p in d["communityPartnerLists"]["projects"]
+            ),
+        },
+        lambda s: everyone(
+            {
+                "resources": [{"partnerName": "青岛银行辽宁路支行"}],
+                "needs": ["乙实施项目需求", "乙草稿项目需求", "乙认领项目需求", "乙金融需求"],
+                "projects": [
+                    ("乙实施项目", "IN_DELIVERY"),
+                    ("乙草稿项目", "DRAFT"),
+                    ("乙认领项目", "OPEN"),
+                ],
+            }
+        ),
+    ),
+    ReadCase(
+        "partnerProject",
+        "B's open project",
+        "query($id: ID!) { partnerProject(id: $id) { title state slotsLeft claims { status } } }",
+        lambda s: {"id": gid(_bp(s).open_project_id, "PartnerProject")},
+        lambda d: d["partnerProject"],
+        lambda s: everyone({"title": "乙认领项目", "state": "OPEN", "slotsLeft": 1, "claims": []}),
+    ),
+    ReadCase(
+        "openPartnerProjects",
+        "open projects near B's grid",
+        "query($id: ID!) { openPartnerProjects(gridId: $id) { nodes { title } } }",
+        _b_grid,
+        lambda d: _nodes(d["openPartnerProjects"], "title"),
+        lambda s: everyone(["乙认领项目"]),
+    ),
+    ReadCase(
+        "partnerClaims",
+        "B's partner's claims",
+        "query($id: ID!) { partnerClaims(partnerId: $id) { nodes { projectTitle status } } }",
+        lambda s: {"id": gid(_bp(s).bank_id, "Partner")},
+        lambda d: d["partnerClaims"]["nodes"],
+        lambda s: everyone([{"projectTitle": "乙实施项目", "status": "ACTIVE"}]),
+    ),
+    ReadCase(
+        "matchingPartnerResources",
+        "partners for B's need",
+        "query($id: ID!) { matchingPartnerResources(needId: $id) { partnerName category } }",
+        lambda s: {"id": gid(_bp(s).free_need_id, "PartnerNeed")},
+        lambda d: d["matchingPartnerResources"],
+        lambda s: everyone([{"partnerName": "青岛银行辽宁路支行", "category": "FINANCE"}]),
+    ),
+    ReadCase(
+        "partnerAwards",
+        "the district's awards of the year",
+        "query($id: ID!) { partnerAwards(districtId: $id, year: 2026) { partnerName } }",
+        lambda s: {"id": gid(s.world.district.id)},
+        lambda d: d["partnerAwards"],
+        lambda s: everyone([]),
+    ),
+    ReadCase(
+        "pointsStatement",
+        "love-bank hours of B's resident",
+        "query($id: ID!) { pointsStatement(account: SERVICE_HOURS, holderId: $id)"
+        " { balance entries { nodes { amount reason } } } }",
+        lambda s: {"id": gid(s.world.b.resident_id, "Person")},
+        lambda d: d["pointsStatement"],
+        lambda s: per_viewer(
+            FORBIDDEN,
+            anonymous=UNAUTHENTICATED,
+            b_admin=_HOURS,
+            b_worker=_HOURS,
+            b_resident=_HOURS,
+        ),
+    ),
+    ReadCase(
+        "pointsLeaderboard",
+        "B street's love-bank leaderboard",
+        "query($id: ID!) { pointsLeaderboard(unitId: $id, account: SERVICE_HOURS)"
+        " { holderName balance } }",
+        lambda s: {"id": gid(s.world.b.street.id)},
+        lambda d: d["pointsLeaderboard"],
+        lambda s: per_viewer(
+            [{"holderName": "乙**", "balance": 4}],
+            b_admin=[{"holderName": "乙居民", "balance": 4}],
+        ),
+    ),
 ]
+
+_BANK: dict[str, Any] = {"name": "青岛银行辽宁路支行", "status": "APPROVED"}
+_HOURS: dict[str, Any] = {
+    "balance": 4,
+    "entries": {"nodes": [{"amount": 4, "reason": "助老志愿服务"}]},
+}
 
 
 def check_read(response: Response, case: ReadCase, expected: Any) -> None:

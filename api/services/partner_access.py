@@ -1,0 +1,66 @@
+"""Who may see and do what with red partners.
+
+- The directory (names, kinds, statuses, resources) and the published lists are public.
+- Contacts are shown unmasked to the managing units — staff whose scope covers the partner's
+  directory unit (the district for the 名录, a street for its 子库) — and to the units the
+  partner works for (communities whose projects it has claimed); masked to everyone else.
+- A partner's representatives act for it (claims, delivery reports); so do staff who manage
+  its directory unit (claims recorded at a meeting).
+- Needs and projects belong to the community or grid that published them: staff who manage
+  partners there (and above) change them.
+"""
+
+from __future__ import annotations
+
+from api.domain.errors import Forbidden, NotFound
+from api.domain.roles import Permission
+from api.services.actor import Actor
+from api.store.partner_models import PartnerItem, ProjectItem
+
+NO_SUCH_PARTNER = "No such partner"
+NO_SUCH_PROJECT = "No such project"
+
+
+def manages_partner(actor: Actor, partner: PartnerItem) -> bool:
+    return actor.can(Permission.MANAGE_PARTNERS, partner.directory_path)
+
+
+def represents(actor: Actor, partner: PartnerItem) -> bool:
+    return actor.person_id is not None and actor.person_id in (partner.representative_ids or [])
+
+
+def sees_contacts(actor: Actor, partner: PartnerItem) -> bool:
+    if represents(actor, partner) or actor.can(Permission.READ_PARTNERS, partner.directory_path):
+        return True
+    return any(actor.can(Permission.READ_PARTNERS, path) for path in partner.served_paths or ())
+
+
+def require_manage_partner(actor: Actor, partner: PartnerItem, what: str) -> None:
+    actor.require_login()
+    if not manages_partner(actor, partner):
+        raise Forbidden(f"You may not {what} this partner", field="partnerId")
+
+
+def require_act_for(actor: Actor, partner: PartnerItem) -> None:
+    """Representatives act for their partner; managing staff may act on its behalf."""
+    actor.require_login()
+    if not (represents(actor, partner) or manages_partner(actor, partner)):
+        raise Forbidden("You do not act for this partner", field="partnerId")
+
+
+def require_manage_project(actor: Actor, project: ProjectItem) -> None:
+    actor.require_login()
+    if not actor.can(Permission.MANAGE_PARTNERS, project.unit_path):
+        raise Forbidden("Only the community or grid that owns this project may do this")
+
+
+def reachable(partner: PartnerItem, project: ProjectItem) -> bool:
+    """A district partner serves the whole district, a street partner its street."""
+    return project.unit_path == partner.directory_path or project.unit_path.startswith(
+        partner.directory_path + "/"
+    )
+
+
+def require_found(item: object | None, message: str, field: str) -> None:
+    if item is None:
+        raise NotFound(message, field=field)

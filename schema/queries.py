@@ -53,6 +53,10 @@ class Query:
 
             partition = case_with_timeline(info.context.actor, raw_id)
             return Case.of(partition.case, partition.events) if partition else None
+        if type_name == "Topic":
+            from schema.topic_queries import load_topic
+
+            return load_topic(info, raw_id)
         raise InvalidId(f"ID {id!r} names an unknown type", field="id")
 
     @strawberry.field(description="An org unit by id (archived ones only to staff in scope)")

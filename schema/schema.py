@@ -13,10 +13,15 @@ from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
 from schema.queries import Query as OrgQuery
 from schema.time_schema import TimeMutation, TimeQuery
+from schema.topic_mutations import TopicMutation
+from schema.topic_queries import TopicQuery
+from schema.topic_types import Topic
 from schema.types import OrgUnit, Person
 
-Query = strawberry.tools.merge_types("Query", (OrgQuery, CaseQuery, TimeQuery))
-Mutation = strawberry.tools.merge_types("Mutation", (OrgMutation, CaseMutation, TimeMutation))
+Query = strawberry.tools.merge_types("Query", (OrgQuery, CaseQuery, TimeQuery, TopicQuery))
+Mutation = strawberry.tools.merge_types(
+    "Mutation", (OrgMutation, CaseMutation, TimeMutation, TopicMutation)
+)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -25,7 +30,7 @@ MAX_TOKENS = 3000
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[OrgUnit, Person, Case],
+    types=[OrgUnit, Person, Case, Topic],
     # Classes or factories, never instances: an instance would share state across requests.
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

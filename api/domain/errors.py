@@ -24,6 +24,9 @@ class ErrorCode(StrEnum):
     IN_USE = "IN_USE"
     ARCHIVED = "ARCHIVED"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    VOTING_CLOSED = "VOTING_CLOSED"  # 党群议事: outside the voting window
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"  # not in the topic's electorate snapshot
+    TOPIC_HIDDEN = "TOPIC_HIDDEN"  # hidden by moderation, pending review
 
 
 class DomainError(Exception):
@@ -87,3 +90,15 @@ class InUse(DomainError):
 
 class Archived(DomainError):
     code = ErrorCode.ARCHIVED
+
+
+class VotingClosed(DomainError):
+    code = ErrorCode.VOTING_CLOSED
+
+
+class NotEligible(DomainError):
+    code = ErrorCode.NOT_ELIGIBLE
+
+
+class TopicHidden(DomainError):
+    code = ErrorCode.TOPIC_HIDDEN

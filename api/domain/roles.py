@@ -23,10 +23,13 @@ class Permission(StrEnum):
     READ_CASES = "READ_CASES"  # cases located or handled in scope, with reporters' data
     HANDLE_CASES = "HANDLE_CASES"  # sign for, work on, resolve, escalate (吹哨) cases assigned here
     DISPATCH_CASES = "DISPATCH_CASES"  # accept, reject, assign, decide extensions, close, archive
+    GUIDE_TOPICS = (
+        "GUIDE_TOPICS"  # 党群议事: open votes, investigate, offline ballots, moderate, merge
+    )
 
 
 _READ = frozenset({Permission.READ_ORG, Permission.READ_PEOPLE, Permission.READ_CASES})
-_HANDLER = _READ | {Permission.HANDLE_CASES}
+_HANDLER = _READ | {Permission.HANDLE_CASES, Permission.GUIDE_TOPICS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),

@@ -37,6 +37,7 @@ from api.services.cases import (
     resolve_dispatch,
     timeline_event,
 )
+from api.services.topic_votes import fire_topic
 from api.store.case_models import (
     DUE_SHARDS,
     CaseItem,
@@ -58,7 +59,7 @@ AUTO_ESCALATION = "超时自动吹哨"
 # Timers of other items in the same due index, by key prefix: each fires the item with the
 # given id if it is due at ``now`` (re-reading it consistently) and says whether it did.
 TimerFirer = Callable[[Db, str, datetime], bool]
-OTHER_TIMERS: dict[str, TimerFirer] = {}
+OTHER_TIMERS: dict[str, TimerFirer] = {"TOPIC": fire_topic}  # 党群议事: voting windows
 
 
 @dataclass

@@ -127,7 +127,9 @@ class TopicApi:
     def mutate(
         self, name: str, input_type: str, data: dict[str, Any], as_: str | None, fields: str = ""
     ) -> dict[str, Any]:
-        document = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {fields} {ERRORS} }} }}"
+        document = (
+            f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {fields} {ERRORS} }} }}"
+        )
         response = self.query(document, {"input": data}, as_)
         assert not response.errors, response.body
         result: dict[str, Any] = response.data[name]

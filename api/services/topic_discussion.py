@@ -115,14 +115,10 @@ def like(db: Db, actor: Actor, clock: Clock, topic_id: str, thread: str | None) 
             with db.transaction("The topic changed meanwhile") as tx:
                 tx.save(mark, condition=TopicMarkItem.sk.does_not_exist())
                 if thread is None:
-                    likes = int(topic.likes or 0)
                     tx.update(
                         topic,
-                        actions=[
-                            TopicItem.likes.set(likes + 1),
-                            TopicItem.gsi2sk.set(support_sk(likes + 1, topic.id)),
-                        ],
-                        condition=(TopicItem.likes == likes) & (TopicItem.hidden == False),  # noqa: E712
+                        actions=[TopicItem.likes.add(1)],
+                        condition=TopicItem.hidden == False,  # noqa: E712
                         add_version_condition=False,
                     )
                 else:
@@ -139,9 +135,29 @@ def like(db: Db, actor: Actor, clock: Clock, topic_id: str, thread: str | None) 
                     "You like this already", field="commentId" if thread else None
                 ) from None
             raise
-        return get_topic(topic.id) or topic
+        fresh = get_topic(topic.id) or topic
+        if thread is None:
+            _resort(fresh)
+        return fresh
 
     return retried(attempt)
+
+
+def _resort(topic: TopicItem) -> None:
+    """Move the topic to its place in the most-liked order. Conditioned on the count just
+    read: of simultaneous likes, the last one's re-sort is the one that lands."""
+    likes = int(topic.likes or 0)
+    try:
+        topic.update(
+            actions=[TopicItem.gsi2sk.set(support_sk(likes, topic.id))],
+            condition=TopicItem.likes == likes,
+            add_version_condition=False,
+        )
+    except Exception as error:
+        from pynamodb.exceptions import UpdateError
+
+        if not isinstance(error, UpdateError):
+            raise
 
 
 def _require_comment(topic_id: str, thread: str) -> TopicCommentItem:

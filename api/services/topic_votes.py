@@ -29,7 +29,7 @@ from api.domain.org import path_ids
 from api.domain.topics import TopicAction, TopicState, VoteChoice, VoteOrigin
 from api.services import org_units, topic_access
 from api.services.actor import Actor
-from api.services.topics import policy_for, policy_json, retried, to_domain
+from api.services.topics import backoff, policy_for, policy_json, retried, to_domain
 from api.store.case_models import due_pk, due_shard, due_sk
 from api.store.db import Db
 from api.store.models import PersonItem, residents_pk
@@ -154,7 +154,7 @@ def _vote(
     origin: VoteOrigin, entered_by: str | None,
 ) -> VoteItem:  # fmt: skip
     at = iso(clock.now())
-    for _ in range(3):
+    for tries in range(6):
         topic = get_topic(topic_id)
         _refusal(topic, person_id, at)
         assert topic is not None
@@ -167,7 +167,7 @@ def _vote(
         try:
             return _write_vote(db, topic, existing, person_id, choice, origin, entered_by, at)
         except Conflict:
-            continue  # a concurrent vote by the same person, or the window closed: re-read
+            backoff(tries)  # a concurrent vote, or the window closed: re-read and retry
     topic = get_topic(topic_id)
     _refusal(topic, person_id, at)
     existing = get_vote(topic_id, person_id)

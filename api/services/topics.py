@@ -7,6 +7,8 @@ an append-only log entry, notices, and day counters of the unit and its ancestor
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -47,7 +49,7 @@ TOPIC_KINDS = frozenset({OrgKind.GRID, OrgKind.COMMUNITY})
 LOCATION_KINDS = frozenset(
     {OrgKind.GRID, OrgKind.BUILDING, OrgKind.PARTY_HOUSEHOLD, OrgKind.UNIT_HOUSEHOLD}
 )
-RETRIES = 4
+RETRIES = 6
 
 T = TypeVar("T")
 
@@ -55,12 +57,18 @@ T = TypeVar("T")
 def retried(attempt: Callable[[], T]) -> T:
     """Run a read-decide-write attempt again when a concurrent change (a like, a vote) moved
     the topic's version under it; the last attempt's Conflict goes to the caller."""
-    for _ in range(RETRIES - 1):
+    for tries in range(RETRIES - 1):
         try:
             return attempt()
         except Conflict:
-            continue
+            backoff(tries)
     return attempt()
+
+
+def backoff(tries: int) -> None:
+    """A short random pause before retrying a lost condition or a transaction conflict
+    (simultaneous transactions on one item cancel each other), so retries spread out."""
+    time.sleep(random.uniform(0, 0.01 * 2**tries))
 
 
 def to_domain(topic: TopicItem) -> rules.Topic:

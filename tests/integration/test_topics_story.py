@@ -79,9 +79,7 @@ def test_rubbish_in_the_car_park_is_adopted_and_solved_in_the_grid(
     ) == ["INVALID_INPUT"]  # fmt: skip
     for person in (r3, r4, party_member):
         api.ok("likeTopic", "LikeTopicInput", {"topicId": topic}, person, "topic { likes }")
-    assert api.refused("likeTopic", "LikeTopicInput", {"topicId": topic}, r4) == [
-        "ALREADY_EXISTS"
-    ]
+    assert api.refused("likeTopic", "LikeTopicInput", {"topicId": topic}, r4) == ["ALREADY_EXISTS"]
     api.ok("likeTopic", "LikeTopicInput", {"topicId": topic, "commentId": first["id"]}, r4,
            "topic { id }")  # fmt: skip
     # A neighbour from the next grid reads but does not take part.
@@ -100,9 +98,7 @@ def test_rubbish_in_the_car_park_is_adopted_and_solved_in_the_grid(
         {"topicId": topic, "findings": "入户走访32户，物业同意加装挡风板，费用由公共收益列支。",
          "feasible": True, "date": "2026-11-23"}, tw.secretary_id, "topic { id }",
     )  # fmt: skip
-    assert api.refused("openTopicVoting", "TopicInput", {"topicId": topic}, author) == [
-        "FORBIDDEN"
-    ]
+    assert api.refused("openTopicVoting", "TopicInput", {"topicId": topic}, author) == ["FORBIDDEN"]
     opened = api.ok(
         "openTopicVoting", "TopicInput", {"topicId": topic}, tw.secretary_id,
         "topic { state tally { electorate quorum } votingClosesAt }",
@@ -138,7 +134,10 @@ def test_rubbish_in_the_car_park_is_adopted_and_solved_in_the_grid(
     assert seen["myVote"] == {"choice": "FOR", "origin": "ONLINE"}
     assert seen["likes"] == 3 and seen["commentCount"] == 2
     thread = [(c["node"]["body"], c["node"]["partyBadge"]) for c in seen["comments"]["edges"]]
-    assert thread == [("我是党员，愿意带头组织楼院清扫。", True), ("支持，挡风板最好是透明的。", False)]
+    assert thread == [
+        ("我是党员，愿意带头组织楼院清扫。", True),
+        ("支持，挡风板最好是透明的。", False),
+    ]
     assert seen["comments"]["edges"][0]["node"]["likes"] == 1
     assert seen["authorName"] == "张**"  # masked for fellow residents
     assert api.topic(topic, author)["authorName"] == "张大爷"

@@ -124,7 +124,7 @@ def test_every_voter_voting_at_once_is_counted_once(
     db: Db, clock: FixedClock, tw: TopicWorld
 ) -> None:
     topic_id = voting_topic(db, clock, tw)
-    voters = tw.residents + [tw.secretary_id, tw.worker_id]
+    voters = [*tw.residents, tw.secretary_id, tw.worker_id]
     # Each voter taps several times at once.
     taps = [v for v in voters for _ in range(max(1, MANY // len(voters)))]
     choice = {v: (VoteChoice.FOR if i % 2 else VoteChoice.AGAINST) for i, v in enumerate(voters)}
@@ -156,7 +156,7 @@ def test_a_vote_racing_the_close_is_counted_or_refused_never_lost(
         racers: list[Callable[[], object]] = [
             partial(
                 topic_votes.cast_vote, db, late_voter, voter_clock, topic_id, VoteChoice.AGAINST
-            ),  # fmt: skip
+            ),
             partial(sweep, db, close_at),
             partial(sweep, db, close_at),
         ]
@@ -182,7 +182,7 @@ def test_simultaneous_likes_count_once_per_person(
     topic_id = topics.propose(
         db, load_actor(tw.residents[0]), clock, topics.ProposeInput(tw.grid.id, "议题", "内容")
     ).id
-    people = tw.residents + [tw.secretary_id, tw.worker_id]
+    people = [*tw.residents, tw.secretary_id, tw.worker_id]
     taps = [p for p in people for _ in range(max(1, MANY // len(people)))]
     results = race(
         [partial(topic_discussion.like, db, load_actor(p), clock, topic_id, None) for p in taps]

@@ -171,8 +171,8 @@ def test_rubbish_in_the_car_park_is_adopted_and_solved_in_the_grid(
     case_step(api, "assignCase", "AssignCaseInput", {"caseId": case_gid, "level": "GRID"},
               tw.community_staff_id)  # fmt: skip
     case_step(api, "startCase", "CaseActionInput", {"caseId": case_gid}, tw.worker_id)
-    case_step(api, "resolveCase", "ResolveCaseInput",
-              {"caseId": case_gid, "result": "已加装挡风板，每日清扫两次"}, tw.worker_id)  # fmt: skip
+    resolved = {"caseId": case_gid, "result": "已加装挡风板，每日清扫两次"}
+    case_step(api, "resolveCase", "ResolveCaseInput", resolved, tw.worker_id)
     progress = api.topic(topic, r4)["caseProgress"]
     assert (progress["state"], progress["level"]) == ("RESOLVED", "GRID")
     assert [e["action"] for e in progress["timeline"]] == [

@@ -148,8 +148,8 @@ class TopicStats:
 
 
 def stats(actor: Actor, unit: OrgUnitItem, start: date, end: date) -> TopicStats:
-    """Topic counters of a unit's subtree over a range of days (one Query; public figures)."""
-    actor.require_login()
+    """Topic counters of a unit's subtree over a range of days (one Query). Public figures,
+    as the district publishes them."""
     if end < start or (end - start).days > 366:
         raise InvalidInput("Give a range of at most one year, start before end", field="start")
     rows = DailyStatsItem.query(

@@ -46,6 +46,12 @@ from api.store.models import Item, OrgUnitItem, configure
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
+from tests.topic_isolation import (
+    TOPIC_SELF_ONLY_QUERIES,
+    b_voting_topic,
+    topic_read_rows,
+    topic_write_rows,
+)
 from tests.world import World, build_world
 
 _QUERY_TYPE, _MUTATION_TYPE = schema._schema.query_type, schema._schema.mutation_type
@@ -80,6 +86,7 @@ class Extras:
     b_archived: OrgUnitItem  # an archived grid in B
     b_case_id: str
     b_case_code: str
+    b_topic_id: str = ""  # 党群议事: a topic of B's grid, open for voting
 
 
 @dataclass
@@ -141,7 +148,9 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
             address="大港路1号1单元",
         ),
     )
-    return Extras(a_spare, b_spare, b_movable, b_archived, case.id, case.code)
+    extras = Extras(a_spare, b_spare, b_movable, b_archived, case.id, case.code)
+    extras.b_topic_id = b_voting_topic(db, clock, world)
+    return extras
 
 
 def new_clock() -> FixedClock:
@@ -489,6 +498,7 @@ WRITE_CASES: list[WriteCase] = [
         },
         insider=DISTRICT_ADMIN,
     ),
+    *[WriteCase(*row) for row in topic_write_rows()],
 ]
 
 
@@ -1051,6 +1061,7 @@ READ_CASES: list[ReadCase] = [
             b_admin=[{"day": "2026-11-23", "reported": 1}],
         ),
     ),
+    *[ReadCase(*row) for row in topic_read_rows(Refused)],
 ]
 
 
@@ -1078,6 +1089,7 @@ def test_street_b_data_is_refused_or_masked_outside_b(
 
 
 SELF_ONLY_QUERIES = {"viewer", "myCases", "myOwnedCases"}
+SELF_ONLY_QUERIES |= TOPIC_SELF_ONLY_QUERIES
 
 
 def test_the_table_gives_outsiders_what_it_gives_anonymous_callers(shared: Shared) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from api.domain.clock import FixedClock
 from api.domain.errors import DomainError
-from api.domain.topics import TopicAction, VoteChoice, VotePolicy
+from api.domain.topics import TopicAction, TopicState, VoteChoice, VotePolicy
 from api.services import people, topic_discussion, topic_queries, topic_votes, topics
 from api.services.actor import Actor, load_actor
 from api.services.escalation import sweep
@@ -189,7 +189,7 @@ def test_hidden_topics_leave_lists_but_not_their_author_or_moderators(
     assert topic_queries.topic_page(db, who(tw.residents[1]), topic.id, 5) is None
     assert topic_queries.topic_page(db, who(tw.residents[0]), topic.id, 5) is not None
     assert topic_queries.topic_page(db, who(tw.secretary_id), topic.id, 5) is not None
-    state = topics.TopicState.DISCUSSION
+    state = TopicState.DISCUSSION
     listed = topic_queries.unit_topics(db, who(tw.residents[1]), tw.grid, state, False, 10, None)
     assert listed.edges == []
     staff = topic_queries.unit_topics(db, who(tw.secretary_id), tw.grid, state, False, 10, None)

@@ -41,6 +41,7 @@ schema: deps
 bench: deps
 	$(UV) run python -m tests.bench.run
 	$(UV) run python -m tests.bench.sweep
+	$(UV) run python -m tests.bench.topics
 
 build/layer: pyproject.toml uv.lock infra/build_layer.sh | $(UV)
 	UV=$(UV) bash infra/build_layer.sh

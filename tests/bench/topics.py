@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
 from tests.bench.run import count_requests

@@ -305,6 +305,15 @@ def seed_demo(db: Db, clock: Clock, progress: Callable[[int, int], None] | None 
 EXTRA_SEEDS: tuple[tuple[str, Callable[[Db, Clock], int]], ...] = ()
 
 
+def _seed_topics(db: Db, clock: Clock) -> int:
+    from infra.demo_topics import seed_topics  # imported on use: the API never needs it
+
+    return seed_topics(db, clock)
+
+
+EXTRA_SEEDS += (("shibei-topics-v1", _seed_topics),)
+
+
 def _seed_extras(db: Db, clock: Clock) -> int:
     from pynamodb.exceptions import DoesNotExist
 

@@ -291,7 +291,11 @@ class Topic(Node):
     ) -> Connection[TopicComment]:
         moderator = topic_access.guides(info.context.actor, self.item)
         page = self.first_comments
-        if page is None or after is not None or len(page.edges) > first:
+        # The page read with the topic serves when it is exactly what was asked for.
+        reusable = page is not None and (
+            len(page.edges) == first or (not page.has_next_page and len(page.edges) <= first)
+        )
+        if page is None or after is not None or not reusable:
             from api.services.topic_queries import comments
 
             page = comments(info.context.db, self.item, first, after)

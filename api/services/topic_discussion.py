@@ -14,7 +14,14 @@ from pynamodb.expressions.update import Action
 
 from api.domain import topics as rules
 from api.domain.clock import Clock, iso
-from api.domain.errors import AlreadyExists, Conflict, InvalidInput, NotFound
+from api.domain.errors import (
+    AlreadyExists,
+    Conflict,
+    DomainError,
+    ErrorCode,
+    InvalidInput,
+    NotFound,
+)
 from api.domain.ids import new_id
 from api.domain.topics import TopicState
 from api.services import topic_access
@@ -58,10 +65,11 @@ def comment(
     text = rules.text(body, "body", rules.COMMENT_MAX)
     topic = _open_topic(actor, topic_id)
     if TopicState(topic.state) not in DISCUSSABLE:
-        raise rules.InvalidTopicTransition(
-            rules.Topic(TopicState(topic.state)), rules.TopicAction.PUBLISH,
-            "discussion is closed",
-        )  # fmt: skip
+        raise DomainError(
+            f"Discussion is closed: the topic is {topic.state}",
+            field="topicId",
+            code=ErrorCode.INVALID_TRANSITION,
+        )
     at = iso(clock.now())
     comment_id = new_id()
     thread = f"{at}#{comment_id}"

@@ -224,18 +224,20 @@ def fire_topic(db: Db, topic_id: str, now: datetime) -> bool:
         return False
     try:
         if topic.state == TopicState.VOTING.value:
-            _decide(db, topic, now)
+            adopted = _decide(db, topic, now)
+            if not adopted:
+                return True
             topic = get_topic(topic_id)
             assert topic is not None
         if topic.state == TopicState.ADOPTED.value and topic.case_id is None:
             _open_case(db, topic, now)
             return True
-        return topic.state != TopicState.VOTING.value
+        return False
     except Conflict:
         return False  # a vote or a second sweeper changed it: the next sweep re-reads
 
 
-def _decide(db: Db, topic: TopicItem, now: datetime) -> None:
+def _decide(db: Db, topic: TopicItem, now: datetime) -> bool:
     at = iso(now)
     policy = rules.VotePolicy(**(topic.policy or {}))
     tally = tally_of(topic)
@@ -266,6 +268,7 @@ def _decide(db: Db, topic: TopicItem, now: datetime) -> None:
     # Voters hear of the result too; after the decision (at least once: deterministic keys).
     recipients = [p for p in voter_ids(topic.id) if p != topic.author_id]
     save_notices([notice_item(p, topic, kind, message, at) for p in recipients])
+    return decision.adopted
 
 
 def _open_case(db: Db, topic: TopicItem, now: datetime) -> None:

@@ -192,6 +192,9 @@ def act(
         topic.updated_at = at
         if target is not None:
             topic.merged_into = target.id
+        if action is TopicAction.WITHDRAW:
+            topic.duepk = None  # a vote withdrawn before any ballot: its window timer goes too
+            topic.duesk = None
         index_topic(topic)
         change = TopicChange(
             log=log_item(

@@ -307,3 +307,21 @@ def test_a_close_interrupted_before_the_case_is_finished_by_the_next_sweep(
     # The decision was counted once.
     stats = topic_queries.stats(Actor(), tw.grid, clock.now().date(), clock.now().date())
     assert (stats.adopted, stats.declined) == (1, 0)
+
+
+def test_withdrawing_an_open_vote_removes_its_timer_and_closes_discussion(
+    db: Db, clock: FixedClock, tw: TopicWorld
+) -> None:
+    topic = propose(db, clock, tw)
+    assert open_vote(db, clock, tw, topic.id).duepk is not None
+    topics.act(db, who(tw.residents[0]), clock, topic.id, TopicAction.WITHDRAW)
+    withdrawn = get_topic(topic.id)
+    assert withdrawn is not None and withdrawn.duepk is None and withdrawn.duesk is None
+    clock.advance(timedelta(hours=80))
+    report = sweep(db, clock.now())
+    assert (report.fired, report.index_items_read) == (0, 0)
+    before = partition(topic.id)
+    error = refused("INVALID_TRANSITION", topic_discussion.comment, db, who(tw.residents[1]),
+                    clock, topic.id, "还能评论吗")  # fmt: skip
+    assert "WITHDRAWN" in error.message
+    assert partition(topic.id) == before

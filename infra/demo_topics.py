@@ -54,8 +54,10 @@ def seed_topics(db: Db, clock: Clock, cast: Cast = SHIBEI) -> int:
     r1, r2 = cast.residents[0], cast.residents[1]
     voters = [*cast.residents, cast.secretary, cast.worker]
 
-    def propose(author: str, title: str, body: str, at: Clock, **kw: object) -> TopicItem:
-        data = topics.ProposeInput(cast.grid_id, title, body, **kw)  # type: ignore[arg-type]
+    def propose(
+        author: str, title: str, body: str, at: Clock, category: str = "OTHER", draft: bool = False
+    ) -> TopicItem:
+        data = topics.ProposeInput(cast.grid_id, title, body, category=category, draft=draft)
         return topics.propose(db, load_actor(author), at, data)
 
     def investigate(topic: TopicItem, feasible: bool, findings: str, at: FixedClock) -> None:

@@ -80,11 +80,7 @@ def _first_page(
         Edge(cursor=db.codec.encode(list_key, {"pk": c.pk, "sk": c.sk}), node=c)
         for c in found[:first]
     ]
-    return _page(edges, len(found) > first), topic
-
-
-def _page(edges: list, more: bool) -> Page[TopicCommentItem]:  # type: ignore[type-arg]
-    return Page(edges=edges, has_next_page=more)
+    return Page(edges=edges, has_next_page=len(found) > first), topic
 
 
 def comments(db: Db, topic: TopicItem, first: int, after: str | None) -> Page[TopicCommentItem]:

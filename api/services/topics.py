@@ -135,7 +135,7 @@ def propose(db: Db, actor: Actor, clock: Clock, data: ProposeInput) -> TopicItem
         location_unit_id=location.id, author_id=person_id,
         author_name=person.name if person else person_id,
         likes=0, comment_count=0, report_count=0, votes_for=0, votes_against=0,
-        votes_abstain=0, electorate=0, log_count=0, created_at=at, updated_at=at,
+        votes_abstain=0, electorate=0, created_at=at, updated_at=at,
         gsi3pk=author_pk(person_id), gsi3sk=newest_sk(at, topic_id),
     )  # fmt: skip
     index_topic(topic)

@@ -51,7 +51,6 @@ class TopicItem(Item, discriminator="Topic"):
     merged_into = UnicodeAttribute(null=True)
     case_id = UnicodeAttribute(null=True)
     case_code = UnicodeAttribute(null=True)
-    log_count = NumberAttribute(default=0)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -104,10 +103,10 @@ class VoteItem(Item, discriminator="TopicVote"):
 
 
 class TopicLogItem(Item, discriminator="TopicLog"):
-    """``TOPIC#<id>`` / ``LOG#<seq:06d>``: state changes, investigation and moderation,
-    append-only (put if absent)."""
+    """``TOPIC#<id>`` / ``LOG#<at>#<id>``: state changes, investigation and moderation,
+    append-only (put if absent). Keyed by time, not by a sequence on the topic, so a log entry
+    (an automatic hide of a comment) needs no write to the topic item."""
 
-    seq = NumberAttribute()
     action = UnicodeAttribute()
     actor_id = UnicodeAttribute(null=True)
     target = UnicodeAttribute(null=True)
@@ -163,8 +162,8 @@ def vote_sk(person_id: str) -> str:
     return f"VOTE#{person_id}"
 
 
-def log_sk(seq: int) -> str:
-    return f"LOG#{seq:06d}"
+def log_sk(at: str, entry_id: str) -> str:
+    return f"LOG#{at}#{entry_id}"
 
 
 def policy_key(unit_id: str) -> tuple[str, str]:

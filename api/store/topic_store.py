@@ -12,7 +12,6 @@ from api.domain.ids import new_id
 from api.domain.topics import Tally, VoteChoice, VotePolicy
 from api.store.case_models import DailyStatsItem, stats_key
 from api.store.db import Db
-from api.store.models import Item
 from api.store.topic_models import (
     ElectorItem,
     TopicCommentItem,
@@ -24,6 +23,7 @@ from api.store.topic_models import (
     VoteItem,
     by_state_pk,
     elector_sk,
+    log_sk,
     newest_sk,
     notice_key,
     policy_key,
@@ -99,8 +99,7 @@ def log_item(topic_id: str, action: str, actor_id: str | None, at: str, note: st
              target: str | None = None) -> TopicLogItem:  # fmt: skip
     return TopicLogItem(
         topic_pk(topic_id),
-        f"LOG#{at}#{new_id()}",
-        seq=0,
+        log_sk(at, new_id()),
         action=action,
         actor_id=actor_id,
         target=target,
@@ -109,7 +108,9 @@ def log_item(topic_id: str, action: str, actor_id: str | None, at: str, note: st
     )
 
 
-def notice_item(recipient: str, topic: TopicItem, kind: str, message: str, at: str) -> Any:
+def notice_item(
+    recipient: str, topic: TopicItem, kind: str, message: str, at: str
+) -> TopicNoticeItem:
     pk, sk = notice_key(recipient, at, topic.id, kind)
     return TopicNoticeItem(
         pk, sk, recipient_id=recipient, topic_id=topic.id, title=topic.title, kind=kind,
@@ -186,18 +187,6 @@ def voter_ids(topic_id: str) -> list[str]:
     ]
 
 
-@dataclass
-class TopicPartition:
-    topic: TopicItem
-    comments: list[TopicCommentItem]
-    my_vote: VoteItem | None
-    last_key: str | None  # sort key of the last comment read, when more follow
-
-
 def mark_exists(topic_id: str, sk: str) -> bool:
     return bool(TopicMarkItem.count(topic_pk(topic_id), TopicMarkItem.sk == sk,
                                     consistent_read=True))  # fmt: skip
-
-
-def item_count(pk: str) -> int:
-    return int(Item.count(pk))

@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 from api.domain.errors import Forbidden, NotFound, TopicHidden
-
-__all__ = ["Forbidden", "NotFound", "TopicHidden"]
 from api.domain.org import is_within
 from api.domain.roles import Permission
 from api.services.actor import Actor

@@ -24,7 +24,14 @@ from pynamodb.expressions.update import Action
 
 from api.domain import topics as rules
 from api.domain.clock import SHANGHAI, Clock, iso
-from api.domain.errors import AlreadyExists, Conflict, NotEligible, VotingClosed
+from api.domain.errors import (
+    AlreadyExists,
+    Conflict,
+    NotEligible,
+    NotFound,
+    TopicHidden,
+    VotingClosed,
+)
 from api.domain.org import path_ids
 from api.domain.topics import TopicAction, TopicState, VoteChoice, VoteOrigin
 from api.services import org_units, topic_access
@@ -134,10 +141,10 @@ def enter_offline_ballot(
 def _refusal(topic: TopicItem | None, person_id: str, at: str) -> None:
     """Raise the typed reason a vote cannot be cast now (nothing raised: it may be cast)."""
     if topic is None:
-        raise topic_access.NotFound(topic_access.NO_SUCH_TOPIC, field="topicId")
+        raise NotFound(topic_access.NO_SUCH_TOPIC, field="topicId")
     why = rules.can_vote(TopicState(topic.state), bool(topic.hidden), topic.voting_closes_at, at)
     if why == "hidden":
-        raise topic_access.TopicHidden("The topic is hidden pending moderation", field="topicId")
+        raise TopicHidden("The topic is hidden pending moderation", field="topicId")
     if why == "closed":
         raise VotingClosed(
             f"Voting is not open on this topic (state {topic.state})", field="topicId"

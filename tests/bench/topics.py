@@ -148,9 +148,7 @@ def bench_vote_time(name: str) -> None:
                 f"   {label:15}: median {statistics.median(samples) * 1000:6.1f} ms,"
                 f" p90 {p90 * 1000:6.1f} ms"
             )
-        print(
-            "   (reads: topic, elector, vote; one TransactWriteItems: elector check, vote, counters)"
-        )
+        print("   (reads: topic, elector, vote; one TransactWriteItems: elector, vote, counters)")
 
 
 def main() -> None:

@@ -146,6 +146,14 @@ class TopicComment:
         return self.item.at
 
 
+@strawberry.type(description="An entry of a topic's log: state changes, investigation, moderation")
+class TopicLogEntry:
+    action: str
+    at: str
+    note: str | None
+    target: str | None = strawberry.field(description="TOPIC, a comment id, or a merge target")
+
+
 @strawberry.type(description="A topic (党群议事): residents propose, the grid votes")
 class Topic(Node):
     item: strawberry.Private[TopicItem]
@@ -302,6 +310,24 @@ class Topic(Node):
         return to_connection(
             page, lambda item: TopicComment(item=item, moderator=moderator), after is not None
         )
+
+    @strawberry.field(description="The log, oldest first: for the author and the moderators")
+    def log(self, info: Info) -> list[TopicLogEntry] | None:
+        actor = info.context.actor
+        if actor.person_id != self.item.author_id and not topic_access.guides(actor, self.item):
+            return None
+        from api.services.topic_queries import topic_log
+
+        return [
+            TopicLogEntry(
+                action=entry.action,
+                at=entry.at,
+                note=entry.note,
+                target=comment_gid(entry.target) if entry.target and "#" in entry.target
+                else entry.target,
+            )
+            for entry in topic_log(self.item.id)
+        ]  # fmt: skip
 
     @strawberry.field
     def created_at(self) -> str:

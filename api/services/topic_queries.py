@@ -20,6 +20,7 @@ from api.store.pagination import Page, check_first, query_page
 from api.store.topic_models import (
     TopicCommentItem,
     TopicItem,
+    TopicLogItem,
     TopicNoticeItem,
     VoteItem,
     author_pk,
@@ -174,3 +175,10 @@ def notices(
         TopicNoticeItem, db.codec, notice_pk(recipient), first=first, after=after,
         scan_forward=False,
     )  # fmt: skip
+
+
+def topic_log(topic_id: str) -> list[TopicLogItem]:
+    """The topic's log, oldest first (bounded: a topic's log is a few dozen entries)."""
+    return list(
+        TopicLogItem.query(topic_pk(topic_id), TopicLogItem.sk.startswith("LOG#"), limit=200)
+    )

@@ -208,5 +208,17 @@ def test_rubbish_in_the_car_park_is_adopted_and_solved_in_the_grid(
         "raised": 2, "adopted": 1, "declined": 1, "casesResolved": 1, "casesResolvedInGrid": 1,
         "adoptionRate": 0.5, "solvedInGridShare": 1.0,
     }  # fmt: skip
+    log = api.query(
+        "query($id: ID!) { topic(id: $id) { log { action note } } }", {"id": topic}, author
+    ).data["topic"]["log"]
+    assert [e["action"] for e in log] == [
+        "PROPOSE", "INVESTIGATE", "OPEN_VOTING", "CLOSE_ADOPTED", "CASE_OPENED"
+    ]  # fmt: skip
+    assert (
+        api.query("query($id: ID!) { topic(id: $id) { log { action } } }", {"id": topic}, r3).data[
+            "topic"
+        ]["log"]
+        is None
+    )
     mine_listed = api.query("{ myTopics { nodes { title state } } }", {}, author).data
     assert [n["state"] for n in mine_listed["myTopics"]["nodes"]] == ["DECLINED", "ADOPTED"]

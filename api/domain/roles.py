@@ -23,9 +23,8 @@ class Permission(StrEnum):
     READ_CASES = "READ_CASES"  # cases located or handled in scope, with reporters' data
     HANDLE_CASES = "HANDLE_CASES"  # sign for, work on, resolve, escalate (吹哨) cases assigned here
     DISPATCH_CASES = "DISPATCH_CASES"  # accept, reject, assign, decide extensions, close, archive
-    GUIDE_TOPICS = (
-        "GUIDE_TOPICS"  # 党群议事: open votes, investigate, offline ballots, moderate, merge
-    )
+    # 党群议事: open votes, record investigations, enter offline ballots, moderate, merge
+    GUIDE_TOPICS = "GUIDE_TOPICS"
 
 
 _READ = frozenset({Permission.READ_ORG, Permission.READ_PEOPLE, Permission.READ_CASES})

@@ -313,6 +313,15 @@ def _seed_partners(db: Db, clock: Clock) -> int:
     return seed_partners(db, clock)
 
 
+def _seed_topics(db: Db, clock: Clock) -> int:
+    from infra.demo_topics import seed_topics  # imported on use: the API never needs it
+
+    return seed_topics(db, clock)
+
+
+EXTRA_SEEDS += (("shibei-topics-v1", _seed_topics),)
+
+
 def _seed_extras(db: Db, clock: Clock) -> int:
     from pynamodb.exceptions import DoesNotExist
 

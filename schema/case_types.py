@@ -174,6 +174,10 @@ class Case(Node):
     def code(self) -> str:
         return self.item.code
 
+    @strawberry.field(description="党群议事: the adopted topic this case came from")
+    def topic_id(self) -> strawberry.ID | None:
+        return global_id("Topic", self.item.topic_id) if self.item.topic_id else None
+
     @strawberry.field
     def state(self) -> CaseState:
         return CaseState(self.item.state)

@@ -57,6 +57,10 @@ class Query:
             from schema.partner_queries import partner_node
 
             return partner_node(type_name, raw_id)
+        if type_name == "Topic":
+            from schema.topic_queries import load_topic
+
+            return load_topic(info, raw_id)
         raise InvalidId(f"ID {id!r} names an unknown type", field="id")
 
     @strawberry.field(description="An org unit by id (archived ones only to staff in scope)")

@@ -16,11 +16,16 @@ from schema.partner_queries import PartnerQuery
 from schema.partner_types import Partner, PartnerNeed, PartnerProject
 from schema.queries import Query as OrgQuery
 from schema.time_schema import TimeMutation, TimeQuery
+from schema.topic_mutations import TopicMutation
+from schema.topic_queries import TopicQuery
+from schema.topic_types import Topic
 from schema.types import OrgUnit, Person
 
-Query = strawberry.tools.merge_types("Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery))
+Query = strawberry.tools.merge_types(
+    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery)
+)
 Mutation = strawberry.tools.merge_types(
-    "Mutation", (OrgMutation, CaseMutation, TimeMutation, PartnerMutation)
+    "Mutation", (OrgMutation, CaseMutation, TimeMutation, PartnerMutation, TopicMutation)
 )
 
 MAX_DEPTH = 12
@@ -30,7 +35,7 @@ MAX_TOKENS = 3000
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[OrgUnit, Person, Case, Partner, PartnerNeed, PartnerProject],
+    types=[OrgUnit, Person, Case, Partner, PartnerNeed, PartnerProject, Topic],
     # Classes or factories, never instances: an instance would share state across requests.
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -30,6 +30,10 @@ class ErrorCode(StrEnum):
     ALREADY_CLAIMED = "ALREADY_CLAIMED"
     PARTNER_NOT_APPROVED = "PARTNER_NOT_APPROVED"
     INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
+    # 党群议事 (topics and votes)
+    VOTING_CLOSED = "VOTING_CLOSED"  # 党群议事: outside the voting window
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"  # not in the topic's electorate snapshot
+    TOPIC_HIDDEN = "TOPIC_HIDDEN"  # hidden by moderation, pending review
 
 
 class DomainError(Exception):
@@ -122,3 +126,18 @@ class PartnerNotApproved(DomainError):
 
 class InsufficientBalance(DomainError):
     code = ErrorCode.INSUFFICIENT_BALANCE
+
+
+# --- topics and votes (党群议事) ---------------------------------------------------------
+
+
+class VotingClosed(DomainError):
+    code = ErrorCode.VOTING_CLOSED
+
+
+class NotEligible(DomainError):
+    code = ErrorCode.NOT_ELIGIBLE
+
+
+class TopicHidden(DomainError):
+    code = ErrorCode.TOPIC_HIDDEN

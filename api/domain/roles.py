@@ -26,6 +26,8 @@ class Permission(StrEnum):
     READ_PARTNERS = "READ_PARTNERS"  # partners' contacts, claims and points statements in scope
     # register and approve partners, publish needs and projects, confirm delivery, post points
     MANAGE_PARTNERS = "MANAGE_PARTNERS"
+    # 党群议事: open votes, record investigations, enter offline ballots, moderate, merge
+    GUIDE_TOPICS = "GUIDE_TOPICS"
 
 
 _READ = frozenset(
@@ -36,7 +38,7 @@ _READ = frozenset(
         Permission.READ_PARTNERS,
     }
 )
-_HANDLER = _READ | {Permission.HANDLE_CASES}
+_HANDLER = _READ | {Permission.HANDLE_CASES, Permission.GUIDE_TOPICS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),

@@ -86,6 +86,7 @@ class ReportInput:
     attachments: list[Attachment] = field(default_factory=list)
     anonymous: bool = False
     idempotency_key: str | None = None
+    topic_id: str | None = None  # set only by open_case_from_topic
 
 
 def _code_prefix(district_id: str) -> str:
@@ -95,6 +96,29 @@ def _code_prefix(district_id: str) -> str:
 
 def report_case(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseItem:
     """Record a report. A retried call with the same idempotency key returns the same case."""
+    if data.topic_id is not None:
+        raise InvalidInput("Cases from topics are created when a topic is adopted", field="channel")
+    return _report(db, actor, clock, data)
+
+
+def open_case_from_topic(
+    db: Db, clock: Clock, *, topic_id: str, author_id: str, location_unit_id: str,
+    category: str, description: str,
+) -> CaseItem:  # fmt: skip
+    """党群议事: an adopted topic becomes a case with channel TOPIC, reported in the author's
+    name and linked to the topic; the topic id is the idempotency key, so a retried close
+    creates one case."""
+    from api.services.actor import load_actor
+
+    data = ReportInput(
+        channel=Channel.TOPIC, category=category, description=description,
+        location_unit_id=location_unit_id, idempotency_key=f"topic-{topic_id}",
+        topic_id=topic_id,
+    )  # fmt: skip
+    return _report(db, load_actor(author_id), clock, data)
+
+
+def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseItem:
     person_id = actor.require_login()
     category = check_category(data.category)
     description = check_description(data.description)
@@ -115,7 +139,8 @@ def report_case(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseIt
         raise Archived("The location is archived", field="locationUnitId")
     grid_id = location.id if location.kind == OrgKind.GRID else _ancestor_id(location, OrgKind.GRID)
     grid_path = location.path[: location.path.index(grid_id) + len(grid_id)]
-    _check_channel(actor, data.channel, grid_path)
+    if data.topic_id is None:
+        _check_channel(actor, data.channel, grid_path)
     ancestors = path_ids(grid_path)
     district_id, street_id = ancestors[0], ancestors[1]
     now = clock.now()
@@ -151,6 +176,7 @@ def report_case(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseIt
         event_count=1,
         reported_at=at,
         updated_at=at,
+        topic_id=data.topic_id,
         gsi1pk=reporter_pk(person_id),
         gsi1sk=time_sk(at, case_id),
         gsi2pk=street_cases_pk(street_id),
@@ -479,7 +505,7 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
     if outcome.level_changed or new_clock is None:
         case_clock.freeze_level(case, old_clock, now)
     task_clock_items = task_clocks.changed_items(case, before, outcome.case, act.action, now)
-    counters = _counters(outcome, before)
+    counters = _counters(outcome, before, case.channel == Channel.TOPIC)
     due = old_clock.due_at if old_clock is not None else None
     if counters.get("resolved") and due is not None and now <= due and not case.breached:
         counters["resolved_on_time"] = 1
@@ -584,7 +610,9 @@ def _with_department_names(result: str | None, names: dict[str, str]) -> str | N
     return result
 
 
-def _counters(outcome: machine.Outcome, before: machine.Case) -> dict[str, int]:
+def _counters(
+    outcome: machine.Outcome, before: machine.Case, topic_case: bool = False
+) -> dict[str, int]:
     counters: dict[str, int] = {}
     if outcome.action is Action.ACCEPT:
         counters["accepted"] = 1
@@ -592,6 +620,10 @@ def _counters(outcome: machine.Outcome, before: machine.Case) -> dict[str, int]:
         counters["resolved"] = 1
         if before.level is Level.GRID:
             counters["resolved_in_grid"] = 1
+        if topic_case:  # 党群议事 projects: resolved, and resolved inside the grid
+            counters["topic_cases_resolved"] = 1
+            if before.level is Level.GRID:
+                counters["topic_cases_resolved_in_grid"] = 1
     if outcome.to_state is CaseState.CLOSED:
         counters["closed"] = 1
     if outcome.action is Action.EVALUATE and outcome.case.satisfaction in (

@@ -38,6 +38,7 @@ from api.services.cases import (
     timeline_event,
 )
 from api.services.task_clock_firing import fire_task_clock
+from api.services.topic_votes import fire_topic
 from api.store.case_models import (
     DUE_SHARDS,
     CaseItem,
@@ -61,6 +62,7 @@ AUTO_ESCALATION = "超时自动吹哨"
 TimerFirer = Callable[[Db, str, datetime], bool]
 OTHER_TIMERS: dict[str, tuple[TimerFirer, int]] = {
     task_clocks.TIMER_PREFIX: (fire_task_clock, 2),  # the department's clock and its case
+    "TOPIC": (fire_topic, 1),  # 党群议事: voting windows (the topic's item)
 }
 
 

@@ -64,6 +64,7 @@ class CaseItem(Item, discriminator="Case"):
     ever_breached = BooleanAttribute(default=False)
     reported_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    topic_id = UnicodeAttribute(null=True)  # 党群议事: the adopted topic this case came from
 
 
 class CaseEventItem(Item, discriminator="CaseEvent"):
@@ -135,6 +136,12 @@ class DailyStatsItem(Item, discriminator="DailyStats"):
     resolved_in_grid = NumberAttribute(null=True)
     satisfied = NumberAttribute(null=True)
     reopened = NumberAttribute(null=True)
+    # 党群议事 (topics): raised, decided, and their cases resolved (inside the grid)
+    topics_raised = NumberAttribute(null=True)
+    topics_adopted = NumberAttribute(null=True)
+    topics_declined = NumberAttribute(null=True)
+    topic_cases_resolved = NumberAttribute(null=True)
+    topic_cases_resolved_in_grid = NumberAttribute(null=True)
 
 
 def case_key(case_id: str) -> tuple[str, str]:

@@ -756,7 +756,7 @@ def test_node_refetches_org_units_and_people(
     for missing in (gid("NOPE"), gid("NOPE", "Person"), gid("NOPE", "Case")):
         response = client.query(NODE, {"id": missing})
         assert not response.errors and response.data["node"] is None
-    for bad in (to_global_id("Topic", "C1"), to_global_id("RoleGrant", "X"), "garbage", ""):
+    for bad in (to_global_id("Poll", "C1"), to_global_id("RoleGrant", "X"), "garbage", ""):
         response = client.query(NODE, {"id": bad})
         assert query_error(response) == ("INVALID_ID", "id"), (bad, response.body)
         assert response.data.get("node") is None

@@ -47,6 +47,12 @@ from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
 from tests.partner_world import IsolationPartners, isolation_partners, seed_isolation_partners
+from tests.topic_isolation import (
+    TOPIC_SELF_ONLY_QUERIES,
+    b_voting_topic,
+    topic_read_rows,
+    topic_write_rows,
+)
 from tests.world import World, build_world
 
 _QUERY_TYPE, _MUTATION_TYPE = schema._schema.query_type, schema._schema.mutation_type
@@ -81,6 +87,7 @@ class Extras:
     b_archived: OrgUnitItem  # an archived grid in B
     b_case_id: str
     b_case_code: str
+    b_topic_id: str = ""  # 党群议事: a topic of B's grid, open for voting
 
 
 @dataclass
@@ -143,7 +150,9 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
         ),
     )
     seed_isolation_partners(db, clock, world)
-    return Extras(a_spare, b_spare, b_movable, b_archived, case.id, case.code)
+    extras = Extras(a_spare, b_spare, b_movable, b_archived, case.id, case.code)
+    extras.b_topic_id = b_voting_topic(db, clock, world)
+    return extras
 
 
 def new_clock() -> FixedClock:
@@ -604,6 +613,7 @@ WRITE_CASES: list[WriteCase] = [
         outsider=("FORBIDDEN", "holderId"),
         insider=DISTRICT_ADMIN,
     ),
+    *[WriteCase(*row) for row in topic_write_rows()],
 ]
 
 
@@ -1288,6 +1298,7 @@ READ_CASES: list[ReadCase] = [
             b_admin=[{"holderName": "乙居民", "balance": 4}],
         ),
     ),
+    *[ReadCase(*row) for row in topic_read_rows(Refused)],
 ]
 
 _BANK: dict[str, Any] = {"name": "青岛银行辽宁路支行", "status": "APPROVED"}
@@ -1321,6 +1332,7 @@ def test_street_b_data_is_refused_or_masked_outside_b(
 
 
 SELF_ONLY_QUERIES = {"viewer", "myCases", "myOwnedCases"}
+SELF_ONLY_QUERIES |= TOPIC_SELF_ONLY_QUERIES
 
 
 def test_the_table_gives_outsiders_what_it_gives_anonymous_callers(shared: Shared) -> None:

@@ -1,0 +1,327 @@
+"""The rules of topics, service by service (both backends): typed errors with nothing written,
+bounded texts, withdraw/merge/draft, moderation and reports, the decision at the close
+(feasibility, quorum, majority, the grid's policy), community-wide topics, comment pages, and
+a close interrupted between the decision and the case."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from api.domain.clock import FixedClock
+from api.domain.errors import DomainError
+from api.domain.topics import TopicAction, TopicState, VoteChoice, VotePolicy
+from api.services import people, topic_discussion, topic_queries, topic_votes, topics
+from api.services.actor import Actor, load_actor
+from api.services.escalation import sweep
+from api.store.db import Db
+from api.store.models import Item
+from api.store.topic_models import TopicItem, topic_pk
+from api.store.topic_store import get_topic
+from tests.topic_world import TopicWorld, build_topic_world
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def tw(db: Db, clock: FixedClock) -> TopicWorld:
+    return build_topic_world(db, clock)
+
+
+def who(person_id: str) -> Actor:
+    return load_actor(person_id)
+
+
+def partition(topic_id: str) -> dict[str, dict[str, Any]]:
+    return {
+        item.sk: item.attribute_values
+        for item in Item.query(topic_pk(topic_id), consistent_read=True)
+    }
+
+
+def refused(code: str, action: Any, *args: Any, **kwargs: Any) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        action(*args, **kwargs)
+    assert caught.value.code.value == code, caught.value.message
+    return caught.value
+
+
+def propose(db: Db, clock: FixedClock, tw: TopicWorld, author: int = 0, **kw: Any) -> TopicItem:
+    data = topics.ProposeInput(tw.grid.id, kw.pop("title", "车库挡风板"), "加装挡风板", **kw)
+    return topics.propose(db, who(tw.residents[author]), clock, data)
+
+
+def feasible(db: Db, clock: FixedClock, tw: TopicWorld, topic_id: str, yes: bool = True) -> None:
+    topics.record_investigation(db, who(tw.secretary_id), clock, topic_id, "入户走访", yes, TODAY)
+
+
+def open_vote(db: Db, clock: FixedClock, tw: TopicWorld, topic_id: str) -> TopicItem:
+    return topic_votes.open_voting(db, who(tw.secretary_id), clock, topic_id)
+
+
+def vote(db: Db, clock: FixedClock, person_id: str, topic_id: str, choice: VoteChoice) -> None:
+    topic_votes.cast_vote(db, who(person_id), clock, topic_id, choice)
+
+
+def close(db: Db, clock: FixedClock, hours: int = 73) -> None:
+    clock.advance(timedelta(hours=hours))
+    sweep(db, clock.now())
+
+
+def test_votes_refused_outside_the_window_or_electorate_write_nothing(
+    db: Db, clock: FixedClock, tw: TopicWorld
+) -> None:
+    topic = propose(db, clock, tw)
+    before = partition(topic.id)
+    cast = topic_votes.cast_vote
+    refused("VOTING_CLOSED", cast, db, who(tw.residents[1]), clock, topic.id, VoteChoice.FOR)
+    assert partition(topic.id) == before
+    open_vote(db, clock, tw, topic.id)
+    # Registered after the snapshot: not in the electorate.
+    root = load_actor(tw.admin_id)
+    newcomer = people.register_person(db, root, clock, "新住户", None, tw.household.id, False)
+    before = partition(topic.id)
+    refused("NOT_ELIGIBLE", cast, db, who(newcomer.id), clock, topic.id, VoteChoice.FOR)
+    refused("NOT_ELIGIBLE", cast, db, who(tw.neighbour_id), clock, topic.id, VoteChoice.FOR)
+    refused("UNAUTHENTICATED", cast, db, Actor(), clock, topic.id, VoteChoice.FOR)
+    assert partition(topic.id) == before
+    # Hidden by moderation: no votes until reviewed.
+    topics.moderate(db, who(tw.secretary_id), clock, topic.id, None, True, "含个人信息")
+    before = partition(topic.id)
+    refused("TOPIC_HIDDEN", cast, db, who(tw.residents[1]), clock, topic.id, VoteChoice.FOR)
+    refused("TOPIC_HIDDEN", topic_discussion.comment, db, who(tw.residents[1]), clock, topic.id,
+            "评论")  # fmt: skip
+    assert partition(topic.id) == before
+    topics.moderate(db, who(tw.secretary_id), clock, topic.id, None, False, "已处理")
+    vote(db, clock, tw.residents[1], topic.id, VoteChoice.FOR)
+    # After the window: closed, even before the sweeper has run.
+    clock.advance(timedelta(hours=72))
+    before = partition(topic.id)
+    refused("VOTING_CLOSED", cast, db, who(tw.residents[2]), clock, topic.id, VoteChoice.FOR)
+    assert partition(topic.id) == before
+    logs = [v["action"] for k, v in before.items() if k.startswith("LOG#")]
+    assert logs.count("HIDE") == 1 and logs.count("UNHIDE") == 1
+
+
+def test_withdrawn_and_merged_topics_take_no_votes(
+    db: Db, clock: FixedClock, tw: TopicWorld
+) -> None:
+    withdrawn = propose(db, clock, tw)
+    refused("FORBIDDEN", topics.act, db, who(tw.residents[1]), clock, withdrawn.id,
+            TopicAction.WITHDRAW)  # fmt: skip
+    topics.act(db, who(tw.residents[0]), clock, withdrawn.id, TopicAction.WITHDRAW)
+    assert get_topic(withdrawn.id).state == "WITHDRAWN"  # type: ignore[union-attr]
+    refused("INVALID_TRANSITION", open_vote, db, clock, tw, withdrawn.id)
+    refused("VOTING_CLOSED", topic_votes.cast_vote, db, who(tw.residents[1]), clock,
+            withdrawn.id, VoteChoice.FOR)  # fmt: skip
+    main, duplicate = propose(db, clock, tw), propose(db, clock, tw, author=2, title="车库垃圾")
+    refused("FORBIDDEN", topics.act, db, who(tw.residents[2]), clock, duplicate.id,
+            TopicAction.MERGE, "同一问题", main.id)  # fmt: skip
+    topics.act(db, who(tw.worker_id), clock, duplicate.id, TopicAction.MERGE, "同一问题", main.id)
+    merged = get_topic(duplicate.id)
+    assert merged is not None and (merged.state, merged.merged_into) == ("MERGED", main.id)
+    # Once a vote is cast the author can no longer withdraw.
+    open_vote(db, clock, tw, main.id)
+    vote(db, clock, tw.residents[3], main.id, VoteChoice.FOR)
+    refused("INVALID_TRANSITION", topics.act, db, who(tw.residents[0]), clock, main.id,
+            TopicAction.WITHDRAW)  # fmt: skip
+
+
+def test_texts_are_bounded(db: Db, clock: FixedClock, tw: TopicWorld) -> None:
+    error = refused("INVALID_INPUT", propose, db, clock, tw, 0, title="长" * 81)
+    assert error.field == "title"
+    topic = propose(db, clock, tw)
+    comment = topic_discussion.comment
+    error = refused(
+        "INVALID_INPUT", comment, db, who(tw.residents[1]), clock, topic.id, "字" * 1001
+    )
+    assert error.field == "body"
+    refused("INVALID_INPUT", comment, db, who(tw.residents[1]), clock, topic.id, "   ")
+    refused("INVALID_INPUT", topics.moderate, db, who(tw.secretary_id), clock, topic.id, None,
+            True, "因" * 501)  # fmt: skip
+    refused("INVALID_INPUT", topics.record_investigation, db, who(tw.secretary_id), clock,
+            topic.id, "", True, TODAY)  # fmt: skip
+    assert [i for i in partition(topic.id) if i.startswith("COMMENT#")] == []
+
+
+def test_a_draft_counts_and_notifies_only_once_published(
+    db: Db, clock: FixedClock, tw: TopicWorld
+) -> None:
+    draft = propose(db, clock, tw, draft=True)
+    community = tw.community
+    assert topic_queries.stats(Actor(), community, TODAY, TODAY).raised == 0
+    refused("FORBIDDEN", topics.act, db, who(tw.secretary_id), clock, draft.id,
+            TopicAction.PUBLISH)  # fmt: skip
+    topics.act(db, who(tw.residents[0]), clock, draft.id, TopicAction.PUBLISH)
+    assert topic_queries.stats(Actor(), community, TODAY, TODAY).raised == 1
+    page = topic_queries.notices(db, who(tw.secretary_id), tw.secretary_id, None, 10, None)
+    assert [edge.node.kind for edge in page.edges] == ["PROPOSED"]
+
+
+def test_reports_hide_a_comment_until_a_moderator_reviews_it(
+    db: Db, clock: FixedClock, tw: TopicWorld
+) -> None:
+    topic = propose(db, clock, tw)
+    spam = topic_discussion.comment(db, who(tw.residents[5]), clock, topic.id, "广告：低价装修")
+    report = topic_discussion.report
+    assert report(db, who(tw.residents[0]), clock, topic.id, spam.id, "广告") is False
+    refused("ALREADY_EXISTS", report, db, who(tw.residents[0]), clock, topic.id, spam.id, "广告")
+    assert report(db, who(tw.residents[1]), clock, topic.id, spam.id, "广告") is False
+    assert report(db, who(tw.residents[2]), clock, topic.id, spam.id, "广告") is True
+    view = topic_queries.topic_page(db, who(tw.residents[3]), topic.id, 20)
+    assert view is not None and view.comments.edges[0].node.hidden is True
+    logged = [v for k, v in partition(topic.id).items() if k.startswith("LOG#")]
+    assert [v["action"] for v in logged if v["action"] == "AUTO_HIDE"] == ["AUTO_HIDE"]
+    refused("FORBIDDEN", topics.moderate, db, who(tw.residents[3]), clock, topic.id, spam.id,
+            False, "没问题")  # fmt: skip
+    topics.moderate(db, who(tw.secretary_id), clock, topic.id, spam.id, False, "核实后恢复")
+    shown = topic_queries.topic_page(db, who(tw.residents[3]), topic.id, 20)
+    assert shown is not None and shown.comments.edges[0].node.hidden is False
+
+
+def test_hidden_topics_leave_lists_but_not_their_author_or_moderators(
+    db: Db, clock: FixedClock, tw: TopicWorld
+) -> None:
+    topic = propose(db, clock, tw)
+    topics.moderate(db, who(tw.secretary_id), clock, topic.id, None, True, "涉及隐私")
+    assert topic_queries.topic_page(db, who(tw.residents[1]), topic.id, 5) is None
+    assert topic_queries.topic_page(db, who(tw.residents[0]), topic.id, 5) is not None
+    assert topic_queries.topic_page(db, who(tw.secretary_id), topic.id, 5) is not None
+    state = TopicState.DISCUSSION
+    listed = topic_queries.unit_topics(db, who(tw.residents[1]), tw.grid, state, False, 10, None)
+    assert listed.edges == []
+    staff = topic_queries.unit_topics(db, who(tw.secretary_id), tw.grid, state, False, 10, None)
+    assert [e.node.id for e in staff.edges] == [topic.id]
+
+
+@pytest.mark.parametrize(
+    ("finding", "ballots", "reason"),
+    [
+        (False, ["FOR"] * 6, "不可行"),
+        (None, ["FOR"] * 6, "尚无入户调研"),
+        (True, ["FOR", "FOR", "AGAINST"], "参与人数不足"),
+        (True, ["FOR", "AGAINST", "AGAINST", "ABSTAIN", "FOR"], "多数反对"),
+    ],
+)
+def test_the_close_declines_without_feasibility_quorum_or_majority(
+    db: Db, clock: FixedClock, tw: TopicWorld, finding: bool | None, ballots: list[str],
+    reason: str,
+) -> None:  # fmt: skip
+    topic = propose(db, clock, tw)
+    if finding is not None:
+        feasible(db, clock, tw, topic.id, finding)
+    open_vote(db, clock, tw, topic.id)
+    for person, choice in zip(tw.residents, ballots, strict=False):
+        vote(db, clock, person, topic.id, VoteChoice(choice))
+    close(db, clock)
+    decided = get_topic(topic.id)
+    assert decided is not None and decided.state == "DECLINED" and decided.case_id is None
+    assert reason in (decided.decision_reason or "")
+    assert decided.duepk is None
+
+
+def test_the_grids_policy_sets_quorum_and_window(db: Db, clock: FixedClock, tw: TopicWorld) -> None:
+    refused("FORBIDDEN", topics.set_policy, db, who(tw.secretary_id), clock, tw.grid.id,
+            VotePolicy(quorum_share=0.1))  # fmt: skip
+    refused("INVALID_INPUT", topics.set_policy, db, who(tw.admin_id), clock, tw.grid.id,
+            VotePolicy(majority_share=0.3))  # fmt: skip
+    topics.set_policy(
+        db, who(tw.admin_id), clock, tw.grid.id,
+        VotePolicy(quorum_share=0.1, quorum_count=2, window_hours=24),
+    )  # fmt: skip
+    topic = propose(db, clock, tw)
+    feasible(db, clock, tw, topic.id)
+    opened = open_vote(db, clock, tw, topic.id)
+    assert (opened.quorum, opened.voting_closes_at) == (2, "2026-11-24T09:30:00.000+08:00")
+    vote(db, clock, tw.residents[0], topic.id, VoteChoice.FOR)
+    vote(db, clock, tw.residents[1], topic.id, VoteChoice.FOR)
+    close(db, clock, hours=25)
+    assert get_topic(topic.id).state == "ADOPTED"  # type: ignore[union-attr]
+
+
+def test_a_community_topic_polls_the_whole_community_and_names_a_place(
+    db: Db, clock: FixedClock, tw: TopicWorld
+) -> None:
+    data = topics.ProposeInput(tw.community.id, "社区增设充电桩", "两个网格共用")
+    error = refused("INVALID_HIERARCHY", topics.propose, db, who(tw.residents[0]), clock, data)
+    assert error.field == "locationUnitId"
+    data = topics.ProposeInput(
+        tw.community.id, "社区增设充电桩", "两个网格共用", location_unit_id=tw.other_grid.id
+    )
+    topic = topics.propose(db, who(tw.neighbour_id), clock, data)
+    opened = topic_votes.open_voting(db, who(tw.community_staff_id), clock, topic.id)
+    # Both grids' residents and staff registered there (the community's staff lives there too).
+    assert opened.electorate == 10
+    vote(db, clock, tw.residents[0], topic.id, VoteChoice.FOR)
+    vote(db, clock, tw.neighbour_id, topic.id, VoteChoice.FOR)
+
+
+def test_comments_page_in_thread_order(db: Db, clock: FixedClock, tw: TopicWorld) -> None:
+    topic = propose(db, clock, tw)
+    first = topic_discussion.comment(db, who(tw.residents[1]), clock, topic.id, "第1条")
+    for n in range(2, 24):
+        clock.advance(timedelta(seconds=1))
+        topic_discussion.comment(db, who(tw.residents[n % 6]), clock, topic.id, f"第{n}条")
+    clock.advance(timedelta(seconds=1))
+    topic_discussion.comment(db, who(tw.residents[2]), clock, topic.id, "回复第1条", first.id)
+    view = topic_queries.topic_page(db, who(tw.residents[0]), topic.id, 20)
+    assert view is not None and view.comments.has_next_page
+    bodies = [e.node.body for e in view.comments.edges]
+    assert bodies[:3] == ["第1条", "回复第1条", "第2条"] and len(bodies) == 20
+    rest = topic_queries.topic_page(
+        db, who(tw.residents[0]), topic.id, 20, view.comments.edges[-1].cursor
+    )
+    assert rest is not None and not rest.comments.has_next_page
+    assert [e.node.body for e in rest.comments.edges] == [f"第{n}条" for n in range(20, 24)]
+
+
+def test_a_close_interrupted_before_the_case_is_finished_by_the_next_sweep(
+    db: Db, clock: FixedClock, tw: TopicWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = propose(db, clock, tw)
+    feasible(db, clock, tw, topic.id)
+    open_vote(db, clock, tw, topic.id)
+    for person in tw.residents[:5]:
+        vote(db, clock, person, topic.id, VoteChoice.FOR)
+    import api.services.cases as case_service
+
+    original = case_service.open_case_from_topic
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Lambda timed out")
+
+    monkeypatch.setattr(case_service, "open_case_from_topic", crash)
+    clock.advance(timedelta(hours=73))
+    with pytest.raises(RuntimeError):
+        sweep(db, clock.now())
+    halfway = get_topic(topic.id)
+    assert halfway is not None and halfway.state == "ADOPTED" and halfway.case_id is None
+    assert halfway.duepk is not None  # the timer stays until the case is linked
+    monkeypatch.setattr(case_service, "open_case_from_topic", original)
+    assert sweep(db, clock.now()).fired == 1
+    assert topic_votes.fire_topic(db, topic.id, clock.now()) is False  # nothing left to do
+    done = get_topic(topic.id)
+    assert done is not None and done.case_id and done.duepk is None
+    # The decision was counted once.
+    stats = topic_queries.stats(Actor(), tw.grid, clock.now().date(), clock.now().date())
+    assert (stats.adopted, stats.declined) == (1, 0)
+
+
+def test_withdrawing_an_open_vote_removes_its_timer_and_closes_discussion(
+    db: Db, clock: FixedClock, tw: TopicWorld
+) -> None:
+    topic = propose(db, clock, tw)
+    assert open_vote(db, clock, tw, topic.id).duepk is not None
+    topics.act(db, who(tw.residents[0]), clock, topic.id, TopicAction.WITHDRAW)
+    withdrawn = get_topic(topic.id)
+    assert withdrawn is not None and withdrawn.duepk is None and withdrawn.duesk is None
+    clock.advance(timedelta(hours=80))
+    report = sweep(db, clock.now())
+    assert (report.fired, report.index_items_read) == (0, 0)
+    before = partition(topic.id)
+    error = refused("INVALID_TRANSITION", topic_discussion.comment, db, who(tw.residents[1]),
+                    clock, topic.id, "还能评论吗")  # fmt: skip
+    assert "WITHDRAWN" in error.message
+    assert partition(topic.id) == before

@@ -14,6 +14,7 @@ from __future__ import annotations
 from api.domain.errors import Forbidden, NotFound, TopicHidden
 from api.domain.org import is_within
 from api.domain.roles import Permission
+from api.domain.topics import TopicState
 from api.services.actor import Actor
 from api.store.topic_models import TopicItem
 from api.store.topic_store import get_topic
@@ -35,8 +36,9 @@ def takes_part(actor: Actor, unit_path: str) -> bool:
 
 
 def can_see(actor: Actor, topic: TopicItem) -> bool:
-    """Hidden topics stay visible to their author and to the moderators only."""
-    if not topic.hidden:
+    """Drafts (not yet published) and hidden topics are visible to their author and to the
+    unit's guides (moderators) only."""
+    if not topic.hidden and topic.state != TopicState.DRAFT.value:
         return True
     return actor.person_id == topic.author_id or guides(actor, topic)
 

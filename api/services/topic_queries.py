@@ -104,12 +104,18 @@ def unit_topics(
     if OrgKind(unit.kind) not in (OrgKind.GRID, OrgKind.COMMUNITY):
         raise InvalidInput("Topics belong to a grid or a community", field="unitId")
     moderator = actor.can(Permission.GUIDE_TOPICS, unit.path)
+    if moderator:
+        visible = None
+    elif state is TopicState.DRAFT:  # unpublished: the caller's own drafts only
+        visible = TopicItem.author_id == (actor.person_id or "")
+    else:
+        visible = TopicItem.hidden == False  # noqa: E712
     return query_page(
         TopicItem,
         db.codec,
         by_state_pk(unit.id, state.value),
         index="gsi2" if most_liked else "gsi1",
-        filter_condition=None if moderator else TopicItem.hidden == False,  # noqa: E712
+        filter_condition=visible,
         first=first,
         after=after,
         scan_forward=False,

@@ -152,6 +152,18 @@ def test_a_draft_counts_and_notifies_only_once_published(
     draft = propose(db, clock, tw, draft=True)
     community = tw.community
     assert topic_queries.stats(Actor(), community, TODAY, TODAY).raised == 0
+    # Unpublished: the author and the grid's guides see it; neighbours and the public do not.
+    for viewer, sees in (
+        (tw.residents[0], True),
+        (tw.secretary_id, True),
+        (tw.residents[1], False),
+    ):
+        assert (topic_queries.topic_page(db, who(viewer), draft.id, 5) is not None) is sees
+        listed = topic_queries.unit_topics(
+            db, who(viewer), tw.grid, TopicState.DRAFT, False, 10, None
+        )
+        assert [edge.node.id for edge in listed.edges] == ([draft.id] if sees else [])
+    assert topic_queries.topic_page(db, Actor(), draft.id, 5) is None
     refused("FORBIDDEN", topics.act, db, who(tw.secretary_id), clock, draft.id,
             TopicAction.PUBLISH)  # fmt: skip
     topics.act(db, who(tw.residents[0]), clock, draft.id, TopicAction.PUBLISH)

@@ -10,15 +10,17 @@ close, conditioned on the topic's version, re-reads and counts it — or is refu
 
 Closing is a timer on the ``due`` index (``escalation.OTHER_TIMERS["TOPIC"]``): the topic
 carries ``duepk``/``duesk`` while its window is open. The close first decides (one conditional
-write freezes the tally); an adopted topic keeps its timer until its case exists and is linked,
-so a crash in between is finished by the next sweep, and the case is created once (the topic id
-is its idempotency key).
+write freezes the tally and notifies the author and the unit), then tells the voters, then —
+when adopted — opens the case. The topic keeps its timer until the last step is done, so a crash
+in between is finished by the next sweep; voters' notices have fixed keys (a retry rewrites
+them) and the case is created once (the topic id is its idempotency key).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -229,22 +231,65 @@ def fire_topic(db: Db, topic_id: str, now: datetime) -> bool:
     fire_at = topic.duesk.rsplit("#", 2)[0]
     if iso(now) < fire_at:
         return False
+    acted = False
     try:
+        # Three steps, each conditional and each leaving the topic due until the last is done:
+        # decide, tell the voters, open the case (adopted only). A sweep that stops between two
+        # steps is finished by the next one.
         if topic.state == TopicState.VOTING.value:
-            adopted = _decide(db, topic, now)
-            if not adopted:
-                return True
-            topic = get_topic(topic_id)
-            assert topic is not None
+            _decide(db, topic, now)
+            topic = _reload(topic_id)
+            acted = True
+        decided = topic.state in (TopicState.ADOPTED.value, TopicState.DECLINED.value)
+        if decided and not topic.voters_notified:
+            _notify_voters(topic)
+            topic = _reload(topic_id)
+            acted = True
         if topic.state == TopicState.ADOPTED.value and topic.case_id is None:
             _open_case(db, topic, now)
-            return True
-        return False
+            acted = True
+        return acted
     except Conflict:
-        return False  # a vote or a second sweeper changed it: the next sweep re-reads
+        return acted  # a vote or a second sweeper changed it: the next sweep re-reads
 
 
-def _decide(db: Db, topic: TopicItem, now: datetime) -> bool:
+def _reload(topic_id: str) -> TopicItem:
+    topic = get_topic(topic_id)
+    assert topic is not None  # topics are never deleted
+    return topic
+
+
+def _result_notice(topic: TopicItem) -> tuple[str, str]:
+    """The kind and message of the decision's notices."""
+    adopted = topic.state == TopicState.ADOPTED.value
+    kind = "ADOPTED" if adopted else "DECLINED"
+    return kind, f"{'议题通过, 立项办理' if adopted else '议题未通过'}: {topic.decision_reason}"
+
+
+def _notify_voters(topic: TopicItem) -> None:
+    """Every voter but the author hears of the result. The notices' keys are fixed by the
+    decision (recipient, decision time, topic, kind), so a retried step rewrites the same
+    items instead of adding any; then the topic records it, and leaves the due index unless
+    its case is still to open."""
+    kind, message = _result_notice(topic)
+    at = topic.decided_at or topic.updated_at
+    recipients = [p for p in voter_ids(topic.id) if p != topic.author_id]
+    save_notices([notice_item(p, topic, kind, message, at) for p in recipients])
+    actions: list[Action] = [TopicItem.voters_notified.set(True)]
+    if not (topic.state == TopicState.ADOPTED.value and topic.case_id is None):
+        actions += [TopicItem.duepk.remove(), TopicItem.duesk.remove()]
+    try:
+        topic.update(
+            actions=actions,
+            condition=(TopicItem.voters_notified == False)  # noqa: E712
+            | TopicItem.voters_notified.does_not_exist(),
+            add_version_condition=False,
+        )
+    except UpdateError as error:
+        raise Conflict("The voters were notified by another sweep") from error
+
+
+def _decide(db: Db, topic: TopicItem, now: datetime) -> None:
     at = iso(now)
     policy = rules.VotePolicy(**(topic.policy or {}))
     tally = tally_of(topic)
@@ -254,12 +299,10 @@ def _decide(db: Db, topic: TopicItem, now: datetime) -> bool:
     topic.decision_reason = decision.reason
     topic.quorum = decision.quorum
     topic.updated_at = at
-    if not decision.adopted:
-        topic.duepk = None
-        topic.duesk = None
+    topic.decided_at = at
+    topic.voters_notified = False
     index_topic(topic)
-    kind = "ADOPTED" if decision.adopted else "DECLINED"
-    message = f"{'议题通过, 立项办理' if decision.adopted else '议题未通过'}: {decision.reason}"
+    kind, message = _result_notice(topic)
     day = now.astimezone(SHANGHAI).date().isoformat()
     change = TopicChange(
         log=log_item(topic.id, f"CLOSE_{kind}", None, at, decision.reason),
@@ -272,10 +315,6 @@ def _decide(db: Db, topic: TopicItem, now: datetime) -> bool:
         day=day,
     )
     save_topic(db, topic, change, "The topic changed while closing")
-    # Voters hear of the result too; after the decision (at least once: deterministic keys).
-    recipients = [p for p in voter_ids(topic.id) if p != topic.author_id]
-    save_notices([notice_item(p, topic, kind, message, at) for p in recipients])
-    return decision.adopted
 
 
 def _open_case(db: Db, topic: TopicItem, now: datetime) -> None:

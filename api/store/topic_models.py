@@ -48,6 +48,10 @@ class TopicItem(Item, discriminator="Topic"):
     investigation = JSONAttribute(null=True)  # {findings, feasible, date, by}
     decision_reason = UnicodeAttribute(null=True)
     quorum = NumberAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)  # when the window's close decided (notice keys)
+    # The voters have been told the result: until then the topic stays in the due index, so a
+    # sweep that stopped after the decision is finished by the next one.
+    voters_notified = BooleanAttribute(default=False)
     merged_into = UnicodeAttribute(null=True)
     case_id = UnicodeAttribute(null=True)
     case_code = UnicodeAttribute(null=True)

@@ -16,9 +16,10 @@ from api.domain.topics import TopicAction, TopicState, VoteChoice, VotePolicy
 from api.services import people, topic_discussion, topic_queries, topic_votes, topics
 from api.services.actor import Actor, load_actor
 from api.services.escalation import sweep
+from api.store import topic_store
 from api.store.db import Db
 from api.store.models import Item
-from api.store.topic_models import TopicItem, topic_pk
+from api.store.topic_models import TopicItem, TopicNoticeItem, notice_pk, topic_pk
 from api.store.topic_store import get_topic
 from tests.topic_world import TopicWorld, build_topic_world
 
@@ -319,6 +320,43 @@ def test_a_close_interrupted_before_the_case_is_finished_by_the_next_sweep(
     # The decision was counted once.
     stats = topic_queries.stats(Actor(), tw.grid, clock.now().date(), clock.now().date())
     assert (stats.adopted, stats.declined) == (1, 0)
+
+
+def test_a_close_interrupted_while_telling_the_voters_tells_each_of_them_once(
+    db: Db, clock: FixedClock, tw: TopicWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = propose(db, clock, tw)
+    feasible(db, clock, tw, topic.id)
+    open_vote(db, clock, tw, topic.id)
+    voters = tw.residents[1:6]
+    for person in voters:
+        vote(db, clock, person, topic.id, VoteChoice.AGAINST)  # most oppose: declined
+    calls = {"n": 0}
+    original = topic_store.save_notices
+
+    def crash_halfway(notices: list[Any]) -> None:
+        calls["n"] += 1
+        original(notices[:2])  # two voters told, then the Lambda dies
+        raise RuntimeError("Lambda timed out")
+
+    monkeypatch.setattr(topic_votes, "save_notices", crash_halfway)
+    clock.advance(timedelta(hours=73))
+    with pytest.raises(RuntimeError):
+        sweep(db, clock.now())
+    halfway = get_topic(topic.id)
+    assert halfway is not None and halfway.state == "DECLINED" and not halfway.voters_notified
+    assert halfway.duepk is not None  # still due: the voters are not all told
+    monkeypatch.setattr(topic_votes, "save_notices", original)
+    clock.advance(timedelta(minutes=1))
+    assert sweep(db, clock.now()).fired == 1
+    done = get_topic(topic.id)
+    assert done is not None and done.voters_notified and done.duepk is None
+    assert topic_votes.fire_topic(db, topic.id, clock.now()) is False
+    for person in voters:  # each voter holds exactly one notice of the result
+        kinds = [n.kind for n in TopicNoticeItem.query(notice_pk(person), consistent_read=True)]
+        assert kinds == ["DECLINED"], (person, kinds)
+    stats = topic_queries.stats(Actor(), tw.grid, clock.now().date(), clock.now().date())
+    assert (stats.adopted, stats.declined) == (0, 1)  # decided once
 
 
 def test_withdrawing_an_open_vote_removes_its_timer_and_closes_discussion(

@@ -302,13 +302,8 @@ def seed_demo(db: Db, clock: Clock, progress: Callable[[int, int], None] | None 
 # Later demo sets on top of the district (topics, partners): each is written once, guarded by
 # a marker of its own, so an existing ``.local`` table gains them on the next ``make dev``.
 # Each entry: (marker name, function writing the set and returning the items written).
-EXTRA_SEEDS: tuple[tuple[str, Callable[[Db, Clock], int]], ...] = (
-    ("shibei-partners-v1", lambda db, clock: _seed_partners(db, clock)),
-)
-
-
 def _seed_partners(db: Db, clock: Clock) -> int:
-    from infra.demo_partners import seed_partners
+    from infra.demo_partners import seed_partners  # imported on use: the API never needs it
 
     return seed_partners(db, clock)
 
@@ -319,7 +314,10 @@ def _seed_topics(db: Db, clock: Clock) -> int:
     return seed_topics(db, clock)
 
 
-EXTRA_SEEDS += (("shibei-topics-v1", _seed_topics),)
+EXTRA_SEEDS: tuple[tuple[str, Callable[[Db, Clock], int]], ...] = (
+    ("shibei-partners-v1", _seed_partners),
+    ("shibei-topics-v1", _seed_topics),
+)
 
 
 def _seed_extras(db: Db, clock: Clock) -> int:

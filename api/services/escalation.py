@@ -126,17 +126,22 @@ def fire_case(
     clock = case_clock.clock_from_json(case.clock)
     policy = policy or case_clock.current_policy(case)
     calendar = calendar or case_clock.current_calendar(case)
-    # Only a DISTRICT firing can go to TOP; only then ask whether a leader can own it.
-    has_leader = clock.level is not Level.DISTRICT or _leader(case) is not None
-    step_input = timers.StepInput(
-        case.id, to_domain(case), clock, now, policy, calendar, case.code, has_leader
+    # Only a breach at DISTRICT can go to TOP: only then look up the leader who would own it
+    # (once: the escalation below uses the same answer).
+    at_district_breach = (
+        clock.level is Level.DISTRICT and timers.due_event(clock, now) is timers.TimerEvent.BREACH
     )
+    leader = _leader(case) if at_district_breach else None
+    step_input = timers.StepInput(
+        case.id, to_domain(case), clock, now, policy, calendar, case.code,
+        has_leader=not at_district_breach or leader is not None,
+    )  # fmt: skip
     try:
         step = timers.fire(step_input)
     except timers.TimerError:
         return False  # not due (early or paused), or the clock no longer matches the case
     try:
-        _apply(db, case, clock, step, now, policy)
+        _apply(db, case, clock, step, now, policy, leader)
     except Conflict:
         return False  # someone acted on the case meanwhile, or this firing was applied already
     except DomainError as error:
@@ -155,6 +160,7 @@ def _apply(
     step: timers.StepResult,
     now: datetime,
     policy: TimePolicy,
+    leader: str | None,
 ) -> None:
     at = iso(now)
     previous = [handler.assignee_id for handler in current_handlers(case)]
@@ -169,7 +175,7 @@ def _apply(
         before = to_domain(case)
         dispatch = Dispatch(
             level=step.escalate_to,
-            leader_id=_leader(case) if step.escalate_to is Level.TOP else None,
+            leader_id=leader if step.escalate_to is Level.TOP else None,
         )
         assignee, names = resolve_dispatch(case, dispatch)
         outcome = machine.transition(before, machine.Escalate(AUTO_ESCALATION, assignee))

@@ -41,8 +41,9 @@ from api.domain.roles import Role
 from api.services import cases, org_units
 from api.services.actor import Actor, Grant, load_actor
 from api.settings import Settings
+from api.store.binding import set_transitional_default
 from api.store.db import Db
-from api.store.models import Item, OrgUnitItem, configure
+from api.store.models import OrgUnitItem, table_connection
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
@@ -203,11 +204,9 @@ def module_client(request: pytest.FixtureRequest, shared: Shared) -> GraphQLClie
 
 
 def point_models_at(state: Shared) -> None:
-    """Point the models at the shared world's table: a test with its own fresh table may have
-    moved them in between."""
-    meta: Any = Item.Meta
-    if meta.table_name != state.settings.table_name:
-        configure(state.settings)
+    """TRANSITIONAL: make the shared world's table the default for unbound model calls (a test
+    with its own fresh table may have moved it in between); goes with the default itself."""
+    set_transitional_default(table_connection(state.settings))
 
 
 @pytest.fixture

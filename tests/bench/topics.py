@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tests.bench.run import count_requests
+from tests.requests import count_requests
 
 if TYPE_CHECKING:
     from api.domain.clock import FixedClock

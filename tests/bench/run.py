@@ -121,8 +121,8 @@ def bench_case_requests() -> None:
         db = Db(settings)
         clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI))
         world = build_world(db, clock)
-        resident, admin = load_actor(world.a.resident_id), load_actor(world.a.admin_id)
-        worker = load_actor(world.a.staff_id)
+        resident, admin = load_actor(db, world.a.resident_id), load_actor(db, world.a.admin_id)
+        worker = load_actor(db, world.a.staff_id)
         case_ids = []
         for number in range(21):
             report = ReportInput(

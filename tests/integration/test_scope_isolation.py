@@ -140,7 +140,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
     )
     case = cases.report_case(
         db,
-        load_actor(world.b.resident_id),
+        load_actor(db, world.b.resident_id),
         clock,
         cases.ReportInput(
             channel=Channel.RESIDENT,
@@ -1358,7 +1358,7 @@ def test_cases_follow_their_grid_to_its_new_street(
 ) -> None:
     case = cases.report_case(
         db,
-        load_actor(world.a.resident_id),
+        load_actor(db, world.a.resident_id),
         clock,
         cases.ReportInput(
             channel=Channel.RESIDENT,
@@ -1367,7 +1367,7 @@ def test_cases_follow_their_grid_to_its_new_street(
             location_unit_id=world.a.unit_household.id,
         ),
     )
-    district_admin = load_actor(world.district_admin_id)
+    district_admin = load_actor(db, world.district_admin_id)
     org_units.rename_unit(db, district_admin, clock, world.a.grid.id, "第九网格")
     org_units.move_unit(db, district_admin, clock, world.a.grid.id, world.b.community.id)
     client = AsgiClient(create_app(settings, clock))

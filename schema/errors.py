@@ -17,12 +17,12 @@ from strawberry.extensions import SchemaExtension
 
 from api.domain.errors import DomainError
 from api.domain.errors import ErrorCode as DomainErrorCode
+from schema import enums
 
 log = logging.getLogger("dangqun")
 
-ErrorCode = strawberry.enum(
-    DomainErrorCode, name="ErrorCode", description="Why an operation failed"
-)
+# The GraphQL enum ErrorCode, described value by value, is registered in schema.enums.
+ErrorCode = enums.ErrorCode
 
 
 @strawberry.type(

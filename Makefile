@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: dev test lint unit integration integration-local e2e infra bench schema package deps clean
+.PHONY: dev test lint schema-lint unit integration integration-local e2e infra bench schema package deps clean
 
 deps: .venv/.synced node_modules/.installed
 
@@ -25,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 dev: deps
 	$(UV) run python -m api.cli dev
 
-test: deps lint
+test: deps lint schema-lint
 	$(UV) run pytest tests/unit tests/integration tests/e2e tests/test_schema.py -q
 	DANGQUN_TEST_BACKEND=local $(UV) run pytest tests/integration tests/e2e -q
 	$(UV) run pytest tests/infra -q
@@ -34,6 +34,11 @@ lint: deps
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+
+# Descriptions on every type, field, argument, input field and enum value; Relay connections.
+# Rules and the reasons for the ones turned off: graphql-schema-linter.config.js.
+schema-lint: deps
+	npx --no-install graphql-schema-linter
 
 schema: deps
 	$(UV) run strawberry export-schema schema.schema:schema --output schema/schema.graphql

@@ -26,7 +26,7 @@ dev: deps
 	$(UV) run python -m api.cli dev
 
 test: deps lint schema-lint
-	$(UV) run pytest tests/unit tests/integration tests/e2e tests/test_schema.py -q
+	$(UV) run pytest tests/unit tests/contract tests/integration tests/e2e tests/test_schema.py -q
 	DANGQUN_TEST_BACKEND=local $(UV) run pytest tests/integration tests/e2e -q
 	$(UV) run pytest tests/infra -q
 

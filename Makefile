@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: dev test lint schema-lint unit integration integration-local e2e infra bench schema package deps clean
+.PHONY: dev test lint schema-lint schema-release unit integration integration-local e2e infra bench schema package deps clean
 
 deps: .venv/.synced node_modules/.installed
 
@@ -42,6 +42,14 @@ schema-lint: deps
 
 schema: deps
 	$(UV) run strawberry export-schema schema.schema:schema --output schema/schema.graphql
+
+# Releases the current SDL as the new baseline (docs/API.md, "Breaking changes"); a released
+# file is never rewritten. Then name each breaking change in CHANGELOG.md under '## $(VERSION)'.
+VERSION ?= $(shell date -u +%F)
+schema-release: schema
+	@test ! -e schema/releases/$(VERSION).graphql || { echo "schema/releases/$(VERSION).graphql exists: released files are not rewritten"; exit 1; }
+	cp schema/schema.graphql schema/releases/$(VERSION).graphql
+	@echo "Released $(VERSION): add '## $(VERSION)' to CHANGELOG.md naming every breaking change"
 
 bench: deps
 	$(UV) run python -m tests.bench.run

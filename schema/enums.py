@@ -51,16 +51,34 @@ __all__ = [
 E = TypeVar("E", bound=Enum)
 
 
-def described_enum(enum: type[E], name: str, description: str, values: Mapping[E, str]) -> type[E]:
-    """Register ``enum`` with Strawberry as ``name``, with a description on every value."""
+def described_enum(
+    enum: type[E],
+    name: str,
+    description: str,
+    values: Mapping[E, str],
+    deprecated: Mapping[E, str] | None = None,
+) -> type[E]:
+    """Register ``enum`` with Strawberry as ``name``, with a description on every value.
+
+    ``deprecated`` maps a value to its deprecation reason, which names the replacement and the
+    removal date (docs/API.md, "Deprecation policy").
+    """
     missing = [member.name for member in enum if member not in values]
     if missing:
         raise ValueError(f"GraphQL enum {name}: no description for {', '.join(missing)}")
-    strawberry.enum(enum, name=name, description=description)
     registered: object = enum
+    if not has_enum_definition(registered):
+        strawberry.enum(enum)
     assert has_enum_definition(registered)
-    for value in registered.__strawberry_definition__.values:
-        value.description = values[enum(value.value)]
+    # In place: a type decorated before this call (Strawberry registers a bare Enum it meets in
+    # an annotation) holds this very definition object, and must see the descriptions too.
+    definition = registered.__strawberry_definition__
+    definition.name = name
+    definition.description = description
+    for value in definition.values:
+        member = enum(value.value)
+        value.description = values[member]
+        value.deprecation_reason = (deprecated or {}).get(member)
     return enum
 
 

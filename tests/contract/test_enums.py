@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pytest
+import strawberry
 from graphql import GraphQLEnumType
 from strawberry.types.enum import StrawberryEnumDefinition
 
@@ -42,3 +43,23 @@ def test_a_member_without_a_description_is_refused_at_registration() -> None:
 
     with pytest.raises(ValueError, match="Colour: no description for BLUE"):
         enums.described_enum(Colour, "Colour", "颜色", {Colour.RED: "红"})
+
+
+class Shade(StrEnum):
+    RED = "RED"
+    CRIMSON = "CRIMSON"
+
+
+@strawberry.type
+class ShadeQuery:
+    shade: Shade = Shade.RED
+
+
+def test_a_deprecated_value_carries_its_reason_into_the_schema() -> None:
+    reason = "Use `RED`. Removal after 2027-06-01."
+    enums.described_enum(
+        Shade, "Shade", "颜色", {Shade.RED: "红", Shade.CRIMSON: "深红"}, {Shade.CRIMSON: reason}
+    )
+    sdl = str(strawberry.Schema(query=ShadeQuery))
+    assert f'CRIMSON @deprecated(reason: "{reason}")' in sdl
+    assert '"""红"""\n  RED\n' in sdl

@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: dev test lint schema-lint schema-release unit integration integration-local e2e infra bench schema package deps clean
+.PHONY: dev test lint schema-lint schema-release hotline-client unit integration integration-local e2e infra bench schema package deps clean
 
 deps: .venv/.synced node_modules/.installed
 
@@ -27,7 +27,7 @@ dev: deps
 
 test: deps lint schema-lint
 	$(UV) run pytest tests/unit tests/contract tests/integration tests/e2e tests/test_schema.py -q
-	DANGQUN_TEST_BACKEND=local $(UV) run pytest tests/integration tests/e2e -q
+	DANGQUN_TEST_BACKEND=local $(UV) run pytest tests/contract tests/integration tests/e2e -q
 	$(UV) run pytest tests/infra -q
 
 lint: deps
@@ -42,6 +42,11 @@ schema-lint: deps
 
 schema: deps
 	$(UV) run strawberry export-schema schema.schema:schema --output schema/schema.graphql
+
+# The typed client of the 12345 hotline, generated from the schema and its operations with
+# ariadne-codegen, which lives in a uv project of its own (clients/codegen: see why there).
+hotline-client: deps
+	$(UV) run --project clients/codegen --frozen ariadne-codegen --config clients/codegen/pyproject.toml
 
 # Releases the current SDL as the new baseline (docs/API.md, "Breaking changes"); a released
 # file is never rewritten. Then name each breaking change in CHANGELOG.md under '## $(VERSION)'.

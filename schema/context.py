@@ -7,8 +7,10 @@ would serve stale data on the next warm Lambda invocation). Loaders read through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
@@ -19,6 +21,18 @@ from api.services import people
 from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
 
+V = TypeVar("V")
+
+
+def by_id(get_many: Callable[[list[str]], dict[str, V]]) -> DataLoader[str, V | None]:
+    """A loader over a repository's ``get_many`` (one BatchGetItem per 100 distinct ids)."""
+
+    async def load(ids: list[str]) -> list[V | None]:
+        found = get_many(ids)
+        return [found.get(item_id) for item_id in ids]
+
+    return DataLoader(load_fn=load)
+
 
 class Loaders:
     """The request's DataLoaders, one per kind of read, built on first use."""
@@ -28,19 +42,11 @@ class Loaders:
 
     @cached_property
     def org_units(self) -> DataLoader[str, OrgUnitRecord | None]:
-        async def load(ids: list[str]) -> list[OrgUnitRecord | None]:
-            found = self.db.org_units.get_many(ids)
-            return [found.get(unit_id) for unit_id in ids]
-
-        return DataLoader(load_fn=load)
+        return by_id(self.db.org_units.get_many)
 
     @cached_property
     def people(self) -> DataLoader[str, PersonRecord | None]:
-        async def load(ids: list[str]) -> list[PersonRecord | None]:
-            found = self.db.people.get_many(ids)
-            return [found.get(person_id) for person_id in ids]
-
-        return DataLoader(load_fn=load)
+        return by_id(self.db.people.get_many)
 
     @cached_property
     def grants_of(self) -> DataLoader[str, list[GrantRecord]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -94,6 +94,14 @@ class Small:
     other_street: OrgUnitRecord
     admin_id: str  # ADMIN on street
     other_admin_id: str  # ADMIN on other_street
+
+
+@pytest.fixture(autouse=True)
+def raw_reads_on_the_test_table(db: Db) -> Iterator[None]:
+    """This module also inspects raw items (guards, scans): those reads run on the test's table
+    (the store binds every call; nothing falls back to a global table)."""
+    with db.bound():
+        yield
 
 
 @pytest.fixture

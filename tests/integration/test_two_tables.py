@@ -55,24 +55,11 @@ def test_two_dbs_read_and_write_their_own_tables_interleaved(
                 db, root, clock, "SB", OrgKind.STREET, f"{label}街道{index}"
             )
             streets[label].append(street.id)
-    admin_first = people.register_person(
-        db=first,
-        actor=root,
-        clock=clock,
-        raw_name="甲管理员",
-        raw_phone="13900009001",
-        home_unit_id="SB",
-        is_party_member=True,
+    # The same phone in both tables: each table's guard is its own.
+    admin_first, admin_second = (
+        people.register_person(db, root, clock, name, "13900009001", "SB", True)
+        for db, name in ((first, "甲管理员"), (second, "乙管理员"))
     )
-    admin_second = people.register_person(
-        db=second,
-        actor=root,
-        clock=clock,
-        raw_name="乙管理员",
-        raw_phone="13900009001",
-        home_unit_id="SB",
-        is_party_member=False,
-    )  # same phone: another table
     people.grant_role(first, root, clock, admin_first.id, "SB", Role.ADMIN)
     people.grant_role(second, root, clock, admin_second.id, "SB", Role.STAFF)
 

@@ -69,7 +69,7 @@ def seed_topics(db: Db, clock: Clock, cast: Cast = SHIBEI) -> int:
         for person, choice in zip(voters, ballots, strict=False):
             topic_votes.cast_vote(db, load_actor(db, person), at, topic.id, VoteChoice(choice))
 
-    people.set_party_badge(load_actor(db, cast.secretary), True)  # 亮身份
+    people.set_party_badge(db, load_actor(db, cast.secretary), True)  # 亮身份
     written = 0
     # Adopted, and its case resolved inside the grid.
     rubbish = propose(

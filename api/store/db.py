@@ -36,11 +36,20 @@ if TYPE_CHECKING:
 
 
 class Db:
+    """One table: its connection, its cursor codec and one repository per aggregate."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.codec = CursorCodec(settings.cursor_secret)
         self.table: TableConnection = table_connection(settings)
         set_transitional_default(self.table)
+        _latest[:] = [self]
+
+    @staticmethod
+    def latest() -> Db:
+        """TRANSITIONAL (goes with ``set_transitional_default``): the most recently built Db,
+        for callers that have no Db passed to them yet."""
+        return _latest[0]
 
     @property
     def db(self) -> Db:
@@ -132,3 +141,6 @@ class Db:
         from api.store.ledger_store import LedgerStore
 
         return LedgerStore(self)
+
+
+_latest: list[Db] = []  # TRANSITIONAL, see Db.latest

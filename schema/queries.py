@@ -14,7 +14,7 @@ from api.store.pagination import query_page
 from schema.connections import DEFAULT_PAGE_SIZE, Connection, to_connection
 from schema.context import Info
 from schema.enums import OrgUnitKind, value_of
-from schema.node import Node, item_id
+from schema.node import Node, item_id, resolve_node
 from schema.types import OrgUnit, Person, RoleGrant
 
 
@@ -54,9 +54,7 @@ class Query:
             partition = case_with_timeline(info.context.actor, raw_id)
             return Case.of(partition.case, partition.events) if partition else None
         if type_name in ("Partner", "PartnerProject", "PartnerNeed"):
-            from schema.partner_queries import partner_node
-
-            return partner_node(type_name, raw_id)
+            return await resolve_node(info, id)
         if type_name == "Topic":
             from schema.topic_queries import load_topic
 

@@ -38,7 +38,6 @@ def main() -> None:
     from api.services import partner_projects
     from api.settings import Settings
     from api.store.db import Db
-    from api.store.models import Item
     from infra.local_table import ensure_table
     from schema.context import Context
     from schema.schema import schema
@@ -66,7 +65,7 @@ def main() -> None:
         plans = [rng.sample([p.id for p in projects], CLAIMS_EACH) for _ in team]
         root = root_actor(world)
         _ = db.connection.client
-        Item.count("WARM#UP", consistent_read=True)
+        db.partners.partner("WARM-UP", consistent=True)
         barrier = threading.Barrier(PARTNERS)
         outcomes: Counter[str] = Counter()
         lock = threading.Lock()

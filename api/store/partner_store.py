@@ -14,9 +14,9 @@ one ``BatchGetItem`` per 100 keys instead of one Query per item.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
@@ -76,6 +76,13 @@ from api.store.repository import Repository, bound
 LIST_LIMIT = 500
 
 M = TypeVar("M", bound=Item)
+R = TypeVar("R")
+I = TypeVar("I", bound="_Identified")  # noqa: E741
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
 
 
 # --- units of work -------------------------------------------------------------------------
@@ -171,6 +178,25 @@ def _get(model: type[M], key: tuple[str, str], consistent: bool) -> M | None:
         return None
 
 
+def _read(
+    model: type[M], key: tuple[str, str], consistent: bool, convert: Callable[[M], R]
+) -> R | None:
+    item = _get(model, key, consistent)
+    return convert(item) if item is not None else None
+
+
+def _read_many(
+    model: type[M],
+    key_of: Callable[[str], tuple[str, str]],
+    ids: Sequence[str],
+    convert: Callable[[M], I],
+) -> dict[str, I]:
+    """Items by id: one BatchGetItem per 100 distinct ids."""
+    keys = [key_of(item_id) for item_id in dict.fromkeys(ids)]
+    records = (convert(item) for item in model.batch_get(keys))
+    return {record.id: record for record in records}
+
+
 def _keyed(model: type[M], key: tuple[str, str], version: int) -> M:
     """An item to update by key, at the version it was read at."""
     return at_version(model(*key), version)
@@ -190,14 +216,11 @@ class PartnerStore(Repository):
 
     @bound
     def partner(self, partner_id: str, consistent: bool = False) -> PartnerRecord | None:
-        item = _get(PartnerItem, partner_key(partner_id), consistent)
-        return partner_record(item) if item else None
+        return _read(PartnerItem, partner_key(partner_id), consistent, partner_record)
 
     @bound
     def partners(self, partner_ids: Sequence[str]) -> dict[str, PartnerRecord]:
-        """One BatchGetItem per 100 distinct ids."""
-        keys = [partner_key(p) for p in dict.fromkeys(partner_ids)]
-        return {item.id: partner_record(item) for item in PartnerItem.batch_get(keys)}
+        return _read_many(PartnerItem, partner_key, partner_ids, partner_record)
 
     @bound
     def resources(self, partner_id: str) -> list[ResourceRecord]:
@@ -326,13 +349,11 @@ class PartnerStore(Repository):
 
     @bound
     def need(self, need_id: str, consistent: bool = True) -> NeedRecord | None:
-        item = _get(NeedItem, need_key(need_id), consistent)
-        return need_record(item) if item else None
+        return _read(NeedItem, need_key(need_id), consistent, need_record)
 
     @bound
     def needs(self, need_ids: Sequence[str]) -> dict[str, NeedRecord]:
-        keys = [need_key(n) for n in dict.fromkeys(need_ids)]
-        return {item.id: need_record(item) for item in NeedItem.batch_get(keys)}
+        return _read_many(NeedItem, need_key, need_ids, need_record)
 
     @bound
     def publish_need(self, need: NeedRecord) -> NeedRecord:
@@ -343,13 +364,11 @@ class PartnerStore(Repository):
 
     @bound
     def project(self, project_id: str, consistent: bool = True) -> ProjectRecord | None:
-        item = _get(ProjectItem, project_key(project_id), consistent)
-        return project_record(item) if item else None
+        return _read(ProjectItem, project_key(project_id), consistent, project_record)
 
     @bound
     def projects(self, project_ids: Sequence[str]) -> dict[str, ProjectRecord]:
-        keys = [project_key(p) for p in dict.fromkeys(project_ids)]
-        return {item.id: project_record(item) for item in ProjectItem.batch_get(keys)}
+        return _read_many(ProjectItem, project_key, project_ids, project_record)
 
     def create_project(self, change: NewProject) -> ProjectRecord:
         with self.db.transaction("A need was put in another project at the same time") as tx:
@@ -418,8 +437,7 @@ class PartnerStore(Repository):
 
     @bound
     def claim(self, project_id: str, partner_id: str) -> ClaimRecord | None:
-        item = _get(ClaimItem, claim_key(project_id, partner_id), consistent=True)
-        return claim_record(item) if item else None
+        return _read(ClaimItem, claim_key(project_id, partner_id), True, claim_record)
 
     @bound
     def claims(self, project_id: str) -> list[ClaimRecord]:
@@ -541,8 +559,7 @@ class PartnerStore(Repository):
 
     @bound
     def award(self, district_id: str, year: int, partner_id: str) -> AwardRecord | None:
-        item = _get(AwardItem, award_key(district_id, year, partner_id), consistent=True)
-        return award_record(item) if item else None
+        return _read(AwardItem, award_key(district_id, year, partner_id), True, award_record)
 
     @bound
     def awards(self, district_id: str, year: int) -> list[AwardRecord]:

@@ -14,7 +14,8 @@ one ``BatchGetItem`` per 100 keys instead of one Query per item.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
@@ -209,6 +210,31 @@ def _and(conditions: Iterable[Condition]) -> Condition | None:
     return combined
 
 
+def _children(
+    model: type[M],
+    child_ids: Mapping[str, tuple[str, ...] | None],
+    key_of: Callable[[str, str], tuple[str, str]],
+    convert: Callable[[M], R],
+    query: Callable[[str], list[R]],
+) -> dict[str, list[R]]:
+    """The children of many parents by the ids each parent carries: one BatchGetItem per 100
+    keys, each parent's children in sort-key order (as a Query of its partition returns them).
+    A parent written before it carried the ids (``None``) costs that Query instead."""
+    keys = [key_of(parent, child) for parent, ids in child_ids.items() for child in ids or ()]
+    by_partition: dict[str, list[M]] = defaultdict(list)
+    for item in model.batch_get(keys) if keys else ():
+        by_partition[item.pk].append(item)
+
+    def children(parent: str) -> list[R]:
+        items = by_partition[key_of(parent, "")[0]]
+        return [convert(item) for item in sorted(items, key=lambda item: item.sk)]
+
+    return {
+        parent: query(parent) if ids is None else children(parent)
+        for parent, ids in child_ids.items()
+    }
+
+
 class PartnerStore(Repository):
     """Reads return frozen records (api.records); each change is one unit of work."""
 
@@ -238,16 +264,13 @@ class PartnerStore(Repository):
     def resources_of(self, partners: Sequence[PartnerRecord]) -> dict[str, list[ResourceRecord]]:
         """The resources of many partners: one BatchGetItem per 100 resources (a Query only
         for a partner written before it carried its resource ids)."""
-        keys = [resource_key(p.id, r) for p in partners for r in p.resource_ids or ()]
-        found: dict[str, list[ResourceRecord]] = {p.id: [] for p in partners}
-        for item in ResourceItem.batch_get(keys) if keys else ():
-            found[item.partner_id].append(resource_record(item))
-        for partner in partners:
-            if partner.resource_ids is None:
-                found[partner.id] = self.resources(partner.id)
-            else:
-                found[partner.id].sort(key=lambda r: r.id)
-        return found
+        return _children(
+            ResourceItem,
+            {p.id: p.resource_ids for p in partners},
+            resource_key,
+            resource_record,
+            self.resources,
+        )
 
     @bound
     def directory(
@@ -453,16 +476,13 @@ class PartnerStore(Repository):
     def claims_of(self, projects: Sequence[ProjectRecord]) -> dict[str, list[ClaimRecord]]:
         """The claims of many projects: one BatchGetItem per 100 claims (a Query only for a
         project written before it carried its claimants' ids)."""
-        keys = [claim_key(p.id, partner) for p in projects for partner in p.claimant_ids or ()]
-        found: dict[str, list[ClaimRecord]] = {p.id: [] for p in projects}
-        for item in ClaimItem.batch_get(keys) if keys else ():
-            found[item.project_id].append(claim_record(item))
-        for project in projects:
-            if project.claimant_ids is None:
-                found[project.id] = self.claims(project.id)
-            else:
-                found[project.id].sort(key=lambda c: c.partner_id)
-        return found
+        return _children(
+            ClaimItem,
+            {p.id: p.claimant_ids for p in projects},
+            claim_key,
+            claim_record,
+            self.claims,
+        )
 
     @bound
     def partner_claims(self, partner_id: str, first: int, after: str | None) -> Page[ClaimRecord]:

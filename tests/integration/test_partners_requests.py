@@ -140,3 +140,45 @@ def test_a_partner_written_before_it_carried_its_resource_ids_still_lists_them(
     found, counts = run(db, clock, NODE, id=to_global_id("Partner", partner.id))
     assert found["node"]["resources"] == [{"category": "LEGACY"}]
     assert counts["Query"] == 1  # its partition, instead of the batch
+
+
+STATEMENT = """
+query($h: ID!, $first: Int, $after: String) {
+  pointsStatement(account: PARTY_POINTS, holderId: $h) { balance
+    entries(first: $first, after: $after) {
+      nodes { amount } pageInfo { hasNextPage endCursor } } } }
+"""
+
+
+def test_statement_entries_page_by_relay_arguments(db: Db, clock: FixedClock, world: World) -> None:
+    from api.domain.ledger import AccountKind, EntrySource, Posting
+    from api.services import ledger
+    from api.services.actor import load_actor
+
+    admin = load_actor(db, world.district_admin_id)
+    member = world.b.resident_id
+    for i, amount in enumerate((3, 5, 7)):
+        posting = Posting(
+            AccountKind.PARTY_POINTS, member, amount, EntrySource.STUDY, "学习", f"s{i}"
+        )
+        ledger.post(db, admin, clock, posting)
+    holder = to_global_id("Person", member)
+
+    def statement(**page: Any) -> Any:
+        context = Context(db=db, clock=clock, request_id="statement", subject=admin.person_id)
+        result = asyncio.run(
+            schema.execute(STATEMENT, {"h": holder, **page}, context_value=context)
+        )
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        return result.data["pointsStatement"]
+
+    first = statement(first=2)
+    assert first["balance"] == 15
+    assert len(first["entries"]["nodes"]) == 2 and first["entries"]["pageInfo"]["hasNextPage"]
+    rest = statement(first=2, after=first["entries"]["pageInfo"]["endCursor"])
+    assert len(rest["entries"]["nodes"]) == 1 and not rest["entries"]["pageInfo"]["hasNextPage"]
+    amounts = [e["amount"] for e in first["entries"]["nodes"] + rest["entries"]["nodes"]]
+    assert sorted(amounts) == [3, 5, 7]
+    # Without arguments on `entries`, the root field's (deprecated) page arguments apply.
+    assert len(statement()["entries"]["nodes"]) == 3

@@ -274,7 +274,9 @@ class PartnerMutation:
 
     @strawberry.mutation(description="A partner lists a resource it offers (资源清单)")
     def add_partner_resource(
-        self, info: Info, input: AddPartnerResourceInput
+        self,
+        info: Info,
+        input: Annotated[AddPartnerResourceInput, strawberry.argument(description=INPUT)],
     ) -> PartnerResourcePayload:
         ctx = info.context
 
@@ -294,7 +296,9 @@ class PartnerMutation:
 
     @strawberry.mutation(description="A community or grid publishes a need (需求清单)")
     def publish_partner_need(
-        self, info: Info, input: PublishPartnerNeedInput
+        self,
+        info: Info,
+        input: Annotated[PublishPartnerNeedInput, strawberry.argument(description=INPUT)],
     ) -> PartnerNeedPayload:
         ctx = info.context
 
@@ -314,7 +318,9 @@ class PartnerMutation:
 
     @strawberry.mutation(description="Make a project from needs (项目清单), as a DRAFT")
     def create_partner_project(
-        self, info: Info, input: CreatePartnerProjectInput
+        self,
+        info: Info,
+        input: Annotated[CreatePartnerProjectInput, strawberry.argument(description=INPUT)],
     ) -> PartnerProjectPayload:
         ctx = info.context
 
@@ -340,7 +346,9 @@ class PartnerMutation:
         "reason), redo, close or cancel a project"
     )
     def transition_partner_project(
-        self, info: Info, input: TransitionPartnerProjectInput
+        self,
+        info: Info,
+        input: Annotated[TransitionPartnerProjectInput, strawberry.argument(description=INPUT)],
     ) -> PartnerProjectPayload:
         ctx = info.context
 
@@ -404,7 +412,9 @@ class PartnerMutation:
 
     @strawberry.mutation(description="A partner reports its delivery (notes, attachment keys)")
     def report_partner_delivery(
-        self, info: Info, input: ReportPartnerDeliveryInput
+        self,
+        info: Info,
+        input: Annotated[ReportPartnerDeliveryInput, strawberry.argument(description=INPUT)],
     ) -> PartnerClaimPayload:
         ctx = info.context
 
@@ -425,7 +435,9 @@ class PartnerMutation:
 
     @strawberry.mutation(description="红色创新奖: nominate a partner, or award it (district)")
     def record_partner_award(
-        self, info: Info, input: RecordPartnerAwardInput
+        self,
+        info: Info,
+        input: Annotated[RecordPartnerAwardInput, strawberry.argument(description=INPUT)],
     ) -> PartnerAwardPayload:
         ctx = info.context
 

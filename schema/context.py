@@ -20,6 +20,7 @@ from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.services import people
 from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
+from schema.partner_loaders import PartnerLoaders
 
 V = TypeVar("V")
 
@@ -77,6 +78,11 @@ class Context:
         if self._actor is None:
             self._actor = ANONYMOUS if self.subject is None else load_actor(self.db, self.subject)
         return self._actor
+
+    @cached_property
+    def partner_loaders(self) -> PartnerLoaders:
+        """Red partners' loaders (``schema/partner_loaders.py``), built on first use."""
+        return PartnerLoaders(self.db)
 
     def can_read_person(self, person: PersonRecord) -> bool:
         return people.can_read_personal_data(self.actor, person)

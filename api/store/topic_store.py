@@ -8,9 +8,9 @@ version it was read at, the log entry, the notices and the day counters of its u
 from __future__ import annotations
 
 import random
-from contextlib import suppress
 import time
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -567,17 +567,16 @@ class TopicStore(Repository):
 
     @bound
     def set_policy(self, record: TopicPolicyRecord) -> TopicPolicyRecord:
+        actions: list[Action] = [
+            TopicPolicyItem.type.set(TopicPolicyItem),
+            TopicPolicyItem.unit_id.set(record.unit_id),
+            TopicPolicyItem.policy.set(policy_to_json(record.policy)),
+            TopicPolicyItem.set_at.set(record.set_at),
+        ]
+        if record.set_by is not None:
+            actions.append(TopicPolicyItem.set_by.set(record.set_by))
         item = TopicPolicyItem(*policy_key(record.unit_id))
-        item.update(
-            actions=[
-                TopicPolicyItem.type.set(TopicPolicyItem),
-                TopicPolicyItem.unit_id.set(record.unit_id),
-                TopicPolicyItem.policy.set(policy_to_json(record.policy)),
-                TopicPolicyItem.set_at.set(record.set_at),
-            ]
-            + ([TopicPolicyItem.set_by.set(record.set_by)] if record.set_by else []),
-            add_version_condition=False,
-        )
+        item.update(actions=actions, add_version_condition=False)
         return record
 
     @bound

@@ -127,7 +127,8 @@ def topic_item(topic: TopicRecord) -> TopicItem:
     if topic.due_at is not None:
         item.duepk = due_pk(due_shard(topic.id))
         item.duesk = due_sk(topic.due_at, f"{DUE_PREFIX}{topic.id}")
-    item.version = topic.version or None
+    if topic.version:
+        item.version = topic.version
     return item
 
 
@@ -135,7 +136,8 @@ def topic_ref(topic: TopicRecord) -> TopicItem:
     """The topic's key and the version it was read at: for updates that add to counters (an
     update of a bare key would set the version to 1)."""
     item = TopicItem(*topic_key(topic.id))
-    item.version = topic.version or None
+    if topic.version:
+        item.version = topic.version
     return item
 
 
@@ -175,7 +177,8 @@ def vote_item(vote: VoteRecord) -> VoteItem:
         origin=vote.origin.value, entered_by=vote.entered_by, changes=vote.changes, at=vote.at,
         gsi3pk=voter_pk(vote.person_id), gsi3sk=f"{vote.at}#{vote.topic_id}",
     )  # fmt: skip
-    item.version = vote.version or None
+    if vote.version:
+        item.version = vote.version
     return item
 
 

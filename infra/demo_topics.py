@@ -16,10 +16,10 @@ from datetime import timedelta
 from api.domain.cases import Action, HandlingMode, Level
 from api.domain.clock import Clock, FixedClock
 from api.domain.topics import TopicAction, VoteChoice
+from api.records.topic import TopicRecord
 from api.services import people, topic_discussion, topic_votes, topics
 from api.services.actor import load_actor
 from api.services.cases import Act, Dispatch, act_on_case
-from api.records.topic import TopicRecord
 from api.store.db import Db
 
 SEED_NAME = "shibei-topics-v1"

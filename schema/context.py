@@ -7,8 +7,8 @@ would serve stale data on the next warm Lambda invocation).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo

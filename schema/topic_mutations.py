@@ -240,7 +240,9 @@ class TopicMutation:
 
     @strawberry.mutation(description="入户调研: record the grid party branch's investigation")
     def record_topic_investigation(
-        self, info: Info, input: TopicInvestigationInput
+        self,
+        info: Info,
+        input: Annotated[TopicInvestigationInput, strawberry.argument(description=INPUT)],
     ) -> TopicPayload:
         ctx = info.context
 
@@ -336,7 +338,9 @@ class TopicMutation:
 
     @strawberry.mutation(description="Report a topic or a comment; hidden after enough reports")
     def report_topic_content(
-        self, info: Info, input: ReportTopicContentInput
+        self,
+        info: Info,
+        input: Annotated[ReportTopicContentInput, strawberry.argument(description=INPUT)],
     ) -> TopicReportPayload:
         ctx = info.context
 

@@ -25,7 +25,6 @@ from api.store.case_store import CasePartition, read_partition
 from api.store.db import Db
 from api.store.pagination import Page, check_first
 
-
 CommentPage = Page[CommentRecord]
 TopicPage = Page[TopicRecord]
 

@@ -37,18 +37,12 @@ NOT_YET_CONVERTED = frozenset(
         "api/services/escalation.py",
         "api/services/task_clocks.py",
         "api/services/timer_records.py",
-        "api/services/topic_access.py",
-        "api/services/topic_queries.py",
-        "api/services/topics.py",
-        "api/services/calendar_recompute.py",  # case clocks rewritten on publish: the case store's
+        "api/services/calendar_recompute.py",
         "api/services/case_queries.py",
         "api/services/cases.py",
         "api/services/task_clock_firing.py",
-        "api/services/topic_discussion.py",
-        "api/services/topic_votes.py",
         "schema/case_queries.py",
         "schema/case_types.py",
-        "schema/topic_types.py",
     }
 )
 

@@ -6,7 +6,12 @@ from enum import Enum
 
 import strawberry
 
-from api.domain.ledger import HOLDER_OF, HolderKind
+from api.domain.ledger import HOLDER_OF, AccountKind, EntrySource, HolderKind
+from api.domain.partners import ClaimStatus as DomainClaimStatus
+from api.domain.partners import PartnerAction as DomainPartnerAction
+from api.domain.partners import PartnerKind as DomainPartnerKind
+from api.domain.partners import PartnerStatus as DomainPartnerStatus
+from api.domain.partners import ProjectAction, ProjectState
 from api.domain.people import mask_name, mask_phone
 from api.records.ledger import AccountRecord, EntryRecord
 from api.records.partner import (
@@ -19,30 +24,48 @@ from api.records.partner import (
 )
 from api.services import partner_access
 from schema.context import Info
+from schema.enums import described_enum
 from schema.node import Node, global_id, node_loader
 
-
-@strawberry.enum(description="Kind of red partner")
-class PartnerKind(Enum):
-    ENTERPRISE = strawberry.enum_value("ENTERPRISE", description="企业")
-    SOCIAL_ORGANISATION = strawberry.enum_value("SOCIAL_ORGANISATION", description="社会组织")
-    INDIVIDUAL = strawberry.enum_value("INDIVIDUAL", description="个人")
-
-
-@strawberry.enum(description="Status of a red partner in its directory")
-class PartnerStatus(Enum):
-    APPLIED = strawberry.enum_value("APPLIED", description="申请中")
-    APPROVED = strawberry.enum_value("APPROVED", description="已入库")
-    SUSPENDED = strawberry.enum_value("SUSPENDED", description="暂停")
-    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="退出")
+described_enum(
+    DomainPartnerKind,
+    "PartnerKind",
+    "Kind of red partner",
+    {
+        DomainPartnerKind.ENTERPRISE: "企业",
+        DomainPartnerKind.SOCIAL_ORGANISATION: "社会组织",
+        DomainPartnerKind.INDIVIDUAL: "个人",
+    },
+)
+PartnerKind = DomainPartnerKind
 
 
-@strawberry.enum(description="A change of a partner's status")
-class PartnerAction(Enum):
-    APPROVE = strawberry.enum_value("APPROVE", description="审核入库")
-    SUSPEND = strawberry.enum_value("SUSPEND", description="暂停")
-    REINSTATE = strawberry.enum_value("REINSTATE", description="恢复")
-    WITHDRAW = strawberry.enum_value("WITHDRAW", description="退出")
+described_enum(
+    DomainPartnerStatus,
+    "PartnerStatus",
+    "Status of a red partner in its directory",
+    {
+        DomainPartnerStatus.APPLIED: "申请中",
+        DomainPartnerStatus.APPROVED: "已入库",
+        DomainPartnerStatus.SUSPENDED: "暂停",
+        DomainPartnerStatus.WITHDRAWN: "退出",
+    },
+)
+PartnerStatus = DomainPartnerStatus
+
+
+described_enum(
+    DomainPartnerAction,
+    "PartnerAction",
+    "A change of a partner's status",
+    {
+        DomainPartnerAction.APPROVE: "审核入库",
+        DomainPartnerAction.SUSPEND: "暂停",
+        DomainPartnerAction.REINSTATE: "恢复",
+        DomainPartnerAction.WITHDRAW: "退出",
+    },
+)
+PartnerAction = DomainPartnerAction
 
 
 @strawberry.enum(description="Which directory a partner is in")
@@ -51,52 +74,82 @@ class DirectoryLevel(Enum):
     STREET = strawberry.enum_value("STREET", description="街道子库")
 
 
-@strawberry.enum(description="State of a partner project (党建民生项目)")
-class PartnerProjectState(Enum):
-    DRAFT = strawberry.enum_value("DRAFT", description="草稿")
-    OPEN = strawberry.enum_value("OPEN", description="认领中")
-    FULLY_CLAIMED = strawberry.enum_value("FULLY_CLAIMED", description="已认满")
-    IN_DELIVERY = strawberry.enum_value("IN_DELIVERY", description="实施中")
-    DELIVERED = strawberry.enum_value("DELIVERED", description="已交付")
-    CONFIRMED = strawberry.enum_value("CONFIRMED", description="社区确认")
-    REJECTED = strawberry.enum_value("REJECTED", description="社区驳回")
-    CLOSED = strawberry.enum_value("CLOSED", description="已结项")
-    CANCELLED = strawberry.enum_value("CANCELLED", description="已取消")
+described_enum(
+    ProjectState,
+    "PartnerProjectState",
+    "State of a partner project (党建民生项目)",
+    {
+        ProjectState.DRAFT: "草稿",
+        ProjectState.OPEN: "认领中",
+        ProjectState.FULLY_CLAIMED: "已认满",
+        ProjectState.IN_DELIVERY: "实施中",
+        ProjectState.DELIVERED: "已交付",
+        ProjectState.CONFIRMED: "社区确认",
+        ProjectState.REJECTED: "社区驳回",
+        ProjectState.CLOSED: "已结项",
+        ProjectState.CANCELLED: "已取消",
+    },
+)
+PartnerProjectState = ProjectState
 
 
-@strawberry.enum(description="An action of the owning community or grid on a project")
-class PartnerProjectAction(Enum):
-    OPEN = strawberry.enum_value("OPEN", description="发布认领")
-    START_DELIVERY = strawberry.enum_value("START_DELIVERY", description="开始实施")
-    CONFIRM = strawberry.enum_value("CONFIRM", description="确认交付 (grants points)")
-    REJECT = strawberry.enum_value("REJECT", description="驳回交付 (with a reason)")
-    REDO = strawberry.enum_value("REDO", description="重新实施")
-    CLOSE = strawberry.enum_value("CLOSE", description="结项")
-    CANCEL = strawberry.enum_value("CANCEL", description="取消")
+described_enum(
+    ProjectAction,
+    "PartnerProjectAction",
+    "An action of the owning community or grid on a project",
+    {
+        ProjectAction.OPEN: "发布认领",
+        ProjectAction.START_DELIVERY: "开始实施",
+        ProjectAction.CONFIRM: "确认交付 (grants points)",
+        ProjectAction.REJECT: "驳回交付 (with a reason)",
+        ProjectAction.REDO: "重新实施",
+        ProjectAction.CLOSE: "结项",
+        ProjectAction.CANCEL: "取消",
+    },
+)
+PartnerProjectAction = ProjectAction
 
 
-@strawberry.enum(description="Status of a partner's claim")
-class ClaimStatus(Enum):
-    ACTIVE = strawberry.enum_value("ACTIVE", description="已认领")
-    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="已撤回")
-    DELIVERED = strawberry.enum_value("DELIVERED", description="已报告交付")
+described_enum(
+    DomainClaimStatus,
+    "ClaimStatus",
+    "Status of a partner's claim",
+    {
+        DomainClaimStatus.ACTIVE: "已认领",
+        DomainClaimStatus.WITHDRAWN: "已撤回",
+        DomainClaimStatus.DELIVERED: "已报告交付",
+    },
+)
+ClaimStatus = DomainClaimStatus
 
 
-@strawberry.enum(description="An account of the points ledger")
-class PointsAccount(Enum):
-    PARTNER_POINTS = strawberry.enum_value("PARTNER_POINTS", description="红色合伙人积分")
-    PARTY_POINTS = strawberry.enum_value("PARTY_POINTS", description="党员积分 (学习/服务)")
-    SERVICE_HOURS = strawberry.enum_value("SERVICE_HOURS", description="爱心银行 志愿服务时长")
+described_enum(
+    AccountKind,
+    "PointsAccount",
+    "An account of the points ledger",
+    {
+        AccountKind.PARTNER_POINTS: "红色合伙人积分",
+        AccountKind.PARTY_POINTS: "党员积分 (学习/服务)",
+        AccountKind.SERVICE_HOURS: "爱心银行 志愿服务时长",
+    },
+)
+PointsAccount = AccountKind
 
 
-@strawberry.enum(description="Where a ledger entry comes from")
-class PointsSource(Enum):
-    DELIVERY = strawberry.enum_value("DELIVERY", description="项目交付确认")
-    AWARD = strawberry.enum_value("AWARD", description="红色创新奖")
-    STUDY = strawberry.enum_value("STUDY", description="学习")
-    SERVICE = strawberry.enum_value("SERVICE", description="服务")
-    EXCHANGE = strawberry.enum_value("EXCHANGE", description="兑换")
-    ADJUSTMENT = strawberry.enum_value("ADJUSTMENT", description="调整")
+described_enum(
+    EntrySource,
+    "PointsSource",
+    "Where a ledger entry comes from",
+    {
+        EntrySource.DELIVERY: "项目交付确认",
+        EntrySource.AWARD: "红色创新奖",
+        EntrySource.STUDY: "学习",
+        EntrySource.SERVICE: "服务",
+        EntrySource.EXCHANGE: "兑换",
+        EntrySource.ADJUSTMENT: "调整",
+    },
+)
+PointsSource = EntrySource
 
 
 @strawberry.enum(description="Stage of a 红色创新奖 record")

@@ -12,6 +12,9 @@ import strawberry
 from api.domain.errors import InvalidId
 from api.domain.people import mask_name
 from api.domain.roles import Permission
+from api.domain.topics import TopicState as DomainTopicState
+from api.domain.topics import VoteChoice as DomainVoteChoice
+from api.domain.topics import VoteOrigin as DomainVoteOrigin
 from api.records.topic import (
     CommentRecord,
     TopicDayTotals,
@@ -25,19 +28,25 @@ from api.services.topic_queries import CommentPage, TopicPage
 from schema.case_types import CaseCategory, PublicCaseTracking, category_of, public_tracking
 from schema.connections import Connection, to_connection
 from schema.context import Info
+from schema.enums import described_enum
 from schema.node import Node, global_id, node_loader
 from schema.types import OrgUnit
 
-
-@strawberry.enum(description="State of a topic (党群议事)")
-class TopicState(Enum):
-    DRAFT = strawberry.enum_value("DRAFT", description="草稿")
-    DISCUSSION = strawberry.enum_value("DISCUSSION", description="议事讨论")
-    VOTING = strawberry.enum_value("VOTING", description="表决中")
-    ADOPTED = strawberry.enum_value("ADOPTED", description="通过立项: a case was opened")
-    DECLINED = strawberry.enum_value("DECLINED", description="未通过")
-    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="撤回")
-    MERGED = strawberry.enum_value("MERGED", description="合并到其他议题")
+described_enum(
+    DomainTopicState,
+    "TopicState",
+    "State of a topic (党群议事)",
+    {
+        DomainTopicState.DRAFT: "草稿",
+        DomainTopicState.DISCUSSION: "议事讨论",
+        DomainTopicState.VOTING: "表决中",
+        DomainTopicState.ADOPTED: "通过立项: a case was opened",
+        DomainTopicState.DECLINED: "未通过",
+        DomainTopicState.WITHDRAWN: "撤回",
+        DomainTopicState.MERGED: "合并到其他议题",
+    },
+)
+TopicState = DomainTopicState
 
 
 @strawberry.enum(description="What the author or the guiding staff do with a topic")
@@ -47,17 +56,29 @@ class TopicAction(Enum):
     MERGE = strawberry.enum_value("MERGE", description="合并: into another topic")
 
 
-@strawberry.enum(description="A vote on a topic")
-class VoteChoice(Enum):
-    FOR = strawberry.enum_value("FOR", description="赞成")
-    AGAINST = strawberry.enum_value("AGAINST", description="反对")
-    ABSTAIN = strawberry.enum_value("ABSTAIN", description="弃权")
+described_enum(
+    DomainVoteChoice,
+    "VoteChoice",
+    "A vote on a topic",
+    {
+        DomainVoteChoice.FOR: "赞成",
+        DomainVoteChoice.AGAINST: "反对",
+        DomainVoteChoice.ABSTAIN: "弃权",
+    },
+)
+VoteChoice = DomainVoteChoice
 
 
-@strawberry.enum(description="Where a vote was cast")
-class VoteOrigin(Enum):
-    ONLINE = strawberry.enum_value("ONLINE", description="线上")
-    OFFLINE = strawberry.enum_value("OFFLINE", description="入户表决: entered by grid staff")
+described_enum(
+    DomainVoteOrigin,
+    "VoteOrigin",
+    "Where a vote was cast",
+    {
+        DomainVoteOrigin.ONLINE: "线上",
+        DomainVoteOrigin.OFFLINE: "入户表决: entered by grid staff",
+    },
+)
+VoteOrigin = DomainVoteOrigin
 
 
 @strawberry.enum(description="Order of a topic list")

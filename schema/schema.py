@@ -27,6 +27,15 @@ Query = strawberry.tools.merge_types(
 Mutation = strawberry.tools.merge_types(
     "Mutation", (OrgMutation, CaseMutation, TimeMutation, PartnerMutation, TopicMutation)
 )
+# merge_types takes no description; the root types get theirs on their definitions.
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Reads: the grid hierarchy, people, cases (吹哨报到), time limits, topics (党群议事) and "
+    "red partners (红色合伙人); each field says who may see what"
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Changes: each takes one `input` (or plain arguments) and returns a payload whose "
+    "`errors` list the expected failures (code, field, message); a refused change writes nothing"
+)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

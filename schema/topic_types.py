@@ -365,7 +365,9 @@ class TopicStats:
     declined: int = strawberry.field(description="Topics declined (未通过)")
     cases_resolved: int = strawberry.field(description="Cases from topics resolved")
     cases_resolved_in_grid: int = strawberry.field(description="Of those, resolved at grid level")
-    adoption_rate: float | None = strawberry.field(description="adopted / (adopted + declined)")
+    adoption_rate: float | None = strawberry.field(
+        description="Adoption rate: adopted / (adopted + declined); null before any decision"
+    )
     solved_in_grid_share: float | None = strawberry.field(
         description="Share of resolved topic cases solved at grid level (网格内解决率)"
     )
@@ -390,7 +392,7 @@ class TopicVoteRules:
     )
     quorum_count: int = strawberry.field(description="And at least this many votes")
     majority_share: float = strawberry.field(
-        description="for / (for + against) must exceed this (多数通过)"
+        description="Majority (多数通过): for / (for + against) must exceed this share"
     )
     window_hours: int = strawberry.field(description="Hours the vote stays open")
     report_threshold: int = strawberry.field(

@@ -33,6 +33,8 @@ def create_table_request(table_name: str) -> dict[str, Any]:
         "AttributeDefinitions": properties["AttributeDefinitions"],
         "KeySchema": properties["KeySchema"],
         "GlobalSecondaryIndexes": properties["GlobalSecondaryIndexes"],
+        # DynamoDB Local and moto keep a stream too: `make dev` and the tests read it.
+        "StreamSpecification": {"StreamEnabled": True, **properties["StreamSpecification"]},
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist
 
 from api.records.org import GrantRecord, PersonRecord
-from api.store.models import Item, PersonItem, RoleGrantItem, person_key
+from api.store.models import Item, PersonItem, RoleGrantItem, grants_pk, person_key
 from api.store.org_codec import grant_record, person_record
 from api.store.repository import Repository, bound
 
@@ -39,3 +39,11 @@ class PeopleStore(Repository):
             elif isinstance(item, RoleGrantItem):
                 grants.append(grant_record(item))
         return person, grants
+
+    # --- added for delivery (issue 12): who holds roles on a unit -------------------------
+
+    @bound
+    def grants_on(self, org_id: str) -> list[GrantRecord]:
+        """Every role granted on one unit (one Query on gsi1 ``GRANTS#<org>``)."""
+        items = RoleGrantItem.by_parent.query(grants_pk(org_id))
+        return [grant_record(item) for item in items if isinstance(item, RoleGrantItem)]

@@ -27,7 +27,8 @@ from api.store.delivery_codec import delivery_record
 from api.store.models import Item
 
 # Item types the delivery function is subscribed to (the stream's event filter).
-STREAM_TYPES = ("Notice", "TopicNotice", "Case", "Topic", "PartnerClaim", "Delivery")
+STREAM_TYPES = ("Notice", "TopicNotice", "Case", "Topic", "PartnerClaim")
+# … and ``Delivery`` items modified into state REPLAY.
 
 _NOTICE_KINDS = {
     NoticeKind.AT_RISK_WARNING: AnnouncementKind.AT_RISK_WARNING,
@@ -44,6 +45,17 @@ _REPORTER_KINDS = {
     CaseState.CLOSED: (AnnouncementKind.REPORT_CLOSED, "您反映的问题已结案"),
 }
 _DECIDED = {"ADOPTED", "DECLINED"}
+
+
+def announces(record: dict[str, Any]) -> bool:
+    """The event source mapping's filter (serverless.yml), for local stream readers."""
+    if record.get("eventName") not in ("INSERT", "MODIFY"):
+        return False
+    new = record.get("dynamodb", {}).get("NewImage") or {}
+    kind = new.get("type", {}).get("S")
+    if kind == "Delivery":
+        return bool(record["eventName"] == "MODIFY" and new.get("state", {}).get("S") == "REPLAY")
+    return kind in STREAM_TYPES
 
 
 class UndecodableRecord(ValueError):

@@ -650,6 +650,7 @@ def test_events_function_consumes_the_stream_filtered_with_partial_failures(ci: 
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True
     assert 0 < mapping["MaximumRetryAttempts"] <= 10
+    assert mapping["MaximumBatchingWindowInSeconds"] == 1  # latency: at most a second waiting
     destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]
     assert destination == {"Fn::GetAtt": [DLQ_ID, "Arn"]}
     assert ci.resources[DLQ_ID]["Type"] == "AWS::SQS::Queue"
@@ -657,7 +658,7 @@ def test_events_function_consumes_the_stream_filtered_with_partial_failures(ci: 
     from api.store.stream_codec import STREAM_TYPES
 
     announcing = {t for p in patterns for t in p["dynamodb"]["NewImage"]["type"]["S"]}
-    assert announcing == set(STREAM_TYPES)
+    assert announcing == {*STREAM_TYPES, "Delivery"}
     replay = [p for p in patterns if p["dynamodb"]["NewImage"]["type"]["S"] == ["Delivery"]]
     assert replay and replay[0]["dynamodb"]["NewImage"]["state"]["S"] == ["REPLAY"]
     # The function may send to its dead-letter queue and nowhere else.

@@ -195,7 +195,7 @@ class DeliveryStore(Repository):
                 transaction.save(item, condition=InboxItem.pk.does_not_exist())
                 transaction.update(
                     UnreadItem(pk, UNREAD_SK),
-                    actions=[UnreadItem.unread.add(1)],
+                    actions=[UnreadItem.unread.add(1), UnreadItem.type.set(UnreadItem)],
                     add_version_condition=False,
                 )
         except TransactWriteError as exc:
@@ -249,7 +249,7 @@ class DeliveryStore(Repository):
                 _mark(transaction, pk, notification.id)
                 transaction.update(
                     UnreadItem(pk, UNREAD_SK),
-                    actions=[UnreadItem.unread.add(-1)],
+                    actions=[UnreadItem.unread.add(-1), UnreadItem.type.set(UnreadItem)],
                     add_version_condition=False,
                 )
         except TransactWriteError as exc:
@@ -279,7 +279,10 @@ class DeliveryStore(Repository):
                         _mark(transaction, pk, sk)
                     transaction.update(
                         UnreadItem(pk, UNREAD_SK),
-                        actions=[UnreadItem.unread.add(-len(chunk))],
+                        actions=[
+                            UnreadItem.unread.add(-len(chunk)),
+                            UnreadItem.type.set(UnreadItem),
+                        ],
                         add_version_condition=False,
                     )
                 marked += len(chunk)
@@ -315,7 +318,8 @@ class DeliveryStore(Repository):
             quiet_end=quiet.end.isoformat("minutes") if quiet else None,
             wechat_openid=contact.wechat_openid,
         )
-        item.version = contact.version or None  # conditioned on the version read
+        if contact.version:
+            item.version = contact.version  # conditioned on the version read
         item.save()
         return contact_record(item)
 
@@ -328,6 +332,7 @@ class DeliveryStore(Repository):
                 QuotaItem.left.add(count),
                 QuotaItem.person_id.set(person_id),
                 QuotaItem.template_id.set(template_id),
+                QuotaItem.type.set(QuotaItem),  # an update writes no discriminator by itself
             ],
             add_version_condition=False,
         )
@@ -361,7 +366,15 @@ class DeliveryStore(Repository):
     def clear_quota(self, person_id: str, template_id: str) -> None:
         """WeChat says there is none (43101): trust it over our count."""
         pk, sk = quota_key(person_id, template_id)
-        QuotaItem(pk, sk).update(actions=[QuotaItem.left.set(0)], add_version_condition=False)
+        QuotaItem(pk, sk).update(
+            actions=[
+                QuotaItem.left.set(0),
+                QuotaItem.person_id.set(person_id),
+                QuotaItem.template_id.set(template_id),
+                QuotaItem.type.set(QuotaItem),
+            ],
+            add_version_condition=False,
+        )
 
 
 def _mark(transaction: TransactWrite, pk: str, sk: str) -> None:

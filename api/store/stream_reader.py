@@ -22,11 +22,17 @@ class StreamReader:
         if settings.dynamodb_host:
             kwargs["endpoint_url"] = settings.dynamodb_host
         self.tables = session.create_client("dynamodb", **kwargs)
-        self.streams = session.create_client("dynamodbstreams", **kwargs)
+        # Recent botocore derives an account-specific streams endpoint from the ARN, which moto
+        # does not serve; the regional endpoint is equivalent.
+        streams_url = f"https://streams.dynamodb.{settings.region}.amazonaws.com"
+        self.streams = session.create_client(
+            "dynamodbstreams", **{"endpoint_url": streams_url, **kwargs}
+        )
         table = self.tables.describe_table(TableName=settings.table_name)["Table"]
         self.stream_arn: str = table["LatestStreamArn"]
         self.start = start
         self.iterators: dict[str, str | None] = {}
+        self.last_seen: dict[str, str] = {}
         self._discover()
 
     def _discover(self) -> None:
@@ -49,7 +55,20 @@ class StreamReader:
         for shard_id, iterator in list(self.iterators.items()):
             if iterator is None:
                 continue
+            if shard_id in self.last_seen:
+                # Re-anchor after the last record seen rather than trust a held iterator:
+                # iterators expire (15 min on AWS), and moto replaces a table's stream shard
+                # when it rolls back a cancelled transaction.
+                iterator = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn,
+                    ShardId=shard_id,
+                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                    SequenceNumber=self.last_seen[shard_id],
+                )["ShardIterator"]
             answer = self.streams.get_records(ShardIterator=iterator, Limit=limit)
             self.iterators[shard_id] = answer.get("NextShardIterator")
-            records += [r for r in answer.get("Records", []) if announces(r)]
+            got = answer.get("Records", [])
+            if got:
+                self.last_seen[shard_id] = got[-1]["dynamodb"]["SequenceNumber"]
+            records += [r for r in got if announces(r)]
         return records

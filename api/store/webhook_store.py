@@ -65,7 +65,8 @@ class WebhookStore(Repository):
             gsi1pk=WEBHOOKS_PK,
             gsi1sk=f"{record.org_path}#{record.id}",
         )
-        item.version = record.version or None
+        if record.version:
+            item.version = record.version  # conditioned on the version read (0: a new one)
         try:
             item.save()
         except PutError as exc:

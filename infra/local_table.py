@@ -56,6 +56,7 @@ def ensure_table(settings: Settings) -> bool:
         existing = None
     if existing is not None:
         _add_missing_indexes(client, settings.table_name, existing)
+        _enable_stream(client, settings.table_name, existing)
         return False
     try:
         client.create_table(**create_table_request(settings.table_name))
@@ -84,6 +85,16 @@ def _add_missing_indexes(client: Any, table_name: str, existing: dict[str, Any])
             if all(status == "ACTIVE" for status in statuses):
                 break
             time.sleep(0.2)
+
+
+def _enable_stream(client: Any, table_name: str, existing: dict[str, Any]) -> None:
+    """A local table made before the stream was declared gets one (delivery reads it)."""
+    if existing.get("StreamSpecification", {}).get("StreamEnabled"):
+        return
+    client.update_table(
+        TableName=table_name,
+        StreamSpecification=create_table_request(table_name)["StreamSpecification"],
+    )
 
 
 def delete_table(settings: Settings) -> None:

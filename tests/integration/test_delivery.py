@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,6 +21,7 @@ import pytest
 
 from api.channels.base import RetryPolicy
 from api.dev_receiver import Fault, LocalReceiver
+from api.dev_stream import deliver_forever, wired
 from api.domain.clock import SHANGHAI, FixedClock
 from api.domain.ids import from_global_id
 from api.domain.notify import AnnouncementKind, Preferences
@@ -307,3 +309,31 @@ def _raw(case: dict[str, Any]) -> str:
 
 def _now() -> datetime:
     return datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+
+
+def test_make_dev_delivery_loop_announces_a_report_to_the_grid(
+    db: Db,
+    settings: Settings,
+    asgi_case_api: CaseApi,
+    case_world: CaseWorld,
+    receiver: LocalReceiver,
+    serialised_moto: None,
+) -> None:
+    """The loop ``make dev`` runs: the stream polled from now on, the local receiver answering."""
+    bind_wechat(db, case_world.grid_worker_id)
+    stop, ready = threading.Event(), threading.Event()
+    loop = threading.Thread(
+        target=deliver_forever, args=(wired(settings, receiver), stop, print, ready)
+    )
+    loop.start()
+    try:
+        assert ready.wait(20)  # the loop reads from LATEST: report once it is reading
+        case = asgi_case_api.report()
+        deadline = time.monotonic() + 20
+        while not receiver.accepted("WECHAT") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+    [message] = receiver.accepted("WECHAT")
+    assert message.json()["data"]["character_string1"]["value"] == case["code"]

@@ -25,7 +25,12 @@ def wired(settings: Settings, receiver: LocalReceiver) -> Settings:
     return replace(settings, wechat_api_base=receiver.url, sms_api_base=receiver.url)
 
 
-def deliver_forever(settings: Settings, stop: threading.Event, report: object = print) -> None:
+def deliver_forever(
+    settings: Settings,
+    stop: threading.Event,
+    report: object = print,
+    ready: threading.Event | None = None,
+) -> None:
     """Poll the stream from now on and deliver each batch; failed records are retried on the
     next poll, like Lambda retries a batch item failure."""
     db = Db(settings)

@@ -337,3 +337,35 @@ def test_make_dev_delivery_loop_announces_a_report_to_the_grid(
         loop.join(timeout=10)
     [message] = receiver.accepted("WECHAT")
     assert message.json()["data"]["character_string1"]["value"] == case["code"]
+
+
+def test_an_escalation_by_timer_rings_the_next_level(
+    db: Db,
+    clock: FixedClock,
+    asgi_case_api: CaseApi,
+    case_world: CaseWorld,
+    channels: Channels,
+    receiver: LocalReceiver,
+    stream: StreamReader,
+) -> None:
+    from api.services.escalation import sweep
+
+    api = asgi_case_api
+    dispatcher = case_world.community_dispatcher_id
+    case = api.report()
+    api.act("acceptCase", dispatcher, case, mode="ASSIGNED", category="ENVIRONMENT")
+    api.act("assignCase", dispatcher, case, level="GRID")
+    handle_batch(db, channels, drain(stream), clock.now())
+    seen = {r.form()["OutId"] for r in receiver.accepted("SMS")}
+
+    later = datetime(2026, 11, 23, 16, 0, tzinfo=SHANGHAI)  # the grid's response limit passed
+    assert sweep(db, later).fired >= 1
+    assert handle_batch(db, channels, drain(stream), later) == []
+
+    kinds = {n.kind for n in nodes(db.deliveries.notifications(dispatcher, 20, None))}
+    assert AnnouncementKind.ESCALATED in kinds
+    texts = [r.form() for r in receiver.accepted("SMS") if r.form()["OutId"] not in seen]
+    assert any(
+        form["PhoneNumbers"] == "13910000005" and form["TemplateCode"] == "SMS_DQ_ESCALATED"
+        for form in texts
+    ), texts

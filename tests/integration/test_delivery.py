@@ -36,6 +36,8 @@ from api.store.pagination import Page
 from api.store.stream_reader import StreamReader
 from tests.case_world import CaseApi, CaseWorld
 
+pytestmark = pytest.mark.stream
+
 OPENID = "o-grid-worker-openid"
 T = TypeVar("T")
 

@@ -19,6 +19,8 @@ from api.store.db import Db
 from api.store.stream_reader import StreamReader
 from tests.case_world import CaseApi, CaseWorld, unit_gid
 
+pytestmark = pytest.mark.stream
+
 Deliver = Callable[[], LocalReceiver]
 ERRORS = "errors { code field message }"
 INBOX = """query($first: Int!, $unreadOnly: Boolean!) {

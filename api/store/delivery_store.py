@@ -121,15 +121,20 @@ class DeliveryStore(Repository):
 
     @bound
     def settle(self, settlement: Settlement) -> DeliveryRecord:
+        """One UpdateItem, conditioned on the claim's version (no read: the claim is ours)."""
         record = settlement.record
         pk, sk = delivery_key(record.source_id, record.channel.value, record.recipient)
-        item = DeliveryItem.get(pk, sk, consistent_read=True)
-        item.state = settlement.state.value
-        item.outcome = settlement.outcome
-        item.attempts = settlement.attempts
-        item.updated_at = settlement.at
-        item.lease_until = None
-        item.save()
+        item = DeliveryItem(pk, sk)
+        item.version = record.version  # the update is conditioned on it and bumps it
+        item.update(
+            actions=[
+                DeliveryItem.state.set(settlement.state.value),
+                DeliveryItem.outcome.set(settlement.outcome or ""),
+                DeliveryItem.attempts.set(settlement.attempts),
+                DeliveryItem.updated_at.set(settlement.at),
+                DeliveryItem.lease_until.remove(),
+            ]
+        )
         return delivery_record(item)
 
     @bound

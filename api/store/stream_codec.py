@@ -211,7 +211,7 @@ def _topic_change(new: topic_models.TopicItem, old: topic_models.TopicItem | Non
     event = SystemEvent(
         id=f"topic:{new.id}:{new.state}",
         type="topic.decided",
-        at=str(getattr(new, "updated_at", "") or ""),
+        at=new.decided_at or new.updated_at,
         scope_path=new.unit_path,
         subject_id=new.id,
         sequence=1,

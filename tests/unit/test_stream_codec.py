@@ -131,7 +131,7 @@ def test_timer_notice_topic_decision_and_claim() -> None:
     assert supervision.kind is AnnouncementKind.SUPERVISION and supervision.target_id == "C1"
 
     tpk, tsk = topic_key("T1")
-    topic = {
+    topic: dict[str, Any] = {
         "id": "T1",
         "title": "加装电梯",
         "body": "b",
@@ -154,7 +154,7 @@ def test_timer_notice_topic_decision_and_claim() -> None:
     )
     assert [e.type for e in decided.events] == ["topic.decided"]
 
-    claim = {
+    claim: dict[str, Any] = {
         "project_id": "P1",
         "project_title": "助老",
         "partner_id": "X",

@@ -371,3 +371,34 @@ def test_an_escalation_by_timer_rings_the_next_level(
         form["PhoneNumbers"] == "13910000005" and form["TemplateCode"] == "SMS_DQ_ESCALATED"
         for form in texts
     ), texts
+
+
+def test_a_receiver_orders_a_cases_events_by_their_sequence(
+    db: Db,
+    clock: FixedClock,
+    asgi_case_api: CaseApi,
+    case_world: CaseWorld,
+    channels: Channels,
+    receiver: LocalReceiver,
+    stream: StreamReader,
+) -> None:
+    admin = load_actor(db, case_world.world.district_admin_id)
+    url = f"{receiver.url}/hooks/order"
+    webhooks.subscribe(db, admin, clock, case_world.district.id, url, ["*"])
+    dispatcher = case_world.community_dispatcher_id
+    case = asgi_case_api.report()
+    asgi_case_api.act("acceptCase", dispatcher, case, mode="ASSIGNED", category="ENVIRONMENT")
+    asgi_case_api.act("assignCase", dispatcher, case, level="GRID")
+    # Delivered in reverse (as retries may): the sequence restores the order.
+    records = drain(stream)
+    for record in reversed(records):
+        assert handle_batch(db, channels, [record], _now()) == []
+    bodies = [r.json() for r in receiver.accepted("WEBHOOK")]
+    ordered = sorted(
+        (b for b in bodies if b["data"]["caseId"] == _raw(case)), key=lambda b: b["sequence"]
+    )
+    assert [(b["sequence"], b["type"]) for b in ordered] == [
+        (1, "case.reported"),
+        (2, "case.accepted"),
+        (3, "case.assigned"),
+    ]

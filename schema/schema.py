@@ -11,6 +11,7 @@ from schema.case_queries import CaseQuery
 from schema.case_types import Case
 from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
+from schema.notification_schema import NotificationMutation, NotificationQuery
 from schema.partner_mutations import PartnerMutation
 from schema.partner_queries import PartnerQuery
 from schema.partner_types import Partner, PartnerNeed, PartnerProject
@@ -22,10 +23,18 @@ from schema.topic_types import Topic
 from schema.types import OrgUnit, Person
 
 Query = strawberry.tools.merge_types(
-    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery)
+    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery, NotificationQuery)
 )
 Mutation = strawberry.tools.merge_types(
-    "Mutation", (OrgMutation, CaseMutation, TimeMutation, PartnerMutation, TopicMutation)
+    "Mutation",
+    (
+        OrgMutation,
+        CaseMutation,
+        TimeMutation,
+        PartnerMutation,
+        TopicMutation,
+        NotificationMutation,
+    ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

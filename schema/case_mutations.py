@@ -9,7 +9,6 @@ actions; CONFLICT when someone else changed the case at the same moment).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import strawberry
 
@@ -166,34 +165,22 @@ def _failed(errors: list[UserError]) -> CasePayload:
     return CasePayload(errors=errors)
 
 
-def _transition(input_type: type, to_act: Callable[[Any], cases.Act], description: str) -> Any:
-    """A mutation field applying one action; the input type says what the action needs."""
+def _act(info: Info, case_id: strawberry.ID, act: Callable[[], cases.Act]) -> CasePayload:
+    """Apply one action to a case; expected failures (bad ids included) come back in errors."""
+    ctx = info.context
 
-    def resolve(info: Info, input: Any) -> CasePayload:
-        ctx = info.context
+    def run() -> CasePayload:
+        case = cases.act_on_case(ctx.db, ctx.actor, ctx.clock, _case_id(case_id), act())
+        return CasePayload(case=Case.of(case))
 
-        def act() -> CasePayload:
-            case = cases.act_on_case(
-                ctx.db, ctx.actor, ctx.clock, _case_id(input.case_id), to_act(input)
-            )
-            return CasePayload(case=Case.of(case))
-
-        return run_mutation(act, _failed)
-
-    resolve.__annotations__ = {"info": Info, "input": input_type, "return": CasePayload}
-    return strawberry.mutation(resolver=resolve, description=description)
+    return run_mutation(run, _failed)
 
 
-def _simple(action: Action) -> Callable[[Any], cases.Act]:
-    return lambda data: cases.Act(action, note=data.note)
-
-
-def _reason(action: Action) -> Callable[[Any], cases.Act]:
-    return lambda data: cases.Act(action, note=data.reason)
-
-
-def _decision(yes: Action, no: Action) -> Callable[[Any], cases.Act]:
-    return lambda data: cases.Act(yes if data.approve else no, note=data.note)
+def _escalation(data: EscalateCaseInput) -> cases.Dispatch | None:
+    if not (data.lead_department_id or data.supporting_department_ids or data.leader_id):
+        return None  # one level up, to the grid's community or street, or the governance centre
+    # The service checks the level; departments mean DISTRICT, a leader means TOP.
+    return _dispatch(Level.TOP if data.leader_id else Level.DISTRICT, data)
 
 
 @strawberry.type
@@ -221,112 +208,139 @@ class CaseMutation:
 
         return run_mutation(act, _failed)
 
-    accept_case = _transition(
-        AcceptCaseInput,
-        lambda d: cases.Act(
-            Action.ACCEPT, mode=HandlingModeModel(value_of(d.mode)), category=d.category
-        ),
-        "受理: accept with a handling mode and category",
-    )
-    reject_case = _transition(
-        RejectCaseInput,
-        lambda d: cases.Act(
-            Action.REJECT,
-            note=d.reason,
-            duplicate_of=item_id(d.duplicate_of_id, "Case", "duplicateOfId")
-            if d.duplicate_of_id
-            else None,
-        ),
-        "不予受理: reject with a reason, optionally as a duplicate of another case",
-    )
-    assign_case = _transition(
-        AssignCaseInput,
-        lambda d: cases.Act(Action.ASSIGN, dispatch=_dispatch(Level(value_of(d.level)), d)),
-        "派遣: dispatch to a level (departments at DISTRICT, a leader at TOP)",
-    )
-    start_case = _transition(
-        CaseActionInput, _simple(Action.START), "签收: the assigned unit signs for the case"
-    )
-    claim_case = _transition(
-        CaseDepartmentInput,
-        lambda d: cases.Act(
-            Action.CLAIM, department_id=item_id(d.department_id, "OrgUnit", "departmentId")
-        ),
-        "报到: a department claims its task",
-    )
-    resolve_case_task = _transition(
-        ResolveCaseTaskInput,
-        lambda d: cases.Act(
-            Action.RESOLVE_TASK,
-            department_id=item_id(d.department_id, "OrgUnit", "departmentId"),
-            note=d.result,
-        ),
-        "A department resolves its task; the last one resolves the case",
-    )
-    escalate_case = _transition(
-        EscalateCaseInput,
-        lambda d: cases.Act(Action.ESCALATE, note=d.reason, dispatch=_escalation(d)),
-        "吹哨: escalate one level up with a reason",
-    )
-    send_back_case = _transition(
-        CaseReasonInput, _reason(Action.SEND_BACK), "回退: send back to the dispatcher"
-    )
-    pause_case = _transition(
-        CaseReasonInput, _reason(Action.PAUSE), "Pause while waiting on the resident"
-    )
-    resume_case = _transition(CaseActionInput, _simple(Action.RESUME), "Resume a paused case")
-    request_case_extension = _transition(
-        RequestExtensionInput,
-        lambda d: cases.Act(Action.REQUEST_EXTENSION, hours=d.hours, note=d.reason),
-        "延期: request more time",
-    )
-    decide_case_extension = _transition(
-        CaseDecisionInput,
-        _decision(Action.GRANT_EXTENSION, Action.DENY_EXTENSION),
-        "Grant or deny a requested extension",
-    )
-    resolve_case = _transition(
-        ResolveCaseInput,
-        lambda d: cases.Act(Action.RESOLVE, note=d.result),
-        "办结: resolve with the result",
-    )
-    evaluate_case = _transition(
-        EvaluateCaseInput,
-        lambda d: cases.Act(
-            Action.EVALUATE,
-            satisfaction=SatisfactionModel(value_of(d.satisfaction)),
-            note=d.comment,
-        ),
-        "回访评价: the reporter evaluates the result",
-    )
-    reopen_case = _transition(
-        CaseReasonInput, _reason(Action.REOPEN), "返工: reopen after an unsatisfied evaluation"
-    )
-    close_case = _transition(CaseActionInput, _simple(Action.CLOSE), "结案: close")
-    tick_off_case = _transition(
-        CaseActionInput, _simple(Action.TICK_OFF), "对单销号: the owning leader closes a TOP case"
-    )
-    request_case_park = _transition(
-        CaseReasonInput, _reason(Action.REQUEST_PARK), "挂账: request parking"
-    )
-    decide_case_park = _transition(
-        CaseDecisionInput,
-        _decision(Action.APPROVE_PARK, Action.REJECT_PARK),
-        "Approve or reject parking",
-    )
-    unpark_case = _transition(CaseActionInput, _simple(Action.UNPARK), "Resume a parked case")
-    archive_case = _transition(
-        CaseActionInput, _simple(Action.ARCHIVE), "归档: archive a closed or rejected case"
-    )
+    @strawberry.mutation(description="受理: accept with a handling mode and category")
+    def accept_case(self, info: Info, input: AcceptCaseInput) -> CasePayload:
+        mode = HandlingModeModel(value_of(input.mode))
+        return _act(
+            info,
+            input.case_id,
+            lambda: cases.Act(Action.ACCEPT, mode=mode, category=input.category),
+        )
 
+    @strawberry.mutation(
+        description="不予受理: reject with a reason, optionally as a duplicate of another case"
+    )
+    def reject_case(self, info: Info, input: RejectCaseInput) -> CasePayload:
+        def act() -> cases.Act:
+            duplicate = input.duplicate_of_id
+            return cases.Act(
+                Action.REJECT,
+                note=input.reason,
+                duplicate_of=item_id(duplicate, "Case", "duplicateOfId") if duplicate else None,
+            )
 
-def _escalation(data: EscalateCaseInput) -> cases.Dispatch | None:
-    if not (data.lead_department_id or data.supporting_department_ids or data.leader_id):
-        return None  # one level up, to the grid's community or street, or the governance centre
-    return _dispatch_to_next(data)
+        return _act(info, input.case_id, act)
 
+    @strawberry.mutation(
+        description="派遣: dispatch to a level (departments at DISTRICT, a leader at TOP)"
+    )
+    def assign_case(self, info: Info, input: AssignCaseInput) -> CasePayload:
+        level = Level(value_of(input.level))
+        return _act(
+            info,
+            input.case_id,
+            lambda: cases.Act(Action.ASSIGN, dispatch=_dispatch(level, input)),
+        )
 
-def _dispatch_to_next(data: EscalateCaseInput) -> cases.Dispatch:
-    # The service checks the level; departments mean DISTRICT, a leader means TOP.
-    level = Level.TOP if data.leader_id else Level.DISTRICT
-    return _dispatch(level, data)
+    @strawberry.mutation(description="签收: the assigned unit signs for the case")
+    def start_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.START, note=input.note))
+
+    @strawberry.mutation(description="报到: a department claims its task")
+    def claim_case(self, info: Info, input: CaseDepartmentInput) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: cases.Act(
+                Action.CLAIM, department_id=item_id(input.department_id, "OrgUnit", "departmentId")
+            ),
+        )
+
+    @strawberry.mutation(
+        description="A department resolves its task; the last one resolves the case"
+    )
+    def resolve_case_task(self, info: Info, input: ResolveCaseTaskInput) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: cases.Act(
+                Action.RESOLVE_TASK,
+                department_id=item_id(input.department_id, "OrgUnit", "departmentId"),
+                note=input.result,
+            ),
+        )
+
+    @strawberry.mutation(description="吹哨: escalate one level up with a reason")
+    def escalate_case(self, info: Info, input: EscalateCaseInput) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: cases.Act(Action.ESCALATE, note=input.reason, dispatch=_escalation(input)),
+        )
+
+    @strawberry.mutation(description="回退: send back to the dispatcher")
+    def send_back_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.SEND_BACK, note=input.reason))
+
+    @strawberry.mutation(description="Pause while waiting on the resident")
+    def pause_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.PAUSE, note=input.reason))
+
+    @strawberry.mutation(description="Resume a paused case")
+    def resume_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.RESUME, note=input.note))
+
+    @strawberry.mutation(description="延期: request more time")
+    def request_case_extension(self, info: Info, input: RequestExtensionInput) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: cases.Act(Action.REQUEST_EXTENSION, hours=input.hours, note=input.reason),
+        )
+
+    @strawberry.mutation(description="Grant or deny a requested extension")
+    def decide_case_extension(self, info: Info, input: CaseDecisionInput) -> CasePayload:
+        action = Action.GRANT_EXTENSION if input.approve else Action.DENY_EXTENSION
+        return _act(info, input.case_id, lambda: cases.Act(action, note=input.note))
+
+    @strawberry.mutation(description="办结: resolve with the result")
+    def resolve_case(self, info: Info, input: ResolveCaseInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.RESOLVE, note=input.result))
+
+    @strawberry.mutation(description="回访评价: the reporter evaluates the result")
+    def evaluate_case(self, info: Info, input: EvaluateCaseInput) -> CasePayload:
+        satisfaction = SatisfactionModel(value_of(input.satisfaction))
+        return _act(
+            info,
+            input.case_id,
+            lambda: cases.Act(Action.EVALUATE, satisfaction=satisfaction, note=input.comment),
+        )
+
+    @strawberry.mutation(description="返工: reopen after an unsatisfied evaluation")
+    def reopen_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.REOPEN, note=input.reason))
+
+    @strawberry.mutation(description="结案: close")
+    def close_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.CLOSE, note=input.note))
+
+    @strawberry.mutation(description="对单销号: the owning leader closes a TOP case")
+    def tick_off_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.TICK_OFF, note=input.note))
+
+    @strawberry.mutation(description="挂账: request parking")
+    def request_case_park(self, info: Info, input: CaseReasonInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.REQUEST_PARK, note=input.reason))
+
+    @strawberry.mutation(description="Approve or reject parking")
+    def decide_case_park(self, info: Info, input: CaseDecisionInput) -> CasePayload:
+        action = Action.APPROVE_PARK if input.approve else Action.REJECT_PARK
+        return _act(info, input.case_id, lambda: cases.Act(action, note=input.note))
+
+    @strawberry.mutation(description="Resume a parked case")
+    def unpark_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.UNPARK, note=input.note))
+
+    @strawberry.mutation(description="归档: archive a closed or rejected case")
+    def archive_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: cases.Act(Action.ARCHIVE, note=input.note))

@@ -7,11 +7,10 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from api.store.models import Item
 from api.store.pagination import Page
 
 NodeType = TypeVar("NodeType")
-ItemType = TypeVar("ItemType", bound=Item)
+ItemType = TypeVar("ItemType")
 
 DEFAULT_PAGE_SIZE = 20
 

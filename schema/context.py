@@ -7,6 +7,7 @@ would serve stale data on the next warm Lambda invocation).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
@@ -17,6 +18,7 @@ from api.services import org_units, people
 from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
 from api.store.models import OrgUnitItem, PersonItem, person_key
+from schema.case_loaders import CaseLoaders
 
 
 async def _load_units(ids: list[str]) -> list[OrgUnitItem | None]:
@@ -55,6 +57,10 @@ class Context:
         if self._actor is None:
             self._actor = ANONYMOUS if self.subject is None else load_actor(self.db, self.subject)
         return self._actor
+
+    @cached_property
+    def case_loaders(self) -> CaseLoaders:
+        return CaseLoaders(self.db)
 
     def can_read_person(self, person: PersonItem | PersonRecord) -> bool:
         return people.can_read_personal_data(self.actor, person)

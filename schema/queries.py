@@ -48,11 +48,9 @@ class Query:
         if type_name == "Person":
             return await _person(info, raw_id)
         if type_name == "Case":
-            from api.services.case_queries import case_with_timeline
-            from schema.case_types import Case
+            from schema.case_types import load_case
 
-            partition = case_with_timeline(info.context.actor, raw_id)
-            return Case.of(partition.case, partition.events) if partition else None
+            return await load_case(info, raw_id)
         if type_name in ("Partner", "PartnerProject", "PartnerNeed"):
             from schema.partner_queries import partner_node
 

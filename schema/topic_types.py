@@ -13,10 +13,9 @@ from api.domain.people import mask_name
 from api.domain.roles import Permission
 from api.services import topic_access
 from api.services.topic_queries import TopicStats as TopicStatsModel
-from api.store.case_store import read_partition
 from api.store.pagination import Page
 from api.store.topic_models import TopicCommentItem, TopicItem, TopicNoticeItem, VoteItem
-from schema.case_types import CaseCategory, PublicCaseTracking, category_of, public_tracking
+from schema.case_types import CaseCategory, PublicCaseTracking, category_of
 from schema.connections import Connection, to_connection
 from schema.context import Info
 from schema.node import Node, global_id
@@ -277,11 +276,11 @@ class Topic(Node):
         return self.item.case_code
 
     @strawberry.field(description="The case's progress, public view (voters follow it here)")
-    def case_progress(self) -> PublicCaseTracking | None:
+    async def case_progress(self, info: Info) -> PublicCaseTracking | None:
         if not self.item.case_id:
             return None
-        partition = read_partition(self.item.case_id)
-        return public_tracking(partition.case, partition.events) if partition else None
+        case = await info.context.case_loaders.cases.load(self.item.case_id)
+        return PublicCaseTracking.of(case) if case else None
 
     @strawberry.field(description="The caller's vote (null when none or signed out)")
     def my_vote(self, info: Info) -> TopicVote | None:

@@ -31,7 +31,6 @@ from api.store.case_models import (
     calendar_key,
     policy_key,
 )
-from api.store.case_store import due_entries, get_case
 from api.store.db import Db
 
 NOTE_MAX = 200
@@ -161,20 +160,19 @@ def _recompute_from(db: Db, first_day: date, calendar: WorkCalendar) -> tuple[in
     lower = iso(start_of_day - WARNING_MARGIN)
     recomputed = skipped = 0
     for shard in range(DUE_SHARDS):
-        for case_id in due_entries(shard, "\uffff", 10_000, lower=lower):
-            case = get_case(case_id, consistent=True)
-            if case is None or not case.clock:
+        for case_id in db.cases.due_case_ids(shard, "\uffff", 10_000, lower=lower):
+            case = db.cases.get(case_id, consistent=True)
+            if case is None or case.deadline is None:
                 continue
-            clock = case_clock.clock_from_json(case.clock)
+            clock = case.deadline
             if clock.due_at is not None and clock.due_at < start_of_day:
                 continue
             moved = timers.recompute(clock, calendar)
             if moved is clock:
                 continue
-            case_clock.store_clock(case, moved)
             try:
-                with db.transaction() as tx:
-                    tx.save(case)  # conditioned on the version read: a concurrent change wins
+                # conditioned on the version read: a concurrent change wins
+                db.cases.reschedule(case_clock.with_deadline(case, moved))
                 recomputed += 1
             except Conflict:
                 skipped += 1  # the case changed meanwhile; its new clock used the new calendar

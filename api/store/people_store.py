@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist
 
+from api.domain.roles import Role
 from api.records.org import GrantRecord, PersonRecord
-from api.store.models import Item, PersonItem, RoleGrantItem, person_key
+from api.store.models import Item, PersonItem, RoleGrantItem, grants_pk, person_key
 from api.store.org_codec import grant_record, person_record
 from api.store.repository import Repository, bound
 
@@ -39,3 +40,14 @@ class PeopleStore(Repository):
             elif isinstance(item, RoleGrantItem):
                 grants.append(grant_record(item))
         return person, grants
+
+    # Added for cases (r-cases): the sweeper's 包案 leader lookup. ---------------------------
+
+    @bound
+    def first_grantee(self, org_id: str, role: Role) -> str | None:
+        """The person first granted ``role`` on ``org_id`` (one Query, one item), if any."""
+        for grant in RoleGrantItem.by_parent.query(
+            grants_pk(org_id), RoleGrantItem.gsi1sk.startswith(f"{role.value}#"), limit=1
+        ):
+            return str(grant.person_id)  # type: ignore[attr-defined]
+        return None

@@ -144,6 +144,12 @@ def _due_keys(deadline: CaseClock | None, shard_of: str, name: str) -> dict[str,
     return {"duepk": due_pk(due_shard(shard_of)), "duesk": due_sk(iso(fire_at), name)}
 
 
+def _version(version: int) -> dict[str, Any]:
+    """The version read (PynamoDB then conditions the put on it); none for a new item, whose
+    put is conditioned on its absence."""
+    return {"version": version} if version else {}
+
+
 def _case_item(case: CaseRecord) -> CaseItem:
     pk, sk = case_key(case.id)
     ids = path_ids(case.grid_path)
@@ -159,7 +165,7 @@ def _case_item(case: CaseRecord) -> CaseItem:
         gsi2sk=at,
         gsi3pk=district_cases_pk(ids[0]),
         gsi3sk=at,
-        version=case.version or None,
+        **_version(case.version),
     )
 
 
@@ -175,7 +181,7 @@ def _task_deadline_item(record: TaskDeadlineRecord) -> TaskClockItem:
         breached=record.breached,
         ever_breached=record.ever_breached,
         updated_at=record.updated_at,
-        version=record.version or None,
+        **_version(record.version),
         **_due_keys(record.deadline, record.case_id, name),
     )
 

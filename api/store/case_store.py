@@ -137,7 +137,9 @@ class CaseChange:
     conflict: str = ""  # the message of the Conflict a lost condition raises
 
 
-def _due_keys(deadline: CaseClock | None, shard_of: str, name: str) -> dict[str, Any]:
+def due_keys_of(deadline: CaseClock | None, shard_of: str, name: str) -> dict[str, Any]:
+    """The entry of a running deadline in the sparse, sharded due index (none when it does
+    not run): ``DUE#<shard>`` / ``<next firing>#<name>``."""
     fire_at = next_fire_at(deadline) if deadline is not None else None
     if fire_at is None:
         return {"duepk": None, "duesk": None}
@@ -158,7 +160,7 @@ def _case_item(case: CaseRecord) -> CaseItem:
         pk,
         sk,
         **case_attributes(case),
-        **_due_keys(case.deadline, case.id, case.id),
+        **due_keys_of(case.deadline, case.id, case.id),
         gsi1pk=reporter_pk(case.reporter_id) if case.reporter_id else None,
         gsi1sk=at if case.reporter_id else None,
         gsi2pk=street_cases_pk(ids[1]),
@@ -182,7 +184,7 @@ def _task_deadline_item(record: TaskDeadlineRecord) -> TaskClockItem:
         ever_breached=record.ever_breached,
         updated_at=record.updated_at,
         **_version(record.version),
-        **_due_keys(record.deadline, record.case_id, name),
+        **due_keys_of(record.deadline, record.case_id, name),
     )
 
 

@@ -32,11 +32,13 @@ from api.domain.errors import DomainError
 from api.domain.roles import Role
 from api.domain.time_policy import DEFAULT_POLICY, Limit, TimePolicy
 from api.domain.timers import CaseClock, TimerKind
+from api.records.case import CaseEventRecord, CaseRecord
 from api.services import case_clock, escalation, people, task_clock_firing, time_admin
 from api.services.actor import Actor, load_actor
 from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
 from api.services.escalation import SweepReport, fire_case, sweep
 from api.settings import Settings
+from api.store.case_codec import deadline_from_json
 from api.store.case_models import (
     DUE_SHARDS,
     CaseEventItem,
@@ -46,15 +48,15 @@ from api.store.case_models import (
     FiredItem,
     NoticeItem,
     TaskClockItem,
+    case_key,
     case_pk,
     due_shard,
     stats_key,
     task_clock_key,
 )
-from api.store.case_store import due_entries, get_case, read_partition
 from api.store.db import Db
 from api.store.models import OrgUnitItem, PersonItem, RoleGrantItem
-from tests.case_world import CaseApi, CaseWorld, case_gid, unit_gid
+from tests.case_world import CaseApi, CaseWorld, case_gid, unit_gid, whole_timeline
 from tests.conftest import BACKEND
 
 # Cases overdue by several levels after an outage (DANGQUN_TIMER_OUTAGE_CASES to change).
@@ -90,12 +92,12 @@ class Desk:
             self._actors[person_id] = load_actor(self.db, person_id)
         return self._actors[person_id]
 
-    def act(self, person_id: str, case_id: str, act: Act, at: datetime | None = None) -> CaseItem:
+    def act(self, person_id: str, case_id: str, act: Act, at: datetime | None = None) -> CaseRecord:
         if at is not None:
             self.at(at)
         return act_on_case(self.db, self.actor(person_id), self.clock, case_id, act)
 
-    def report(self, at: datetime | None = None, category: str = "ENVIRONMENT") -> CaseItem:
+    def report(self, at: datetime | None = None, category: str = "ENVIRONMENT") -> CaseRecord:
         if at is not None:
             self.at(at)
         data = ReportInput(
@@ -109,7 +111,7 @@ class Desk:
         *,
         start: datetime | None = None,
         mode: HandlingMode = HandlingMode.ASSIGNED,
-    ) -> CaseItem:
+    ) -> CaseRecord:
         """Reported, accepted and assigned to street A's grid at ``at`` (a RESPONSE clock);
         signed for at ``start`` when given (a RESOLVE clock)."""
         dispatcher = self.cw.community_dispatcher_id
@@ -120,7 +122,7 @@ class Desk:
             case = self.act(self.cw.grid_worker_id, case.id, Act(Action.START), at=start)
         return case
 
-    def at_district(self, at: datetime) -> CaseItem:
+    def at_district(self, at: datetime) -> CaseRecord:
         """A joint case (联办) dispatched at ``at`` to housing (lead) and gardens (support):
         a CLAIM clock runs at DISTRICT."""
         dispatcher = self.cw.dispatcher_id
@@ -139,23 +141,23 @@ class Desk:
         return sweep(self.db, now, policy)
 
     def case(self, case_id: str) -> CaseItem:
-        found = get_case(case_id, consistent=True)
+        """The stored case item (what the store wrote, index keys included)."""
+        with self.db.bound():
+            return CaseItem.get(*case_key(case_id), consistent_read=True)
+
+    def record(self, case_id: str) -> CaseRecord:
+        found = self.db.cases.get(case_id, consistent=True)
         assert found is not None
         return found
 
     def timer(self, case_id: str) -> CaseClock:
-        running = case_clock.clock_of(self.case(case_id))
+        running = self.record(case_id).deadline
         assert running is not None
         return running
 
-    def events(self, case_id: str) -> list[CaseEventItem]:
+    def events(self, case_id: str) -> tuple[CaseEventRecord, ...]:
         """The timeline after checking it is whole: seq 1..n and the count on the case."""
-        stored = read_partition(case_id, consistent=True)
-        assert stored is not None
-        seqs = [int(event.seq) for event in stored.events]
-        assert seqs == list(range(1, len(seqs) + 1)), seqs
-        assert int(stored.case.event_count) == len(seqs)
-        return stored.events
+        return whole_timeline(self.db, case_id)[1]
 
     def actions(self, case_id: str) -> list[str]:
         return [event.action for event in self.events(case_id)]
@@ -462,7 +464,7 @@ def test_resolve_racing_a_firing_lets_exactly_one_win(desk: Desk, db: Db) -> Non
         actions = desk.actions(case.id)  # checks seq 1..n and the count
         assert actions[:4] == ["REPORT", "ACCEPT", "ASSIGN", "START"]
         assert len(actions) == 5  # exactly one more event: nothing lost, nothing doubled
-        if isinstance(resolved, CaseItem):
+        if isinstance(resolved, CaseRecord):
             assert fired is False
             assert (actions[-1], stored.state, stored.clock) == ("RESOLVE", "RESOLVED", None)
             assert desk.fired(case.id) == []
@@ -596,7 +598,7 @@ def test_a_stale_index_entry_applies_nothing(desk: Desk, monkeypatch: pytest.Mon
     resolved = desk.at_grid(MON, start=MON)
     # What a lagging index read at 11:30 would still show: both cases, with their old entries.
     upper = f"{iso(sh(2026, 11, 23, 11, 30))}#\uffff"
-    stale = {shard: due_entries(shard, upper, 100) for shard in range(DUE_SHARDS)}
+    stale = {shard: desk.db.cases.due_case_ids(shard, upper, 100) for shard in range(DUE_SHARDS)}
     assert signed.id in stale[due_shard(signed.id)]
     desk.act(worker, signed.id, Act(Action.START), at=sh(2026, 11, 23, 10))  # RESOLVE clock
     desk.act(worker, resolved.id, Act(Action.RESOLVE, note="已处理"), at=sh(2026, 11, 23, 10))
@@ -798,6 +800,12 @@ def test_an_unclaimed_joint_case_goes_to_the_centre_and_then_to_top(
     ]
 
 
+def deadline_of(stored: dict[str, Any] | None) -> CaseClock:
+    deadline = deadline_from_json(stored)
+    assert deadline is not None
+    return deadline
+
+
 def department_clock(case_id: str, department_id: str) -> TaskClockItem:
     return TaskClockItem.get(*task_clock_key(case_id, department_id), consistent_read=True)
 
@@ -808,7 +816,7 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
     cw = desk.cw
     case = desk.at_district(MON)
     gardens = department_clock(case.id, cw.gardens.id)
-    first = case_clock.clock_from_json(gardens.clock)
+    first = deadline_of(gardens.clock)
     assert (first.kind, first.level, first.due_at) == (
         TimerKind.CLAIM,
         Level.DISTRICT,
@@ -817,7 +825,7 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
     # Gardens reports for duty: its own RESOLVE clock starts; the lead's CLAIM clock runs on.
     claim = Act(Action.CLAIM, department_id=cw.gardens.id)
     desk.act(cw.gardens_staff_id, case.id, claim, at=sh(2026, 11, 23, 10))
-    resolving = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    resolving = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert (resolving.kind, resolving.started_at, resolving.limit_hours) == (
         TimerKind.RESOLVE,
         sh(2026, 11, 23, 10),
@@ -830,19 +838,19 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
     housing = Act(Action.CLAIM, department_id=cw.housing.id)
     desk.act(cw.housing_staff_id, case.id, housing, at=sh(2026, 11, 23, 11))
     assert desk.timer(case.id).kind is TimerKind.RESOLVE
-    unchanged = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    unchanged = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert unchanged == resolving
 
     # Waiting on the resident pauses every clock of the case; resuming continues each of them.
     desk.act(
         cw.housing_staff_id, case.id, Act(Action.PAUSE, note="等居民"), at=sh(2026, 11, 23, 13)
     )
-    paused = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    paused = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert paused.paused and paused.due_at is None
     assert department_clock(case.id, cw.gardens.id).duepk is None  # out of the due index
     desk.act(cw.housing_staff_id, case.id, Act(Action.RESUME), at=sh(2026, 11, 24, 13))
-    resumed = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
-    calendar = case_clock.current_calendar(desk.case(case.id))
+    resumed = deadline_of(department_clock(case.id, cw.gardens.id).clock)
+    calendar = case_clock.current_calendar(desk.record(case.id))
     used = calendar.working_time_between(sh(2026, 11, 23, 10), sh(2026, 11, 23, 13)).hours
     assert resumed.consumed_hours == pytest.approx(used)
     assert resumed.due_at is not None and resumed.due_at > resolving.due_at  # type: ignore[operator]

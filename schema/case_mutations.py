@@ -12,12 +12,9 @@ from collections.abc import Callable
 
 import strawberry
 
+from api.domain import cases as machine
 from api.domain.case_catalogue import Attachment
-from api.domain.cases import (
-    Action,
-    Channel,
-    Level,
-)
+from api.domain.cases import Channel, Level
 from api.domain.cases import (
     HandlingMode as HandlingModeModel,
 )
@@ -148,39 +145,40 @@ def _case_id(value: strawberry.ID) -> str:
     return item_id(value, "Case", "caseId")
 
 
-def _dispatch(level: Level, data: AssignCaseInput | EscalateCaseInput) -> cases.Dispatch:
-    return cases.Dispatch(
-        level=level,
-        lead_department_id=item_id(data.lead_department_id, "OrgUnit", "leadDepartmentId")
-        if data.lead_department_id
-        else None,
-        supporting_department_ids=tuple(
-            item_id(d, "OrgUnit", "supportingDepartmentIds") for d in data.supporting_department_ids
-        ),
-        leader_id=item_id(data.leader_id, "Person", "leaderId") if data.leader_id else None,
-    )
+def _department(value: strawberry.ID) -> str:
+    return item_id(value, "OrgUnit", "departmentId")
+
+
+def _departments(data: AssignCaseInput | EscalateCaseInput) -> tuple[str | None, tuple[str, ...]]:
+    lead = data.lead_department_id
+    return (
+        item_id(lead, "OrgUnit", "leadDepartmentId") if lead else None,
+        tuple(item_id(d, "OrgUnit", "supportingDepartmentIds")
+              for d in data.supporting_department_ids),
+    )  # fmt: skip
+
+
+def _leader(data: AssignCaseInput | EscalateCaseInput) -> str | None:
+    return item_id(data.leader_id, "Person", "leaderId") if data.leader_id else None
 
 
 def _failed(errors: list[UserError]) -> CasePayload:
     return CasePayload(errors=errors)
 
 
-def _act(info: Info, case_id: strawberry.ID, act: Callable[[], cases.Act]) -> CasePayload:
-    """Apply one action to a case; expected failures (bad ids included) come back in errors."""
+def _act(
+    info: Info, case_id: strawberry.ID, command: Callable[[], machine.Command], remark: str = ""
+) -> CasePayload:
+    """Apply one command to a case; expected failures (bad ids included) come back in errors.
+    ``remark``: the note of an input whose command carries no text (START, CLOSE…)."""
     ctx = info.context
 
     def run() -> CasePayload:
-        case = cases.act_on_case(ctx.db, ctx.actor, ctx.clock, _case_id(case_id), act())
+        raw_id = _case_id(case_id)
+        case = cases.act_on_case(ctx.db, ctx.actor, ctx.clock, raw_id, command(), remark)
         return CasePayload(case=Case.of(case))
 
     return run_mutation(run, _failed)
-
-
-def _escalation(data: EscalateCaseInput) -> cases.Dispatch | None:
-    if not (data.lead_department_id or data.supporting_department_ids or data.leader_id):
-        return None  # one level up, to the grid's community or street, or the governance centre
-    # The service checks the level; departments mean DISTRICT, a leader means TOP.
-    return _dispatch(Level.TOP if data.leader_id else Level.DISTRICT, data)
 
 
 @strawberry.type
@@ -214,19 +212,17 @@ class CaseMutation:
         return _act(
             info,
             input.case_id,
-            lambda: cases.Act(Action.ACCEPT, mode=mode, category=input.category),
+            lambda: machine.Accept(mode, input.category),
         )
 
     @strawberry.mutation(
         description="不予受理: reject with a reason, optionally as a duplicate of another case"
     )
     def reject_case(self, info: Info, input: RejectCaseInput) -> CasePayload:
-        def act() -> cases.Act:
+        def act() -> machine.Command:
             duplicate = input.duplicate_of_id
-            return cases.Act(
-                Action.REJECT,
-                note=input.reason,
-                duplicate_of=item_id(duplicate, "Case", "duplicateOfId") if duplicate else None,
+            return machine.Reject(
+                input.reason, item_id(duplicate, "Case", "duplicateOfId") if duplicate else None
             )
 
         return _act(info, input.case_id, act)
@@ -239,21 +235,19 @@ class CaseMutation:
         return _act(
             info,
             input.case_id,
-            lambda: cases.Act(Action.ASSIGN, dispatch=_dispatch(level, input)),
+            lambda: machine.Assign(level, _leader(input), *_departments(input)),
         )
 
     @strawberry.mutation(description="签收: the assigned unit signs for the case")
     def start_case(self, info: Info, input: CaseActionInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.START, note=input.note))
+        return _act(info, input.case_id, machine.Start, input.note)
 
     @strawberry.mutation(description="报到: a department claims its task")
     def claim_case(self, info: Info, input: CaseDepartmentInput) -> CasePayload:
         return _act(
             info,
             input.case_id,
-            lambda: cases.Act(
-                Action.CLAIM, department_id=item_id(input.department_id, "OrgUnit", "departmentId")
-            ),
+            lambda: machine.Claim(_department(input.department_id)),
         )
 
     @strawberry.mutation(
@@ -263,11 +257,7 @@ class CaseMutation:
         return _act(
             info,
             input.case_id,
-            lambda: cases.Act(
-                Action.RESOLVE_TASK,
-                department_id=item_id(input.department_id, "OrgUnit", "departmentId"),
-                note=input.result,
-            ),
+            lambda: machine.ResolveTask(_department(input.department_id), input.result),
         )
 
     @strawberry.mutation(description="吹哨: escalate one level up with a reason")
@@ -275,37 +265,36 @@ class CaseMutation:
         return _act(
             info,
             input.case_id,
-            lambda: cases.Act(Action.ESCALATE, note=input.reason, dispatch=_escalation(input)),
+            lambda: machine.Escalate(input.reason, _leader(input), *_departments(input)),
         )
 
     @strawberry.mutation(description="回退: send back to the dispatcher")
     def send_back_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.SEND_BACK, note=input.reason))
+        return _act(info, input.case_id, lambda: machine.SendBack(input.reason))
 
     @strawberry.mutation(description="Pause while waiting on the resident")
     def pause_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.PAUSE, note=input.reason))
+        return _act(info, input.case_id, lambda: machine.Pause(input.reason))
 
     @strawberry.mutation(description="Resume a paused case")
     def resume_case(self, info: Info, input: CaseActionInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.RESUME, note=input.note))
+        return _act(info, input.case_id, machine.Resume, input.note)
 
     @strawberry.mutation(description="延期: request more time")
     def request_case_extension(self, info: Info, input: RequestExtensionInput) -> CasePayload:
         return _act(
             info,
             input.case_id,
-            lambda: cases.Act(Action.REQUEST_EXTENSION, hours=input.hours, note=input.reason),
+            lambda: machine.RequestExtension(input.hours, input.reason),
         )
 
     @strawberry.mutation(description="Grant or deny a requested extension")
     def decide_case_extension(self, info: Info, input: CaseDecisionInput) -> CasePayload:
-        action = Action.GRANT_EXTENSION if input.approve else Action.DENY_EXTENSION
-        return _act(info, input.case_id, lambda: cases.Act(action, note=input.note))
+        return _act(info, input.case_id, lambda: machine.DecideExtension(input.approve, input.note))
 
     @strawberry.mutation(description="办结: resolve with the result")
     def resolve_case(self, info: Info, input: ResolveCaseInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.RESOLVE, note=input.result))
+        return _act(info, input.case_id, lambda: machine.Resolve(input.result))
 
     @strawberry.mutation(description="回访评价: the reporter evaluates the result")
     def evaluate_case(self, info: Info, input: EvaluateCaseInput) -> CasePayload:
@@ -313,34 +302,33 @@ class CaseMutation:
         return _act(
             info,
             input.case_id,
-            lambda: cases.Act(Action.EVALUATE, satisfaction=satisfaction, note=input.comment),
+            lambda: machine.Evaluate(satisfaction, input.comment),
         )
 
     @strawberry.mutation(description="返工: reopen after an unsatisfied evaluation")
     def reopen_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.REOPEN, note=input.reason))
+        return _act(info, input.case_id, lambda: machine.Reopen(input.reason))
 
     @strawberry.mutation(description="结案: close")
     def close_case(self, info: Info, input: CaseActionInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.CLOSE, note=input.note))
+        return _act(info, input.case_id, machine.Close, input.note)
 
     @strawberry.mutation(description="对单销号: the owning leader closes a TOP case")
     def tick_off_case(self, info: Info, input: CaseActionInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.TICK_OFF, note=input.note))
+        return _act(info, input.case_id, lambda: machine.TickOff(input.note))
 
     @strawberry.mutation(description="挂账: request parking")
     def request_case_park(self, info: Info, input: CaseReasonInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.REQUEST_PARK, note=input.reason))
+        return _act(info, input.case_id, lambda: machine.RequestPark(input.reason))
 
     @strawberry.mutation(description="Approve or reject parking")
     def decide_case_park(self, info: Info, input: CaseDecisionInput) -> CasePayload:
-        action = Action.APPROVE_PARK if input.approve else Action.REJECT_PARK
-        return _act(info, input.case_id, lambda: cases.Act(action, note=input.note))
+        return _act(info, input.case_id, lambda: machine.DecidePark(input.approve, input.note))
 
     @strawberry.mutation(description="Resume a parked case")
     def unpark_case(self, info: Info, input: CaseActionInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.UNPARK, note=input.note))
+        return _act(info, input.case_id, machine.Unpark, input.note)
 
     @strawberry.mutation(description="归档: archive a closed or rejected case")
     def archive_case(self, info: Info, input: CaseActionInput) -> CasePayload:
-        return _act(info, input.case_id, lambda: cases.Act(Action.ARCHIVE, note=input.note))
+        return _act(info, input.case_id, machine.Archive, input.note)

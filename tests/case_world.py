@@ -15,9 +15,9 @@ from api.domain.clock import Clock
 from api.domain.ids import to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.case import CaseEventRecord, CaseRecord
 from api.services import org_units, people
 from api.services.actor import Actor, Grant
-from api.records.case import CaseEventRecord, CaseRecord
 from api.store.db import Db
 from api.store.models import OrgUnitItem
 from tests.graphql_client import GraphQLClient, Response

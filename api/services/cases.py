@@ -266,81 +266,53 @@ def resolve_dispatch(
     return unit.id, names
 
 
-@dataclass(frozen=True)
-class Act:
-    """A request to apply one action, with what the action needs."""
+def _dispatch(command: machine.Command) -> Dispatch | None:
+    """Where an ASSIGN or ESCALATE asks to send the case (an assignee the caller names is the
+    leader who owns it at TOP); None for any other command, or an escalation by default."""
+    match command:
+        case machine.Assign(
+            level=level, assignee_id=leader, lead_department=lead, supporting_departments=support
+        ):
+            return Dispatch(level, lead, support, leader)
+        case machine.Escalate(
+            assignee_id=leader, lead_department=lead, supporting_departments=support
+        ):
+            if not (leader or lead or support):
+                return None  # one level up: the grid's community or street, or the centre
+            # Departments mean DISTRICT, a leader TOP; _escalation_target checks the level.
+            return Dispatch(Level.TOP if leader else Level.DISTRICT, lead, support, leader)
+    return None
 
-    action: Action
-    note: str = ""
-    dispatch: Dispatch | None = None
-    department_id: str | None = None
-    mode: machine.HandlingMode | None = None
-    category: str | None = None
-    duplicate_of: str | None = None
-    hours: int = 0
-    grant: bool = True
-    satisfaction: Satisfaction | None = None
+
+def _department(command: machine.Command) -> str | None:
+    match command:
+        case (
+            machine.Claim(department_id=department) | machine.ResolveTask(department_id=department)
+        ):
+            return department
+    return None
 
 
-def _command(act: Act, dispatch: Dispatch | None, assignee: str | None) -> machine.Command:
-    note = act.note
-    match act.action:
-        case Action.ACCEPT:
-            if act.mode is None or act.category is None:
-                raise InvalidInput("Accepting needs a handling mode and a category", field="mode")
-            return machine.Accept(act.mode, check_category(act.category))
-        case Action.REJECT:
-            return machine.Reject(note, act.duplicate_of)
-        case Action.ASSIGN | Action.ESCALATE:
-            if dispatch is None:
-                raise InvalidInput("Say where the case goes", field="level")
-            if act.action is Action.ASSIGN:
-                return machine.Assign(
-                    dispatch.level,
-                    assignee,
-                    dispatch.lead_department_id,
-                    dispatch.supporting_department_ids,
-                )
-            return machine.Escalate(
-                note, assignee, dispatch.lead_department_id, dispatch.supporting_department_ids
-            )
-        case Action.START:
-            return machine.Start()
-        case Action.CLAIM:
-            return machine.Claim(act.department_id or "")
-        case Action.RESOLVE_TASK:
-            return machine.ResolveTask(act.department_id or "", note)
-        case Action.SEND_BACK:
-            return machine.SendBack(note)
-        case Action.PAUSE:
-            return machine.Pause(note)
-        case Action.RESUME:
-            return machine.Resume()
-        case Action.REQUEST_EXTENSION:
-            return machine.RequestExtension(act.hours, note)
-        case Action.GRANT_EXTENSION | Action.DENY_EXTENSION:
-            return machine.DecideExtension(act.action is Action.GRANT_EXTENSION, note)
-        case Action.RESOLVE:
-            return machine.Resolve(note)
-        case Action.EVALUATE:
-            if act.satisfaction is None:
-                raise InvalidInput("Say how satisfied you are", field="satisfaction")
-            return machine.Evaluate(act.satisfaction, note)
-        case Action.REOPEN:
-            return machine.Reopen(note)
-        case Action.CLOSE:
-            return machine.Close()
-        case Action.TICK_OFF:
-            return machine.TickOff(note)
-        case Action.REQUEST_PARK:
-            return machine.RequestPark(note)
-        case Action.APPROVE_PARK | Action.REJECT_PARK:
-            return machine.DecidePark(act.action is Action.APPROVE_PARK, note)
-        case Action.UNPARK:
-            return machine.Unpark()
-        case Action.ARCHIVE:
-            return machine.Archive()
-    raise AssertionError(act.action)
+def _note(command: machine.Command) -> str:
+    """The free text a command carries (reason, result, comment or note), for the timeline."""
+    match command:
+        case (
+            machine.Reject(reason=text)
+            | machine.Escalate(reason=text)
+            | machine.SendBack(reason=text)
+            | machine.Pause(reason=text)
+            | machine.RequestExtension(reason=text)
+            | machine.Reopen(reason=text)
+            | machine.RequestPark(reason=text)
+            | machine.ResolveTask(result=text)
+            | machine.Resolve(result=text)
+            | machine.Evaluate(comment=text)
+            | machine.DecideExtension(note=text)
+            | machine.TickOff(note=text)
+            | machine.DecidePark(note=text)
+        ):
+            return text
+    return ""
 
 
 def _handling_path(case: CaseRecord) -> str | None:
@@ -360,22 +332,28 @@ def department_paths(case: CaseRecord) -> dict[str, str]:
     return {t.department_id: f"{case.district_path}/{t.department_id}" for t in ordered}
 
 
-def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> CaseRecord:
+def act_on_case(
+    db: Db, actor: Actor, clock: Clock, case_id: str, command: machine.Command, remark: str = ""
+) -> CaseRecord:
+    """Apply one command of the state machine (``api.domain.cases``) to a case, as ``actor``;
+    ``remark`` goes on the timeline when the command carries no text of its own (START…)."""
     # Sign-in first, and one answer for "missing" and "not yours", so that no caller can learn
     # whether a case id exists (see case_access.require_read).
     actor.require_login()
+    action = command.action
     case = db.cases.get(case_id)
     if case is None:
         raise NotFound(case_access.NO_SUCH_CASE, field="caseId")
     paths = department_paths(case)
     case_access.require_read(actor, case, paths)
     case_access.require_action(
-        actor, case, act.action, _handling_path(case), paths, act.department_id
+        actor, case, action, _handling_path(case), paths, _department(command)
     )
+    dispatch = _dispatch(command)
     if (
-        act.action is Action.ASSIGN
-        and act.dispatch is not None
-        and act.dispatch.level in (Level.DISTRICT, Level.TOP)
+        action is Action.ASSIGN
+        and dispatch is not None
+        and dispatch.level in (Level.DISTRICT, Level.TOP)
         and not actor.can(Permission.DISPATCH_CASES, case.district_path)
     ):
         # Dispatching to district departments or a district leader (包案) is the governance
@@ -384,43 +362,44 @@ def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> C
             "Only the district's dispatchers send a case to the district", field="level"
         )
     before = case.domain()
-    if act.action not in machine.allowed_actions(before):
-        raise machine.InvalidTransition(before, act.action)
-    dispatch = act.dispatch
-    if act.action is Action.ESCALATE:
+    if action not in machine.allowed_actions(before):
+        raise machine.InvalidTransition(before, action)
+    if action is Action.ESCALATE:
         dispatch = _escalation_target(before, dispatch)
-    if act.duplicate_of is not None:
-        _require_duplicate_target(db, actor, case, act.duplicate_of)
-    assignee: str | None = None
+    if isinstance(command, machine.Reject) and command.duplicate_of is not None:
+        _require_duplicate_target(db, actor, case, command.duplicate_of)
     names: dict[str, str] = {}
-    if dispatch is not None:
+    if dispatch is not None and isinstance(command, (machine.Assign, machine.Escalate)):
         assignee, names = resolve_dispatch(db, case, dispatch)
-    outcome = machine.transition(before, _command(act, dispatch, assignee))
+        command = replace(command, assignee_id=assignee)
+    if isinstance(command, machine.Accept):
+        command = replace(command, category=check_category(command.category))
+    outcome = machine.transition(before, command)
     now = clock.now()
     at = iso(now)
     old_deadline = case.deadline
     new_deadline, _ = case_clock.next_deadline(case, outcome, now, case.extension_hours)
-    task_deadlines = task_clocks.changed(db, case, before, outcome.case, act.action, now)
+    task_deadlines = task_clocks.changed(db, case, before, outcome.case, action, now)
     counters = _counters(outcome, before, case.channel is Channel.TOPIC)
     due = old_deadline.due_at if old_deadline is not None else None
     if counters.get("resolved") and due is not None and now <= due and not case.breached:
         counters["resolved_on_time"] = 1
     after = advance(case, outcome, old_deadline, new_deadline, names, now)
-    note = act.note.strip()
-    if act.action is Action.REJECT:
-        after = replace(after, rejection_reason=note, duplicate_of=act.duplicate_of)
-    if act.action is Action.EVALUATE:
+    note = (_note(command) or remark).strip()
+    if isinstance(command, machine.Reject):
+        after = replace(after, rejection_reason=note, duplicate_of=command.duplicate_of)
+    if action is Action.EVALUATE:
         after = replace(after, evaluation_comment=note or None)
-    if act.action is Action.REQUEST_EXTENSION:
-        after = replace(after, extension_hours=float(act.hours))
-    elif act.action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
+    if isinstance(command, machine.RequestExtension):
+        after = replace(after, extension_hours=float(command.hours))
+    elif action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
         after = replace(after, extension_hours=None)
     if new_deadline is not None and outcome.action is not Action.RESUME:
         after = replace(after, policy_version=case_clock.current_policy(case).version)
     change = CaseChange(
         case=after,
         event=EventDraft(
-            act.action.value,
+            action.value,
             outcome.from_state,
             outcome.to_state,
             actor.person_id,

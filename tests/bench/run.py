@@ -103,11 +103,12 @@ def bench_case_requests() -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
     from moto import mock_aws
 
+    from api.domain import cases as machine
     from api.domain.cases import Action, Channel, HandlingMode, Level
     from api.domain.clock import SHANGHAI, FixedClock
     from api.domain.ids import to_global_id
     from api.services.actor import load_actor
-    from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
+    from api.services.cases import ReportInput, act_on_case, report_case
     from api.settings import Settings
     from api.store.db import Db
     from infra.local_table import ensure_table
@@ -130,14 +131,14 @@ def bench_case_requests() -> None:
             )
             case = report_case(db, resident, clock, report)
             for actor, act in (
-                (admin, Act(Action.ACCEPT, mode=HandlingMode.FAST, category="ENVIRONMENT")),
-                (admin, Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID))),
-                (worker, Act(Action.START)),
-                (worker, Act(Action.PAUSE, note="等待居民")),
-                (worker, Act(Action.RESUME)),
-                (worker, Act(Action.ESCALATE, note="网格无法解决")),
-                (admin, Act(Action.START)),
-                (admin, Act(Action.ESCALATE, note="社区无法解决")),
+                (admin, machine.Accept(HandlingMode.FAST, "ENVIRONMENT")),
+                (admin, machine.Assign(Level.GRID)),
+                (worker, machine.Start()),
+                (worker, machine.Pause("等待居民")),
+                (worker, machine.Resume()),
+                (worker, machine.Escalate("网格无法解决")),
+                (admin, machine.Start()),
+                (admin, machine.Escalate("社区无法解决")),
             ):
                 if (
                     number > 0

@@ -14,13 +14,14 @@ from typing import TypeVar
 
 import pytest
 
-from api.domain.cases import Action, Channel, HandlingMode, Level
+from api.domain import cases as machine
+from api.domain.cases import Channel, HandlingMode, Level
 from api.domain.clock import FixedClock
 from api.domain.errors import DomainError
 from api.records.case import CaseEventRecord, CaseRecord
 from api.services.actor import load_actor
 from api.services.case_queries import my_cases
-from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
+from api.services.cases import ReportInput, act_on_case, report_case
 from api.store.case_models import (
     CaseCodeItem,
     CaseEventItem,
@@ -103,11 +104,13 @@ def report(
     return report_case(db, load_actor(db, cw.resident_id), clock, data)
 
 
-def act(db: Db, clock: FixedClock, person_id: str, case_id: str, request: Act) -> CaseRecord:
+def act(
+    db: Db, clock: FixedClock, person_id: str, case_id: str, request: machine.Command
+) -> CaseRecord:
     return act_on_case(db, load_actor(db, person_id), clock, case_id, request)
 
 
-ACCEPT = Act(Action.ACCEPT, mode=HandlingMode.ASSIGNED, category="ENVIRONMENT")
+ACCEPT = machine.Accept(HandlingMode.ASSIGNED, "ENVIRONMENT")
 
 
 @dataclass
@@ -179,12 +182,12 @@ def test_eight_escalations_at_once_make_exactly_one(
         clock,
         cw.community_dispatcher_id,
         case.id,
-        Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID)),
+        machine.Assign(Level.GRID),
     )
-    act(db, clock, cw.grid_worker_id, case.id, Act(Action.START))
+    act(db, clock, cw.grid_worker_id, case.id, machine.Start())
     # The grid worker's eight taps, each with its own freshly loaded actor.
     workers = [load_actor(db, cw.grid_worker_id) for _ in range(8)]
-    escalate = Act(Action.ESCALATE, note="网格解决不了，吹哨社区")
+    escalate = machine.Escalate("网格解决不了，吹哨社区")
     results = race(
         [partial(act_on_case, db, worker, clock, case.id, escalate) for worker in workers]
     )
@@ -217,7 +220,7 @@ def test_racing_accept_and_reject_leave_one_decision(
     results = race(
         [
             lambda: act_on_case(db, district, clock, case.id, ACCEPT),
-            lambda: act_on_case(db, community, clock, case.id, Act(Action.REJECT, note="重复")),
+            lambda: act_on_case(db, community, clock, case.id, machine.Reject("重复")),
         ]
     )
     one_winner(results)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from api.domain.cases import Action, Channel, HandlingMode, Level
+from api.domain import cases as machine
+from api.domain.cases import Channel, HandlingMode, Level
 from api.domain.clock import FixedClock
 from api.services.actor import load_actor
-from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
+from api.services.cases import ReportInput, act_on_case, report_case
 from api.store.db import Db
 from tests.case_world import CaseApi, CaseWorld, unit_gid
 from tests.requests import count_requests
@@ -41,14 +42,13 @@ def open_cases(db: Db, clock: FixedClock, cw: CaseWorld, count: int) -> None:
         case = report_case(db, resident, clock, data)
         joint = number % 3 == 0
         mode = HandlingMode.JOINT if joint else HandlingMode.ASSIGNED
-        act_on_case(db, dispatcher, clock, case.id, Act(Action.ACCEPT, mode=mode,
-                                                        category="ENVIRONMENT"))  # fmt: skip
+        act_on_case(db, dispatcher, clock, case.id, machine.Accept(mode, "ENVIRONMENT"))
         dispatch = (
-            Dispatch(Level.DISTRICT, lead_department_id=cw.housing.id,
-                     supporting_department_ids=(cw.gardens.id,))
-            if joint else Dispatch(Level.GRID)
+            machine.Assign(Level.DISTRICT, lead_department=cw.housing.id,
+                           supporting_departments=(cw.gardens.id,))
+            if joint else machine.Assign(Level.GRID)
         )  # fmt: skip
-        act_on_case(db, dispatcher, clock, case.id, Act(Action.ASSIGN, dispatch=dispatch))
+        act_on_case(db, dispatcher, clock, case.id, dispatch)
 
 
 def page_requests(api: CaseApi, expected: int) -> Counter[str]:

@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 
-from api.domain.cases import Action, Channel, HandlingMode, Level
+from api.domain import cases as machine
+from api.domain.cases import Channel, HandlingMode, Level
 from api.domain.clock import SHANGHAI, FixedClock, iso
 from api.domain.errors import DomainError
 from api.domain.roles import Role
@@ -35,7 +36,7 @@ from api.domain.timers import CaseClock, TimerKind
 from api.records.case import CaseEventRecord, CaseRecord
 from api.services import case_clock, escalation, people, task_clock_firing, time_admin
 from api.services.actor import Actor, load_actor
-from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
+from api.services.cases import ReportInput, act_on_case, report_case
 from api.services.escalation import SweepReport, fire_case, sweep
 from api.settings import Settings
 from api.store.case_codec import deadline_from_json
@@ -92,7 +93,9 @@ class Desk:
             self._actors[person_id] = load_actor(self.db, person_id)
         return self._actors[person_id]
 
-    def act(self, person_id: str, case_id: str, act: Act, at: datetime | None = None) -> CaseRecord:
+    def act(
+        self, person_id: str, case_id: str, act: machine.Command, at: datetime | None = None
+    ) -> CaseRecord:
         if at is not None:
             self.at(at)
         return act_on_case(self.db, self.actor(person_id), self.clock, case_id, act)
@@ -116,10 +119,10 @@ class Desk:
         signed for at ``start`` when given (a RESOLVE clock)."""
         dispatcher = self.cw.community_dispatcher_id
         case = self.report(at)
-        self.act(dispatcher, case.id, Act(Action.ACCEPT, mode=mode, category="ENVIRONMENT"))
-        case = self.act(dispatcher, case.id, Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID)))
+        self.act(dispatcher, case.id, machine.Accept(mode, "ENVIRONMENT"))
+        case = self.act(dispatcher, case.id, machine.Assign(Level.GRID))
         if start is not None:
-            case = self.act(self.cw.grid_worker_id, case.id, Act(Action.START), at=start)
+            case = self.act(self.cw.grid_worker_id, case.id, machine.Start(), at=start)
         return case
 
     def at_district(self, at: datetime) -> CaseRecord:
@@ -127,14 +130,14 @@ class Desk:
         a CLAIM clock runs at DISTRICT."""
         dispatcher = self.cw.dispatcher_id
         case = self.report(at)
-        accept = Act(Action.ACCEPT, mode=HandlingMode.JOINT, category="ENVIRONMENT")
+        accept = machine.Accept(HandlingMode.JOINT, "ENVIRONMENT")
         self.act(dispatcher, case.id, accept)
-        dispatch = Dispatch(
+        dispatch = machine.Assign(
             Level.DISTRICT,
-            lead_department_id=self.cw.housing.id,
-            supporting_department_ids=(self.cw.gardens.id,),
+            lead_department=self.cw.housing.id,
+            supporting_departments=(self.cw.gardens.id,),
         )
-        return self.act(dispatcher, case.id, Act(Action.ASSIGN, dispatch=dispatch))
+        return self.act(dispatcher, case.id, dispatch)
 
     def sweep(self, now: datetime, policy: TimePolicy | None = None) -> SweepReport:
         self.at(now)
@@ -257,7 +260,7 @@ def test_a_make_up_saturday_counts_and_the_spring_festival_does_not(desk: Desk) 
     assert (timer.due_at, timer.warn_at) == (sh(2026, 2, 14, 10), sh(2026, 2, 14, 9, 36))
     # Signed for on the Saturday at 09:00: RESOLVE, 15 working hours = 7 h on Saturday, nothing
     # over the holidays, 7.5 h on Tuesday 24th and 0.5 h on Wednesday 25th.
-    desk.act(desk.cw.grid_worker_id, case.id, Act(Action.START), at=sh(2026, 2, 14, 9))
+    desk.act(desk.cw.grid_worker_id, case.id, machine.Start(), at=sh(2026, 2, 14, 9))
     timer = desk.timer(case.id)
     assert (timer.kind, timer.limit_hours) == (TimerKind.RESOLVE, 15)
     assert (timer.due_at, timer.warn_at) == (sh(2026, 2, 25, 9), sh(2026, 2, 24, 15))
@@ -386,7 +389,7 @@ def test_a_pause_spanning_the_holiday_resumes_with_the_hours_already_used(
     timer = desk.timer(case.id)
     assert (timer.due_at, timer.warn_at) == (sh(2026, 2, 14, 9), sh(2026, 2, 13, 15))
     # Paused on Friday at 10:00 waiting on the resident: 7 h on Thursday + 1.5 h on Friday.
-    desk.act(worker, case.id, Act(Action.PAUSE, note="等待居民清理"), at=sh(2026, 2, 13, 10))
+    desk.act(worker, case.id, machine.Pause("等待居民清理"), at=sh(2026, 2, 13, 10))
     paused = gql_case(asgi_case_api, worker, case.id)
     assert paused["state"] == "PAUSED"
     assert (paused["timer"]["paused"], paused["timer"]["dueAt"]) == (True, None)
@@ -394,7 +397,7 @@ def test_a_pause_spanning_the_holiday_resumes_with_the_hours_already_used(
     for moment in (sh(2026, 2, 13, 15), sh(2026, 2, 14, 9), sh(2026, 2, 20, 12)):
         report = desk.sweep(moment)
         assert (report.fired, report.items_read) == (0, 0)
-    desk.act(worker, case.id, Act(Action.RESUME), at=sh(2026, 2, 24, 9))
+    desk.act(worker, case.id, machine.Resume(), at=sh(2026, 2, 24, 9))
     timer = desk.timer(case.id)
     # 6.5 h remain from Tuesday 09:00: 3 h before lunch, 3.5 h after: 17:00.
     assert timer.consumed_hours == pytest.approx(8.5)
@@ -418,14 +421,14 @@ def test_pausing_an_overdue_case_holds_the_breach_until_it_resumes(desk: Desk) -
     case = desk.at_grid(MON, start=MON)
     assert desk.timer(case.id).due_at == sh(2026, 11, 25, 9, 30)
     # The sweeper was down: the deadline passed unseen and the grid pauses the case late.
-    desk.act(worker, case.id, Act(Action.PAUSE, note="等待居民"), at=sh(2026, 11, 25, 10))
+    desk.act(worker, case.id, machine.Pause("等待居民"), at=sh(2026, 11, 25, 10))
     assert desk.case(case.id).duepk is None  # a paused clock is out of the due index
     for moment in (sh(2026, 11, 25, 10), sh(2026, 11, 26, 8)):
         report = desk.sweep(moment)
         assert (report.fired, report.items_read) == (0, 0)
     assert desk.actions(case.id)[-1] == "PAUSE"
     resume_at = sh(2026, 11, 26, 9)
-    desk.act(worker, case.id, Act(Action.RESUME), at=resume_at)
+    desk.act(worker, case.id, machine.Resume(), at=resume_at)
     timer = desk.timer(case.id)
     # 6.5 + 7.5 + 1.5 h used ≥ 15: it resumes already due and breaches at once.
     assert timer.consumed_hours == pytest.approx(15.5)
@@ -453,7 +456,7 @@ def test_resolve_racing_a_firing_lets_exactly_one_win(desk: Desk, db: Db) -> Non
         assert desk.timer(case.id).due_at == due
         now = due + timedelta(minutes=1)
         desk.at(now)
-        resolve = Act(Action.RESOLVE, note="已清理")
+        resolve = machine.Resolve("已清理")
         resolved, fired = race(
             [
                 partial(act_on_case, db, load_actor(db, worker), desk.clock, case.id, resolve),
@@ -521,12 +524,14 @@ def test_a_duplicate_invocation_fires_nothing_and_a_replay_meets_its_marker(desk
     assert desk.notices(grid) == [("SUPERVISION", "GRID")]
 
     # Replay: put the case back as it was before the firing (same clock, same generation),
-    # keeping only its version and event count current. The case condition now passes; the
-    # FIRED marker of the same event id is what refuses the second application.
+    # keeping only its version, event count and timeline current. The case condition now
+    # passes; the FIRED marker of the same event id is what refuses the second application.
     after = desk.case(case.id)
     before.version = after.version
     before.event_count = after.event_count
-    before.save()
+    before.timeline = after.timeline
+    with desk.db.bound():
+        before.save()
     assert fire_case(desk.db, case.id, now) is False
     assert desk.actions(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "ESCALATE"]
     assert len(desk.fired(case.id)) == 1
@@ -600,8 +605,8 @@ def test_a_stale_index_entry_applies_nothing(desk: Desk, monkeypatch: pytest.Mon
     upper = f"{iso(sh(2026, 11, 23, 11, 30))}#\uffff"
     stale = {shard: desk.db.cases.due_case_ids(shard, upper, 100) for shard in range(DUE_SHARDS)}
     assert signed.id in stale[due_shard(signed.id)]
-    desk.act(worker, signed.id, Act(Action.START), at=sh(2026, 11, 23, 10))  # RESOLVE clock
-    desk.act(worker, resolved.id, Act(Action.RESOLVE, note="已处理"), at=sh(2026, 11, 23, 10))
+    desk.act(worker, signed.id, machine.Start(), at=sh(2026, 11, 23, 10))  # RESOLVE clock
+    desk.act(worker, resolved.id, machine.Resolve("已处理"), at=sh(2026, 11, 23, 10))
     stale[due_shard(resolved.id)].append(resolved.id)
     before = {c: desk.actions(c) for c in (signed.id, resolved.id)}
 
@@ -682,14 +687,14 @@ def test_send_back_and_reassign_start_a_new_clock_and_the_old_firing_does_nothin
     case = desk.at_grid(MON)
     old = desk.timer(case.id)
     assert old.due_at == sh(2026, 11, 23, 11, 30)
-    desk.act(worker, case.id, Act(Action.SEND_BACK, note="不属于本网格"), at=sh(2026, 11, 23, 10))
+    desk.act(worker, case.id, machine.SendBack("不属于本网格"), at=sh(2026, 11, 23, 10))
     stored = desk.case(case.id)
     assert stored.state == "ACCEPTED"
     assert stored.clock is None and stored.duepk is None  # no clock, out of the due index
     desk.act(
         dispatcher,
         case.id,
-        Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID)),
+        machine.Assign(Level.GRID),
         at=sh(2026, 11, 23, 10, 30),
     )
     new = desk.timer(case.id)
@@ -823,7 +828,7 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
         sh(2026, 11, 23, 15),
     )
     # Gardens reports for duty: its own RESOLVE clock starts; the lead's CLAIM clock runs on.
-    claim = Act(Action.CLAIM, department_id=cw.gardens.id)
+    claim = machine.Claim(cw.gardens.id)
     desk.act(cw.gardens_staff_id, case.id, claim, at=sh(2026, 11, 23, 10))
     resolving = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert (resolving.kind, resolving.started_at, resolving.limit_hours) == (
@@ -835,20 +840,18 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
     lead = desk.timer(case.id)
     assert (lead.kind, lead.due_at) == (TimerKind.CLAIM, sh(2026, 11, 23, 15))
     # The lead claims: the case's clock is now the lead's RESOLVE clock; gardens' is unchanged.
-    housing = Act(Action.CLAIM, department_id=cw.housing.id)
+    housing = machine.Claim(cw.housing.id)
     desk.act(cw.housing_staff_id, case.id, housing, at=sh(2026, 11, 23, 11))
     assert desk.timer(case.id).kind is TimerKind.RESOLVE
     unchanged = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert unchanged == resolving
 
     # Waiting on the resident pauses every clock of the case; resuming continues each of them.
-    desk.act(
-        cw.housing_staff_id, case.id, Act(Action.PAUSE, note="等居民"), at=sh(2026, 11, 23, 13)
-    )
+    desk.act(cw.housing_staff_id, case.id, machine.Pause("等居民"), at=sh(2026, 11, 23, 13))
     paused = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert paused.paused and paused.due_at is None
     assert department_clock(case.id, cw.gardens.id).duepk is None  # out of the due index
-    desk.act(cw.housing_staff_id, case.id, Act(Action.RESUME), at=sh(2026, 11, 24, 13))
+    desk.act(cw.housing_staff_id, case.id, machine.Resume(), at=sh(2026, 11, 24, 13))
     resumed = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     calendar = case_clock.current_calendar(desk.record(case.id))
     used = calendar.working_time_between(sh(2026, 11, 23, 10), sh(2026, 11, 23, 13)).hours
@@ -899,11 +902,11 @@ def test_a_department_clock_stops_when_its_task_is_done_or_the_case_goes_to_top(
     cw = desk.cw
     done, escalated = desk.at_district(MON), desk.at_district(MON)
     for case in (done, escalated):
-        claim = Act(Action.CLAIM, department_id=cw.gardens.id)
+        claim = machine.Claim(cw.gardens.id)
         desk.act(cw.gardens_staff_id, case.id, claim, at=sh(2026, 11, 23, 10))
-    lead_claim = Act(Action.CLAIM, department_id=cw.housing.id)
+    lead_claim = machine.Claim(cw.housing.id)
     desk.act(cw.housing_staff_id, done.id, lead_claim, at=sh(2026, 11, 23, 10, 15))
-    resolve = Act(Action.RESOLVE_TASK, department_id=cw.gardens.id, note="已补植绿篱")
+    resolve = machine.ResolveTask(cw.gardens.id, "已补植绿篱")
     desk.act(cw.gardens_staff_id, done.id, resolve, at=sh(2026, 11, 23, 10, 30))
     finished = department_clock(done.id, cw.gardens.id)
     assert finished.clock is None and finished.duepk is None and not finished.ever_breached
@@ -1000,7 +1003,7 @@ def test_resolved_on_time_counts_only_cases_resolved_by_their_deadline(desk: Des
     wednesday = sh(2026, 11, 25, 10)
     assert desk.timer(exact.id).due_at == wednesday
     for case in (late, exact, early):
-        desk.act(worker, case.id, Act(Action.RESOLVE, note="已清理"), at=wednesday)
+        desk.act(worker, case.id, machine.Resolve("已清理"), at=wednesday)
     stats = DailyStatsItem.get(*stats_key(grid, "2026-11-25"), consistent_read=True)
     assert (stats.resolved, stats.resolved_on_time, stats.resolved_in_grid) == (3, 2, 3)
     assert desk.levels(late.id) == [("GRID", iso(sh(2026, 11, 25, 9, 30)), False)]

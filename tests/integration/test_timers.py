@@ -611,7 +611,7 @@ def test_a_stale_index_entry_applies_nothing(desk: Desk, monkeypatch: pytest.Mon
     before = {c: desk.actions(c) for c in (signed.id, resolved.id)}
 
     monkeypatch.setattr(
-        escalation, "due_keys", lambda shard, *_: [f"CASE#{case}" for case in stale[shard]]
+        desk.db.cases, "due_keys", lambda shard, *_: [f"CASE#{case}" for case in stale[shard]]
     )
     report = desk.sweep(sh(2026, 11, 23, 11, 30))
     assert (report.index_items_read, report.cases_read, report.fired, report.skipped) == (

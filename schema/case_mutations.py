@@ -31,114 +31,140 @@ from schema.node import item_id
 
 @strawberry.type(description="Result of a mutation on a case")
 class CasePayload:
-    case: Case | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    case: Case | None = strawberry.field(default=None, description="The case after the change")
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the mutation was refused (nothing was written)"
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An uploaded attachment")
 class AttachmentInput:
-    key: str
-    content_type: str
+    key: str = strawberry.field(description="Object key in the attachments bucket")
+    content_type: str = strawberry.field(description="MIME type, e.g. image/jpeg")
 
 
 @strawberry.input(description="吹哨: report a problem")
 class ReportCaseInput:
-    channel: CaseChannel
-    category: str
-    description: str
+    channel: CaseChannel = strawberry.field(description="How the case is reported")
+    category: str = strawberry.field(description="Catalogue category code")
+    description: str = strawberry.field(description="The problem, in the reporter's words")
     location_unit_id: strawberry.ID = strawberry.field(description="A grid, building or household")
-    address: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    attachments: list[AttachmentInput] = strawberry.field(default_factory=list)
-    anonymous: bool = False
+    address: str | None = strawberry.field(
+        default=None, description="Street address, shown to the handling chain"
+    )
+    latitude: float | None = strawberry.field(default=None, description="Latitude (WGS-84)")
+    longitude: float | None = strawberry.field(default=None, description="Longitude (WGS-84)")
+    attachments: list[AttachmentInput] = strawberry.field(
+        default_factory=list, description="Photos and files already uploaded"
+    )
+    anonymous: bool = strawberry.field(
+        default=False, description="Hide the reporter from all but district-wide staff"
+    )
     idempotency_key: str | None = strawberry.field(
         default=None, description="A retried report with the same key returns the same case"
     )
 
 
-@strawberry.input
+@strawberry.input(description="An action that needs only the case, with an optional note")
 class CaseActionInput:
-    case_id: strawberry.ID
-    note: str = ""
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    note: str = strawberry.field(default="", description="A remark for the timeline")
 
 
-@strawberry.input
+@strawberry.input(description="An action that needs a reason")
 class CaseReasonInput:
-    case_id: strawberry.ID
-    reason: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    reason: str = strawberry.field(description="Why (on the timeline)")
 
 
-@strawberry.input
+@strawberry.input(description="受理: accept a reported case")
 class AcceptCaseInput:
-    case_id: strawberry.ID
-    mode: HandlingMode
-    category: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    mode: HandlingMode = strawberry.field(description="How it will be handled")
+    category: str = strawberry.field(description="Catalogue category code")
 
 
-@strawberry.input
+@strawberry.input(description="不予受理: reject a reported case")
 class RejectCaseInput:
-    case_id: strawberry.ID
-    reason: str
-    duplicate_of_id: strawberry.ID | None = None
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    reason: str = strawberry.field(description="Why (on the timeline)")
+    duplicate_of_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The case this one duplicates"
+    )
 
 
 @strawberry.input(description="Dispatch: below DISTRICT the unit follows from the case's grid")
 class AssignCaseInput:
-    case_id: strawberry.ID
-    level: CaseLevel
-    lead_department_id: strawberry.ID | None = None
-    supporting_department_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    leader_id: strawberry.ID | None = None
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    level: CaseLevel = strawberry.field(description="The level to dispatch to")
+    lead_department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="主办: the lead department (DISTRICT)"
+    )
+    supporting_department_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="协办: supporting departments (DISTRICT)"
+    )
+    leader_id: strawberry.ID | None = strawberry.field(
+        default=None, description="包案: the district leader who owns the case (TOP)"
+    )
 
 
 @strawberry.input(description="吹哨: one level up, with a reason")
 class EscalateCaseInput:
-    case_id: strawberry.ID
-    reason: str
-    lead_department_id: strawberry.ID | None = None
-    supporting_department_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    leader_id: strawberry.ID | None = None
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    reason: str = strawberry.field(description="Why (on the timeline)")
+    lead_department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="主办: the lead department (DISTRICT)"
+    )
+    supporting_department_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="协办: supporting departments (DISTRICT)"
+    )
+    leader_id: strawberry.ID | None = strawberry.field(
+        default=None, description="包案: the district leader who owns the case (TOP)"
+    )
 
 
-@strawberry.input
+@strawberry.input(description="报到: a department claims its task")
 class CaseDepartmentInput:
-    case_id: strawberry.ID
-    department_id: strawberry.ID
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    department_id: strawberry.ID = strawberry.field(
+        description="The department with a task on the case"
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A department resolves its task")
 class ResolveCaseTaskInput:
-    case_id: strawberry.ID
-    department_id: strawberry.ID
-    result: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    department_id: strawberry.ID = strawberry.field(
+        description="The department with a task on the case"
+    )
+    result: str = strawberry.field(description="What the department did")
 
 
-@strawberry.input
+@strawberry.input(description="办结: resolve a case")
 class ResolveCaseInput:
-    case_id: strawberry.ID
-    result: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    result: str = strawberry.field(description="What was done")
 
 
-@strawberry.input
+@strawberry.input(description="延期: request more time")
 class RequestExtensionInput:
-    case_id: strawberry.ID
-    hours: int
-    reason: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    hours: int = strawberry.field(description="Hours to add to the limit")
+    reason: str = strawberry.field(description="Why (on the timeline)")
 
 
-@strawberry.input
+@strawberry.input(description="A decision on a pending request (extension or parking)")
 class CaseDecisionInput:
-    case_id: strawberry.ID
-    approve: bool
-    note: str = ""
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    approve: bool = strawberry.field(description="Grant (true) or refuse (false)")
+    note: str = strawberry.field(default="", description="A remark for the timeline")
 
 
-@strawberry.input
+@strawberry.input(description="回访评价: the reporter's evaluation")
 class EvaluateCaseInput:
-    case_id: strawberry.ID
-    satisfaction: Satisfaction
-    comment: str = ""
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    satisfaction: Satisfaction = strawberry.field(description="How satisfied the reporter is")
+    comment: str = strawberry.field(default="", description="The reporter's comment")
 
 
 def _case_id(value: strawberry.ID) -> str:

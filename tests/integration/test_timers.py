@@ -34,7 +34,7 @@ from api.domain.roles import Role
 from api.domain.time_policy import DEFAULT_POLICY, Limit, TimePolicy
 from api.domain.timers import CaseClock, TimerKind
 from api.records.case import CaseEventRecord, CaseRecord
-from api.services import case_clock, escalation, people, task_clock_firing, time_admin
+from api.services import case_clock, people, task_clock_firing, time_admin
 from api.services.actor import Actor, load_actor
 from api.services.cases import ReportInput, act_on_case, report_case
 from api.services.escalation import SweepReport, fire_case, sweep
@@ -707,7 +707,7 @@ def test_send_back_and_reassign_start_a_new_clock_and_the_old_firing_does_nothin
     old_due = sh(2026, 11, 23, 11, 30)
     assert desk.sweep(old_due).fired == 0
     assert fire_case(desk.db, case.id, old_due) is False
-    monkeypatch.setattr(escalation, "due_keys", lambda *_: [f"CASE#{case.id}"])  # stale index
+    monkeypatch.setattr(desk.db.cases, "due_keys", lambda *_: [f"CASE#{case.id}"])  # stale
     stale = desk.sweep(old_due)
     assert (stale.fired, stale.skipped) == (0, DUE_SHARDS)
     monkeypatch.undo()

@@ -34,7 +34,7 @@ from api.domain.roles import Role
 from api.domain.time_policy import DEFAULT_POLICY, Limit, TimePolicy
 from api.domain.timers import CaseClock, TimerKind
 from api.records.case import CaseEventRecord, CaseRecord
-from api.services import case_clock, people, task_clock_firing, time_admin
+from api.services import case_clock, people, task_clock_firing, time_admin, time_rules
 from api.services.actor import Actor, load_actor
 from api.services.cases import ReportInput, act_on_case, report_case
 from api.services.escalation import SweepReport, fire_case, sweep
@@ -190,6 +190,9 @@ class Desk:
 
 @pytest.fixture
 def desk(db: Db, clock: FixedClock, case_world: CaseWorld) -> Desk:
+    # The time-policy cache is keyed by district, not by table (api/services/time_rules.py):
+    # a policy edited by an earlier test on another table would leak in for its 30 seconds.
+    time_rules.forget(case_world.district.id)
     return Desk(db, clock, case_world)
 
 

@@ -177,7 +177,7 @@ class NoticeRecord:
 
 @dataclass(frozen=True, slots=True)
 class DayCountersRecord:
-    """Case counters of a unit's subtree for one day."""
+    """Case (and 党群议事 topic) counters of a unit's subtree for one day."""
 
     org_id: str
     day: str
@@ -189,3 +189,8 @@ class DayCountersRecord:
     resolved_in_grid: int
     satisfied: int
     reopened: int
+    topics_raised: int
+    topics_adopted: int
+    topics_declined: int
+    topic_cases_resolved: int
+    topic_cases_resolved_in_grid: int

@@ -29,8 +29,6 @@ from api.domain.org import (
     check_move,
     check_parent,
     child_path,
-    path_ids,
-    rebase_path,
     validate_name,
 )
 from api.domain.roles import Permission
@@ -297,7 +295,7 @@ def move_unit(db: Db, actor: Actor, clock: Clock, unit_id: str, new_parent_id: s
     moved = require_unit(unit.id)
     _refresh_references(moved)
     refresh_subtree(moved)
-    rehome_cases(unit.path, moved.path)
+    db.cases.rehome(unit.path, moved.path)
     return moved
 
 
@@ -415,30 +413,3 @@ def _refresh_references(unit: OrgUnitItem) -> None:
 def load_many(unit_ids: list[str]) -> dict[str, OrgUnitItem]:
     keys = [org_key(unit_id) for unit_id in dict.fromkeys(unit_ids)]
     return {item.id: item for item in OrgUnitItem.batch_get(keys)}
-
-
-def rehome_cases(old_path: str, new_path: str) -> int:
-    """Cases located in a moved subtree follow it: their grid path (scope checks) and their
-    street partition (scope lists) are rewritten. Idempotent, like ``refresh_subtree``; the
-    daily counters already written stay with the ancestors of the day they were counted."""
-    from api.store.case_models import CaseItem, street_cases_pk
-
-    old_ids, new_ids = path_ids(old_path), path_ids(new_path)
-    if len(old_ids) < 2 or len(new_ids) < 2:
-        return 0  # a district, or a street moving within it, keeps its partition and prefix
-    moved = 0
-    for case in CaseItem.by_kind.query(
-        street_cases_pk(old_ids[1]),
-        filter_condition=CaseItem.grid_path.startswith(old_path + "/")
-        | (CaseItem.grid_path == old_path),
-    ):
-        assert isinstance(case, CaseItem)
-        case.update(
-            actions=[
-                CaseItem.grid_path.set(rebase_path(case.grid_path, old_path, new_path)),
-                CaseItem.gsi2pk.set(street_cases_pk(new_ids[1])),
-            ],
-            add_version_condition=False,
-        )
-        moved += 1
-    return moved

@@ -297,5 +297,9 @@ def day_counters_record(item: DailyStatsItem) -> DayCountersRecord:
         accepted=int(item.accepted or 0), resolved=int(item.resolved or 0),
         closed=int(item.closed or 0), resolved_on_time=int(item.resolved_on_time or 0),
         resolved_in_grid=int(item.resolved_in_grid or 0), satisfied=int(item.satisfied or 0),
-        reopened=int(item.reopened or 0),
+        reopened=int(item.reopened or 0), topics_raised=int(item.topics_raised or 0),
+        topics_adopted=int(item.topics_adopted or 0),
+        topics_declined=int(item.topics_declined or 0),
+        topic_cases_resolved=int(item.topic_cases_resolved or 0),
+        topic_cases_resolved_in_grid=int(item.topic_cases_resolved_in_grid or 0),
     )  # fmt: skip

@@ -17,7 +17,7 @@ from pynamodb.expressions.condition import Condition
 
 from api.domain.cases import CaseState, HandlingMode, Level, TaskStatus
 from api.domain.clock import iso
-from api.domain.org import path_ids
+from api.domain.org import path_ids, rebase_path
 from api.domain.timers import CaseClock, next_fire_at
 from api.records.case import INTAKE, CaseEventRecord, CaseRecord, HandlerRecord, TaskDeadlineRecord
 from api.store.case_codec import (
@@ -512,6 +512,31 @@ class CaseStore(Repository):
         with self.db.transaction() as transaction:
             transaction.save(_case_item(case))
         return replace(case, version=case.version + 1)
+
+    @bound
+    def rehome(self, old_path: str, new_path: str) -> int:
+        """Cases located in a moved subtree follow it: their grid path (scope checks) and their
+        street partition (scope lists) are rewritten. Idempotent; the day counters already
+        written stay with the ancestors of the day they were counted. For org_units' move."""
+        old_ids, new_ids = path_ids(old_path), path_ids(new_path)
+        if len(old_ids) < 2 or len(new_ids) < 2:
+            return 0  # a district, or a street moving within it, keeps its partition and prefix
+        moved = 0
+        for case in CaseItem.by_kind.query(
+            street_cases_pk(old_ids[1]),
+            filter_condition=CaseItem.grid_path.startswith(old_path + "/")
+            | (CaseItem.grid_path == old_path),
+        ):
+            assert isinstance(case, CaseItem)
+            case.update(
+                actions=[
+                    CaseItem.grid_path.set(rebase_path(case.grid_path, old_path, new_path)),
+                    CaseItem.gsi2pk.set(street_cases_pk(new_ids[1])),
+                ],
+                add_version_condition=False,
+            )
+            moved += 1
+        return moved
 
     @bound
     def stop_task_deadline(self, record: TaskDeadlineRecord) -> bool:

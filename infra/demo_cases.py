@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.domain.cases import Action, Channel, HandlingMode, Level, Satisfaction
+from api.domain import cases as machine
+from api.domain.cases import Channel, HandlingMode, Level, Satisfaction
 from api.domain.clock import Clock
 from api.services.actor import load_actor
-from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
+from api.services.cases import ReportInput, act_on_case, report_case
 from api.store.db import Db
 
 BUILDING = "ST01C01G01B1"
@@ -30,15 +31,15 @@ HOUSING_STAFF, GARDENS_STAFF = "P-DEPT-HOUSING-STAFF", "P-DEPT-GARDENS-STAFF"
 @dataclass(frozen=True)
 class Step:
     actor: str
-    act: Act
+    act: machine.Command
 
 
 def _accept(mode: HandlingMode, category: str) -> Step:
-    return Step(COMMUNITY_STAFF, Act(Action.ACCEPT, mode=mode, category=category))
+    return Step(COMMUNITY_STAFF, machine.Accept(mode, category))
 
 
-ASSIGN_GRID = Step(COMMUNITY_STAFF, Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID)))
-START_GRID = Step(WORKER, Act(Action.START))
+ASSIGN_GRID = Step(COMMUNITY_STAFF, machine.Assign(Level.GRID))
+START_GRID = Step(WORKER, machine.Start())
 
 STORIES: list[tuple[str, str, str, list[Step]]] = [
     ("demo-reported", "ENVIRONMENT", "小区地下车库入口垃圾被风吹进车库,无人清理", []),
@@ -62,16 +63,16 @@ STORIES: list[tuple[str, str, str, list[Step]]] = [
             _accept(HandlingMode.ASSIGNED, "HOUSING_SAFETY"),
             ASSIGN_GRID,
             START_GRID,
-            Step(WORKER, Act(Action.ESCALATE, note="网格无力解决,向社区吹哨")),
-            Step(COMMUNITY_STAFF, Act(Action.START)),
-            Step(COMMUNITY_STAFF, Act(Action.ESCALATE, note="需要街道协调")),
-            Step(STREET_ADMIN, Act(Action.START)),
-            Step(STREET_ADMIN, Act(Action.ESCALATE, note="街道吹哨,请区住建局报到")),
+            Step(WORKER, machine.Escalate("网格无力解决,向社区吹哨")),
+            Step(COMMUNITY_STAFF, machine.Start()),
+            Step(COMMUNITY_STAFF, machine.Escalate("需要街道协调")),
+            Step(STREET_ADMIN, machine.Start()),
+            Step(STREET_ADMIN, machine.Escalate("街道吹哨,请区住建局报到")),
             Step(
                 CENTRE,
-                Act(Action.ASSIGN, dispatch=Dispatch(Level.DISTRICT, lead_department_id=HOUSING)),
+                machine.Assign(Level.DISTRICT, lead_department=HOUSING),
             ),
-            Step(HOUSING_STAFF, Act(Action.CLAIM, department_id=HOUSING)),
+            Step(HOUSING_STAFF, machine.Claim(HOUSING)),
         ],
     ),
     (
@@ -82,20 +83,15 @@ STORIES: list[tuple[str, str, str, list[Step]]] = [
             _accept(HandlingMode.JOINT, "GREENERY"),
             Step(
                 CENTRE,
-                Act(
-                    Action.ASSIGN,
-                    dispatch=Dispatch(
-                        Level.DISTRICT,
-                        lead_department_id=GARDENS,
-                        supporting_department_ids=(HOUSING,),
-                    ),
+                machine.Assign(
+                    Level.DISTRICT, lead_department=GARDENS, supporting_departments=(HOUSING,)
                 ),
             ),
-            Step(GARDENS_STAFF, Act(Action.CLAIM, department_id=GARDENS)),
-            Step(HOUSING_STAFF, Act(Action.CLAIM, department_id=HOUSING)),
+            Step(GARDENS_STAFF, machine.Claim(GARDENS)),
+            Step(HOUSING_STAFF, machine.Claim(HOUSING)),
             Step(
                 GARDENS_STAFF,
-                Act(Action.RESOLVE_TASK, department_id=GARDENS, note="已修剪清运倒伏树木"),
+                machine.ResolveTask(GARDENS, "已修剪清运倒伏树木"),
             ),
         ],
     ),
@@ -105,7 +101,7 @@ STORIES: list[tuple[str, str, str, list[Step]]] = [
         "老旧小区冬季供暖不热,多次反映未解决",
         [
             _accept(HandlingMode.TOP_LEVEL, "UTILITIES"),
-            Step(CENTRE, Act(Action.ASSIGN, dispatch=Dispatch(Level.TOP, leader_id=LEADER))),
+            Step(CENTRE, machine.Assign(Level.TOP, LEADER)),
         ],
     ),
     (
@@ -116,7 +112,7 @@ STORIES: list[tuple[str, str, str, list[Step]]] = [
             _accept(HandlingMode.IMMEDIATE, "ENVIRONMENT"),
             ASSIGN_GRID,
             START_GRID,
-            Step(WORKER, Act(Action.RESOLVE, note="已联系物业清理楼道杂物")),
+            Step(WORKER, machine.Resolve("已联系物业清理楼道杂物")),
         ],
     ),
     (
@@ -127,12 +123,12 @@ STORIES: list[tuple[str, str, str, list[Step]]] = [
             _accept(HandlingMode.FAST, "NEIGHBOUR_DISPUTE"),
             ASSIGN_GRID,
             START_GRID,
-            Step(WORKER, Act(Action.RESOLVE, note="网格员上门调解,楼上已修复防水")),
+            Step(WORKER, machine.Resolve("网格员上门调解,楼上已修复防水")),
             Step(
                 R1,
-                Act(Action.EVALUATE, satisfaction=Satisfaction.SATISFIED, note="及时解决,很满意"),
+                machine.Evaluate(Satisfaction.SATISFIED, "及时解决,很满意"),
             ),
-            Step(COMMUNITY_STAFF, Act(Action.CLOSE)),
+            Step(COMMUNITY_STAFF, machine.Close()),
         ],
     ),
     (
@@ -143,16 +139,12 @@ STORIES: list[tuple[str, str, str, list[Step]]] = [
             _accept(HandlingMode.FAST, "ROADS"),
             ASSIGN_GRID,
             START_GRID,
-            Step(WORKER, Act(Action.RESOLVE, note="已临时填补")),
+            Step(WORKER, machine.Resolve("已临时填补")),
             Step(
                 R1,
-                Act(
-                    Action.EVALUATE,
-                    satisfaction=Satisfaction.UNSATISFIED,
-                    note="只是临时填补,下雨又积水",
-                ),
+                machine.Evaluate(Satisfaction.UNSATISFIED, "只是临时填补,下雨又积水"),
             ),
-            Step(COMMUNITY_STAFF, Act(Action.REOPEN, note="居民不满意,返工彻底修复")),
+            Step(COMMUNITY_STAFF, machine.Reopen("居民不满意,返工彻底修复")),
         ],
     ),
     (
@@ -163,7 +155,7 @@ STORIES: list[tuple[str, str, str, list[Step]]] = [
             _accept(HandlingMode.FAST, "ELDERLY_CARE"),
             ASSIGN_GRID,
             START_GRID,
-            Step(WORKER, Act(Action.PAUSE, note="等待老人家属确认用餐时间")),
+            Step(WORKER, machine.Pause("等待老人家属确认用餐时间")),
         ],
     ),
 ]
@@ -198,6 +190,6 @@ def seed_cases(db: Db, clock: Clock) -> int:
         ),
     )
     if duplicate.state == "REPORTED":
-        reject = Act(Action.REJECT, note="与已受理案件重复", duplicate_of=ids["demo-wall-crack"])
+        reject = machine.Reject("与已受理案件重复", ids["demo-wall-crack"])
         act_on_case(db, load_actor(db, COMMUNITY_STAFF), clock, duplicate.id, reject)
     return walked

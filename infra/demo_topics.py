@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from api.domain.cases import Action, HandlingMode, Level
+from api.domain import cases as machine
+from api.domain.cases import HandlingMode, Level
 from api.domain.clock import Clock, FixedClock
 from api.domain.topics import TopicAction, VoteChoice
 from api.records.topic import TopicRecord
 from api.services import people, topic_discussion, topic_votes, topics
 from api.services.actor import load_actor
-from api.services.cases import Act, Dispatch, act_on_case
+from api.services.cases import act_on_case
 from api.store.db import Db
 
 SEED_NAME = "shibei-topics-v1"
@@ -102,10 +103,10 @@ def seed_topics(db: Db, clock: Clock, cast: Cast = SHIBEI) -> int:
     if adopted is not None and adopted.case_id:
         staff, worker = load_actor(db, cast.community_staff), load_actor(db, cast.worker)
         for actor, act in (
-            (staff, Act(Action.ACCEPT, mode=HandlingMode.FAST, category="ENVIRONMENT")),
-            (staff, Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID))),
-            (worker, Act(Action.START)),
-            (worker, Act(Action.RESOLVE, note="已加装挡风板，保洁每日清扫两次")),
+            (staff, machine.Accept(HandlingMode.FAST, "ENVIRONMENT")),
+            (staff, machine.Assign(Level.GRID)),
+            (worker, machine.Start()),
+            (worker, machine.Resolve("已加装挡风板，保洁每日清扫两次")),
         ):
             act_on_case(db, actor, clock, adopted.case_id, act)
     written += 3

@@ -9,16 +9,12 @@ actions; CONFLICT when someone else changed the case at the same moment).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import strawberry
 
+from api.domain import cases as machine
 from api.domain.case_catalogue import Attachment
-from api.domain.cases import (
-    Action,
-    Channel,
-    Level,
-)
+from api.domain.cases import Channel, Level
 from api.domain.cases import (
     HandlingMode as HandlingModeModel,
 )
@@ -35,165 +31,180 @@ from schema.node import item_id
 
 @strawberry.type(description="Result of a mutation on a case")
 class CasePayload:
-    case: Case | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    case: Case | None = strawberry.field(default=None, description="The case after the change")
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the mutation was refused (nothing was written)"
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An uploaded attachment")
 class AttachmentInput:
-    key: str
-    content_type: str
+    key: str = strawberry.field(description="Object key in the attachments bucket")
+    content_type: str = strawberry.field(description="MIME type, e.g. image/jpeg")
 
 
 @strawberry.input(description="吹哨: report a problem")
 class ReportCaseInput:
-    channel: CaseChannel
-    category: str
-    description: str
+    channel: CaseChannel = strawberry.field(description="How the case is reported")
+    category: str = strawberry.field(description="Catalogue category code")
+    description: str = strawberry.field(description="The problem, in the reporter's words")
     location_unit_id: strawberry.ID = strawberry.field(description="A grid, building or household")
-    address: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    attachments: list[AttachmentInput] = strawberry.field(default_factory=list)
-    anonymous: bool = False
+    address: str | None = strawberry.field(
+        default=None, description="Street address, shown to the handling chain"
+    )
+    latitude: float | None = strawberry.field(default=None, description="Latitude (WGS-84)")
+    longitude: float | None = strawberry.field(default=None, description="Longitude (WGS-84)")
+    attachments: list[AttachmentInput] = strawberry.field(
+        default_factory=list, description="Photos and files already uploaded"
+    )
+    anonymous: bool = strawberry.field(
+        default=False, description="Hide the reporter from all but district-wide staff"
+    )
     idempotency_key: str | None = strawberry.field(
         default=None, description="A retried report with the same key returns the same case"
     )
 
 
-@strawberry.input
+@strawberry.input(description="An action that needs only the case, with an optional note")
 class CaseActionInput:
-    case_id: strawberry.ID
-    note: str = ""
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    note: str = strawberry.field(default="", description="A remark for the timeline")
 
 
-@strawberry.input
+@strawberry.input(description="An action that needs a reason")
 class CaseReasonInput:
-    case_id: strawberry.ID
-    reason: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    reason: str = strawberry.field(description="Why (on the timeline)")
 
 
-@strawberry.input
+@strawberry.input(description="受理: accept a reported case")
 class AcceptCaseInput:
-    case_id: strawberry.ID
-    mode: HandlingMode
-    category: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    mode: HandlingMode = strawberry.field(description="How it will be handled")
+    category: str = strawberry.field(description="Catalogue category code")
 
 
-@strawberry.input
+@strawberry.input(description="不予受理: reject a reported case")
 class RejectCaseInput:
-    case_id: strawberry.ID
-    reason: str
-    duplicate_of_id: strawberry.ID | None = None
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    reason: str = strawberry.field(description="Why (on the timeline)")
+    duplicate_of_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The case this one duplicates"
+    )
 
 
 @strawberry.input(description="Dispatch: below DISTRICT the unit follows from the case's grid")
 class AssignCaseInput:
-    case_id: strawberry.ID
-    level: CaseLevel
-    lead_department_id: strawberry.ID | None = None
-    supporting_department_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    leader_id: strawberry.ID | None = None
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    level: CaseLevel = strawberry.field(description="The level to dispatch to")
+    lead_department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="主办: the lead department (DISTRICT)"
+    )
+    supporting_department_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="协办: supporting departments (DISTRICT)"
+    )
+    leader_id: strawberry.ID | None = strawberry.field(
+        default=None, description="包案: the district leader who owns the case (TOP)"
+    )
 
 
 @strawberry.input(description="吹哨: one level up, with a reason")
 class EscalateCaseInput:
-    case_id: strawberry.ID
-    reason: str
-    lead_department_id: strawberry.ID | None = None
-    supporting_department_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    leader_id: strawberry.ID | None = None
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    reason: str = strawberry.field(description="Why (on the timeline)")
+    lead_department_id: strawberry.ID | None = strawberry.field(
+        default=None, description="主办: the lead department (DISTRICT)"
+    )
+    supporting_department_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="协办: supporting departments (DISTRICT)"
+    )
+    leader_id: strawberry.ID | None = strawberry.field(
+        default=None, description="包案: the district leader who owns the case (TOP)"
+    )
 
 
-@strawberry.input
+@strawberry.input(description="报到: a department claims its task")
 class CaseDepartmentInput:
-    case_id: strawberry.ID
-    department_id: strawberry.ID
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    department_id: strawberry.ID = strawberry.field(
+        description="The department with a task on the case"
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A department resolves its task")
 class ResolveCaseTaskInput:
-    case_id: strawberry.ID
-    department_id: strawberry.ID
-    result: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    department_id: strawberry.ID = strawberry.field(
+        description="The department with a task on the case"
+    )
+    result: str = strawberry.field(description="What the department did")
 
 
-@strawberry.input
+@strawberry.input(description="办结: resolve a case")
 class ResolveCaseInput:
-    case_id: strawberry.ID
-    result: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    result: str = strawberry.field(description="What was done")
 
 
-@strawberry.input
+@strawberry.input(description="延期: request more time")
 class RequestExtensionInput:
-    case_id: strawberry.ID
-    hours: int
-    reason: str
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    hours: int = strawberry.field(description="Hours to add to the limit")
+    reason: str = strawberry.field(description="Why (on the timeline)")
 
 
-@strawberry.input
+@strawberry.input(description="A decision on a pending request (extension or parking)")
 class CaseDecisionInput:
-    case_id: strawberry.ID
-    approve: bool
-    note: str = ""
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    approve: bool = strawberry.field(description="Grant (true) or refuse (false)")
+    note: str = strawberry.field(default="", description="A remark for the timeline")
 
 
-@strawberry.input
+@strawberry.input(description="回访评价: the reporter's evaluation")
 class EvaluateCaseInput:
-    case_id: strawberry.ID
-    satisfaction: Satisfaction
-    comment: str = ""
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    satisfaction: Satisfaction = strawberry.field(description="How satisfied the reporter is")
+    comment: str = strawberry.field(default="", description="The reporter's comment")
 
 
 def _case_id(value: strawberry.ID) -> str:
     return item_id(value, "Case", "caseId")
 
 
-def _dispatch(level: Level, data: AssignCaseInput | EscalateCaseInput) -> cases.Dispatch:
-    return cases.Dispatch(
-        level=level,
-        lead_department_id=item_id(data.lead_department_id, "OrgUnit", "leadDepartmentId")
-        if data.lead_department_id
-        else None,
-        supporting_department_ids=tuple(
-            item_id(d, "OrgUnit", "supportingDepartmentIds") for d in data.supporting_department_ids
-        ),
-        leader_id=item_id(data.leader_id, "Person", "leaderId") if data.leader_id else None,
-    )
+def _department(value: strawberry.ID) -> str:
+    return item_id(value, "OrgUnit", "departmentId")
+
+
+def _departments(data: AssignCaseInput | EscalateCaseInput) -> tuple[str | None, tuple[str, ...]]:
+    lead = data.lead_department_id
+    return (
+        item_id(lead, "OrgUnit", "leadDepartmentId") if lead else None,
+        tuple(item_id(d, "OrgUnit", "supportingDepartmentIds")
+              for d in data.supporting_department_ids),
+    )  # fmt: skip
+
+
+def _leader(data: AssignCaseInput | EscalateCaseInput) -> str | None:
+    return item_id(data.leader_id, "Person", "leaderId") if data.leader_id else None
 
 
 def _failed(errors: list[UserError]) -> CasePayload:
     return CasePayload(errors=errors)
 
 
-def _transition(input_type: type, to_act: Callable[[Any], cases.Act], description: str) -> Any:
-    """A mutation field applying one action; the input type says what the action needs."""
+def _act(
+    info: Info, case_id: strawberry.ID, command: Callable[[], machine.Command], remark: str = ""
+) -> CasePayload:
+    """Apply one command to a case; expected failures (bad ids included) come back in errors.
+    ``remark``: the note of an input whose command carries no text (START, CLOSE…)."""
+    ctx = info.context
 
-    def resolve(info: Info, input: Any) -> CasePayload:
-        ctx = info.context
+    def run() -> CasePayload:
+        raw_id = _case_id(case_id)
+        case = cases.act_on_case(ctx.db, ctx.actor, ctx.clock, raw_id, command(), remark)
+        return CasePayload(case=Case.of(case))
 
-        def act() -> CasePayload:
-            case = cases.act_on_case(
-                ctx.db, ctx.actor, ctx.clock, _case_id(input.case_id), to_act(input)
-            )
-            return CasePayload(case=Case.of(case))
-
-        return run_mutation(act, _failed)
-
-    resolve.__annotations__ = {"info": Info, "input": input_type, "return": CasePayload}
-    return strawberry.mutation(resolver=resolve, description=description)
-
-
-def _simple(action: Action) -> Callable[[Any], cases.Act]:
-    return lambda data: cases.Act(action, note=data.note)
-
-
-def _reason(action: Action) -> Callable[[Any], cases.Act]:
-    return lambda data: cases.Act(action, note=data.reason)
-
-
-def _decision(yes: Action, no: Action) -> Callable[[Any], cases.Act]:
-    return lambda data: cases.Act(yes if data.approve else no, note=data.note)
+    return run_mutation(run, _failed)
 
 
 @strawberry.type
@@ -221,112 +232,129 @@ class CaseMutation:
 
         return run_mutation(act, _failed)
 
-    accept_case = _transition(
-        AcceptCaseInput,
-        lambda d: cases.Act(
-            Action.ACCEPT, mode=HandlingModeModel(value_of(d.mode)), category=d.category
-        ),
-        "受理: accept with a handling mode and category",
-    )
-    reject_case = _transition(
-        RejectCaseInput,
-        lambda d: cases.Act(
-            Action.REJECT,
-            note=d.reason,
-            duplicate_of=item_id(d.duplicate_of_id, "Case", "duplicateOfId")
-            if d.duplicate_of_id
-            else None,
-        ),
-        "不予受理: reject with a reason, optionally as a duplicate of another case",
-    )
-    assign_case = _transition(
-        AssignCaseInput,
-        lambda d: cases.Act(Action.ASSIGN, dispatch=_dispatch(Level(value_of(d.level)), d)),
-        "派遣: dispatch to a level (departments at DISTRICT, a leader at TOP)",
-    )
-    start_case = _transition(
-        CaseActionInput, _simple(Action.START), "签收: the assigned unit signs for the case"
-    )
-    claim_case = _transition(
-        CaseDepartmentInput,
-        lambda d: cases.Act(
-            Action.CLAIM, department_id=item_id(d.department_id, "OrgUnit", "departmentId")
-        ),
-        "报到: a department claims its task",
-    )
-    resolve_case_task = _transition(
-        ResolveCaseTaskInput,
-        lambda d: cases.Act(
-            Action.RESOLVE_TASK,
-            department_id=item_id(d.department_id, "OrgUnit", "departmentId"),
-            note=d.result,
-        ),
-        "A department resolves its task; the last one resolves the case",
-    )
-    escalate_case = _transition(
-        EscalateCaseInput,
-        lambda d: cases.Act(Action.ESCALATE, note=d.reason, dispatch=_escalation(d)),
-        "吹哨: escalate one level up with a reason",
-    )
-    send_back_case = _transition(
-        CaseReasonInput, _reason(Action.SEND_BACK), "回退: send back to the dispatcher"
-    )
-    pause_case = _transition(
-        CaseReasonInput, _reason(Action.PAUSE), "Pause while waiting on the resident"
-    )
-    resume_case = _transition(CaseActionInput, _simple(Action.RESUME), "Resume a paused case")
-    request_case_extension = _transition(
-        RequestExtensionInput,
-        lambda d: cases.Act(Action.REQUEST_EXTENSION, hours=d.hours, note=d.reason),
-        "延期: request more time",
-    )
-    decide_case_extension = _transition(
-        CaseDecisionInput,
-        _decision(Action.GRANT_EXTENSION, Action.DENY_EXTENSION),
-        "Grant or deny a requested extension",
-    )
-    resolve_case = _transition(
-        ResolveCaseInput,
-        lambda d: cases.Act(Action.RESOLVE, note=d.result),
-        "办结: resolve with the result",
-    )
-    evaluate_case = _transition(
-        EvaluateCaseInput,
-        lambda d: cases.Act(
-            Action.EVALUATE,
-            satisfaction=SatisfactionModel(value_of(d.satisfaction)),
-            note=d.comment,
-        ),
-        "回访评价: the reporter evaluates the result",
-    )
-    reopen_case = _transition(
-        CaseReasonInput, _reason(Action.REOPEN), "返工: reopen after an unsatisfied evaluation"
-    )
-    close_case = _transition(CaseActionInput, _simple(Action.CLOSE), "结案: close")
-    tick_off_case = _transition(
-        CaseActionInput, _simple(Action.TICK_OFF), "对单销号: the owning leader closes a TOP case"
-    )
-    request_case_park = _transition(
-        CaseReasonInput, _reason(Action.REQUEST_PARK), "挂账: request parking"
-    )
-    decide_case_park = _transition(
-        CaseDecisionInput,
-        _decision(Action.APPROVE_PARK, Action.REJECT_PARK),
-        "Approve or reject parking",
-    )
-    unpark_case = _transition(CaseActionInput, _simple(Action.UNPARK), "Resume a parked case")
-    archive_case = _transition(
-        CaseActionInput, _simple(Action.ARCHIVE), "归档: archive a closed or rejected case"
-    )
+    @strawberry.mutation(description="受理: accept with a handling mode and category")
+    def accept_case(self, info: Info, input: AcceptCaseInput) -> CasePayload:
+        mode = HandlingModeModel(value_of(input.mode))
+        return _act(
+            info,
+            input.case_id,
+            lambda: machine.Accept(mode, input.category),
+        )
 
+    @strawberry.mutation(
+        description="不予受理: reject with a reason, optionally as a duplicate of another case"
+    )
+    def reject_case(self, info: Info, input: RejectCaseInput) -> CasePayload:
+        def act() -> machine.Command:
+            duplicate = input.duplicate_of_id
+            return machine.Reject(
+                input.reason, item_id(duplicate, "Case", "duplicateOfId") if duplicate else None
+            )
 
-def _escalation(data: EscalateCaseInput) -> cases.Dispatch | None:
-    if not (data.lead_department_id or data.supporting_department_ids or data.leader_id):
-        return None  # one level up, to the grid's community or street, or the governance centre
-    return _dispatch_to_next(data)
+        return _act(info, input.case_id, act)
 
+    @strawberry.mutation(
+        description="派遣: dispatch to a level (departments at DISTRICT, a leader at TOP)"
+    )
+    def assign_case(self, info: Info, input: AssignCaseInput) -> CasePayload:
+        level = Level(value_of(input.level))
+        return _act(
+            info,
+            input.case_id,
+            lambda: machine.Assign(level, _leader(input), *_departments(input)),
+        )
 
-def _dispatch_to_next(data: EscalateCaseInput) -> cases.Dispatch:
-    # The service checks the level; departments mean DISTRICT, a leader means TOP.
-    level = Level.TOP if data.leader_id else Level.DISTRICT
-    return _dispatch(level, data)
+    @strawberry.mutation(description="签收: the assigned unit signs for the case")
+    def start_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, machine.Start, input.note)
+
+    @strawberry.mutation(description="报到: a department claims its task")
+    def claim_case(self, info: Info, input: CaseDepartmentInput) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: machine.Claim(_department(input.department_id)),
+        )
+
+    @strawberry.mutation(
+        description="A department resolves its task; the last one resolves the case"
+    )
+    def resolve_case_task(self, info: Info, input: ResolveCaseTaskInput) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: machine.ResolveTask(_department(input.department_id), input.result),
+        )
+
+    @strawberry.mutation(description="吹哨: escalate one level up with a reason")
+    def escalate_case(self, info: Info, input: EscalateCaseInput) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: machine.Escalate(input.reason, _leader(input), *_departments(input)),
+        )
+
+    @strawberry.mutation(description="回退: send back to the dispatcher")
+    def send_back_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: machine.SendBack(input.reason))
+
+    @strawberry.mutation(description="Pause while waiting on the resident")
+    def pause_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: machine.Pause(input.reason))
+
+    @strawberry.mutation(description="Resume a paused case")
+    def resume_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, machine.Resume, input.note)
+
+    @strawberry.mutation(description="延期: request more time")
+    def request_case_extension(self, info: Info, input: RequestExtensionInput) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: machine.RequestExtension(input.hours, input.reason),
+        )
+
+    @strawberry.mutation(description="Grant or deny a requested extension")
+    def decide_case_extension(self, info: Info, input: CaseDecisionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: machine.DecideExtension(input.approve, input.note))
+
+    @strawberry.mutation(description="办结: resolve with the result")
+    def resolve_case(self, info: Info, input: ResolveCaseInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: machine.Resolve(input.result))
+
+    @strawberry.mutation(description="回访评价: the reporter evaluates the result")
+    def evaluate_case(self, info: Info, input: EvaluateCaseInput) -> CasePayload:
+        satisfaction = SatisfactionModel(value_of(input.satisfaction))
+        return _act(
+            info,
+            input.case_id,
+            lambda: machine.Evaluate(satisfaction, input.comment),
+        )
+
+    @strawberry.mutation(description="返工: reopen after an unsatisfied evaluation")
+    def reopen_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: machine.Reopen(input.reason))
+
+    @strawberry.mutation(description="结案: close")
+    def close_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, machine.Close, input.note)
+
+    @strawberry.mutation(description="对单销号: the owning leader closes a TOP case")
+    def tick_off_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: machine.TickOff(input.note))
+
+    @strawberry.mutation(description="挂账: request parking")
+    def request_case_park(self, info: Info, input: CaseReasonInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: machine.RequestPark(input.reason))
+
+    @strawberry.mutation(description="Approve or reject parking")
+    def decide_case_park(self, info: Info, input: CaseDecisionInput) -> CasePayload:
+        return _act(info, input.case_id, lambda: machine.DecidePark(input.approve, input.note))
+
+    @strawberry.mutation(description="Resume a parked case")
+    def unpark_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, machine.Unpark, input.note)
+
+    @strawberry.mutation(description="归档: archive a closed or rejected case")
+    def archive_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+        return _act(info, input.case_id, machine.Archive, input.note)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -10,21 +11,21 @@ from api.domain.cases import CaseState as CaseStateModel
 from api.domain.cases import HandlingMode as HandlingModeModel
 from api.domain.cases import Level
 from api.domain.errors import InvalidInput
-from api.services import case_queries, org_units
+from api.services import case_queries
 from api.services.cases import find_by_code
-from api.store.case_store import read_partition
 from schema.case_types import (
     Case,
     CaseDayStats,
     CaseNotice,
     InboxEntry,
     PublicCaseTracking,
-    public_tracking,
 )
 from schema.connections import DEFAULT_PAGE_SIZE, Connection, to_connection
 from schema.context import Info
 from schema.enums import CaseLevel, CaseState, HandlingMode, value_of
 from schema.node import item_id
+
+TrackingCode = Annotated[str, strawberry.argument(description="追踪码: tracking code")]
 
 
 def _date(value: str | None, field: str) -> date | None:
@@ -39,27 +40,36 @@ def _date(value: str | None, field: str) -> date | None:
 @strawberry.type
 class CaseQuery:
     @strawberry.field(description="A case with its timeline (reporter and handling chain only)")
-    def case(self, info: Info, id: strawberry.ID) -> Case | None:
-        partition = case_queries.case_with_timeline(info.context.actor, item_id(id, "Case"))
-        return Case.of(partition.case, partition.events) if partition else None
+    def case(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="Case id")]
+    ) -> Case | None:
+        ctx = info.context
+        case = case_queries.case_with_timeline(ctx.db, ctx.actor, item_id(id, "Case"))
+        return Case.of(case) if case else None
 
     @strawberry.field(description="A case by tracking code (reporter and handling chain only)")
-    def case_by_code(self, info: Info, code: str) -> Case | None:
-        found = find_by_code(code)
+    def case_by_code(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="追踪码: tracking code")],
+    ) -> Case | None:
+        ctx = info.context
+        found = find_by_code(ctx.db, code)
         if found is None:
             return None
-        partition = case_queries.case_with_timeline(info.context.actor, found.id)
-        return Case.of(partition.case, partition.events) if partition else None
+        case = case_queries.case_with_timeline(ctx.db, ctx.actor, found.id)
+        return Case.of(case) if case else None
 
     @strawberry.field(description="Public tracking by code: status and timeline, no personal data")
-    def track_case(self, code: str) -> PublicCaseTracking | None:
+    def track_case(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="追踪码: tracking code")],
+    ) -> PublicCaseTracking | None:
         if len(code) > 40:
             raise InvalidInput("code is too long", field="code")
-        found = find_by_code(code)
-        if found is None:
-            return None
-        partition = read_partition(found.id)
-        return public_tracking(partition.case, partition.events) if partition else None
+        found = find_by_code(info.context.db, code)
+        return PublicCaseTracking.of(found) if found else None
 
     @strawberry.field(description="A unit's or department's inbox, by status, soonest due first")
     def case_inbox(
@@ -79,7 +89,7 @@ class CaseQuery:
             first,
             after,
         )
-        return to_connection(page, lambda item: InboxEntry(item=item), after is not None)
+        return to_connection(page, InboxEntry.of, after is not None)
 
     @strawberry.field(description="Cases a district leader owns (包案), by status")
     def my_owned_cases(
@@ -99,7 +109,7 @@ class CaseQuery:
             first,
             after,
         )
-        return to_connection(page, lambda item: InboxEntry(item=item), after is not None)
+        return to_connection(page, InboxEntry.of, after is not None)
 
     @strawberry.field(description="Cases located within a unit's subtree, newest first")
     def cases(
@@ -115,7 +125,7 @@ class CaseQuery:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> Connection[Case]:
-        scope = org_units.require_unit(
+        scope = info.context.db.org_units.require(
             item_id(scope_id, "OrgUnit", "scopeId"), field="scopeId", consistent=False
         )
         filters = case_queries.CaseFilter(
@@ -149,17 +159,19 @@ class CaseQuery:
         actor = info.context.actor
         recipient = item_id(unit_id, "OrgUnit", "unitId") if unit_id else actor.require_login()
         page = case_queries.notices(info.context.db, actor, recipient, first, after)
-        return to_connection(page, lambda item: CaseNotice(item=item), after is not None)
+        return to_connection(page, CaseNotice.of, after is not None)
 
     @strawberry.field(description="Daily case counters of a unit's subtree (dashboards)")
     def case_stats(
         self, info: Info, unit_id: strawberry.ID, start: str, end: str
     ) -> list[CaseDayStats]:
-        unit = org_units.require_unit(
+        unit = info.context.db.org_units.require(
             item_id(unit_id, "OrgUnit", "unitId"), field="unitId", consistent=False
         )
         start_day = _date(start, "start")
         end_day = _date(end, "end")
         assert start_day is not None and end_day is not None
-        rows = case_queries.daily_stats(info.context.actor, unit, start_day, end_day)
+        rows = case_queries.daily_stats(
+            info.context.db, info.context.actor, unit, start_day, end_day
+        )
         return [CaseDayStats.of(row) for row in rows]

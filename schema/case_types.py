@@ -1,24 +1,27 @@
-"""GraphQL types of cases: the handling view, the timeline, inbox entries, public tracking."""
+"""GraphQL types of cases: the handling view, the timeline, inbox entries, public tracking.
+
+Built from records (``api.records.case``); the timeline is carried by the case record, and the
+departments' deadlines and people come through per-request DataLoaders."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import strawberry
 
 from api.domain.case_catalogue import DEFAULT_CATEGORIES
+from api.domain.cases import TaskRole as TaskRoleModel
 from api.domain.cases import allowed_actions
+from api.domain.clock import iso
 from api.domain.people import mask_name, mask_phone
-from api.services import case_access, task_clocks
-from api.services.cases import department_paths
-from api.store.case_models import (
-    CaseEventItem,
-    CaseHandlerItem,
-    CaseItem,
-    DailyStatsItem,
-    NoticeItem,
+from api.domain.timers import CaseClock
+from api.records.case import (
+    CaseEventRecord,
+    CaseRecord,
+    DayCountersRecord,
+    HandlerRecord,
+    NoticeRecord,
 )
-from api.store.case_store import read_partition, to_domain
+from api.services import case_access
+from api.services.cases import department_paths
 from schema.context import Info
 from schema.enums import (
     CaseAction,
@@ -31,14 +34,14 @@ from schema.enums import (
     TaskStatus,
     TimerKind,
 )
-from schema.node import Node, global_id
+from schema.node import Node, global_id, node_loader
 from schema.types import OrgUnit, Person
 
 
 @strawberry.type(description="A category of the case catalogue")
 class CaseCategory:
-    code: str
-    name: str
+    code: str = strawberry.field(description="Catalogue code, e.g. ENVIRONMENT")
+    name: str = strawberry.field(description="Display name (Chinese)")
 
 
 def category_of(code: str | None) -> CaseCategory | None:
@@ -49,484 +52,398 @@ def category_of(code: str | None) -> CaseCategory | None:
 
 @strawberry.type(description="An attachment's object key and content type")
 class CaseAttachment:
-    key: str
-    content_type: str
+    key: str = strawberry.field(description="Object key in the attachments bucket")
+    content_type: str = strawberry.field(description="MIME type, e.g. image/jpeg")
 
 
 @strawberry.type(description="The reporter, shown only to themselves and the handling chain")
 class CaseReporter:
-    name: str
-    phone: str | None
-    person: Person | None
+    name: str = strawberry.field(description="The reporter's name as given at report time")
+    phone: str | None = strawberry.field(description="The reporter's phone, masked")
+    person: Person | None = strawberry.field(description="The reporter's person record")
 
 
-@strawberry.type(description="A department's task in a case at DISTRICT level")
-class CaseTask:
-    department_id: strawberry.ID
-    department_name: str
-    role: TaskRole
-    status: TaskStatus
-    result: str | None
-    timer: CaseTimer | None = strawberry.field(
-        description="A supporting department's own clock (the lead's is the case's timer)"
-    )
-    breached: bool = strawberry.field(description="The department's current clock was missed")
-    ever_breached: bool
-
-
-@strawberry.type(description="A level the case has been at, its deadline and whether it was met")
-class CaseLevelRecord:
-    level: CaseLevel
-    assignee_name: str | None
-    entered_at: str
-    left_at: str | None
-    due_at: str | None
-    met: bool | None
-
-
-@strawberry.type(description="One immutable entry of a case's timeline")
-class CaseEvent:
-    item: strawberry.Private[CaseEventItem]
-
-    @strawberry.field
-    def seq(self) -> int:
-        return int(self.item.seq)
-
-    @strawberry.field
-    def action(self) -> CaseAction:
-        return CaseAction(self.item.action)
-
-    @strawberry.field
-    def from_state(self) -> CaseState | None:
-        return CaseState(self.item.from_state) if self.item.from_state else None
-
-    @strawberry.field
-    def to_state(self) -> CaseState:
-        return CaseState(self.item.to_state)
-
-    @strawberry.field
-    def at(self) -> str:
-        return self.item.at
-
-    @strawberry.field
-    def level(self) -> CaseLevel | None:
-        return CaseLevel(self.item.level) if self.item.level else None
-
-    @strawberry.field(description="The role the actor acted in (REPORTER, GRID_WORKER, STAFF…)")
-    def actor_role(self) -> str | None:
-        return self.item.actor_role
-
-    @strawberry.field
-    def note(self) -> str | None:
-        return self.item.note
-
-    @strawberry.field(description="Who acted (masked like any person outside the caller's scope)")
-    async def actor(self, info: Info) -> Person | None:
-        if self.item.actor_id is None or self.item.actor_role == "REPORTER":
-            return None  # the reporter is shown through Case.reporter, with its own rules
-        person = await info.context.loaders.people.load(self.item.actor_id)
-        return Person.of(person, info) if person else None
-
-
-@strawberry.type(description="The running clock of a case's current level (时限)")
+@strawberry.type(description="The running deadline of a case's current level (时限)")
 class CaseTimer:
-    kind: TimerKind
-    level: CaseLevel
-    started_at: str
+    kind: TimerKind = strawberry.field(description="What must happen by the deadline")
+    level: CaseLevel = strawberry.field(description="The level the deadline runs at")
+    started_at: str = strawberry.field(description="When the deadline started (ISO 8601)")
     due_at: str | None = strawberry.field(description="Null while paused")
-    warn_at: str | None
-    warned: bool
-    paused: bool
-    limit_hours: float
+    warn_at: str | None = strawberry.field(description="When the 临期预警 warning is due")
+    warned: bool = strawberry.field(description="The at-risk warning was sent")
+    paused: bool = strawberry.field(description="The deadline is paused")
+    limit_hours: float = strawberry.field(description="The limit, in hours")
     working_hours: bool = strawberry.field(description="Counted in working hours (else natural)")
     estimated: bool = strawberry.field(
         description="Computed over a year the holiday calendar does not know yet"
     )
 
+    @classmethod
+    def of(cls, deadline: CaseClock | None) -> CaseTimer | None:
+        if deadline is None:
+            return None
+        return cls(
+            kind=TimerKind(deadline.kind.value),
+            level=CaseLevel(deadline.level.value),
+            started_at=iso(deadline.started_at),
+            due_at=iso(deadline.due_at) if deadline.due_at else None,
+            warn_at=iso(deadline.warn_at) if deadline.warn_at else None,
+            warned=deadline.warned,
+            paused=deadline.paused_at is not None,
+            limit_hours=deadline.limit_hours,
+            working_hours=deadline.unit.value == "WORKING",
+            estimated=deadline.estimated,
+        )
 
-def _timer(data: dict[str, Any] | None) -> CaseTimer | None:
-    if not data:
-        return None
-    return CaseTimer(
-        kind=TimerKind(data["kind"]),
-        level=CaseLevel(data["level"]),
-        started_at=data["started_at"],
-        due_at=data.get("due_at"),
-        warn_at=data.get("warn_at"),
-        warned=bool(data.get("warned")),
-        paused=data.get("paused_at") is not None,
-        limit_hours=float(data["limit_hours"]),
-        working_hours=data.get("unit") == "WORKING",
-        estimated=bool(data.get("estimated")),
+
+@strawberry.type(description="A department's task in a case at DISTRICT level")
+class CaseTask:
+    department_id: strawberry.ID = strawberry.field(description="The department (OrgUnit id)")
+    department_name: str = strawberry.field(description="The department's name")
+    role: TaskRole = strawberry.field(description="Lead (主办) or supporting (协办)")
+    status: TaskStatus = strawberry.field(description="Where the department's task stands")
+    result: str | None = strawberry.field(description="The department's result, once resolved")
+    timer: CaseTimer | None = strawberry.field(
+        description="A supporting department's own deadline (the lead's is the case's timer)"
     )
+    breached: bool = strawberry.field(description="The department's current deadline was missed")
+    ever_breached: bool = strawberry.field(description="A deadline of the department was missed")
+
+
+@strawberry.type(description="A level the case has been at, its deadline and whether it was met")
+class CaseLevelRecord:
+    level: CaseLevel = strawberry.field(description="The level")
+    assignee_name: str | None = strawberry.field(description="Who handled it at that level")
+    entered_at: str = strawberry.field(description="When the case reached the level")
+    left_at: str | None = strawberry.field(description="When it left; null while there")
+    due_at: str | None = strawberry.field(description="The level's deadline, once it left")
+    met: bool | None = strawberry.field(description="Whether the deadline was met, once it left")
+
+
+@strawberry.type(description="One immutable entry of a case's timeline")
+class CaseEvent:
+    seq: int = strawberry.field(description="Position in the timeline, from 1")
+    action: CaseAction = strawberry.field(description="What happened")
+    from_state: CaseState | None = strawberry.field(description="State before; null at report")
+    to_state: CaseState = strawberry.field(description="State after")
+    at: str = strawberry.field(description="When (ISO 8601)")
+    level: CaseLevel | None = strawberry.field(description="The case's level after the event")
+    actor_role: str | None = strawberry.field(
+        description="The role the actor acted in (REPORTER, GRID_WORKER, STAFF…)"
+    )
+    note: str | None = strawberry.field(description="Reason, result or comment given")
+    actor_id: strawberry.Private[str | None]
+
+    @classmethod
+    def of(cls, event: CaseEventRecord) -> CaseEvent:
+        return cls(
+            seq=event.seq,
+            action=CaseAction(event.action),
+            from_state=CaseState(event.from_state.value) if event.from_state else None,
+            to_state=CaseState(event.to_state.value),
+            at=event.at,
+            level=CaseLevel(event.level.value) if event.level else None,
+            actor_role=event.actor_role,
+            note=event.note,
+            actor_id=event.actor_id,
+        )
+
+    @strawberry.field(description="Who acted (masked like any person outside the caller's scope)")
+    async def actor(self, info: Info) -> Person | None:
+        if self.actor_id is None or self.actor_role == "REPORTER":
+            return None  # the reporter is shown through Case.reporter, with its own rules
+        person = await info.context.loaders.people.load(self.actor_id)
+        return Person.of(person, info) if person else None
 
 
 @strawberry.type(description="A case (吹哨报到) as the reporter and the handling chain see it")
 class Case(Node):
-    item: strawberry.Private[CaseItem]
-    events: strawberry.Private[list[CaseEventItem] | None] = None
+    code: str = strawberry.field(description="追踪码: tracking code, e.g. SB2026-000123")
+    topic_id: strawberry.ID | None = strawberry.field(
+        description="党群议事: the adopted topic this case came from"
+    )
+    state: CaseState = strawberry.field(description="Where the case stands in the closed loop")
+    channel: CaseChannel = strawberry.field(description="How the case was reported")
+    category: CaseCategory | None = strawberry.field(description="The catalogue category")
+    mode: HandlingMode | None = strawberry.field(description="How it is handled, once accepted")
+    level: CaseLevel | None = strawberry.field(description="The level handling it; null at intake")
+    assignee_name: str | None = strawberry.field(
+        description="The unit or leader handling the case now (below DISTRICT, TOP)"
+    )
+    description: str = strawberry.field(description="The problem as reported")
+    latitude: float | None = strawberry.field(description="Where: latitude (WGS-84)")
+    longitude: float | None = strawberry.field(description="Where: longitude (WGS-84)")
+    attachments: list[CaseAttachment] = strawberry.field(description="Photos and files")
+    anonymous: bool = strawberry.field(description="Reported anonymously")
+    reporter_masked_name: str | None = strawberry.field(
+        description="Reporter's name masked (张**), for lists shown to a wider audience"
+    )
+    rework_count: int = strawberry.field(
+        description="返工: times the case was reopened after an unsatisfied evaluation"
+    )
+    satisfaction: Satisfaction | None = strawberry.field(description="回访评价: the evaluation")
+    evaluation_comment: str | None = strawberry.field(description="The reporter's comment")
+    result: str | None = strawberry.field(description="办结: the result")
+    pain_point: bool = strawberry.field(
+        description="In the pain-point library (痛点难点堵点问题库)"
+    )
+    extension_pending: bool = strawberry.field(description="延期 requested, not yet decided")
+    park_pending: bool = strawberry.field(description="挂账 requested, not yet decided")
+    rejection_reason: str | None = strawberry.field(description="不予受理: the reason")
+    duplicate_of_id: strawberry.ID | None = strawberry.field(
+        description="The case this one duplicates (rejected as duplicate)"
+    )
+    timeline: list[CaseEvent] = strawberry.field(
+        description="The full timeline, oldest first (read with the case: no extra request)"
+    )
+    levels: list[CaseLevelRecord] = strawberry.field(
+        description="Levels the case has been at, with deadlines and whether they were met"
+    )
+    allowed_actions: list[CaseAction] = strawberry.field(
+        description="Actions the state machine allows now (permissions aside)"
+    )
+    timer: CaseTimer | None = strawberry.field(
+        description="The deadline of the current level; null when none runs"
+    )
+    breached: bool = strawberry.field(description="The current level's limit was missed")
+    ever_breached: bool = strawberry.field(description="A limit was missed at some level")
+    policy_version: int | None = strawberry.field(
+        description="Version of the time-limit policy the deadline runs under"
+    )
+    reported_at: str = strawberry.field(description="When it was reported (ISO 8601)")
+    updated_at: str = strawberry.field(description="When it last changed (ISO 8601)")
+    record: strawberry.Private[CaseRecord]
 
     @classmethod
-    def of(cls, item: CaseItem, events: list[CaseEventItem] | None = None) -> Case:
-        return cls(id=global_id("Case", item.id), item=item, events=events)
-
-    @strawberry.field(description="追踪码: tracking code, e.g. SB2026-000123")
-    def code(self) -> str:
-        return self.item.code
-
-    @strawberry.field(description="党群议事: the adopted topic this case came from")
-    def topic_id(self) -> strawberry.ID | None:
-        return global_id("Topic", self.item.topic_id) if self.item.topic_id else None
-
-    @strawberry.field
-    def state(self) -> CaseState:
-        return CaseState(self.item.state)
-
-    @strawberry.field
-    def channel(self) -> CaseChannel:
-        return CaseChannel(self.item.channel)
-
-    @strawberry.field
-    def category(self) -> CaseCategory | None:
-        return category_of(self.item.category)
-
-    @strawberry.field
-    def mode(self) -> HandlingMode | None:
-        return HandlingMode(self.item.mode) if self.item.mode else None
-
-    @strawberry.field
-    def level(self) -> CaseLevel | None:
-        return CaseLevel(self.item.level) if self.item.level else None
-
-    @strawberry.field(description="The unit or leader handling the case now (below DISTRICT, TOP)")
-    def assignee_name(self) -> str | None:
-        return self.item.assignee_name
+    def of(cls, case: CaseRecord) -> Case:
+        return cls(
+            id=global_id("Case", case.id),
+            code=case.code,
+            topic_id=global_id("Topic", case.topic_id) if case.topic_id else None,
+            state=CaseState(case.state.value),
+            channel=CaseChannel(case.channel.value),
+            category=category_of(case.category),
+            mode=HandlingMode(case.mode.value) if case.mode else None,
+            level=CaseLevel(case.level.value) if case.level else None,
+            assignee_name=case.assignee_name,
+            description=case.description,
+            latitude=case.latitude,
+            longitude=case.longitude,
+            attachments=[CaseAttachment(key=a.key, content_type=a.content_type)
+                         for a in case.attachments],
+            anonymous=case.anonymous,
+            reporter_masked_name=mask_name(case.reporter_name)
+            if case.reporter_name and not case.anonymous else None,
+            rework_count=case.rework_count,
+            satisfaction=Satisfaction(case.satisfaction.value) if case.satisfaction else None,
+            evaluation_comment=case.evaluation_comment,
+            result=case.result,
+            pain_point=case.pain_point,
+            extension_pending=case.extension_pending,
+            park_pending=case.park_pending,
+            rejection_reason=case.rejection_reason,
+            duplicate_of_id=global_id("Case", case.duplicate_of) if case.duplicate_of else None,
+            timeline=[CaseEvent.of(event) for event in case.timeline],
+            levels=[
+                CaseLevelRecord(
+                    level=CaseLevel(visit.level.value),
+                    assignee_name=case.handler_names.get(visit.assignee_id or ""),
+                    entered_at=visit.entered_at, left_at=visit.left_at, due_at=visit.due_at,
+                    met=visit.met,
+                )
+                for visit in case.levels
+            ],
+            allowed_actions=[
+                CaseAction(action) for action in sorted(a.value for a in
+                                                        allowed_actions(case.domain()))
+            ],
+            timer=CaseTimer.of(case.deadline),
+            breached=case.breached,
+            ever_breached=case.ever_breached,
+            policy_version=case.policy_version,
+            reported_at=case.reported_at,
+            updated_at=case.updated_at,
+            record=case,
+        )  # fmt: skip
 
     @strawberry.field(description="Department tasks at DISTRICT level (lead first)")
-    def tasks(self) -> list[CaseTask]:
-        names = self.item.handler_names or {}
-        ordered = sorted(self.item.tasks or [], key=lambda t: t["role"] != "LEAD")
-        supporting = [t["department_id"] for t in ordered if t["role"] != "LEAD"]
-        clocks = task_clocks.load(self.item.id, supporting)  # one BatchGet, none without support
-
+    async def tasks(self, info: Info) -> list[CaseTask]:
+        case = self.record
+        ordered = sorted(case.tasks, key=lambda t: t.role is not TaskRoleModel.LEAD)
+        supporting = [
+            (case.id, t.department_id) for t in ordered if t.role is TaskRoleModel.SUPPORT
+        ]
+        loaded = await info.context.case_loaders.task_deadlines.load_many(supporting)
+        deadlines = {key[1]: found for key, found in zip(supporting, loaded, strict=True) if found}
         return [
             CaseTask(
-                department_id=global_id("OrgUnit", t["department_id"]),
-                department_name=names.get(t["department_id"], t["department_id"]),
-                role=TaskRole(t["role"]),
-                status=TaskStatus(t["status"]),
-                result=t.get("result"),
-                timer=_timer(clock.clock) if (clock := clocks.get(t["department_id"])) else None,
-                breached=bool(clock and clock.breached),
-                ever_breached=bool(clock and clock.ever_breached),
+                department_id=global_id("OrgUnit", t.department_id),
+                department_name=case.name_of(t.department_id),
+                role=TaskRole(t.role.value),
+                status=TaskStatus(t.status.value),
+                result=t.result,
+                timer=CaseTimer.of(own.deadline)
+                if (own := deadlines.get(t.department_id))
+                else None,
+                breached=bool(own and own.breached),
+                ever_breached=bool(own and own.ever_breached),
             )
             for t in ordered
         ]
 
-    @strawberry.field
-    def description(self) -> str:
-        return self.item.description
-
     @strawberry.field(description="Where: the grid, building or household reported")
     async def location(self, info: Info) -> OrgUnit | None:
-        unit = await info.context.loaders.org_units.load(self.item.location_unit_id)
+        unit = await info.context.loaders.org_units.load(self.record.location_unit_id)
         return OrgUnit.of(unit) if unit else None
 
-    @strawberry.field
+    @strawberry.field(description="The grid the case belongs to")
     async def grid(self, info: Info) -> OrgUnit | None:
-        unit = await info.context.loaders.org_units.load(self.item.grid_id)
+        unit = await info.context.loaders.org_units.load(self.record.grid_id)
         return OrgUnit.of(unit) if unit else None
 
-    @strawberry.field
+    @strawberry.field(description="The address given; only for those who may see the reporter")
     def address(self, info: Info) -> str | None:
-        return self.item.address if _sees_reporter(info, self.item) else None
-
-    @strawberry.field
-    def latitude(self) -> float | None:
-        return self.item.latitude
-
-    @strawberry.field
-    def longitude(self) -> float | None:
-        return self.item.longitude
-
-    @strawberry.field
-    def attachments(self) -> list[CaseAttachment]:
-        return [
-            CaseAttachment(key=a["key"], content_type=a["content_type"])
-            for a in self.item.attachments or []
-        ]
-
-    @strawberry.field
-    def anonymous(self) -> bool:
-        return bool(self.item.anonymous)
+        return self.record.address if _sees_reporter(info, self.record) else None
 
     @strawberry.field(description="Null when the caller may not see who reported")
     async def reporter(self, info: Info) -> CaseReporter | None:
-        if not _sees_reporter(info, self.item) or not self.item.reporter_id:
+        case = self.record
+        if not _sees_reporter(info, case) or not case.reporter_id:
             return None
-        person = await info.context.loaders.people.load(self.item.reporter_id)
+        person = await info.context.loaders.people.load(case.reporter_id)
         return CaseReporter(
-            name=self.item.reporter_name or "",
-            phone=mask_phone(self.item.reporter_phone) if self.item.reporter_phone else None,
+            name=case.reporter_name or "",
+            phone=mask_phone(case.reporter_phone) if case.reporter_phone else None,
             person=Person.of(person, info) if person else None,
         )
 
-    @strawberry.field(
-        description="Reporter's name masked (张**), for lists shown to a wider audience"
-    )
-    def reporter_masked_name(self) -> str | None:
-        if self.item.anonymous or not self.item.reporter_name:
-            return None
-        return mask_name(self.item.reporter_name)
 
-    @strawberry.field(
-        description="返工: times the case was reopened after an unsatisfied evaluation"
-    )
-    def rework_count(self) -> int:
-        return int(self.item.rework_count or 0)
-
-    @strawberry.field
-    def satisfaction(self) -> Satisfaction | None:
-        return Satisfaction(self.item.satisfaction) if self.item.satisfaction else None
-
-    @strawberry.field
-    def evaluation_comment(self) -> str | None:
-        return self.item.evaluation_comment
-
-    @strawberry.field
-    def result(self) -> str | None:
-        return self.item.result
-
-    @strawberry.field(description="In the pain-point library (痛点难点堵点问题库)")
-    def pain_point(self) -> bool:
-        return bool(self.item.pain_point)
-
-    @strawberry.field
-    def extension_pending(self) -> bool:
-        return bool(self.item.extension_pending)
-
-    @strawberry.field
-    def park_pending(self) -> bool:
-        return bool(self.item.park_pending)
-
-    @strawberry.field
-    def rejection_reason(self) -> str | None:
-        return self.item.rejection_reason
-
-    @strawberry.field(description="The case this one duplicates (rejected as duplicate)")
-    def duplicate_of_id(self) -> strawberry.ID | None:
-        return global_id("Case", self.item.duplicate_of) if self.item.duplicate_of else None
-
-    @strawberry.field(
-        description="The full timeline, oldest first (read with the case: no extra request)"
-    )
-    def timeline(self) -> list[CaseEvent]:
-        events = self.events
-        if events is None:
-            partition = read_partition(self.item.id)
-            events = partition.events if partition else []
-        return [CaseEvent(item=event) for event in events]
-
-    @strawberry.field(
-        description="Levels the case has been at, with deadlines and whether they were met"
-    )
-    def levels(self) -> list[CaseLevelRecord]:
-        names = self.item.handler_names or {}
-        return [
-            CaseLevelRecord(
-                level=CaseLevel(record["level"]),
-                assignee_name=names.get(record.get("assignee_id") or "", None),
-                entered_at=record["entered_at"],
-                left_at=record.get("left_at"),
-                due_at=record.get("due_at"),
-                met=record.get("met"),
-            )
-            for record in self.item.levels or []
-        ]
-
-    @strawberry.field(description="Actions the state machine allows now (permissions aside)")
-    def allowed_actions(self) -> list[CaseAction]:
-        actions = allowed_actions(to_domain(self.item))
-        return [CaseAction(action) for action in sorted(a.value for a in actions)]
-
-    @strawberry.field(description="The clock of the current level; null when none runs")
-    def timer(self) -> CaseTimer | None:
-        return _timer(self.item.clock)
-
-    @strawberry.field(description="The current level's limit was missed")
-    def breached(self) -> bool:
-        return bool(self.item.breached)
-
-    @strawberry.field(description="A limit was missed at some level of this case")
-    def ever_breached(self) -> bool:
-        return bool(self.item.ever_breached)
-
-    @strawberry.field(description="Version of the time-limit policy the clock runs under")
-    def policy_version(self) -> int | None:
-        return int(self.item.policy_version) if self.item.policy_version is not None else None
-
-    @strawberry.field
-    def reported_at(self) -> str:
-        return self.item.reported_at
-
-    @strawberry.field
-    def updated_at(self) -> str:
-        return self.item.updated_at
+def _sees_reporter(info: Info, case: CaseRecord) -> bool:
+    return case_access.sees_reporter(info.context.actor, case, department_paths(case))
 
 
-def _sees_reporter(info: Info, item: CaseItem) -> bool:
-    return case_access.sees_reporter(info.context.actor, item, department_paths(item))
+@node_loader("Case")
+async def load_case(info: Info, raw_id: str) -> Case | None:
+    from api.services.case_queries import case_with_timeline
+
+    case = case_with_timeline(info.context.db, info.context.actor, raw_id)
+    return Case.of(case) if case else None
 
 
 @strawberry.type(description="A case in an inbox: enough to list it without reading the case")
 class InboxEntry:
-    item: strawberry.Private[CaseHandlerItem]
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    code: str = strawberry.field(description="追踪码: tracking code")
+    state: CaseState = strawberry.field(description="The case's state")
+    category: CaseCategory | None = strawberry.field(description="The catalogue category")
+    summary: str = strawberry.field(description="The start of the description")
+    level: str = strawberry.field(description="GRID…TOP, or INTAKE before dispatch")
+    role: str = strawberry.field(description="INTAKE, UNIT, LEAD, SUPPORT or LEADER")
+    task_status: TaskStatus | None = strawberry.field(description="A department's task status")
+    assignee_name: str = strawberry.field(description="The inbox's owner")
+    due_at: str | None = strawberry.field(description="The current deadline; null when none")
+    reported_at: str = strawberry.field(description="When it was reported")
 
-    @strawberry.field
-    def case_id(self) -> strawberry.ID:
-        return global_id("Case", self.item.case_id)
-
-    @strawberry.field
-    def code(self) -> str:
-        return self.item.code
-
-    @strawberry.field
-    def state(self) -> CaseState:
-        return CaseState(self.item.state)
-
-    @strawberry.field
-    def category(self) -> CaseCategory | None:
-        return category_of(self.item.category)
-
-    @strawberry.field
-    def summary(self) -> str:
-        return self.item.summary
-
-    @strawberry.field(description="GRID…TOP, or INTAKE before dispatch")
-    def level(self) -> str:
-        return self.item.level
-
-    @strawberry.field(description="INTAKE, UNIT, LEAD, SUPPORT or LEADER")
-    def role(self) -> str:
-        return self.item.role
-
-    @strawberry.field
-    def task_status(self) -> TaskStatus | None:
-        return TaskStatus(self.item.task_status) if self.item.task_status else None
-
-    @strawberry.field
-    def assignee_name(self) -> str:
-        return self.item.assignee_name
-
-    @strawberry.field
-    def due_at(self) -> str | None:
-        return self.item.due_at
-
-    @strawberry.field
-    def reported_at(self) -> str:
-        return self.item.reported_at
+    @classmethod
+    def of(cls, entry: HandlerRecord) -> InboxEntry:
+        return cls(
+            case_id=global_id("Case", entry.case_id),
+            code=entry.code,
+            state=CaseState(entry.state.value),
+            category=category_of(entry.category),
+            summary=entry.summary,
+            level=entry.level,
+            role=entry.role,
+            task_status=TaskStatus(entry.task_status.value) if entry.task_status else None,
+            assignee_name=entry.assignee_name,
+            due_at=entry.due_at,
+            reported_at=entry.reported_at,
+        )
 
 
 @strawberry.type(description="One step of a case as the public sees it: no people, no notes")
 class PublicCaseEvent:
-    action: CaseAction
-    from_state: CaseState | None
-    to_state: CaseState
-    level: CaseLevel | None
-    at: str
+    action: CaseAction = strawberry.field(description="What happened")
+    from_state: CaseState | None = strawberry.field(description="State before")
+    to_state: CaseState = strawberry.field(description="State after")
+    level: CaseLevel | None = strawberry.field(description="The level after")
+    at: str = strawberry.field(description="When")
 
 
 @strawberry.type(
     description="追踪: a case's status and timeline by tracking code, without personal data"
 )
 class PublicCaseTracking:
-    code: str
-    state: CaseState
-    category: CaseCategory | None
-    level: CaseLevel | None
-    reported_at: str
-    updated_at: str
-    timeline: list[PublicCaseEvent]
+    code: str = strawberry.field(description="追踪码: tracking code")
+    state: CaseState = strawberry.field(description="The case's state")
+    category: CaseCategory | None = strawberry.field(description="The catalogue category")
+    level: CaseLevel | None = strawberry.field(description="The level handling it")
+    reported_at: str = strawberry.field(description="When it was reported")
+    updated_at: str = strawberry.field(description="When it last changed")
+    timeline: list[PublicCaseEvent] = strawberry.field(description="The steps, oldest first")
 
-
-def public_tracking(item: CaseItem, events: list[CaseEventItem]) -> PublicCaseTracking:
-    return PublicCaseTracking(
-        code=item.code,
-        state=CaseState(item.state),
-        category=category_of(item.category),
-        level=CaseLevel(item.level) if item.level else None,
-        reported_at=item.reported_at,
-        updated_at=item.updated_at,
-        timeline=[
-            PublicCaseEvent(
-                action=CaseAction(e.action),
-                from_state=CaseState(e.from_state) if e.from_state else None,
-                to_state=CaseState(e.to_state),
-                level=CaseLevel(e.level) if e.level else None,
-                at=e.at,
-            )
-            for e in events
-        ],
-    )
+    @classmethod
+    def of(cls, case: CaseRecord) -> PublicCaseTracking:
+        return cls(
+            code=case.code,
+            state=CaseState(case.state.value),
+            category=category_of(case.category),
+            level=CaseLevel(case.level.value) if case.level else None,
+            reported_at=case.reported_at,
+            updated_at=case.updated_at,
+            timeline=[
+                PublicCaseEvent(
+                    action=CaseAction(e.action),
+                    from_state=CaseState(e.from_state.value) if e.from_state else None,
+                    to_state=CaseState(e.to_state.value),
+                    level=CaseLevel(e.level.value) if e.level else None,
+                    at=e.at,
+                )
+                for e in case.timeline
+            ],
+        )
 
 
 @strawberry.type(description="Case counters of a unit's subtree for one day")
 class CaseDayStats:
-    day: str
-    reported: int
-    accepted: int
-    resolved: int
-    closed: int
-    resolved_on_time: int
-    resolved_in_grid: int
-    satisfied: int
-    reopened: int
+    day: str = strawberry.field(description="The day (Asia/Shanghai), YYYY-MM-DD")
+    reported: int = strawberry.field(description="Cases reported")
+    accepted: int = strawberry.field(description="Cases accepted (立案)")
+    resolved: int = strawberry.field(description="Cases resolved (办结)")
+    closed: int = strawberry.field(description="Cases closed (结案)")
+    resolved_on_time: int = strawberry.field(description="Resolved within the deadline")
+    resolved_in_grid: int = strawberry.field(description="Resolved at GRID level (小事不出网格)")
+    satisfied: int = strawberry.field(description="Evaluated satisfied or basically satisfied")
+    reopened: int = strawberry.field(description="Reopened (返工)")
 
     @classmethod
-    def of(cls, item: DailyStatsItem) -> CaseDayStats:
+    def of(cls, day: DayCountersRecord) -> CaseDayStats:
         return cls(
-            day=item.day,
-            reported=int(item.reported or 0),
-            accepted=int(item.accepted or 0),
-            resolved=int(item.resolved or 0),
-            closed=int(item.closed or 0),
-            resolved_on_time=int(item.resolved_on_time or 0),
-            resolved_in_grid=int(item.resolved_in_grid or 0),
-            satisfied=int(item.satisfied or 0),
-            reopened=int(item.reopened or 0),
-        )
+            day=day.day, reported=day.reported, accepted=day.accepted, resolved=day.resolved,
+            closed=day.closed, resolved_on_time=day.resolved_on_time,
+            resolved_in_grid=day.resolved_in_grid, satisfied=day.satisfied,
+            reopened=day.reopened,
+        )  # fmt: skip
 
 
 @strawberry.type(
     description="A notice for a unit: 临期预警, 督办, escalation, hand-over to the centre"
 )
 class CaseNotice:
-    item: strawberry.Private[NoticeItem]
-
-    @strawberry.field
-    def case_id(self) -> strawberry.ID:
-        return global_id("Case", self.item.case_id)
-
-    @strawberry.field
-    def code(self) -> str:
-        return self.item.code
-
-    @strawberry.field(
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    code: str = strawberry.field(description="追踪码: tracking code")
+    kind: str = strawberry.field(
         description=(
             "AT_RISK_WARNING, SUPERVISION, ESCALATED, UNCLAIMED_TO_CENTRE, PAIN_POINT, NO_LEADER"
         )
     )
-    def kind(self) -> str:
-        return self.item.kind
+    level: CaseLevel = strawberry.field(description="The level the notice is about")
+    message: str = strawberry.field(description="The notice (Chinese)")
+    at: str = strawberry.field(description="When")
 
-    @strawberry.field
-    def level(self) -> CaseLevel:
-        return CaseLevel(self.item.level)
-
-    @strawberry.field
-    def message(self) -> str:
-        return self.item.message
-
-    @strawberry.field
-    def at(self) -> str:
-        return self.item.at
+    @classmethod
+    def of(cls, notice: NoticeRecord) -> CaseNotice:
+        return cls(
+            case_id=global_id("Case", notice.case_id), code=notice.code, kind=notice.kind,
+            level=CaseLevel(notice.level.value), message=notice.message, at=notice.at,
+        )  # fmt: skip

@@ -20,6 +20,7 @@ from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.services import people
 from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
+from schema.case_loaders import CaseLoaders
 from schema.partner_loaders import PartnerLoaders
 
 V = TypeVar("V")
@@ -92,6 +93,11 @@ class Context:
         from schema.topic_loaders import TopicLoaders
 
         return TopicLoaders(self.db, lambda: self.actor)
+
+    @cached_property
+    def case_loaders(self) -> CaseLoaders:
+        """Cases' loaders (``schema/case_loaders.py``), built on first use."""
+        return CaseLoaders(self.db)
 
     def can_read_person(self, person: PersonRecord) -> bool:
         return people.can_read_personal_data(self.actor, person)

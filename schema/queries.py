@@ -6,13 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from api.domain.ids import from_global_id
 from api.domain.org import OrgKind
 from api.services import org_units
 from schema.connections import DEFAULT_PAGE_SIZE, After, Connection, First, to_connection
 from schema.context import Info
 from schema.enums import OrgUnitKind, value_of
-from schema.node import Node, is_registered, item_id, resolve_node
+from schema.node import Node, item_id, resolve_node
 from schema.types import OrgUnit, Person, RoleGrant, load_org_unit, load_person
 
 
@@ -20,23 +19,6 @@ from schema.types import OrgUnit, Person, RoleGrant, load_org_unit, load_person
 class Viewer:
     person: Person = strawberry.field(description="The caller, unmasked")
     roles: list[RoleGrant] = strawberry.field(description="Every role the caller holds")
-
-
-async def _unregistered_node(info: Info, id: strawberry.ID) -> Node | None:
-    """TRANSITIONAL (store-boundary refactor): types whose modules do not register a
-    ``@node_loader`` yet are loaded as before; each branch goes when its type registers."""
-    type_name, raw_id = from_global_id(id)
-    if type_name == "Case":
-        from api.services.case_queries import case_with_timeline
-        from schema.case_types import Case
-
-        partition = case_with_timeline(info.context.actor, raw_id)
-        return Case.of(partition.case, partition.events) if partition else None
-    if type_name == "Topic":
-        from schema.topic_queries import load_topic
-
-        return load_topic(info, raw_id)
-    return await resolve_node(info, id)  # refuses the unknown type
 
 
 @strawberry.type
@@ -47,9 +29,7 @@ class Query:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id")],
     ) -> Node | None:
-        if is_registered(from_global_id(id)[0]):
-            return await resolve_node(info, id)
-        return await _unregistered_node(info, id)
+        return await resolve_node(info, id)
 
     @strawberry.field(description="An org unit by id (archived ones only to staff in scope)")
     async def org_unit(

@@ -25,7 +25,7 @@ from api.records.topic import (
 )
 from api.services import topic_access, topic_queries
 from api.services.topic_queries import CommentPage, TopicPage
-from schema.case_types import CaseCategory, PublicCaseTracking, category_of, public_tracking
+from schema.case_types import CaseCategory, PublicCaseTracking, category_of
 from schema.connections import Connection, to_connection
 from schema.context import Info
 from schema.enums import described_enum
@@ -286,8 +286,8 @@ class Topic(Node):
     async def case_progress(self, info: Info) -> PublicCaseTracking | None:
         if not self.record.case_id:
             return None
-        progress = await info.context.topic_loaders.case_progress.load(self.record.case_id)
-        return public_tracking(progress.case, progress.events) if progress else None
+        case = await info.context.case_loaders.cases.load(self.record.case_id)
+        return PublicCaseTracking.of(case) if case else None
 
     @strawberry.field(description="The caller's vote (null when none or signed out)")
     async def my_vote(self, info: Info) -> TopicVote | None:

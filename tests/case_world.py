@@ -15,6 +15,7 @@ from api.domain.clock import Clock
 from api.domain.ids import to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.case import CaseEventRecord, CaseRecord
 from api.records.org import OrgUnitRecord
 from api.services import org_units, people
 from api.services.actor import Actor, Grant
@@ -346,3 +347,22 @@ def timeline_steps(case: dict[str, Any]) -> list[tuple[str, str | None, str, str
     events = case["timeline"]
     assert [event["seq"] for event in events] == list(range(1, len(events) + 1))
     return [(e["action"], e["fromState"], e["toState"], e["actorRole"]) for e in events]
+
+
+def whole_timeline(db: Db, case_id: str) -> tuple[CaseRecord, tuple[CaseEventRecord, ...]]:
+    """The case and its timeline after checking it is whole: seq 1..n, the count on the case,
+    and the copy on the case item equal to the append-only event items."""
+    from api.store.case_codec import event_record
+    from api.store.case_models import CaseEventItem, case_pk
+
+    case = db.cases.get(case_id, consistent=True)
+    assert case is not None
+    with db.bound():
+        items = CaseEventItem.query(
+            case_pk(case_id), CaseEventItem.sk.startswith("EVT#"), consistent_read=True
+        )
+        assert tuple(event_record(item) for item in items) == case.timeline
+    seqs = [event.seq for event in case.timeline]
+    assert seqs == list(range(1, len(seqs) + 1)), seqs
+    assert case.event_count == len(seqs)
+    return case, case.timeline

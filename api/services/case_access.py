@@ -12,8 +12,8 @@ from __future__ import annotations
 from api.domain.cases import Action, Level
 from api.domain.errors import Forbidden, NotFound
 from api.domain.roles import Permission
+from api.records.case import CaseRecord
 from api.services.actor import Actor
-from api.store.case_models import CaseItem
 
 DISPATCH_ACTIONS = frozenset(
     {
@@ -34,17 +34,17 @@ REPORTER_ACTIONS = frozenset({Action.EVALUATE})
 LEADER_ACTIONS = frozenset({Action.TICK_OFF})
 
 
-def district_path(case: CaseItem) -> str:
-    return "/" + case.grid_path.strip("/").split("/")[0]
+def district_path(case: CaseRecord) -> str:
+    return case.district_path
 
 
-def is_reporter(actor: Actor, case: CaseItem) -> bool:
+def is_reporter(actor: Actor, case: CaseRecord) -> bool:
     return actor.person_id is not None and actor.person_id == case.reporter_id
 
 
-def handles(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> bool:
+def handles(actor: Actor, case: CaseRecord, department_paths: dict[str, str]) -> bool:
     """Staff of a department with a task on the case, or the owning leader."""
-    if case.level == Level.TOP and actor.person_id == case.assignee_id:
+    if case.level is Level.TOP and actor.person_id == case.assignee_id:
         return True
     return any(
         actor.can(Permission.HANDLE_CASES, path) or actor.can(Permission.READ_CASES, path)
@@ -52,7 +52,7 @@ def handles(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> b
     )
 
 
-def can_read(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> bool:
+def can_read(actor: Actor, case: CaseRecord, department_paths: dict[str, str]) -> bool:
     return (
         is_reporter(actor, case)
         or actor.can(Permission.READ_CASES, case.grid_path)
@@ -63,7 +63,7 @@ def can_read(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> 
 NO_SUCH_CASE = "No such case in your scope"
 
 
-def require_read(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> None:
+def require_read(actor: Actor, case: CaseRecord, department_paths: dict[str, str]) -> None:
     actor.require_login()
     if not can_read(actor, case, department_paths):
         # Not "forbidden": whether a case exists is itself not for outsiders to learn, so this
@@ -71,7 +71,7 @@ def require_read(actor: Actor, case: CaseItem, department_paths: dict[str, str])
         raise NotFound(NO_SUCH_CASE, field="caseId")
 
 
-def sees_reporter(actor: Actor, case: CaseItem, department_paths: dict[str, str]) -> bool:
+def sees_reporter(actor: Actor, case: CaseRecord, department_paths: dict[str, str]) -> bool:
     if is_reporter(actor, case):
         return True
     if case.anonymous:
@@ -81,14 +81,14 @@ def sees_reporter(actor: Actor, case: CaseItem, department_paths: dict[str, str]
     return can_read(actor, case, department_paths)
 
 
-def _district_scoped(actor: Actor, case: CaseItem) -> bool:
+def _district_scoped(actor: Actor, case: CaseRecord) -> bool:
     root = district_path(case)
     return any(grant.org_path == root for grant in actor.grants)
 
 
 def require_action(
     actor: Actor,
-    case: CaseItem,
+    case: CaseRecord,
     action: Action,
     handling_path: str | None,
     department_paths: dict[str, str],
@@ -120,13 +120,13 @@ def require_action(
             raise Forbidden("You may not dispatch this case")
         return
     # Handling actions: the current handling unit, its lead department, or the owning leader.
-    if case.level == Level.TOP:
+    if case.level is Level.TOP:
         if actor.person_id == case.assignee_id or actor.can(
             Permission.DISPATCH_CASES, district_path(case)
         ):
             return
         raise Forbidden("Only the owning leader or the district's dispatchers can do this")
-    if case.level == Level.DISTRICT and department_paths:
+    if case.level is Level.DISTRICT and department_paths:
         lead = next(iter(department_paths.values()))
         if actor.can(Permission.HANDLE_CASES, lead) or actor.can(
             Permission.DISPATCH_CASES, district_path(case)

@@ -1,4 +1,4 @@
-"""Which clock runs on a case after each change, and how it is stored.
+"""Which deadline (时限) runs on a case after each change.
 
 | change | clock |
 |---|---|
@@ -24,17 +24,18 @@ whether it was met on the level record.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from api.domain import timers
 from api.domain.cases import Action, CaseState, Level, Outcome
 from api.domain.clock import iso
-from api.domain.time_policy import ClockUnit, TimePolicy
+from api.domain.time_policy import TimePolicy
 from api.domain.timers import CaseClock, TimerKind
 from api.domain.working_time import WorkCalendar
+from api.records.case import CaseRecord
 from api.services import time_rules
-from api.store.case_models import CaseItem, due_pk, due_shard, due_sk
+from api.store.db import Db
 
 STOPPING = frozenset(
     {
@@ -49,91 +50,31 @@ STOPPING = frozenset(
 )
 
 
-def district_of(case: CaseItem) -> str:
-    return case.grid_path.strip("/").split("/")[0]
+def current_policy(db: Db, case: CaseRecord) -> TimePolicy:
+    """The policy new deadlines of this case run under: the district's latest version."""
+    return time_rules.policy_in_force(db, case.district_id)
 
 
-def current_policy(case: CaseItem) -> TimePolicy:
-    """The policy new clocks of this case run under: the district's latest version."""
-    return time_rules.load_policy(district_of(case))
-
-
-def current_calendar(case: CaseItem) -> WorkCalendar:
+def current_calendar(db: Db, case: CaseRecord) -> WorkCalendar:
     """Statutory holidays and 调休 from chinesecalendar, with the district's overrides."""
-    return time_rules.load_calendar(district_of(case))
+    return time_rules.calendar_in_force(db, case.district_id)
 
 
-def clock_to_json(clock: CaseClock) -> dict[str, Any]:
-    def moment(value: datetime | None) -> str | None:
-        return iso(value) if value is not None else None
-
-    return {
-        "level": clock.level.value,
-        "kind": clock.kind.value,
-        "started_at": moment(clock.started_at),
-        "due_at": moment(clock.due_at),
-        "warn_at": moment(clock.warn_at),
-        "warned": clock.warned,
-        "generation": clock.generation,
-        "cycle": clock.cycle,
-        "estimated": clock.estimated,
-        "paused_at": moment(clock.paused_at),
-        "consumed_hours": clock.consumed_hours,
-        "limit_hours": clock.limit_hours,
-        "unit": clock.unit.value,
-        "at_risk_fraction": clock.at_risk_fraction,
-        "resumed_at": moment(clock.resumed_at),
-        "consumed_estimated": clock.consumed_estimated,
-        "centre": clock.centre,
-    }
-
-
-def clock_from_json(data: dict[str, Any]) -> CaseClock:
-    def moment(key: str) -> datetime | None:
-        value = data.get(key)
-        return datetime.fromisoformat(value) if value else None
-
-    started = moment("started_at")
-    assert started is not None
-    return CaseClock(
-        level=Level(data["level"]),
-        kind=TimerKind(data["kind"]),
-        started_at=started,
-        due_at=moment("due_at"),
-        warn_at=moment("warn_at"),
-        warned=bool(data["warned"]),
-        generation=int(data["generation"]),
-        cycle=int(data["cycle"]),
-        estimated=bool(data["estimated"]),
-        paused_at=moment("paused_at"),
-        consumed_hours=float(data["consumed_hours"]),
-        limit_hours=float(data["limit_hours"]),
-        unit=ClockUnit(data["unit"]),
-        at_risk_fraction=float(data["at_risk_fraction"]),
-        resumed_at=moment("resumed_at"),
-        consumed_estimated=bool(data.get("consumed_estimated", False)),
-        centre=bool(data.get("centre", False)),
-    )
-
-
-def clock_of(case: CaseItem) -> CaseClock | None:
-    return clock_from_json(case.clock) if case.clock else None
-
-
-def next_clock(
-    case: CaseItem,
+def next_deadline(
+    db: Db,
+    case: CaseRecord,
     outcome: Outcome,
     now: datetime,
     extension_hours: float | None = None,
     policy: TimePolicy | None = None,
     calendar: WorkCalendar | None = None,
 ) -> tuple[CaseClock | None, bool]:
-    """The clock after ``outcome``; and whether it changed (so the case must be rewritten)."""
-    policy = policy or current_policy(case)
-    calendar = calendar or current_calendar(case)
-    current = clock_of(case)
+    """The deadline after ``outcome``; and whether it changed."""
+    policy = policy or current_policy(db, case)
+    calendar = calendar or current_calendar(db, case)
+    current = case.deadline
     after = outcome.case
-    generation = int(case.timer_gen or 0) + 1
+    generation = case.deadline_generation + 1
     cycle = after.rework_count
 
     def start(kind: TimerKind) -> CaseClock:
@@ -169,26 +110,18 @@ def next_clock(
     return current, False
 
 
-def store_clock(case: CaseItem, clock: CaseClock | None) -> None:
-    """Write the clock and its entry in the sparse, sharded due index (absent when none runs)."""
-    case.clock = clock_to_json(clock) if clock is not None else None
-    if clock is not None:
-        case.timer_gen = clock.generation
-    fire_at = timers.next_fire_at(clock) if clock is not None else None
-    if fire_at is None:
-        case.duepk = None
-        case.duesk = None
-        return
-    case.duepk = due_pk(due_shard(case.id))
-    case.duesk = due_sk(iso(fire_at), case.id)
+def with_deadline(case: CaseRecord, deadline: CaseClock | None) -> CaseRecord:
+    """The case running ``deadline`` (none: stopped); the generation follows the newest."""
+    generation = deadline.generation if deadline is not None else case.deadline_generation
+    return replace(case, deadline=deadline, deadline_generation=generation)
 
 
-def freeze_level(case: CaseItem, clock: CaseClock | None, now: datetime) -> None:
+def freeze_level(case: CaseRecord, deadline: CaseClock | None, now: datetime) -> CaseRecord:
     """On leaving a level: record its deadline and whether it was met."""
-    levels = list(case.levels or [])
-    if not levels or clock is None or clock.level.value != levels[-1].get("level"):
-        return
-    due = clock.due_at
+    levels = case.levels
+    if not levels or deadline is None or deadline.level is not levels[-1].level:
+        return case
+    due = deadline.due_at
     met = None if due is None else (now <= due and not case.breached)
-    levels[-1] = {**levels[-1], "due_at": iso(due) if due else None, "met": met}
-    case.levels = levels
+    last = replace(levels[-1], due_at=iso(due) if due else None, met=met)
+    return replace(case, levels=(*levels[:-1], last))

@@ -7,41 +7,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pynamodb.expressions.condition import Condition
-
 from api.domain.cases import CaseState, HandlingMode, Level
 from api.domain.errors import Forbidden, InvalidInput
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, permits
-from api.services import case_access, org_units
+from api.records.case import CaseRecord, DayCountersRecord, HandlerRecord, NoticeRecord
+from api.records.org import OrgUnitRecord
+from api.services import case_access
 from api.services.actor import Actor
 from api.services.cases import department_paths
-from api.store.case_models import (
-    CaseHandlerItem,
-    CaseItem,
-    DailyStatsItem,
-    NoticeItem,
-    district_cases_pk,
-    inbox_pk,
-    notice_pk,
-    reporter_pk,
-    stats_pk,
-    street_cases_pk,
-)
-from api.store.case_store import CasePartition, read_partition
+from api.store.case_store import ScopeQuery
 from api.store.db import Db
-from api.store.models import OrgUnitItem
-from api.store.pagination import Page, query_page
+from api.store.pagination import Page
 
 
-def case_with_timeline(actor: Actor, case_id: str) -> CasePartition | None:
-    """The case, its whole timeline and handlers: one Query on the case's partition."""
-    partition = read_partition(case_id)
-    if partition is None:
+def case_with_timeline(db: Db, actor: Actor, case_id: str) -> CaseRecord | None:
+    """The case with its whole timeline (one GetItem), if the actor may read it."""
+    case = db.cases.get(case_id, consistent=False)
+    if case is None or not case_access.can_read(actor, case, department_paths(case)):
         return None
-    if not case_access.can_read(actor, partition.case, department_paths(partition.case)):
-        return None
-    return partition
+    return case
 
 
 def inbox(
@@ -52,35 +37,27 @@ def inbox(
     state: CaseState | None,
     first: int,
     after: str | None,
-) -> Page[CaseHandlerItem]:
+) -> Page[HandlerRecord]:
     """A unit's, department's or leader's cases, by status, soonest due first."""
     actor.require_login()
     if unit_id is not None:
-        _require_inbox_access(actor, unit_id)
+        _require_inbox_access(db, actor, unit_id)
         owner = unit_id
     elif leader_id is not None and leader_id == actor.person_id:
         owner = leader_id
     else:
         raise Forbidden("You may not see this inbox")
-    return query_page(
-        CaseHandlerItem,
-        db.codec,
-        inbox_pk(owner),
-        index="gsi1",
-        range_key_condition=CaseHandlerItem.gsi1sk.startswith(f"{state.value}#") if state else None,
-        first=first,
-        after=after,
-    )
+    return db.cases.inbox(owner, state, first, after)
 
 
-def _require_inbox_access(actor: Actor, unit_id: str) -> None:
+def _require_inbox_access(db: Db, actor: Actor, unit_id: str) -> None:
     """Staff reading their own unit's inbox need no read: the grant names the unit itself."""
     if any(
         grant.org_id == unit_id and permits(grant.role, Permission.READ_CASES)
         for grant in actor.grants
     ):
         return
-    unit = org_units.require_unit(unit_id, field="unitId", consistent=False)
+    unit = db.org_units.require(unit_id, field="unitId", consistent=False)
     if not actor.can(Permission.READ_CASES, unit.path):
         raise Forbidden("You may not see this unit's inbox")
 
@@ -96,15 +73,15 @@ class CaseFilter:
 
 
 def cases_in_scope(
-    db: Db, actor: Actor, scope: OrgUnitItem, filters: CaseFilter, first: int, after: str | None
-) -> Page[CaseItem]:
+    db: Db, actor: Actor, scope: OrgUnitRecord, filters: CaseFilter, first: int, after: str | None
+) -> Page[CaseRecord]:
     """Cases located in a unit's subtree, newest first.
 
     District scope reads the district's index partition; a street or anything below reads its
     street's partition, narrowed by report date as a key condition and by the rest as filters.
     """
     actor.require(Permission.READ_CASES, scope.path, "see cases")
-    kind = OrgKind(scope.kind)
+    kind = scope.kind
     if kind in (
         OrgKind.DEPARTMENT,
         OrgKind.BUILDING,
@@ -113,71 +90,44 @@ def cases_in_scope(
     ):
         raise InvalidInput("List cases of a district, street, community or grid", field="scopeId")
     ids = path_ids(scope.path)
-    conditions: list[Condition] = []
-    if kind is OrgKind.DISTRICT:
-        index, partition, sort_key = "gsi3", district_cases_pk(ids[0]), CaseItem.gsi3sk
-    else:
-        index, partition, sort_key = "gsi2", street_cases_pk(ids[1]), CaseItem.gsi2sk
-        if kind is not OrgKind.STREET:
-            conditions.append(CaseItem.grid_path.startswith(scope.path))
     low = filters.reported_from.isoformat() if filters.reported_from else "0"
     high = filters.reported_to.isoformat() + "T99" if filters.reported_to else "9"
     if low > high:
         raise InvalidInput("reportedFrom is after reportedTo", field="reportedFrom")
-    if filters.state:
-        conditions.append(CaseItem.state == filters.state.value)
-    if filters.category:
-        conditions.append(CaseItem.category == filters.category)
-    if filters.mode:
-        conditions.append(CaseItem.mode == filters.mode.value)
-    if filters.level:
-        conditions.append(CaseItem.level == filters.level.value)
-    combined: Condition | None = None
-    for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return query_page(
-        CaseItem,
-        db.codec,
-        partition,
-        index=index,
-        range_key_condition=sort_key.between(low, high),
-        filter_condition=combined,
-        first=first,
-        after=after,
-        scan_forward=False,
+    query = ScopeQuery(
+        district_id=ids[0],
+        street_id=None if kind is OrgKind.DISTRICT else ids[1],
+        subtree_path=scope.path if kind not in (OrgKind.DISTRICT, OrgKind.STREET) else None,
+        reported_from=low,
+        reported_to=high,
+        state=filters.state,
+        category=filters.category,
+        mode=filters.mode,
+        level=filters.level,
     )
+    return db.cases.in_scope(query, first, after)
 
 
-def my_cases(db: Db, actor: Actor, first: int, after: str | None) -> Page[CaseItem]:
-    person_id = actor.require_login()
-    return query_page(
-        CaseItem,
-        db.codec,
-        reporter_pk(person_id),
-        index="gsi1",
-        first=first,
-        after=after,
-        scan_forward=False,
-    )
+def my_cases(db: Db, actor: Actor, first: int, after: str | None) -> Page[CaseRecord]:
+    return db.cases.reported_by(actor.require_login(), first, after)
 
 
-def daily_stats(actor: Actor, unit: OrgUnitItem, start: date, end: date) -> list[DailyStatsItem]:
+def daily_stats(
+    db: Db, actor: Actor, unit: OrgUnitRecord, start: date, end: date
+) -> list[DayCountersRecord]:
     """Counters of a unit's subtree per day (one Query, at most a year)."""
     actor.require(Permission.READ_CASES, unit.path, "see case statistics")
     if end < start or (end - start).days > 366:
         raise InvalidInput("Give a range of at most one year, start before end", field="start")
-    pk = stats_pk(unit.id)
-    return list(DailyStatsItem.query(pk, DailyStatsItem.sk.between(f"DAY#{start}", f"DAY#{end}")))
+    return db.counters.days(unit.id, start, end)
 
 
 def notices(
     db: Db, actor: Actor, recipient_id: str, first: int, after: str | None
-) -> Page[NoticeItem]:
+) -> Page[NoticeRecord]:
     """The outbox of a unit (or a leader): warnings, supervision notices, escalations; newest
     first."""
     actor.require_login()
     if recipient_id != actor.person_id:
-        _require_inbox_access(actor, recipient_id)
-    return query_page(
-        NoticeItem, db.codec, notice_pk(recipient_id), first=first, after=after, scan_forward=False
-    )
+        _require_inbox_access(db, actor, recipient_id)
+    return db.notices.for_recipient(recipient_id, first, after)

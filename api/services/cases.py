@@ -8,8 +8,8 @@ every ancestor. The rules of what may happen live in ``api.domain.cases``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from api.domain import cases as machine
 from api.domain.case_catalogue import (
@@ -35,35 +35,13 @@ from api.domain.errors import (
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
-from api.services import case_access, case_clock, org_units, task_clocks
+from api.domain.timers import CaseClock
+from api.records.case import CaseRecord, LevelVisit
+from api.records.org import OrgUnitRecord
+from api.services import case_access, case_clock, task_clocks
 from api.services.actor import Actor
-from api.store.case_models import (
-    CaseCodeItem,
-    CaseEventItem,
-    CaseItem,
-    IdempotencyItem,
-    case_key,
-    code_key,
-    district_cases_pk,
-    event_sk,
-    idempotency_key,
-    reporter_pk,
-    street_cases_pk,
-    time_sk,
-)
-from api.store.case_store import (
-    Change,
-    Handler,
-    case_id_by_code,
-    get_case,
-    next_sequence,
-    tasks_json,
-    to_domain,
-    update_case,
-)
-from api.store.case_store import insert_case as store_insert
+from api.store.case_store import CaseChange, EventDraft, Handler, Opening
 from api.store.db import Db
-from api.store.models import RoleGrantItem, grant_key
 
 REPORTABLE_KINDS = frozenset(
     {OrgKind.GRID, OrgKind.BUILDING, OrgKind.PARTY_HOUSEHOLD, OrgKind.UNIT_HOUSEHOLD}
@@ -95,7 +73,7 @@ def _code_prefix(district_id: str) -> str:
     return letters or "CASE"
 
 
-def report_case(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseItem:
+def report_case(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord:
     """Record a report. A retried call with the same idempotency key returns the same case."""
     if data.topic_id is not None:
         raise InvalidInput("Cases from topics are created when a topic is adopted", field="channel")
@@ -105,7 +83,7 @@ def report_case(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseIt
 def open_case_from_topic(
     db: Db, clock: Clock, *, topic_id: str, author_id: str, location_unit_id: str,
     category: str, description: str,
-) -> CaseItem:  # fmt: skip
+) -> CaseRecord:  # fmt: skip
     """党群议事: an adopted topic becomes a case with channel TOPIC, reported in the author's
     name and linked to the topic; the topic id is the idempotency key, so a retried close
     creates one case."""
@@ -119,7 +97,12 @@ def open_case_from_topic(
     return _report(db, load_actor(db, author_id), clock, data)
 
 
-def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseItem:
+def day_of(at: str) -> str:
+    """The Shanghai calendar day a moment counts on (day counters)."""
+    return datetime.fromisoformat(at).astimezone(SHANGHAI).date().isoformat()
+
+
+def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord:
     person_id = actor.require_login()
     category = check_category(data.category)
     description = check_description(data.description)
@@ -128,96 +111,65 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseItem:
     attachments = check_attachments(data.attachments)
     key = check_idempotency_key(data.idempotency_key)
     if key is not None:
-        existing = _by_idempotency_key(person_id, key)
+        existing = db.cases.by_idempotency_key(person_id, key)
         if existing is not None:
             return existing
-    location = org_units.require_unit(data.location_unit_id, field="locationUnitId")
-    if OrgKind(location.kind) not in REPORTABLE_KINDS:
+    location = db.org_units.require(data.location_unit_id, field="locationUnitId")
+    if location.kind not in REPORTABLE_KINDS:
         raise InvalidHierarchy(
             "A case is located in a grid, building or household", field="locationUnitId"
         )
     if location.archived:
         raise Archived("The location is archived", field="locationUnitId")
-    grid_id = location.id if location.kind == OrgKind.GRID else _ancestor_id(location, OrgKind.GRID)
+    grid_id = _grid_of(location)
     grid_path = location.path[: location.path.index(grid_id) + len(grid_id)]
     if data.topic_id is None:
         _check_channel(actor, data.channel, grid_path)
-    ancestors = path_ids(grid_path)
-    district_id, street_id = ancestors[0], ancestors[1]
+    district_id = path_ids(grid_path)[0]
     now = clock.now()
     at = iso(now)
-    number = next_sequence(f"CASECODE#{district_id}#{now.year}")
-    code = tracking_code(_code_prefix(district_id), now.year, number)
-    case_id = new_id()
+    number = db.cases.next_number(f"CASECODE#{district_id}#{now.year}")
     person = actor.person
-    pk, sk = case_key(case_id)
-    case = CaseItem(
-        pk,
-        sk,
-        id=case_id,
-        code=code,
-        state=CaseState.REPORTED.value,
-        channel=data.channel.value,
-        category=category,
-        description=description,
-        location_unit_id=location.id,
-        grid_id=grid_id,
-        grid_path=grid_path,
-        address=address,
-        latitude=data.latitude,
-        longitude=data.longitude,
-        attachments=[{"key": a.key, "content_type": a.content_type} for a in attachments],
-        anonymous=data.anonymous,
-        reporter_id=person_id,
+    case = CaseRecord(
+        id=new_id(), code=tracking_code(_code_prefix(district_id), now.year, number),
+        state=CaseState.REPORTED, channel=data.channel, category=category, mode=None,
+        level=None, assignee_id=None, assignee_name=None, tasks=(), extension_pending=False,
+        park_pending=False, rework_count=0, satisfaction=None, evaluation_comment=None,
+        result=None, pain_point=False, duplicate_of=None, rejection_reason=None,
+        description=description, location_unit_id=location.id, grid_id=grid_id,
+        grid_path=grid_path, address=address, latitude=data.latitude, longitude=data.longitude,
+        attachments=tuple(attachments), anonymous=data.anonymous, reporter_id=person_id,
         reporter_name=person.name if person else None,
         reporter_phone=person.phone if person else None,
-        tasks=[],
-        handler_names={grid_id: _ancestor_name(location, grid_id)},
-        levels=[],
-        event_count=1,
-        reported_at=at,
-        updated_at=at,
-        topic_id=data.topic_id,
-        gsi1pk=reporter_pk(person_id),
-        gsi1sk=time_sk(at, case_id),
-        gsi2pk=street_cases_pk(street_id),
-        gsi2sk=time_sk(at, case_id),
-        gsi3pk=district_cases_pk(district_id),
-        gsi3sk=time_sk(at, case_id),
-    )
-    event = timeline_event(case, 1, "REPORT", None, CaseState.REPORTED, actor, "REPORTER", at, None)
-    change = Change(
-        event=event,
+        handler_names={grid_id: location.ancestor_name(grid_id)}, levels=(), event_count=0,
+        deadline=None, deadline_generation=0, policy_version=None, extension_hours=None,
+        breached=False, ever_breached=False, reported_at=at, updated_at=at,
+        topic_id=data.topic_id, timeline=(), version=0,
+    )  # fmt: skip
+    change = CaseChange(
+        case=case,
+        event=EventDraft("REPORT", None, CaseState.REPORTED, person_id, "REPORTER", at, None),
         handlers=current_handlers(case),
         counters={"reported": 1},
-        counter_orgs=ancestors,
-        day=now.astimezone(SHANGHAI).date().isoformat(),
+        day=day_of(at),
+        opening=Opening(idempotency=(person_id, key) if key is not None else None),
+        conflict="A case with this idempotency key or code exists already",
     )
-    code_pk, code_sk = code_key(code)
-    idempotency = None
-    if key is not None:
-        idem_pk, idem_sk = idempotency_key(person_id, key)
-        idempotency = IdempotencyItem(idem_pk, idem_sk, case_id=case_id)
     try:
-        store_insert(db, case, change, CaseCodeItem(code_pk, code_sk, case_id=case_id), idempotency)
+        return db.cases.save(change)
     except Conflict:
         if key is not None:
-            existing = _by_idempotency_key(person_id, key)
+            existing = db.cases.by_idempotency_key(person_id, key)
             if existing is not None:
                 return existing  # a concurrent retry won the race: same case, no duplicate
         raise
-    return case
 
 
-def _by_idempotency_key(person_id: str, key: str) -> CaseItem | None:
-    from pynamodb.exceptions import DoesNotExist
-
-    pk, sk = idempotency_key(person_id, key)
-    try:
-        case_id = IdempotencyItem.get(pk, sk, consistent_read=True).case_id
-    except DoesNotExist:
-        return None
-    return get_case(case_id)
+def _grid_of(location: OrgUnitRecord) -> str:
+    grid_id = location.ancestor_id(OrgKind.GRID)
+    if grid_id is None:
+        raise InvalidHierarchy(f"{location.name} is not under a {OrgKind.GRID.value}")
+    return grid_id
 
 
 def _check_channel(actor: Actor, channel: Channel, grid_path: str) -> None:
@@ -231,69 +183,21 @@ def _check_channel(actor: Actor, channel: Channel, grid_path: str) -> None:
         raise InvalidInput("Cases from topics are created when a topic is adopted", field="channel")
 
 
-def _ancestor_name(unit: Any, unit_id: str) -> str:
-    name: str = unit.ancestor_name(unit_id)  # an OrgUnitRecord
-    return name
-
-
-def _ancestor_id(unit: Any, kind: OrgKind) -> str:
-    found: str | None = unit.ancestor_id(kind)  # an OrgUnitRecord
-    if found is None or found == unit.id:
-        raise InvalidHierarchy(f"{unit.name} is not under a {kind.value}")
-    return found
-
-
-def timeline_event(
-    case: CaseItem,
-    seq: int,
-    action: str,
-    from_state: CaseState | None,
-    to_state: CaseState,
-    actor: Actor,
-    role: str,
-    at: str,
-    note: str | None,
-) -> CaseEventItem:
-    return CaseEventItem(
-        case.pk,
-        event_sk(seq),
-        case_id=case.id,
-        seq=seq,
-        action=action,
-        from_state=from_state.value if from_state else None,
-        to_state=to_state.value,
-        actor_id=actor.person_id,
-        actor_role=role,
-        at=at,
-        note=note,
-        level=case.level,
-        assignee_id=case.assignee_id,
-    )
-
-
-def current_handlers(case: CaseItem) -> list[Handler]:
+def current_handlers(case: CaseRecord) -> tuple[Handler, ...]:
     """Who has the case in their inbox, derived from its state and level."""
-    names: dict[str, str] = case.handler_names or {}
-    state = CaseState(case.state)
-    if state in (CaseState.REJECTED, CaseState.CLOSED, CaseState.ARCHIVED):
-        return []
+    if case.state in (CaseState.REJECTED, CaseState.CLOSED, CaseState.ARCHIVED):
+        return ()
     if case.level is None:  # reported or accepted: the grid's intake
-        return [Handler(case.grid_id, names.get(case.grid_id, case.grid_id), "INTAKE")]
-    if case.level == Level.DISTRICT and case.tasks:
-        return [
-            Handler(
-                t["department_id"],
-                names.get(t["department_id"], t["department_id"]),
-                t["role"],
-                t["status"],
-            )
+        return (Handler(case.grid_id, case.name_of(case.grid_id), "INTAKE"),)
+    if case.level is Level.DISTRICT and case.tasks:
+        return tuple(
+            Handler(t.department_id, case.name_of(t.department_id), t.role.value, t.status)
             for t in case.tasks
-        ]
+        )
     if case.assignee_id is None:  # at DISTRICT before the governance centre dispatches
-        district_id = path_ids(case.grid_path)[0]
-        return [Handler(district_id, names.get(district_id, district_id), "UNIT")]
-    role = "LEADER" if case.level == Level.TOP else "UNIT"
-    return [Handler(case.assignee_id, names.get(case.assignee_id, case.assignee_id), role)]
+        return (Handler(case.district_id, case.name_of(case.district_id), "UNIT"),)
+    role = "LEADER" if case.level is Level.TOP else "UNIT"
+    return (Handler(case.assignee_id, case.name_of(case.assignee_id), role),)
 
 
 @dataclass(frozen=True)
@@ -306,7 +210,7 @@ class Dispatch:
     leader_id: str | None = None
 
 
-def _units_for_level(case: CaseItem, level: Level) -> str | None:
+def _units_for_level(case: CaseRecord, level: Level) -> str | None:
     """The unit that handles a case at GRID/COMMUNITY/STREET: the grid or its ancestor."""
     kind = LEVEL_KIND.get(level)
     if kind is None:
@@ -315,17 +219,19 @@ def _units_for_level(case: CaseItem, level: Level) -> str | None:
     return {OrgKind.STREET: ids[1], OrgKind.COMMUNITY: ids[2], OrgKind.GRID: ids[3]}[kind]
 
 
-def resolve_dispatch(case: CaseItem, dispatch: Dispatch) -> tuple[str | None, dict[str, str]]:
+def resolve_dispatch(
+    db: Db, case: CaseRecord, dispatch: Dispatch
+) -> tuple[str | None, dict[str, str]]:
     """Validate the target of a dispatch; return the assignee id and display names."""
     names: dict[str, str] = {}
-    district_id = path_ids(case.grid_path)[0]
+    district_id = case.district_id
     if dispatch.level is Level.DISTRICT:
-        district = org_units.require_unit(district_id)
+        district = db.org_units.require(district_id)
         names[district.id] = district.name
         departments = [
             d for d in (dispatch.lead_department_id, *dispatch.supporting_department_ids) if d
         ]
-        found = org_units.load_many(departments)
+        found = db.org_units.get_many(departments)
         for department_id in departments:
             unit = found.get(department_id)
             if unit is None or unit.kind != OrgKind.DEPARTMENT or unit.parent_id != district_id:
@@ -346,210 +252,218 @@ def resolve_dispatch(case: CaseItem, dispatch: Dispatch) -> tuple[str | None, di
             raise InvalidInput(
                 "Name the district leader who owns the case (包案)", field="leaderId"
             )
-        pk, sk = grant_key(leader, district_id, Role.LEADER.value)
-        if not RoleGrantItem.count(pk, RoleGrantItem.sk == sk, consistent_read=True):
+        person, grants = db.people.with_grants(leader)
+        if not any(g.org_id == district_id and g.role is Role.LEADER for g in grants):
             raise NotFound("That person is not a leader of this district", field="leaderId")
-        from api.services.people import get_person
-
-        person = get_person(leader)
         names[leader] = person.name if person else leader
         return leader, names
     if dispatch.leader_id:
         raise InvalidInput("A leader owns a case only at TOP level", field="leaderId")
     unit_id = _units_for_level(case, dispatch.level)
     assert unit_id is not None
-    unit = org_units.require_unit(unit_id)
+    unit = db.org_units.require(unit_id)
     names[unit.id] = unit.name
     return unit.id, names
 
 
-@dataclass(frozen=True)
-class Act:
-    """A request to apply one action, with what the action needs."""
-
-    action: Action
-    note: str = ""
-    dispatch: Dispatch | None = None
-    department_id: str | None = None
-    mode: machine.HandlingMode | None = None
-    category: str | None = None
-    duplicate_of: str | None = None
-    hours: int = 0
-    grant: bool = True
-    satisfaction: Satisfaction | None = None
-
-
-def _command(act: Act, dispatch: Dispatch | None, assignee: str | None) -> machine.Command:
-    note = act.note
-    match act.action:
-        case Action.ACCEPT:
-            if act.mode is None or act.category is None:
-                raise InvalidInput("Accepting needs a handling mode and a category", field="mode")
-            return machine.Accept(act.mode, check_category(act.category))
-        case Action.REJECT:
-            return machine.Reject(note, act.duplicate_of)
-        case Action.ASSIGN | Action.ESCALATE:
-            if dispatch is None:
-                raise InvalidInput("Say where the case goes", field="level")
-            if act.action is Action.ASSIGN:
-                return machine.Assign(
-                    dispatch.level,
-                    assignee,
-                    dispatch.lead_department_id,
-                    dispatch.supporting_department_ids,
-                )
-            return machine.Escalate(
-                note, assignee, dispatch.lead_department_id, dispatch.supporting_department_ids
-            )
-        case Action.START:
-            return machine.Start()
-        case Action.CLAIM:
-            return machine.Claim(act.department_id or "")
-        case Action.RESOLVE_TASK:
-            return machine.ResolveTask(act.department_id or "", note)
-        case Action.SEND_BACK:
-            return machine.SendBack(note)
-        case Action.PAUSE:
-            return machine.Pause(note)
-        case Action.RESUME:
-            return machine.Resume()
-        case Action.REQUEST_EXTENSION:
-            return machine.RequestExtension(act.hours, note)
-        case Action.GRANT_EXTENSION | Action.DENY_EXTENSION:
-            return machine.DecideExtension(act.action is Action.GRANT_EXTENSION, note)
-        case Action.RESOLVE:
-            return machine.Resolve(note)
-        case Action.EVALUATE:
-            if act.satisfaction is None:
-                raise InvalidInput("Say how satisfied you are", field="satisfaction")
-            return machine.Evaluate(act.satisfaction, note)
-        case Action.REOPEN:
-            return machine.Reopen(note)
-        case Action.CLOSE:
-            return machine.Close()
-        case Action.TICK_OFF:
-            return machine.TickOff(note)
-        case Action.REQUEST_PARK:
-            return machine.RequestPark(note)
-        case Action.APPROVE_PARK | Action.REJECT_PARK:
-            return machine.DecidePark(act.action is Action.APPROVE_PARK, note)
-        case Action.UNPARK:
-            return machine.Unpark()
-        case Action.ARCHIVE:
-            return machine.Archive()
-    raise AssertionError(act.action)
-
-
-def _handling_path(case: CaseItem) -> str | None:
-    if case.level in (Level.GRID, Level.COMMUNITY, Level.STREET):
-        ids = path_ids(case.grid_path)
-        depth = {Level.STREET: 2, Level.COMMUNITY: 3, Level.GRID: 4}[Level(case.level)]
-        return "/" + "/".join(ids[:depth])
-    if case.level in (Level.DISTRICT, Level.TOP):
-        return case_access.district_path(case)
+def _dispatch(command: machine.Command) -> Dispatch | None:
+    """Where an ASSIGN or ESCALATE asks to send the case (an assignee the caller names is the
+    leader who owns it at TOP); None for any other command, or an escalation by default."""
+    match command:
+        case machine.Assign(
+            level=level, assignee_id=leader, lead_department=lead, supporting_departments=support
+        ):
+            return Dispatch(level, lead, support, leader)
+        case machine.Escalate(
+            assignee_id=leader, lead_department=lead, supporting_departments=support
+        ):
+            if not (leader or lead or support):
+                return None  # one level up: the grid's community or street, or the centre
+            # Departments mean DISTRICT, a leader TOP; _escalation_target checks the level.
+            return Dispatch(Level.TOP if leader else Level.DISTRICT, lead, support, leader)
     return None
 
 
-def department_paths(case: CaseItem) -> dict[str, str]:
+def _department(command: machine.Command) -> str | None:
+    match command:
+        case (
+            machine.Claim(department_id=department) | machine.ResolveTask(department_id=department)
+        ):
+            return department
+    return None
+
+
+def _note(command: machine.Command) -> str:
+    """The free text a command carries (reason, result, comment or note), for the timeline."""
+    match command:
+        case (
+            machine.Reject(reason=text)
+            | machine.Escalate(reason=text)
+            | machine.SendBack(reason=text)
+            | machine.Pause(reason=text)
+            | machine.RequestExtension(reason=text)
+            | machine.Reopen(reason=text)
+            | machine.RequestPark(reason=text)
+            | machine.ResolveTask(result=text)
+            | machine.Resolve(result=text)
+            | machine.Evaluate(comment=text)
+            | machine.DecideExtension(note=text)
+            | machine.TickOff(note=text)
+            | machine.DecidePark(note=text)
+        ):
+            return text
+    return ""
+
+
+def _handling_path(case: CaseRecord) -> str | None:
+    if case.level in (Level.GRID, Level.COMMUNITY, Level.STREET):
+        ids = path_ids(case.grid_path)
+        depth = {Level.STREET: 2, Level.COMMUNITY: 3, Level.GRID: 4}[case.level]
+        return "/" + "/".join(ids[:depth])
+    if case.level in (Level.DISTRICT, Level.TOP):
+        return case.district_path
+    return None
+
+
+def department_paths(case: CaseRecord) -> dict[str, str]:
     """Paths of the departments with a task on the case, lead first (no read: a department
     sits directly under the district)."""
-    district = case_access.district_path(case)
-    ordered = sorted(case.tasks or [], key=lambda t: t["role"] != TaskRole.LEAD.value)
-    return {t["department_id"]: f"{district}/{t['department_id']}" for t in ordered}
+    ordered = sorted(case.tasks, key=lambda t: t.role is not TaskRole.LEAD)
+    return {t.department_id: f"{case.district_path}/{t.department_id}" for t in ordered}
 
 
-def act_on_case(db: Db, actor: Actor, clock: Clock, case_id: str, act: Act) -> CaseItem:
+def act_on_case(
+    db: Db, actor: Actor, clock: Clock, case_id: str, command: machine.Command, remark: str = ""
+) -> CaseRecord:
+    """Apply one command of the state machine (``api.domain.cases``) to a case, as ``actor``;
+    ``remark`` goes on the timeline when the command carries no text of its own (START…)."""
     # Sign-in first, and one answer for "missing" and "not yours", so that no caller can learn
     # whether a case id exists (see case_access.require_read).
     actor.require_login()
-    case = get_case(case_id)
+    action = command.action
+    case = db.cases.get(case_id)
     if case is None:
         raise NotFound(case_access.NO_SUCH_CASE, field="caseId")
     paths = department_paths(case)
     case_access.require_read(actor, case, paths)
     case_access.require_action(
-        actor, case, act.action, _handling_path(case), paths, act.department_id
+        actor, case, action, _handling_path(case), paths, _department(command)
     )
+    dispatch = _dispatch(command)
     if (
-        act.action is Action.ASSIGN
-        and act.dispatch is not None
-        and act.dispatch.level in (Level.DISTRICT, Level.TOP)
-        and not actor.can(Permission.DISPATCH_CASES, case_access.district_path(case))
+        action is Action.ASSIGN
+        and dispatch is not None
+        and dispatch.level in (Level.DISTRICT, Level.TOP)
+        and not actor.can(Permission.DISPATCH_CASES, case.district_path)
     ):
         # Dispatching to district departments or a district leader (包案) is the governance
         # centre's decision, even for a case not yet dispatched anywhere.
         raise Forbidden(
             "Only the district's dispatchers send a case to the district", field="level"
         )
-    before = to_domain(case)
-    if act.action not in machine.allowed_actions(before):
-        raise machine.InvalidTransition(before, act.action)
-    dispatch = act.dispatch
-    if act.action is Action.ESCALATE:
+    before = case.domain()
+    if action not in machine.allowed_actions(before):
+        raise machine.InvalidTransition(before, action)
+    if action is Action.ESCALATE:
         dispatch = _escalation_target(before, dispatch)
-    if act.duplicate_of is not None:
-        _require_duplicate_target(actor, case, act.duplicate_of)
-    assignee: str | None = None
+    if isinstance(command, machine.Reject) and command.duplicate_of is not None:
+        _require_duplicate_target(db, actor, case, command.duplicate_of)
     names: dict[str, str] = {}
-    if dispatch is not None:
-        assignee, names = resolve_dispatch(case, dispatch)
-    outcome = machine.transition(before, _command(act, dispatch, assignee))
+    if dispatch is not None and isinstance(command, (machine.Assign, machine.Escalate)):
+        assignee, names = resolve_dispatch(db, case, dispatch)
+        command = replace(command, assignee_id=assignee)
+    if isinstance(command, machine.Accept):
+        command = replace(command, category=check_category(command.category))
+    outcome = machine.transition(before, command)
     now = clock.now()
     at = iso(now)
-    previous_handlers = current_handlers(case)
-    case.handler_names = {**(case.handler_names or {}), **names}
-    old_clock = case_clock.clock_of(case)
-    new_clock, _ = case_clock.next_clock(
-        case, outcome, now, float(case.extension_hours or 0) or None
-    )
-    if outcome.level_changed or new_clock is None:
-        case_clock.freeze_level(case, old_clock, now)
-    task_clock_items = task_clocks.changed_items(case, before, outcome.case, act.action, now)
-    counters = _counters(outcome, before, case.channel == Channel.TOPIC)
-    due = old_clock.due_at if old_clock is not None else None
+    old_deadline = case.deadline
+    new_deadline, _ = case_clock.next_deadline(db, case, outcome, now, case.extension_hours)
+    task_deadlines = task_clocks.changed(db, case, before, outcome.case, action, now)
+    counters = _counters(outcome, before, case.channel is Channel.TOPIC)
+    due = old_deadline.due_at if old_deadline is not None else None
     if counters.get("resolved") and due is not None and now <= due and not case.breached:
         counters["resolved_on_time"] = 1
-    apply_outcome(case, outcome, act, at)
-    if outcome.level_changed:
-        case.breached = False
-    if act.action is Action.REQUEST_EXTENSION:
-        case.extension_hours = act.hours
-    elif act.action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
-        case.extension_hours = None
-    case_clock.store_clock(case, new_clock)
-    if new_clock is not None and outcome.action is not Action.RESUME:
-        case.policy_version = case_clock.current_policy(case).version
-    seq = int(case.event_count or 0) + 1
-    case.event_count = seq
-    case.updated_at = at
-    event = timeline_event(
-        case,
-        seq,
-        act.action.value,
-        outcome.from_state,
-        outcome.to_state,
-        actor,
-        _actor_role(actor, case),
-        at,
-        act.note.strip() or None,
-    )
-    change = Change(
-        event=event,
-        handlers=current_handlers(case),
-        previous_handlers=[h.assignee_id for h in previous_handlers],
+    after = advance(case, outcome, old_deadline, new_deadline, names, now)
+    note = (_note(command) or remark).strip()
+    if isinstance(command, machine.Reject):
+        after = replace(after, rejection_reason=note, duplicate_of=command.duplicate_of)
+    if action is Action.EVALUATE:
+        after = replace(after, evaluation_comment=note or None)
+    if isinstance(command, machine.RequestExtension):
+        after = replace(after, extension_hours=float(command.hours))
+    elif action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
+        after = replace(after, extension_hours=None)
+    if new_deadline is not None and outcome.action is not Action.RESUME:
+        after = replace(after, policy_version=case_clock.current_policy(db, case).version)
+    change = CaseChange(
+        case=after,
+        event=EventDraft(
+            action.value,
+            outcome.from_state,
+            outcome.to_state,
+            actor.person_id,
+            _actor_role(actor, case),
+            at,
+            note or None,
+        ),
+        handlers=current_handlers(after),
+        previous_handlers=tuple(h.assignee_id for h in current_handlers(case)),
         counters=counters,
-        counter_orgs=path_ids(case.grid_path),
-        day=now.astimezone(SHANGHAI).date().isoformat(),
-        task_clocks=task_clock_items,
+        day=day_of(at),
+        task_deadlines=task_deadlines,
     )
-    update_case(db, case, change)
-    return case
+    return db.cases.save(change)
 
 
-def _require_duplicate_target(actor: Actor, case: CaseItem, duplicate_of: str) -> None:
+def advance(
+    case: CaseRecord,
+    outcome: machine.Outcome,
+    old_deadline: CaseClock | None,
+    new_deadline: CaseClock | None,
+    names: dict[str, str],
+    now: datetime,
+) -> CaseRecord:
+    """The case after ``outcome``: the machine's state, the levels visited (the level left
+    keeps its deadline and whether it was met), display names, and the next deadline."""
+    if outcome.level_changed or new_deadline is None:
+        case = case_clock.freeze_level(case, old_deadline, now)
+    after = outcome.case
+    at = iso(now)
+    levels = case.levels
+    if outcome.level_changed:
+        if levels and levels[-1].left_at is None:
+            levels = (*levels[:-1], replace(levels[-1], left_at=at))
+        if after.level is not None:
+            # due_at and met are set when the case leaves the level (freeze_level).
+            levels = (*levels, LevelVisit(after.level, after.assignee_id, at, None, None, None))
+    handler_names = {**case.handler_names, **names}
+    case = replace(
+        case,
+        levels=levels,
+        handler_names=handler_names,
+        state=after.state,
+        level=after.level,
+        assignee_id=after.assignee_id,
+        assignee_name=handler_names.get(after.assignee_id) if after.assignee_id else None,
+        mode=after.mode,
+        category=after.category,
+        tasks=after.tasks,
+        extension_pending=after.extension_pending,
+        park_pending=after.park_pending,
+        rework_count=after.rework_count,
+        satisfaction=after.satisfaction,
+        result=_with_department_names(after.result, handler_names),
+        pain_point=after.pain_point,
+        breached=False if outcome.level_changed else case.breached,
+    )
+    return case_clock.with_deadline(case, new_deadline)
+
+
+def _require_duplicate_target(db: Db, actor: Actor, case: CaseRecord, duplicate_of: str) -> None:
     """The case a rejection links to must exist and be one the actor may read: a link must
     not reveal, or reach into, cases outside the actor's scope."""
-    other = get_case(duplicate_of, consistent=False) if duplicate_of != case.id else None
+    other = db.cases.get(duplicate_of, consistent=False) if duplicate_of != case.id else None
     if other is None or not case_access.can_read(actor, other, department_paths(other)):
         raise NotFound("The case this duplicates does not exist", field="duplicateOfId")
 
@@ -564,41 +478,6 @@ def _escalation_target(before: machine.Case, dispatch: Dispatch | None) -> Dispa
     if dispatch.level is not expected:
         raise InvalidInput(f"Escalation goes one level up, to {expected.value}", field="level")
     return dispatch
-
-
-def apply_outcome(case: CaseItem, outcome: machine.Outcome, act: Act, at: str) -> None:
-    after = outcome.case
-    if outcome.level_changed:
-        levels = list(case.levels or [])
-        if levels and levels[-1].get("left_at") is None:
-            levels[-1] = {**levels[-1], "left_at": at}
-        if after.level is not None:
-            # due_at and met are set by the time-limit policy (timers issue); None until then.
-            levels.append(
-                {"level": after.level.value, "assignee_id": after.assignee_id, "entered_at": at,
-                 "left_at": None, "due_at": None, "met": None}
-            )  # fmt: skip
-        case.levels = levels
-    case.state = after.state.value
-    case.level = after.level.value if after.level else None
-    case.assignee_id = after.assignee_id
-    case.assignee_name = (
-        (case.handler_names or {}).get(after.assignee_id) if after.assignee_id else None
-    )
-    case.mode = after.mode.value if after.mode else None
-    case.category = after.category
-    case.tasks = tasks_json(after)
-    case.extension_pending = after.extension_pending
-    case.park_pending = after.park_pending
-    case.rework_count = after.rework_count
-    case.satisfaction = after.satisfaction.value if after.satisfaction else None
-    case.result = _with_department_names(after.result, case.handler_names or {})
-    case.pain_point = after.pain_point
-    if act.action is Action.REJECT:
-        case.rejection_reason = act.note.strip()
-        case.duplicate_of = act.duplicate_of
-    if act.action is Action.EVALUATE:
-        case.evaluation_comment = act.note.strip() or None
 
 
 def _with_department_names(result: str | None, names: dict[str, str]) -> str | None:
@@ -636,10 +515,10 @@ def _counters(
     return counters
 
 
-def _actor_role(actor: Actor, case: CaseItem) -> str:
+def _actor_role(actor: Actor, case: CaseRecord) -> str:
     if case_access.is_reporter(actor, case):
         return "REPORTER"
-    district = case_access.district_path(case)
+    district = case.district_path
     covering = [
         g
         for g in actor.grants
@@ -648,13 +527,12 @@ def _actor_role(actor: Actor, case: CaseItem) -> str:
     return covering[0].role.value if covering else "STAFF"
 
 
-def find_case(actor: Actor, case_id: str) -> CaseItem | None:
-    case = get_case(case_id, consistent=False)
+def find_case(db: Db, actor: Actor, case_id: str) -> CaseRecord | None:
+    case = db.cases.get(case_id, consistent=False)
     if case is None or not case_access.can_read(actor, case, department_paths(case)):
         return None
     return case
 
 
-def find_by_code(code: str) -> CaseItem | None:
-    case_id = case_id_by_code(code.strip().upper())
-    return get_case(case_id, consistent=False) if case_id else None
+def find_by_code(db: Db, code: str) -> CaseRecord | None:
+    return db.cases.by_code(code.strip().upper())

@@ -15,44 +15,35 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from api.domain import cases as machine
 from api.domain import timers
-from api.domain.cases import Action, CaseState, Level
-from api.domain.clock import SHANGHAI, iso
+from api.domain.cases import Action, Level
+from api.domain.clock import iso
 from api.domain.errors import Conflict, DomainError
 from api.domain.org import path_ids
 from api.domain.roles import Role
 from api.domain.time_policy import TimePolicy
 from api.domain.working_time import WorkCalendar
-from api.services import case_clock, task_clocks, timer_records
-from api.services.actor import Actor
-from api.services.cases import (
-    Act,
-    Dispatch,
-    apply_outcome,
-    current_handlers,
-    resolve_dispatch,
-    timeline_event,
-)
+from api.records.case import CaseRecord, TaskDeadlineRecord
+from api.services import case_clock, task_clocks
+from api.services.cases import Dispatch, advance, current_handlers, day_of, resolve_dispatch
 from api.services.task_clock_firing import fire_task_clock
 from api.services.topic_votes import fire_topic
-from api.store.case_models import (
+from api.store.case_store import (
+    CASE_PREFIX,
     DUE_SHARDS,
-    CaseItem,
-    FiredItem,
-    NoticeItem,
-    TaskClockItem,
+    CaseChange,
+    EventDraft,
+    FiredMarker,
+    NoticeDraft,
 )
-from api.store.case_store import Change, due_keys, get_case, to_domain, write_change
 from api.store.db import Db
-from api.store.models import RoleGrantItem, grants_pk
 
 log = logging.getLogger("dangqun.sweeper")
 
-SYSTEM = Actor()  # timeline events of the sweeper have no person behind them
 MAX_PER_SHARD = 500
 AUTO_ESCALATION = "超时自动吹哨"
 
@@ -61,7 +52,7 @@ AUTO_ESCALATION = "超时自动吹哨"
 # the number of items one firing reads (for the sweep's figures).
 TimerFirer = Callable[[Db, str, datetime], bool]
 OTHER_TIMERS: dict[str, tuple[TimerFirer, int]] = {
-    task_clocks.TIMER_PREFIX: (fire_task_clock, 2),  # the department's clock and its case
+    task_clocks.TIMER_PREFIX: (fire_task_clock, 2),  # the department's deadline and its case
     "TOPIC": (fire_topic, 1),  # 党群议事: voting windows (the topic's item)
 }
 
@@ -90,10 +81,10 @@ def sweep(
     report = SweepReport(shards=shards)
     upper = f"{iso(now)}#\uffff"
     for shard in range(shards):
-        for key in due_keys(shard, upper, MAX_PER_SHARD):
+        for key in db.cases.due_keys(shard, upper, MAX_PER_SHARD):
             report.index_items_read += 1
             kind, _, item_id = key.partition("#")
-            if kind == "CASE":
+            if kind == CASE_PREFIX:
                 fired = fire_case(db, item_id, now, policy, calendar, report)
             elif kind in OTHER_TIMERS:
                 firer, reads = OTHER_TIMERS[kind]
@@ -117,108 +108,95 @@ def fire_case(
     calendar: WorkCalendar | None = None,
     report: SweepReport | None = None,
 ) -> bool:
-    """Fire the case's clock if it is due now; False when nothing was (or could be) applied."""
-    case = get_case(case_id, consistent=True)  # the index may be stale: trust only the case
+    """Fire the case's deadline if it is due now; False when nothing was (or could be) applied."""
+    case = db.cases.get(case_id, consistent=True)  # the index may be stale: trust only the case
     if report is not None:
         report.cases_read += 1
-    if case is None or not case.clock:
+    if case is None or case.deadline is None:
         return False
-    clock = case_clock.clock_from_json(case.clock)
-    policy = policy or case_clock.current_policy(case)
-    calendar = calendar or case_clock.current_calendar(case)
+    deadline = case.deadline
+    policy = policy or case_clock.current_policy(db, case)
+    calendar = calendar or case_clock.current_calendar(db, case)
     # Only a breach at DISTRICT can go to TOP: only then look up the leader who would own it
     # (once: the escalation below uses the same answer).
     at_district_breach = (
-        clock.level is Level.DISTRICT and timers.due_event(clock, now) is timers.TimerEvent.BREACH
+        deadline.level is Level.DISTRICT
+        and timers.due_event(deadline, now) is timers.TimerEvent.BREACH
     )
-    leader = _leader(case) if at_district_breach else None
+    leader = _leader(db, case) if at_district_breach else None
     step_input = timers.StepInput(
-        case.id, to_domain(case), clock, now, policy, calendar, case.code,
+        case.id, case.domain(), deadline, now, policy, calendar, case.code,
         has_leader=not at_district_breach or leader is not None,
     )  # fmt: skip
     try:
         step = timers.fire(step_input)
     except timers.TimerError:
-        return False  # not due (early or paused), or the clock no longer matches the case
+        return False  # not due (early or paused), or the deadline no longer matches the case
     try:
-        _apply(db, case, clock, step, now, policy, leader)
+        _apply(db, case, deadline, step, now, policy, leader)
     except Conflict:
         return False  # someone acted on the case meanwhile, or this firing was applied already
     except DomainError as error:
         log.warning("timer step for case %s not applied: %s", case.code, error.message)
         return False
-    if report is not None and clock.due_at is not None:
-        fired_for = clock.warn_at if step.event is timers.TimerEvent.AT_RISK else clock.due_at
-        report.lateness_seconds.append((now - (fired_for or clock.due_at)).total_seconds())
+    if report is not None and deadline.due_at is not None:
+        fired_for = deadline.warn_at if step.event is timers.TimerEvent.AT_RISK else deadline.due_at
+        report.lateness_seconds.append((now - (fired_for or deadline.due_at)).total_seconds())
     return True
 
 
 def _apply(
     db: Db,
-    case: CaseItem,
-    clock: timers.CaseClock,
+    case: CaseRecord,
+    deadline: timers.CaseClock,
     step: timers.StepResult,
     now: datetime,
     policy: TimePolicy,
     leader: str | None,
 ) -> None:
     at = iso(now)
-    previous = [handler.assignee_id for handler in current_handlers(case)]
-    stopped: list[TaskClockItem] = []  # departments' clocks an escalation ends
-    before_state = CaseState(case.state)
+    before_state = case.state
+    stopped: tuple[TaskDeadlineRecord, ...] = ()  # departments' deadlines ended
     action = "AT_RISK_WARNING" if step.event is timers.TimerEvent.AT_RISK else "SUPERVISION"
     note = "; ".join(notice.message for notice in step.notices)
+    after = case
     if step.breached:
-        case.breached = True
-        case.ever_breached = True
+        after = replace(after, breached=True, ever_breached=True)
     if step.escalate_to is not None:
-        before = to_domain(case)
+        before = case.domain()
         dispatch = Dispatch(
             level=step.escalate_to,
             leader_id=leader if step.escalate_to is Level.TOP else None,
         )
-        assignee, names = resolve_dispatch(case, dispatch)
+        assignee, names = resolve_dispatch(db, case, dispatch)
         outcome = machine.transition(before, machine.Escalate(AUTO_ESCALATION, assignee))
-        stopped = task_clocks.changed_items(case, before, outcome.case, Action.ESCALATE, now)
-        case.handler_names = {**(case.handler_names or {}), **names}
-        case_clock.freeze_level(case, clock, now)
-        apply_outcome(case, outcome, Act(Action.ESCALATE, note=AUTO_ESCALATION), at)
-        case.breached = False
+        stopped = task_clocks.changed(db, case, before, outcome.case, Action.ESCALATE, now)
+        after = advance(after, outcome, deadline, step.next_clock, names, now)
         action = Action.ESCALATE.value
-    case_clock.store_clock(case, step.next_clock)
-    if step.next_clock is not None and step.next_clock.level is not clock.level:
-        case.policy_version = policy.version
-    seq = int(case.event_count or 0) + 1
-    case.event_count = seq
-    case.updated_at = at
-    event = timeline_event(
-        case, seq, action, before_state, CaseState(case.state), SYSTEM, "SYSTEM", at, note
-    )
-    change = Change(
-        event=event,
-        handlers=current_handlers(case),
-        previous_handlers=previous,
-        day=now.astimezone(SHANGHAI).date().isoformat(),
-        task_clocks=stopped,
-    )
-    due = clock.warn_at if step.event is timers.TimerEvent.AT_RISK else clock.due_at
-    fired = timer_records.fired_marker(case, step.event_id, now, due)
-    with db.transaction("The case changed or this firing was applied already") as tx:
-        tx.save(case)  # conditioned on the version read above
-        tx.save(fired, condition=FiredItem.sk.does_not_exist())
-        write_change(tx, case, change)
-        for notice in step.notices:
-            tx.save(_notice_item(case, notice, at))
-
-
-def _notice_item(case: CaseItem, notice: timers.Notice, at: str) -> NoticeItem:
-    recipient = _recipient(case, notice.level)
-    return timer_records.notice(
-        case, recipient, notice.kind.value, notice.level.value, notice.message, at
+    else:
+        after = case_clock.with_deadline(after, step.next_clock)
+    if step.next_clock is not None and step.next_clock.level is not deadline.level:
+        after = replace(after, policy_version=policy.version)
+    due = deadline.warn_at if step.event is timers.TimerEvent.AT_RISK else deadline.due_at
+    db.cases.save(
+        CaseChange(
+            case=after,
+            event=EventDraft(action, before_state, after.state, None, "SYSTEM", at, note),
+            handlers=current_handlers(after),
+            previous_handlers=tuple(h.assignee_id for h in current_handlers(case)),
+            day=day_of(at),
+            task_deadlines=stopped,
+            notices=tuple(
+                NoticeDraft(_recipient(after, n.level), n.kind.value, n.level.value, n.message)
+                for n in step.notices
+            ),
+            fired=FiredMarker(step.event_id, now, due),
+            conflict="The case changed or this firing was applied already",
+        )
     )
 
 
-def _recipient(case: CaseItem, level: Level) -> str:
+def _recipient(case: CaseRecord, level: Level) -> str:
     """Whom a notice at a level is for: the unit at that level on the case's grid path, the
     district (governance centre) at DISTRICT, the owning leader at TOP."""
     ids = path_ids(case.grid_path)
@@ -228,12 +206,7 @@ def _recipient(case: CaseItem, level: Level) -> str:
     return ids[index]
 
 
-def _leader(case: CaseItem) -> str | None:
+def _leader(db: Db, case: CaseRecord) -> str | None:
     """The district leader who takes a case escalated to TOP (包案): the first LEADER granted
     on the district."""
-    district_id = path_ids(case.grid_path)[0]
-    for grant in RoleGrantItem.by_parent.query(
-        grants_pk(district_id), RoleGrantItem.gsi1sk.startswith(f"{Role.LEADER.value}#"), limit=1
-    ):
-        return str(grant.person_id)  # type: ignore[attr-defined]
-    return None
+    return db.people.first_grantee(case.district_id, Role.LEADER)

@@ -9,7 +9,6 @@ Reads and writes go through ``db.org_units`` (records in, units of work out).
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from api.domain.clock import Clock, iso
 from api.domain.errors import (
@@ -35,8 +34,6 @@ from api.store.org_store import (
     NewUnit,
     Rename,
     new_unit,
-    read_unit,
-    read_units,
 )
 from api.store.pagination import Page
 
@@ -188,7 +185,7 @@ def move_unit(
     moved = db.org_units.require(unit.id)
     db.org_units.refresh_references(moved)
     db.org_units.refresh_subtree(moved)
-    db.org_units.rehome_cases(unit.path, moved.path)
+    db.cases.rehome(unit.path, moved.path)
     return moved
 
 
@@ -232,24 +229,3 @@ def update_grid(
         if person_id is not None and db.people.get(person_id) is None:
             raise NotFound(f"No person {person_id}", field=field_name)
     return db.org_units.edit_grid(GridEdit(unit, details, iso(clock.now())))
-
-
-# TRANSITIONAL (store-boundary refactor): modules of other aggregates not yet converted read
-# units without a Db. These shims return records (typed ``Any`` so their item annotations still
-# check) through the store's transitional fallback table, and go with that fallback: convert a
-# call to ``db.org_units.get/require/get_many``.
-
-
-def get_unit(unit_id: str, consistent: bool = False) -> Any:
-    return read_unit(unit_id, consistent)
-
-
-def require_unit(unit_id: str, field: str = "id", consistent: bool = True) -> Any:
-    unit = read_unit(unit_id, consistent)
-    if unit is None:
-        raise NotFound(f"No org unit {unit_id}", field=field)
-    return unit
-
-
-def load_many(unit_ids: list[str]) -> dict[str, Any]:
-    return read_units(unit_ids)

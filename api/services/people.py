@@ -7,8 +7,6 @@ Reads and writes go through ``db.people`` and ``db.org_units``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from api.domain.clock import Clock, iso
 from api.domain.errors import AlreadyExists, Archived, Conflict, InvalidInput, NotFound
 from api.domain.ids import new_id
@@ -19,7 +17,7 @@ from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.services.actor import Actor
 from api.store.db import Db
 from api.store.pagination import Page
-from api.store.people_store import BadgeChange, NewGrant, Registration, Revocation, read_person
+from api.store.people_store import BadgeChange, NewGrant, Registration, Revocation
 
 
 def can_read_personal_data(actor: Actor, person: PersonRecord) -> bool:
@@ -125,12 +123,3 @@ def list_residents(
 ) -> Page[PersonRecord]:
     actor.require(Permission.READ_PEOPLE, unit.path, "see residents")
     return db.people.residents(unit.id, first, after)
-
-
-# TRANSITIONAL (store-boundary refactor): for modules of other aggregates that have no Db yet;
-# returns a record (typed ``Any`` so their item annotations still check) through the store's
-# fallback table, and goes with it: convert a call to ``db.people.get``.
-
-
-def get_person(person_id: str) -> Any:
-    return read_person(person_id)

@@ -60,16 +60,3 @@ def calendar_in_force(db: Db, district_id: str) -> WorkCalendar:
         return WorkCalendar(overrides={day: record.workday for day, record in found.items()})
 
     return _cached(db, "calendar", district_id, load)
-
-
-# TRANSITIONAL (store-boundary refactor): the case clocks (``services/case_clock.py``) ask for
-# the policy and calendar without a Db. These run on the most recently built Db (the store's
-# fallback) and go with it: pass the Db to ``policy_in_force`` / ``calendar_in_force``.
-
-
-def load_policy(district_id: str) -> TimePolicy:
-    return policy_in_force(Db.latest(), district_id)
-
-
-def load_calendar(district_id: str) -> WorkCalendar:
-    return calendar_in_force(Db.latest(), district_id)

@@ -21,7 +21,6 @@ from api.records.topic import (
 )
 from api.services import topic_access
 from api.services.actor import Actor
-from api.store.case_store import CasePartition, read_partition
 from api.store.db import Db
 from api.store.pagination import Page, check_first
 
@@ -116,13 +115,3 @@ def notices(
 def topic_log(db: Db, topic_id: str) -> list[TopicLogRecord]:
     """The topic's log, oldest first."""
     return db.topics.log(topic_id)
-
-
-CaseProgress = CasePartition  # the case and its timeline, for the public tracking
-
-
-def case_progress(db: Db, case_id: str) -> CaseProgress | None:
-    """The case an adopted topic became, for its public tracking (anyone who sees the topic:
-    the voters follow it there). One Query on the case's partition."""
-    # TRANSITIONAL: the cases aggregate's read goes through ``db.cases`` once it is converted.
-    return read_partition(case_id)

@@ -20,15 +20,6 @@ if TYPE_CHECKING:
 
 _bound: ContextVar[TableConnection | None] = ContextVar("dangqun_table", default=None)
 
-# TRANSITIONAL (store-boundary refactor in progress): the table of the most recently built Db,
-# used by model calls made outside any binding. Removed once every service reads through a
-# repository; from then on such a call raises ``UnboundStore``.
-_transitional_default: list[TableConnection] = []
-
-
-def set_transitional_default(connection: TableConnection) -> None:
-    _transitional_default[:] = [connection]
-
 
 class UnboundStore(RuntimeError):
     """A model was used outside any ``Db``: the store is the only door to DynamoDB."""
@@ -36,8 +27,6 @@ class UnboundStore(RuntimeError):
 
 def current_table() -> TableConnection:
     connection = _bound.get()
-    if connection is None and _transitional_default:
-        return _transitional_default[0]
     if connection is None:
         raise UnboundStore("DynamoDB was used outside a Db: call it through a repository")
     return connection

@@ -1,144 +1,73 @@
-"""Reading and writing cases: one partition per case, one transaction per change."""
+"""Reading and writing cases: one partition per case, one transaction per change.
+
+Every change of a case is one ``CaseChange`` (the case after the change, the event it appends,
+inbox projections, day counters, departments' deadlines, notices, the firing marker) written by
+``CaseStore.save`` in one TransactWriteItems conditioned on the version the case was read at.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.expressions.condition import Condition
 
-from api.domain.cases import (
-    Case,
-    CaseState,
-    HandlingMode,
-    Level,
-    Satisfaction,
-    Task,
-    TaskRole,
-    TaskStatus,
+from api.domain.cases import CaseState, HandlingMode, Level, TaskStatus
+from api.domain.clock import iso
+from api.domain.org import path_ids, rebase_path
+from api.domain.timers import CaseClock, next_fire_at
+from api.records.case import INTAKE, CaseEventRecord, CaseRecord, HandlerRecord, TaskDeadlineRecord
+from api.store.case_codec import (
+    case_attributes,
+    case_record,
+    deadline_to_json,
+    event_record,
+    handler_record,
+    task_deadline_record,
 )
-from api.domain.errors import Conflict
 from api.store.case_models import (
+    DUE_SHARDS,
     CaseCodeItem,
     CaseEventItem,
     CaseHandlerItem,
     CaseItem,
-    DailyStatsItem,
+    FiredItem,
     IdempotencyItem,
+    NoticeItem,
     SequenceItem,
     TaskClockItem,
     case_key,
     case_pk,
     code_key,
+    district_cases_pk,
     due_pk,
+    due_shard,
+    due_sk,
+    event_sk,
+    fired_sk,
     handler_sk,
+    idempotency_key,
     inbox_pk,
     inbox_sk,
+    notice_key,
+    reporter_pk,
     sequence_key,
-    stats_key,
+    street_cases_pk,
+    task_clock_key,
+    time_sk,
 )
-from api.store.db import Db
+from api.store.counter_store import add_day_counters
 from api.store.models import Item
-from api.store.repository import Repository
+from api.store.pagination import Page, query_page
+from api.store.repository import Repository, bound
 
-COUNTERS = (
-    "reported",
-    "accepted",
-    "resolved",
-    "closed",
-    "resolved_on_time",
-    "resolved_in_grid",
-    "satisfied",
-    "reopened",
-)
+__all__ = ["DUE_SHARDS", "CaseChange", "CaseStore"]
 
-
-def to_domain(item: CaseItem) -> Case:
-    return Case(
-        state=CaseState(item.state),
-        level=Level(item.level) if item.level else None,
-        assignee_id=item.assignee_id,
-        mode=HandlingMode(item.mode) if item.mode else None,
-        category=item.category,
-        tasks=tuple(
-            Task(
-                department_id=t["department_id"],
-                role=TaskRole(t["role"]),
-                status=TaskStatus(t["status"]),
-                result=t.get("result"),
-            )
-            for t in item.tasks or []
-        ),
-        extension_pending=bool(item.extension_pending),
-        park_pending=bool(item.park_pending),
-        rework_count=int(item.rework_count or 0),
-        satisfaction=Satisfaction(item.satisfaction) if item.satisfaction else None,
-        result=item.result,
-        pain_point=bool(item.pain_point),
-    )
-
-
-def tasks_json(case: Case) -> list[dict[str, Any]]:
-    return [
-        {
-            "department_id": t.department_id,
-            "role": t.role.value,
-            "status": t.status.value,
-            "result": t.result,
-        }
-        for t in case.tasks
-    ]
-
-
-def get_case(case_id: str, consistent: bool = True) -> CaseItem | None:
-    pk, sk = case_key(case_id)
-    try:
-        return CaseItem.get(pk, sk, consistent_read=consistent)
-    except DoesNotExist:
-        return None
-
-
-@dataclass
-class CasePartition:
-    """Everything stored under one case: the case, its timeline and its handlers (1 Query)."""
-
-    case: CaseItem
-    events: list[CaseEventItem]
-    handlers: list[CaseHandlerItem]
-
-
-def read_partition(case_id: str, consistent: bool = False) -> CasePartition | None:
-    case: CaseItem | None = None
-    events: list[CaseEventItem] = []
-    handlers: list[CaseHandlerItem] = []
-    for item in Item.query(case_pk(case_id), consistent_read=consistent):
-        if isinstance(item, CaseItem):
-            case = item
-        elif isinstance(item, CaseEventItem):
-            events.append(item)
-        elif isinstance(item, CaseHandlerItem):
-            handlers.append(item)
-    if case is None:
-        return None
-    events.sort(key=lambda event: event.seq)
-    return CasePartition(case, events, handlers)
-
-
-def case_id_by_code(code: str) -> str | None:
-    pk, sk = code_key(code)
-    try:
-        return CaseCodeItem.get(pk, sk).case_id
-    except DoesNotExist:
-        return None
-
-
-def next_sequence(name: str) -> int:
-    """Atomic counter: UpdateItem ADD 1, returning the new value (no read first)."""
-    pk, sk = sequence_key(name)
-    counter = SequenceItem(pk, sk)
-    counter.update(actions=[SequenceItem.value.add(1)], add_version_condition=False)
-    return int(counter.value)
+CASE_PREFIX = "CASE"
+TASK_DEADLINE_PREFIX = "TASKCLOCK"  # due-index entries of departments' deadlines
 
 
 @dataclass(frozen=True)
@@ -148,44 +77,138 @@ class Handler:
     assignee_id: str
     assignee_name: str
     role: str
-    task_status: str | None = None
+    task_status: TaskStatus | None = None
 
 
-@dataclass
-class Change:
-    """One change of a case, written in one TransactWriteItems."""
+@dataclass(frozen=True)
+class EventDraft:
+    """The timeline event a change appends (its ``seq``, level and assignee come from the case)."""
 
-    event: CaseEventItem
-    handlers: list[Handler]
-    previous_handlers: Iterable[str] = ()  # assignee ids of the handlers before the change
-    counters: dict[str, int] = field(default_factory=dict)
-    counter_orgs: list[str] = field(default_factory=list)
+    action: str
+    from_state: CaseState | None
+    to_state: CaseState
+    actor_id: str | None
+    actor_role: str
+    at: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class FiredMarker:
+    """A timer firing applied once: ``FIRED#<event id>`` under the case, put only if absent."""
+
+    event_id: str
+    at: datetime
+    due: datetime | None
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    recipient_id: str
+    kind: str
+    level: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What only a new case writes: its tracking-code alias and its idempotency key."""
+
+    idempotency: tuple[str, str] | None = None  # (caller, key)
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """One change of a case, committed as one TransactWriteItems by ``CaseStore.save``.
+
+    ``case`` is the case after the change, carrying the ``version`` it was read at (0: new).
+    """
+
+    case: CaseRecord
+    event: EventDraft
+    handlers: tuple[Handler, ...]
+    previous_handlers: tuple[str, ...] = ()  # assignee ids of the handlers before the change
+    counters: Mapping[str, int] = field(default_factory=dict)
     day: str = ""
-    # Supporting departments' clocks the change moves (saved conditioned on their versions).
-    task_clocks: list[TaskClockItem] = field(default_factory=list)
+    task_deadlines: tuple[TaskDeadlineRecord, ...] = ()  # saved conditioned on their versions
+    notices: tuple[NoticeDraft, ...] = ()
+    fired: FiredMarker | None = None
+    opening: Opening | None = None
+    conflict: str = ""  # the message of the Conflict a lost condition raises
 
 
-def _upsert_handler(transaction: Any, case: CaseItem, handler: Handler) -> None:
+def due_keys_of(deadline: CaseClock | None, shard_of: str, name: str) -> dict[str, Any]:
+    """The entry of a running deadline in the sparse, sharded due index (none when it does
+    not run): ``DUE#<shard>`` / ``<next firing>#<name>``."""
+    fire_at = next_fire_at(deadline) if deadline is not None else None
+    if fire_at is None:
+        return {"duepk": None, "duesk": None}
+    return {"duepk": due_pk(due_shard(shard_of)), "duesk": due_sk(iso(fire_at), name)}
+
+
+def _version(version: int) -> dict[str, Any]:
+    """The version read (PynamoDB then conditions the put on it); none for a new item, whose
+    put is conditioned on its absence."""
+    return {"version": version} if version else {}
+
+
+def _case_item(case: CaseRecord) -> CaseItem:
+    pk, sk = case_key(case.id)
+    ids = path_ids(case.grid_path)
+    at = time_sk(case.reported_at, case.id)
+    return CaseItem(
+        pk,
+        sk,
+        **case_attributes(case),
+        **due_keys_of(case.deadline, case.id, case.id),
+        gsi1pk=reporter_pk(case.reporter_id) if case.reporter_id else None,
+        gsi1sk=at if case.reporter_id else None,
+        gsi2pk=street_cases_pk(ids[1]),
+        gsi2sk=at,
+        gsi3pk=district_cases_pk(ids[0]),
+        gsi3sk=at,
+        **_version(case.version),
+    )
+
+
+def _task_deadline_item(record: TaskDeadlineRecord) -> TaskClockItem:
+    pk, sk = task_clock_key(record.case_id, record.department_id)
+    name = f"{record.case_id}#{record.department_id}"
+    return TaskClockItem(
+        pk,
+        sk,
+        case_id=record.case_id,
+        department_id=record.department_id,
+        clock=deadline_to_json(record.deadline) if record.deadline is not None else None,
+        breached=record.breached,
+        ever_breached=record.ever_breached,
+        updated_at=record.updated_at,
+        **_version(record.version),
+        **due_keys_of(record.deadline, record.case_id, name),
+    )
+
+
+def _upsert_handler(transaction: Any, case: CaseRecord, handler: Handler) -> None:
     """Create or overwrite a handler projection (an update: no version condition applies)."""
     item = CaseHandlerItem(case_pk(case.id), handler_sk(handler.assignee_id))
-    # The inbox sorts by the current clock's deadline (none while paused or stopped).
-    due_at = (case.clock or {}).get("due_at")
+    # The inbox sorts by the current deadline (none while paused or stopped).
+    due_at = iso(case.deadline.due_at) if case.deadline and case.deadline.due_at else None
     values: dict[str, Any] = {
         "case_id": case.id,
         "code": case.code,
         "assignee_id": handler.assignee_id,
         "assignee_name": handler.assignee_name,
         "role": handler.role,
-        "task_status": handler.task_status,
-        "state": case.state,
+        "task_status": handler.task_status.value if handler.task_status else None,
+        "state": case.state.value,
         "category": case.category,
         "summary": case.description[:80],
-        "level": case.level or "INTAKE",
+        "level": case.level.value if case.level else INTAKE,
         "reported_at": case.reported_at,
         "due_at": due_at,
         "active": True,
         "gsi1pk": inbox_pk(handler.assignee_id),
-        "gsi1sk": inbox_sk(case.state, due_at, case.reported_at, case.id),
+        "gsi1sk": inbox_sk(case.state.value, due_at, case.reported_at, case.id),
     }
     actions = [
         getattr(CaseHandlerItem, name).set(value)
@@ -197,106 +220,345 @@ def _upsert_handler(transaction: Any, case: CaseItem, handler: Handler) -> None:
     transaction.update(item, actions=actions, add_version_condition=False)
 
 
-def write_change(transaction: Any, case: CaseItem, change: Change) -> None:
-    transaction.save(change.event, condition=CaseEventItem.pk.does_not_exist())
-    for task_clock in change.task_clocks:
-        transaction.save(task_clock)
-    current = {handler.assignee_id for handler in change.handlers}
-    for handler in change.handlers:
-        _upsert_handler(transaction, case, handler)
-    for old_assignee in change.previous_handlers:
-        if old_assignee not in current:
-            old = CaseHandlerItem(case_pk(case.id), handler_sk(old_assignee))
-            transaction.update(
-                old,
-                actions=[
-                    CaseHandlerItem.active.set(False),
-                    CaseHandlerItem.state.set(case.state),
-                    CaseHandlerItem.gsi1pk.remove(),
-                    CaseHandlerItem.gsi1sk.remove(),
-                ],
-                add_version_condition=False,
-            )
-    if change.counters:
-        for org_id in change.counter_orgs:
-            pk, sk = stats_key(org_id, change.day)
-            stats = DailyStatsItem(pk, sk)
-            actions = [
-                DailyStatsItem.type.set(DailyStatsItem),
-                DailyStatsItem.org_id.set(org_id),
-                DailyStatsItem.day.set(change.day),
-            ]
-            actions += [
-                getattr(DailyStatsItem, name).add(amount)
-                for name, amount in change.counters.items()
-            ]
-            transaction.update(stats, actions=actions, add_version_condition=False)
+def _retire_handler(transaction: Any, case: CaseRecord, assignee_id: str) -> None:
+    """A handler the case moved away from leaves the inbox index; the item stays as history."""
+    old = CaseHandlerItem(case_pk(case.id), handler_sk(assignee_id))
+    transaction.update(
+        old,
+        actions=[
+            CaseHandlerItem.active.set(False),
+            CaseHandlerItem.state.set(case.state.value),
+            CaseHandlerItem.gsi1pk.remove(),
+            CaseHandlerItem.gsi1sk.remove(),
+        ],
+        add_version_condition=False,
+    )
 
 
-def insert_case(
-    db: Db,
-    case: CaseItem,
-    change: Change,
-    code_alias: CaseCodeItem,
-    idempotency: IdempotencyItem | None,
-) -> None:
-    with db.transaction("A case with this idempotency key or code exists already") as transaction:
-        transaction.save(case, condition=CaseItem.pk.does_not_exist())
-        transaction.save(code_alias, condition=CaseCodeItem.pk.does_not_exist())
-        if idempotency is not None:
-            transaction.save(idempotency, condition=IdempotencyItem.pk.does_not_exist())
-        write_change(transaction, case, change)
+def _event_item(case_id: str, event: CaseEventRecord) -> CaseEventItem:
+    return CaseEventItem(
+        case_pk(case_id),
+        event_sk(event.seq),
+        case_id=case_id,
+        seq=event.seq,
+        action=event.action,
+        from_state=event.from_state.value if event.from_state else None,
+        to_state=event.to_state.value,
+        actor_id=event.actor_id,
+        actor_role=event.actor_role,
+        at=event.at,
+        note=event.note,
+        level=event.level.value if event.level else None,
+        assignee_id=event.assignee_id,
+    )
 
 
-def update_case(db: Db, case: CaseItem, change: Change) -> None:
-    """Write the changed case only if its stored version is still the one it was read at:
-    of two staff acting at once, exactly one wins and the other gets ``Conflict``."""
-    try:
-        with db.transaction() as transaction:
-            transaction.save(case)  # PynamoDB adds the condition version = read version
-            write_change(transaction, case, change)
-    except Conflict:
-        raise Conflict(
-            f"Case {case.code} was changed by someone else at the same time; reload and retry"
-        ) from None
+def _notice_item(case: CaseRecord, notice: NoticeDraft, at: str) -> NoticeItem:
+    pk, sk = notice_key(notice.recipient_id, at, case.id, notice.kind)
+    return NoticeItem(
+        pk, sk, recipient_id=notice.recipient_id, case_id=case.id, code=case.code,
+        kind=notice.kind, level=notice.level, message=notice.message, at=at,
+    )  # fmt: skip
 
 
-def due_entries(shard: int, upper: str, limit: int, lower: str | None = None) -> list[str]:
-    """Case ids among :func:`due_keys` (other timers — voting windows — share the index)."""
-    return [
-        key.removeprefix("CASE#")
-        for key in due_keys(shard, upper, limit, lower)
-        if key.startswith("CASE#")
-    ]
+def _fired_item(case_id: str, fired: FiredMarker) -> FiredItem:
+    due = fired.due
+    return FiredItem(
+        case_pk(case_id),
+        fired_sk(fired.event_id),
+        at=iso(fired.at),
+        due_at=iso(due) if due else None,
+        lateness_seconds=(fired.at - due).total_seconds() if due else 0,
+    )
 
 
-def due_keys(shard: int, upper: str, limit: int, lower: str | None = None) -> list[str]:
-    """Partition keys (``CASE#<id>``, ``TOPIC#<id>``, ...) of the items in one shard of the
-    keys-only ``due`` index whose firing time is ≤ ``upper`` (and ≥ ``lower`` when given).
-
-    Low-level on purpose: PynamoDB's polymorphic queries filter on the ``type`` discriminator,
-    which a keys-only projection does not carry.
-    """
-    connection = Item._get_connection()
-    keys: list[str] = []
-    start: dict[str, Any] | None = None
-    while len(keys) < limit:
-        page = connection.connection.query(
-            connection.table_name,
-            due_pk(shard),
-            range_key_condition=(
-                Item.duesk.between(lower, upper) if lower is not None else Item.duesk <= upper
-            ),
-            index_name="due",
-            limit=limit - len(keys),
-            exclusive_start_key=start,
-        )
-        keys += [raw["pk"]["S"] for raw in page.get("Items", [])]
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            break
-    return keys
+def appended(change: CaseChange) -> tuple[CaseRecord, CaseEventRecord]:
+    """The case with the change's event appended: the next ``seq``, ``updated_at``, the copy."""
+    case = change.case
+    draft = change.event
+    event = CaseEventRecord(
+        seq=case.event_count + 1, action=draft.action, from_state=draft.from_state,
+        to_state=draft.to_state, actor_id=draft.actor_id, actor_role=draft.actor_role,
+        at=draft.at, note=draft.note, level=case.level, assignee_id=case.assignee_id,
+    )  # fmt: skip
+    after = replace(
+        case, event_count=event.seq, updated_at=draft.at, timeline=(*case.timeline, event)
+    )
+    return after, event
 
 
 class CaseStore(Repository):
-    """Reads return frozen records (api.records); each change is one unit of work."""
+    """Reads return frozen records (api.records.case); each change is one ``CaseChange``."""
+
+    # Reads ----------------------------------------------------------------------------------
+
+    @bound
+    def get(self, case_id: str, consistent: bool = True) -> CaseRecord | None:
+        """The case with its timeline: one GetItem (the timeline is copied on the case)."""
+        try:
+            item = CaseItem.get(*case_key(case_id), consistent_read=consistent)
+        except DoesNotExist:
+            return None
+        return self._record(item, consistent)
+
+    @bound
+    def get_many(self, case_ids: list[str]) -> dict[str, CaseRecord]:
+        """One BatchGetItem per 100 distinct ids."""
+        keys = [case_key(case_id) for case_id in dict.fromkeys(case_ids)]
+        return {item.id: self._record(item, False) for item in CaseItem.batch_get(keys)}
+
+    def _record(self, item: CaseItem, consistent: bool) -> CaseRecord:
+        if item.timeline is not None:
+            return case_record(item)
+        # A case written before the timeline copy existed: read its event items (one Query).
+        events = CaseEventItem.query(
+            case_pk(item.id), CaseEventItem.sk.startswith("EVT#"), consistent_read=consistent
+        )
+        return case_record(item, tuple(event_record(e) for e in events))
+
+    @bound
+    def by_code(self, code: str) -> CaseRecord | None:
+        try:
+            case_id = CaseCodeItem.get(*code_key(code)).case_id
+        except DoesNotExist:
+            return None
+        return self.get(case_id, consistent=False)
+
+    @bound
+    def by_idempotency_key(self, caller: str, key: str) -> CaseRecord | None:
+        try:
+            case_id = IdempotencyItem.get(*idempotency_key(caller, key), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return self.get(case_id.case_id)
+
+    @bound
+    def in_scope(self, query: ScopeQuery, first: int, after: str | None) -> Page[CaseRecord]:
+        """Cases of a district (gsi3) or of a street's partition (gsi2), newest first, with the
+        query's filters (subtree, state, category, mode, level)."""
+        conditions: list[Condition] = []
+        if query.street_id is None:
+            index, partition = "gsi3", district_cases_pk(query.district_id)
+            sort_key = CaseItem.gsi3sk
+        else:
+            index, partition = "gsi2", street_cases_pk(query.street_id)
+            sort_key = CaseItem.gsi2sk
+        if query.subtree_path is not None:
+            conditions.append(CaseItem.grid_path.startswith(query.subtree_path))
+        if query.state:
+            conditions.append(CaseItem.state == query.state.value)
+        if query.category:
+            conditions.append(CaseItem.category == query.category)
+        if query.mode:
+            conditions.append(CaseItem.mode == query.mode.value)
+        if query.level:
+            conditions.append(CaseItem.level == query.level.value)
+        combined: Condition | None = None
+        for condition in conditions:
+            combined = condition if combined is None else combined & condition
+        return query_page(
+            CaseItem,
+            self.db.codec,
+            partition,
+            index=index,
+            range_key_condition=sort_key.between(query.reported_from, query.reported_to),
+            filter_condition=combined,
+            first=first,
+            after=after,
+            scan_forward=False,
+        ).map(self._page_record)
+
+    @bound
+    def reported_by(self, person_id: str, first: int, after: str | None) -> Page[CaseRecord]:
+        return query_page(
+            CaseItem, self.db.codec, reporter_pk(person_id), index="gsi1", first=first,
+            after=after, scan_forward=False,
+        ).map(self._page_record)  # fmt: skip
+
+    def _page_record(self, item: CaseItem) -> CaseRecord:
+        return self._record(item, False)
+
+    @bound
+    def inbox(
+        self, assignee_id: str, state: CaseState | None, first: int, after: str | None
+    ) -> Page[HandlerRecord]:
+        """Cases in the inbox of a unit, department or leader, soonest due first."""
+        return query_page(
+            CaseHandlerItem,
+            self.db.codec,
+            inbox_pk(assignee_id),
+            index="gsi1",
+            range_key_condition=CaseHandlerItem.gsi1sk.startswith(f"{state.value}#")
+            if state
+            else None,
+            first=first,
+            after=after,
+        ).map(handler_record)
+
+    @bound
+    def task_deadlines(
+        self, keys: list[tuple[str, str]], consistent: bool = False
+    ) -> dict[tuple[str, str], TaskDeadlineRecord]:
+        """Departments' deadlines by (case id, department id): one BatchGetItem per 100 keys."""
+        wanted = [task_clock_key(case_id, dep) for case_id, dep in dict.fromkeys(keys)]
+        if not wanted:
+            return {}
+        found = TaskClockItem.batch_get(wanted, consistent_read=consistent)
+        return {(item.case_id, item.department_id): task_deadline_record(item) for item in found}
+
+    @bound
+    def task_deadline(self, case_id: str, department_id: str) -> TaskDeadlineRecord | None:
+        try:
+            item = TaskClockItem.get(*task_clock_key(case_id, department_id), consistent_read=True)
+        except DoesNotExist:
+            return None
+        return task_deadline_record(item)
+
+    @bound
+    def next_number(self, name: str) -> int:
+        """Atomic counter: UpdateItem ADD 1, returning the new value (no read first)."""
+        counter = SequenceItem(*sequence_key(name))
+        counter.update(actions=[SequenceItem.value.add(1)], add_version_condition=False)
+        return int(counter.value)
+
+    @bound
+    def due_keys(self, shard: int, upper: str, limit: int, lower: str | None = None) -> list[str]:
+        """Partition keys (``CASE#<id>``, ``TASKCLOCK#<case>#<dep>``, ``TOPIC#<id>``…) of the
+        entries in one shard of the keys-only ``due`` index firing at or before ``upper`` (and
+        at or after ``lower``). Low-level on purpose: PynamoDB's polymorphic queries filter on
+        the ``type`` discriminator, which a keys-only projection does not carry."""
+        connection = Item._get_connection()
+        keys: list[str] = []
+        start: dict[str, Any] | None = None
+        while len(keys) < limit:
+            page = connection.connection.query(
+                connection.table_name,
+                due_pk(shard),
+                range_key_condition=(
+                    Item.duesk.between(lower, upper) if lower is not None else Item.duesk <= upper
+                ),
+                index_name="due",
+                limit=limit - len(keys),
+                exclusive_start_key=start,
+            )
+            keys += [raw["pk"]["S"] for raw in page.get("Items", [])]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+        return keys
+
+    def due_case_ids(
+        self, shard: int, upper: str, limit: int, lower: str | None = None
+    ) -> list[str]:
+        """Case ids among :meth:`due_keys` (other timers share the index)."""
+        prefix = f"{CASE_PREFIX}#"
+        return [
+            key.removeprefix(prefix)
+            for key in self.due_keys(shard, upper, limit, lower)
+            if key.startswith(prefix)
+        ]
+
+    # Changes --------------------------------------------------------------------------------
+
+    @bound
+    def save(self, change: CaseChange) -> CaseRecord:
+        """Append the change's event and write everything in one transaction, the case
+        conditioned on the version it was read at (absent when new): of two changes at once,
+        exactly one wins and the other gets ``Conflict``. Returns the case as stored."""
+        case, event = appended(change)
+        conflict = change.conflict or (
+            f"Case {case.code} was changed by someone else at the same time; reload and retry"
+        )
+        with self.db.transaction(conflict) as transaction:
+            if change.opening is not None:
+                transaction.save(_case_item(case), condition=CaseItem.pk.does_not_exist())
+                code_pk, code_sk = code_key(case.code)
+                alias = CaseCodeItem(code_pk, code_sk, case_id=case.id)
+                transaction.save(alias, condition=CaseCodeItem.pk.does_not_exist())
+                if change.opening.idempotency is not None:
+                    idem = IdempotencyItem(
+                        *idempotency_key(*change.opening.idempotency), case_id=case.id
+                    )
+                    transaction.save(idem, condition=IdempotencyItem.pk.does_not_exist())
+            else:
+                transaction.save(_case_item(case))  # PynamoDB adds version = read version
+            transaction.save(
+                _event_item(case.id, event), condition=CaseEventItem.pk.does_not_exist()
+            )
+            for deadline in change.task_deadlines:
+                transaction.save(_task_deadline_item(deadline))
+            current = {handler.assignee_id for handler in change.handlers}
+            for handler in change.handlers:
+                _upsert_handler(transaction, case, handler)
+            for old_assignee in change.previous_handlers:
+                if old_assignee not in current:
+                    _retire_handler(transaction, case, old_assignee)
+            if change.counters:
+                add_day_counters(
+                    transaction, path_ids(case.grid_path), change.day, dict(change.counters)
+                )
+            for notice in change.notices:
+                transaction.save(_notice_item(case, notice, event.at))
+            if change.fired is not None:
+                transaction.save(
+                    _fired_item(case.id, change.fired), condition=FiredItem.sk.does_not_exist()
+                )
+        return replace(case, version=case.version + 1)
+
+    @bound
+    def reschedule(self, case: CaseRecord) -> CaseRecord:
+        """Store a recomputed deadline (a changed calendar), conditioned on the version read:
+        ``Conflict`` when the case changed meanwhile (its new deadline used the new calendar)."""
+        with self.db.transaction() as transaction:
+            transaction.save(_case_item(case))
+        return replace(case, version=case.version + 1)
+
+    @bound
+    def rehome(self, old_path: str, new_path: str) -> int:
+        """Cases located in a moved subtree follow it: their grid path (scope checks) and their
+        street partition (scope lists) are rewritten. Idempotent; the day counters already
+        written stay with the ancestors of the day they were counted. For org_units' move."""
+        old_ids, new_ids = path_ids(old_path), path_ids(new_path)
+        if len(old_ids) < 2 or len(new_ids) < 2:
+            return 0  # a district, or a street moving within it, keeps its partition and prefix
+        moved = 0
+        for case in CaseItem.by_kind.query(
+            street_cases_pk(old_ids[1]),
+            filter_condition=CaseItem.grid_path.startswith(old_path + "/")
+            | (CaseItem.grid_path == old_path),
+        ):
+            assert isinstance(case, CaseItem)
+            case.update(
+                actions=[
+                    CaseItem.grid_path.set(rebase_path(case.grid_path, old_path, new_path)),
+                    CaseItem.gsi2pk.set(street_cases_pk(new_ids[1])),
+                ],
+                add_version_condition=False,
+            )
+            moved += 1
+        return moved
+
+    @bound
+    def stop_task_deadline(self, record: TaskDeadlineRecord) -> bool:
+        """Store a department's deadline stopped, conditioned on its version (a concurrent
+        change wins); False when it lost."""
+        try:
+            _task_deadline_item(record).save()
+        except PutError:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class ScopeQuery:
+    """Cases located in a unit's subtree: the district's index partition or its street's."""
+
+    district_id: str
+    street_id: str | None  # None: the whole district
+    subtree_path: str | None  # narrower than the street: a prefix filter on the grid path
+    reported_from: str
+    reported_to: str
+    state: CaseState | None = None
+    category: str | None = None
+    mode: HandlingMode | None = None
+    level: Level | None = None

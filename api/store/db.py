@@ -19,7 +19,7 @@ from pynamodb.transactions import TransactWrite
 
 from api.domain.errors import Conflict
 from api.settings import Settings
-from api.store.binding import binding, set_transitional_default
+from api.store.binding import binding
 from api.store.models import table_connection
 from api.store.pagination import CursorCodec
 
@@ -44,14 +44,6 @@ class Db:
         self.settings = settings
         self.codec = CursorCodec(settings.cursor_secret)
         self.table: TableConnection = table_connection(settings)
-        set_transitional_default(self.table)
-        _latest[:] = [self]
-
-    @staticmethod
-    def latest() -> Db:
-        """TRANSITIONAL (goes with ``set_transitional_default``): the most recently built Db,
-        for callers that have no Db passed to them yet."""
-        return _latest[0]
 
     @property
     def db(self) -> Db:
@@ -155,6 +147,3 @@ class Db:
         from api.store.webhook_store import WebhookStore
 
         return WebhookStore(self)
-
-
-_latest: list[Db] = []  # TRANSITIONAL, see Db.latest

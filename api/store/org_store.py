@@ -14,7 +14,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from api.domain.errors import NotFound
 from api.domain.grid import GridDetails
-from api.domain.org import Crumb, OrgKind, child_path, path_ids, rebase_path
+from api.domain.org import Crumb, OrgKind, child_path
 from api.records.org import OrgUnitRecord
 from api.store.models import (
     Item,
@@ -333,38 +333,6 @@ class OrgUnitStore(Repository):
             assert isinstance(person, PersonItem)
             if person.home_path != path:
                 person.update(actions=[PersonItem.home_path.set(path)], add_version_condition=False)
-
-    @bound
-    def rehome_cases(self, old_path: str, new_path: str) -> int:
-        """Cases located in a moved subtree follow it: their grid path (scope checks) and their
-        street partition (scope lists) are rewritten. Idempotent, like ``refresh_subtree``; the
-        daily counters already written stay with the ancestors of the day they were counted.
-
-        Case items belong to the case aggregate: the import is local so the org store does not
-        load them on every request (kept here rather than in ``CaseStore`` to keep the two
-        conversions apart; it moves there once that store settles).
-        """
-        from api.store.case_models import CaseItem, street_cases_pk
-
-        old_ids, new_ids = path_ids(old_path), path_ids(new_path)
-        if len(old_ids) < 2 or len(new_ids) < 2:
-            return 0  # a district, or a street moving within it, keeps its partition and prefix
-        moved = 0
-        for case in CaseItem.by_kind.query(
-            street_cases_pk(old_ids[1]),
-            filter_condition=CaseItem.grid_path.startswith(old_path + "/")
-            | (CaseItem.grid_path == old_path),
-        ):
-            assert isinstance(case, CaseItem)
-            case.update(
-                actions=[
-                    CaseItem.grid_path.set(rebase_path(case.grid_path, old_path, new_path)),
-                    CaseItem.gsi2pk.set(street_cases_pk(new_ids[1])),
-                ],
-                add_version_condition=False,
-            )
-            moved += 1
-        return moved
 
     # Demo and test data written in bulk (``infra/demo_data.py``): items built by the codecs.
 

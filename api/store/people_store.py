@@ -192,3 +192,14 @@ class PeopleStore(Repository):
         """Every role granted on one unit (one Query on gsi1 ``GRANTS#<org>``)."""
         items = RoleGrantItem.by_parent.query(grants_pk(org_id))
         return [grant_record(item) for item in items if isinstance(item, RoleGrantItem)]
+
+    # Added for cases (r-cases): the sweeper's 包案 leader lookup. ---------------------------
+
+    @bound
+    def first_grantee(self, org_id: str, role: Role) -> str | None:
+        """The person first granted ``role`` on ``org_id`` (one Query, one item), if any."""
+        for grant in RoleGrantItem.by_parent.query(
+            grants_pk(org_id), RoleGrantItem.gsi1sk.startswith(f"{role.value}#"), limit=1
+        ):
+            return str(grant.person_id)  # type: ignore[attr-defined]
+        return None

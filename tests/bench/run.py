@@ -4,6 +4,8 @@
    measured in the same run in fresh interpreters, alternating (goal ≤ 1.15×).
 2. DynamoDB requests issued for "a grid with its ancestors and its children" (goal ≤ 2), counted
    at PynamoDB's single API-call choke point, on moto.
+3. Requests for a case with its timeline, an inbox page, and ``cases(first: 10/50/100)`` with
+   timeline, tasks and reporter (goal: constant in N), with their latency on moto.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -92,6 +95,11 @@ CASE_QUERY = """
 query($id: ID!) { case(id: $id) { code state level tasks { departmentName status }
   timeline { seq action fromState toState at note actorRole } } }
 """
+PAGE_QUERY = """
+query($scope: ID!, $first: Int!) { cases(scopeId: $scope, first: $first) { nodes { code state
+  reporter { name person { name } } tasks { departmentName timer { dueAt } }
+  timeline { seq action actor { name } } } } }
+"""
 INBOX_QUERY = """
 query($unit: ID!) { caseInbox(unitId: $unit, first: 20) {
   edges { node { code state summary assigneeName dueAt } } pageInfo { hasNextPage } } }
@@ -103,11 +111,12 @@ def bench_case_requests() -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
     from moto import mock_aws
 
+    from api.domain import cases as machine
     from api.domain.cases import Action, Channel, HandlingMode, Level
     from api.domain.clock import SHANGHAI, FixedClock
     from api.domain.ids import to_global_id
     from api.services.actor import load_actor
-    from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
+    from api.services.cases import ReportInput, act_on_case, report_case
     from api.settings import Settings
     from api.store.db import Db
     from infra.local_table import ensure_table
@@ -130,14 +139,14 @@ def bench_case_requests() -> None:
             )
             case = report_case(db, resident, clock, report)
             for actor, act in (
-                (admin, Act(Action.ACCEPT, mode=HandlingMode.FAST, category="ENVIRONMENT")),
-                (admin, Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID))),
-                (worker, Act(Action.START)),
-                (worker, Act(Action.PAUSE, note="等待居民")),
-                (worker, Act(Action.RESUME)),
-                (worker, Act(Action.ESCALATE, note="网格无法解决")),
-                (admin, Act(Action.START)),
-                (admin, Act(Action.ESCALATE, note="社区无法解决")),
+                (admin, machine.Accept(HandlingMode.FAST, "ENVIRONMENT")),
+                (admin, machine.Assign(Level.GRID)),
+                (worker, machine.Start()),
+                (worker, machine.Pause("等待居民")),
+                (worker, machine.Resume()),
+                (worker, machine.Escalate("网格无法解决")),
+                (admin, machine.Start()),
+                (admin, machine.Escalate("社区无法解决")),
             ):
                 if (
                     number > 0
@@ -168,8 +177,29 @@ def bench_case_requests() -> None:
             assert result.errors is None, result.errors
             total = sum(counts.values())
             print(f"   {label:48}: {total} ({dict(counts)})")
-        print("   goals: case + timeline = 1 query + 0 per event; inbox page <= 2")
+        print("   goals: case + timeline = 1 request + 0 per event; inbox page <= 2")
         print("   (each signed-in request includes 1 Query for the caller's person and grants)")
+        for number in range(21, 100):
+            report = ReportInput(
+                Channel.RESIDENT, "ENVIRONMENT", f"楼道杂物 {number}", world.a.building.id
+            )
+            case = report_case(db, resident, clock, report)
+            act_on_case(db, admin, clock, case.id, machine.Accept(HandlingMode.FAST, "ENVIRONMENT"))
+        print("== cases(first: N) with timeline, tasks and reporter (moto; goal: constant in N)")
+        for first in (10, 50, 100):
+            page_variables = {"scope": to_global_id("OrgUnit", world.a.street.id), "first": first}
+            context = Context(db=db, clock=clock, request_id="bench", subject=world.a.admin_id)
+            started = time.perf_counter()
+            with count_requests() as counts:
+                result = asyncio.run(
+                    schema.execute(PAGE_QUERY, page_variables, context_value=context)
+                )
+            elapsed = time.perf_counter() - started
+            assert result.errors is None, result.errors
+            total = sum(counts.values())
+            print(
+                f"   first: {first:3}: {total} requests ({dict(counts)}), {elapsed * 1000:.0f} ms"
+            )
 
 
 def main() -> None:

@@ -30,9 +30,11 @@ from api.domain.time_policy import DEFAULT_POLICY
 from api.domain.timers import CaseClock, TimerKind, start_policy_clock
 from api.domain.working_time import WorkCalendar
 from api.dynamodb_local import DynamoDBLocal, free_port
-from api.services.case_clock import store_clock
+from api.records.case import CaseEventRecord
 from api.settings import Settings
+from api.store.case_codec import deadline_to_json, event_to_json
 from api.store.case_models import DUE_SHARDS, CaseItem, case_key
+from api.store.case_store import due_keys_of
 from api.store.db import Db
 from infra.local_table import ensure_table
 from tests.requests import count_requests
@@ -99,12 +101,24 @@ def _row(number: int, clock: CaseClock, world: World) -> CaseItem:
             }
         ],
         event_count=3,
+        timeline=[
+            event_to_json(
+                CaseEventRecord(seq, action, before, after, None, "STAFF", at, None, level, None)
+            )
+            for seq, action, before, after, level in (
+                (1, "REPORT", None, CaseState.REPORTED, None),
+                (2, "ACCEPT", CaseState.REPORTED, CaseState.ACCEPTED, None),
+                (3, "ASSIGN", CaseState.ACCEPTED, CaseState.ASSIGNED, Level.GRID),
+            )
+        ],
+        clock=deadline_to_json(clock),
+        timer_gen=clock.generation,
         policy_version=1,
         reported_at=at,
         updated_at=at,
+        **due_keys_of(clock, case_id, case_id),
     )
     item.version = 1
-    store_clock(item, clock)
     return item
 
 

@@ -8,17 +8,20 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
 import pytest
 
-from api.domain.cases import Action, Channel, HandlingMode, Level
+from api.domain import cases as machine
+from api.domain.cases import Channel, HandlingMode, Level
 from api.domain.clock import FixedClock
 from api.domain.errors import DomainError
+from api.records.case import CaseEventRecord, CaseRecord
 from api.services.actor import load_actor
 from api.services.case_queries import my_cases
-from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
+from api.services.cases import ReportInput, act_on_case, report_case
 from api.store.case_models import (
     CaseCodeItem,
     CaseEventItem,
@@ -27,12 +30,12 @@ from api.store.case_models import (
     DailyStatsItem,
     IdempotencyItem,
     SequenceItem,
+    case_pk,
     stats_key,
 )
-from api.store.case_store import CasePartition, read_partition
 from api.store.db import Db
 from api.store.models import OrgUnitItem, PersonItem
-from tests.case_world import CaseWorld
+from tests.case_world import CaseWorld, whole_timeline
 
 pytestmark = pytest.mark.usefixtures("serialised_moto")
 
@@ -62,12 +65,12 @@ def outcome(result: object) -> str:
     return result.code.value if isinstance(result, DomainError) else "OK"
 
 
-def one_winner(results: list[CaseItem | DomainError]) -> CaseItem:
+def one_winner(results: list[CaseRecord | DomainError]) -> CaseRecord:
     """Exactly one racer won; the others lost the race (or read after it and were refused)."""
     outcomes = [outcome(r) for r in results]
     assert outcomes.count("OK") == 1, outcomes
     assert all(o in LOSING for o in outcomes if o != "OK"), outcomes
-    return next(r for r in results if isinstance(r, CaseItem))
+    return next(r for r in results if isinstance(r, CaseRecord))
 
 
 def warm_up(db: Db) -> None:
@@ -90,7 +93,7 @@ def warm_up(db: Db) -> None:
 
 def report(
     db: Db, clock: FixedClock, cw: CaseWorld, key: str | None = None, what: str = "楼道堆物"
-) -> CaseItem:
+) -> CaseRecord:
     data = ReportInput(
         channel=Channel.RESIDENT,
         category="ENVIRONMENT",
@@ -101,26 +104,38 @@ def report(
     return report_case(db, load_actor(db, cw.resident_id), clock, data)
 
 
-def act(db: Db, clock: FixedClock, person_id: str, case_id: str, request: Act) -> CaseItem:
+def act(
+    db: Db, clock: FixedClock, person_id: str, case_id: str, request: machine.Command
+) -> CaseRecord:
     return act_on_case(db, load_actor(db, person_id), clock, case_id, request)
 
 
-ACCEPT = Act(Action.ACCEPT, mode=HandlingMode.ASSIGNED, category="ENVIRONMENT")
+ACCEPT = machine.Accept(HandlingMode.ASSIGNED, "ENVIRONMENT")
 
 
-def partition(case_id: str) -> CasePartition:
-    found = read_partition(case_id, consistent=True)
-    assert found is not None
-    return found
+@dataclass
+class Stored:
+    case: CaseRecord
+    events: tuple[CaseEventRecord, ...]
+    handlers: list[CaseHandlerItem]
 
 
-def checked_timeline(case_id: str) -> list[str]:
+def partition(db: Db, case_id: str) -> Stored:
+    """The case, its whole timeline (checked) and its handler projections."""
+    case, events = whole_timeline(db, case_id)
+    with db.bound():
+        handlers = list(
+            CaseHandlerItem.query(
+                case_pk(case_id), CaseHandlerItem.sk.startswith("HANDLER#"), consistent_read=True
+            )
+        )
+    return Stored(case, events, handlers)
+
+
+def checked_timeline(db: Db, case_id: str) -> list[str]:
     """The case's actions after checking the timeline is whole: seq 1..n, count on the case."""
-    stored = partition(case_id)
-    seqs = [int(event.seq) for event in stored.events]
-    assert seqs == list(range(1, len(seqs) + 1))
-    assert int(stored.case.event_count) == len(seqs)
-    return [event.action for event in stored.events]
+    _, events = whole_timeline(db, case_id)
+    return [event.action for event in events]
 
 
 def counter(org_id: str, name: str) -> int:
@@ -141,8 +156,8 @@ def test_two_dispatchers_accepting_one_case_at_once_exactly_one_wins(
         results = race([partial(act_on_case, db, who, clock, case.id, ACCEPT) for who in staff])
         winner = one_winner(results)
         seen[tuple(sorted(outcome(r) for r in results))] += 1
-        assert checked_timeline(case.id) == ["REPORT", "ACCEPT"]
-        stored = partition(case.id)
+        assert checked_timeline(db, case.id) == ["REPORT", "ACCEPT"]
+        stored = partition(db, case.id)
         assert stored.case.state == "ACCEPTED"
         winning_staff = next(s for s, r in zip(staff, results, strict=True) if r is winner)
         assert stored.events[1].actor_id == winning_staff.person_id
@@ -167,12 +182,12 @@ def test_eight_escalations_at_once_make_exactly_one(
         clock,
         cw.community_dispatcher_id,
         case.id,
-        Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID)),
+        machine.Assign(Level.GRID),
     )
-    act(db, clock, cw.grid_worker_id, case.id, Act(Action.START))
+    act(db, clock, cw.grid_worker_id, case.id, machine.Start())
     # The grid worker's eight taps, each with its own freshly loaded actor.
     workers = [load_actor(db, cw.grid_worker_id) for _ in range(8)]
-    escalate = Act(Action.ESCALATE, note="网格解决不了，吹哨社区")
+    escalate = machine.Escalate("网格解决不了，吹哨社区")
     results = race(
         [partial(act_on_case, db, worker, clock, case.id, escalate) for worker in workers]
     )
@@ -180,10 +195,10 @@ def test_eight_escalations_at_once_make_exactly_one(
     assert outcomes["OK"] == 1, outcomes
     # Those who read after the winner see the case at COMMUNITY, no longer the grid's to act on.
     assert set(outcomes) <= {"OK", "CONFLICT", "INVALID_TRANSITION", "FORBIDDEN"}, outcomes
-    assert checked_timeline(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "START", "ESCALATE"]
-    stored = partition(case.id)
+    assert checked_timeline(db, case.id) == ["REPORT", "ACCEPT", "ASSIGN", "START", "ESCALATE"]
+    stored = partition(db, case.id)
     assert (stored.case.state, stored.case.level) == ("ASSIGNED", "COMMUNITY")
-    assert [r["level"] for r in stored.case.levels] == ["GRID", "COMMUNITY"]
+    assert [v.level for v in stored.case.levels] == ["GRID", "COMMUNITY"]
     assert stored.events[-1].note == "网格解决不了，吹哨社区"
     handlers = {h.assignee_id: (h.active, h.state) for h in stored.handlers}
     assert handlers == {
@@ -205,13 +220,13 @@ def test_racing_accept_and_reject_leave_one_decision(
     results = race(
         [
             lambda: act_on_case(db, district, clock, case.id, ACCEPT),
-            lambda: act_on_case(db, community, clock, case.id, Act(Action.REJECT, note="重复")),
+            lambda: act_on_case(db, community, clock, case.id, machine.Reject("重复")),
         ]
     )
     one_winner(results)
-    timeline = checked_timeline(case.id)
+    timeline = checked_timeline(db, case.id)
     assert len(timeline) == 2
-    state = partition(case.id).case.state
+    state = partition(db, case.id).case.state
     assert (timeline[1], state) in {("ACCEPT", "ACCEPTED"), ("REJECT", "REJECTED")}
     accepted = counter(cw.world.a.grid.id, "accepted")
     assert accepted == (1 if state == "ACCEPTED" else 0)
@@ -223,7 +238,7 @@ def test_identical_reports_at_once_make_one_case(
     cw = case_world
     warm_up(db)
     results = race([lambda: report(db, clock, cw, key="tap-tap-tap") for _ in range(5)])
-    created = [r for r in results if isinstance(r, CaseItem)]
+    created = [r for r in results if isinstance(r, CaseRecord)]
     assert created, [outcome(r) for r in results]
     assert {case.id for case in created} == {created[0].id}
     # A retry that lost the race answers with the case or asks to retry; never a second case.
@@ -231,7 +246,7 @@ def test_identical_reports_at_once_make_one_case(
     resident = load_actor(db, cw.resident_id)
     page = my_cases(db, resident, 10, None)
     assert [edge.node.id for edge in page.edges] == [created[0].id]
-    assert checked_timeline(created[0].id) == ["REPORT"]
+    assert checked_timeline(db, created[0].id) == ["REPORT"]
     assert counter(cw.world.a.grid.id, "reported") == 1
     # And the retry after the race returns it too.
     assert report(db, clock, cw, key="tap-tap-tap").id == created[0].id
@@ -248,7 +263,7 @@ def test_unrelated_cases_of_one_grid_go_through_at_once(
     warm_up(db)
     reports = race([partial(report, db, clock, cw, what=f"第{i}件") for i in range(4)])
     assert [outcome(r) for r in reports] == ["OK"] * 4
-    cases = [r for r in reports if isinstance(r, CaseItem)]
+    cases = [r for r in reports if isinstance(r, CaseRecord)]
     assert sorted(case.code for case in cases) == [f"SB2026-00000{i}" for i in range(1, 5)]
     dispatchers = [load_actor(db, cw.dispatcher_id) for _ in cases]
     accepted = race(

@@ -42,9 +42,7 @@ from api.records.org import OrgUnitRecord
 from api.services import cases, org_units
 from api.services.actor import Actor, Grant, load_actor
 from api.settings import Settings
-from api.store.binding import set_transitional_default
 from api.store.db import Db
-from api.store.models import table_connection
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
@@ -204,15 +202,8 @@ def module_client(request: pytest.FixtureRequest, shared: Shared) -> GraphQLClie
     return LambdaClient(Mangum(app, lifespan="off"))
 
 
-def point_models_at(state: Shared) -> None:
-    """TRANSITIONAL: make the shared world's table the default for unbound model calls (a test
-    with its own fresh table may have moved it in between); goes with the default itself."""
-    set_transitional_default(table_connection(state.settings))
-
-
 @pytest.fixture
 def iso(shared: Shared, module_client: GraphQLClient) -> tuple[Shared, GraphQLClient]:
-    point_models_at(shared)
     return shared, module_client
 
 
@@ -655,7 +646,6 @@ def test_street_a_cannot_change_anything_under_street_b(
     """Over the ASGI app only: who may write is decided below the transport, and the read
     matrix already runs over both. One consistent scan per row, compared item by item with
     the table as the previous row left it."""
-    point_models_at(shared)
     variables = row.input(shared)
     for caller in (A_ADMIN, A_WORKER, ANONYMOUS):
         errors = send(asgi_client, row, variables, shared.tokens[caller])

@@ -26,17 +26,20 @@ from typing import Any
 
 import pytest
 
-from api.domain.cases import Action, Channel, HandlingMode, Level
+from api.domain import cases as machine
+from api.domain.cases import Channel, HandlingMode, Level
 from api.domain.clock import SHANGHAI, FixedClock, iso
 from api.domain.errors import DomainError
 from api.domain.roles import Role
 from api.domain.time_policy import DEFAULT_POLICY, Limit, TimePolicy
 from api.domain.timers import CaseClock, TimerKind
-from api.services import case_clock, escalation, people, task_clock_firing, time_admin
+from api.records.case import CaseEventRecord, CaseRecord
+from api.services import case_clock, people, task_clock_firing, time_admin, time_rules
 from api.services.actor import Actor, load_actor
-from api.services.cases import Act, Dispatch, ReportInput, act_on_case, report_case
+from api.services.cases import ReportInput, act_on_case, report_case
 from api.services.escalation import SweepReport, fire_case, sweep
 from api.settings import Settings
+from api.store.case_codec import deadline_from_json
 from api.store.case_models import (
     DUE_SHARDS,
     CaseEventItem,
@@ -46,15 +49,15 @@ from api.store.case_models import (
     FiredItem,
     NoticeItem,
     TaskClockItem,
+    case_key,
     case_pk,
     due_shard,
     stats_key,
     task_clock_key,
 )
-from api.store.case_store import due_entries, get_case, read_partition
 from api.store.db import Db
 from api.store.models import OrgUnitItem, PersonItem, RoleGrantItem
-from tests.case_world import CaseApi, CaseWorld, case_gid, unit_gid
+from tests.case_world import CaseApi, CaseWorld, case_gid, unit_gid, whole_timeline
 from tests.conftest import BACKEND
 
 # Cases overdue by several levels after an outage (DANGQUN_TIMER_OUTAGE_CASES to change).
@@ -90,12 +93,14 @@ class Desk:
             self._actors[person_id] = load_actor(self.db, person_id)
         return self._actors[person_id]
 
-    def act(self, person_id: str, case_id: str, act: Act, at: datetime | None = None) -> CaseItem:
+    def act(
+        self, person_id: str, case_id: str, act: machine.Command, at: datetime | None = None
+    ) -> CaseRecord:
         if at is not None:
             self.at(at)
         return act_on_case(self.db, self.actor(person_id), self.clock, case_id, act)
 
-    def report(self, at: datetime | None = None, category: str = "ENVIRONMENT") -> CaseItem:
+    def report(self, at: datetime | None = None, category: str = "ENVIRONMENT") -> CaseRecord:
         if at is not None:
             self.at(at)
         data = ReportInput(
@@ -109,53 +114,53 @@ class Desk:
         *,
         start: datetime | None = None,
         mode: HandlingMode = HandlingMode.ASSIGNED,
-    ) -> CaseItem:
+    ) -> CaseRecord:
         """Reported, accepted and assigned to street A's grid at ``at`` (a RESPONSE clock);
         signed for at ``start`` when given (a RESOLVE clock)."""
         dispatcher = self.cw.community_dispatcher_id
         case = self.report(at)
-        self.act(dispatcher, case.id, Act(Action.ACCEPT, mode=mode, category="ENVIRONMENT"))
-        case = self.act(dispatcher, case.id, Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID)))
+        self.act(dispatcher, case.id, machine.Accept(mode, "ENVIRONMENT"))
+        case = self.act(dispatcher, case.id, machine.Assign(Level.GRID))
         if start is not None:
-            case = self.act(self.cw.grid_worker_id, case.id, Act(Action.START), at=start)
+            case = self.act(self.cw.grid_worker_id, case.id, machine.Start(), at=start)
         return case
 
-    def at_district(self, at: datetime) -> CaseItem:
+    def at_district(self, at: datetime) -> CaseRecord:
         """A joint case (联办) dispatched at ``at`` to housing (lead) and gardens (support):
         a CLAIM clock runs at DISTRICT."""
         dispatcher = self.cw.dispatcher_id
         case = self.report(at)
-        accept = Act(Action.ACCEPT, mode=HandlingMode.JOINT, category="ENVIRONMENT")
+        accept = machine.Accept(HandlingMode.JOINT, "ENVIRONMENT")
         self.act(dispatcher, case.id, accept)
-        dispatch = Dispatch(
+        dispatch = machine.Assign(
             Level.DISTRICT,
-            lead_department_id=self.cw.housing.id,
-            supporting_department_ids=(self.cw.gardens.id,),
+            lead_department=self.cw.housing.id,
+            supporting_departments=(self.cw.gardens.id,),
         )
-        return self.act(dispatcher, case.id, Act(Action.ASSIGN, dispatch=dispatch))
+        return self.act(dispatcher, case.id, dispatch)
 
     def sweep(self, now: datetime, policy: TimePolicy | None = None) -> SweepReport:
         self.at(now)
         return sweep(self.db, now, policy)
 
     def case(self, case_id: str) -> CaseItem:
-        found = get_case(case_id, consistent=True)
+        """The stored case item (what the store wrote, index keys included)."""
+        with self.db.bound():
+            return CaseItem.get(*case_key(case_id), consistent_read=True)
+
+    def record(self, case_id: str) -> CaseRecord:
+        found = self.db.cases.get(case_id, consistent=True)
         assert found is not None
         return found
 
     def timer(self, case_id: str) -> CaseClock:
-        running = case_clock.clock_of(self.case(case_id))
+        running = self.record(case_id).deadline
         assert running is not None
         return running
 
-    def events(self, case_id: str) -> list[CaseEventItem]:
+    def events(self, case_id: str) -> tuple[CaseEventRecord, ...]:
         """The timeline after checking it is whole: seq 1..n and the count on the case."""
-        stored = read_partition(case_id, consistent=True)
-        assert stored is not None
-        seqs = [int(event.seq) for event in stored.events]
-        assert seqs == list(range(1, len(seqs) + 1)), seqs
-        assert int(stored.case.event_count) == len(seqs)
-        return stored.events
+        return whole_timeline(self.db, case_id)[1]
 
     def actions(self, case_id: str) -> list[str]:
         return [event.action for event in self.events(case_id)]
@@ -185,6 +190,9 @@ class Desk:
 
 @pytest.fixture
 def desk(db: Db, clock: FixedClock, case_world: CaseWorld) -> Desk:
+    # The time-policy cache is keyed by district, not by table (api/services/time_rules.py):
+    # a policy edited by an earlier test on another table would leak in for its 30 seconds.
+    time_rules.forget(case_world.district.id)
     return Desk(db, clock, case_world)
 
 
@@ -255,7 +263,7 @@ def test_a_make_up_saturday_counts_and_the_spring_festival_does_not(desk: Desk) 
     assert (timer.due_at, timer.warn_at) == (sh(2026, 2, 14, 10), sh(2026, 2, 14, 9, 36))
     # Signed for on the Saturday at 09:00: RESOLVE, 15 working hours = 7 h on Saturday, nothing
     # over the holidays, 7.5 h on Tuesday 24th and 0.5 h on Wednesday 25th.
-    desk.act(desk.cw.grid_worker_id, case.id, Act(Action.START), at=sh(2026, 2, 14, 9))
+    desk.act(desk.cw.grid_worker_id, case.id, machine.Start(), at=sh(2026, 2, 14, 9))
     timer = desk.timer(case.id)
     assert (timer.kind, timer.limit_hours) == (TimerKind.RESOLVE, 15)
     assert (timer.due_at, timer.warn_at) == (sh(2026, 2, 25, 9), sh(2026, 2, 24, 15))
@@ -384,7 +392,7 @@ def test_a_pause_spanning_the_holiday_resumes_with_the_hours_already_used(
     timer = desk.timer(case.id)
     assert (timer.due_at, timer.warn_at) == (sh(2026, 2, 14, 9), sh(2026, 2, 13, 15))
     # Paused on Friday at 10:00 waiting on the resident: 7 h on Thursday + 1.5 h on Friday.
-    desk.act(worker, case.id, Act(Action.PAUSE, note="等待居民清理"), at=sh(2026, 2, 13, 10))
+    desk.act(worker, case.id, machine.Pause("等待居民清理"), at=sh(2026, 2, 13, 10))
     paused = gql_case(asgi_case_api, worker, case.id)
     assert paused["state"] == "PAUSED"
     assert (paused["timer"]["paused"], paused["timer"]["dueAt"]) == (True, None)
@@ -392,7 +400,7 @@ def test_a_pause_spanning_the_holiday_resumes_with_the_hours_already_used(
     for moment in (sh(2026, 2, 13, 15), sh(2026, 2, 14, 9), sh(2026, 2, 20, 12)):
         report = desk.sweep(moment)
         assert (report.fired, report.items_read) == (0, 0)
-    desk.act(worker, case.id, Act(Action.RESUME), at=sh(2026, 2, 24, 9))
+    desk.act(worker, case.id, machine.Resume(), at=sh(2026, 2, 24, 9))
     timer = desk.timer(case.id)
     # 6.5 h remain from Tuesday 09:00: 3 h before lunch, 3.5 h after: 17:00.
     assert timer.consumed_hours == pytest.approx(8.5)
@@ -416,14 +424,14 @@ def test_pausing_an_overdue_case_holds_the_breach_until_it_resumes(desk: Desk) -
     case = desk.at_grid(MON, start=MON)
     assert desk.timer(case.id).due_at == sh(2026, 11, 25, 9, 30)
     # The sweeper was down: the deadline passed unseen and the grid pauses the case late.
-    desk.act(worker, case.id, Act(Action.PAUSE, note="等待居民"), at=sh(2026, 11, 25, 10))
+    desk.act(worker, case.id, machine.Pause("等待居民"), at=sh(2026, 11, 25, 10))
     assert desk.case(case.id).duepk is None  # a paused clock is out of the due index
     for moment in (sh(2026, 11, 25, 10), sh(2026, 11, 26, 8)):
         report = desk.sweep(moment)
         assert (report.fired, report.items_read) == (0, 0)
     assert desk.actions(case.id)[-1] == "PAUSE"
     resume_at = sh(2026, 11, 26, 9)
-    desk.act(worker, case.id, Act(Action.RESUME), at=resume_at)
+    desk.act(worker, case.id, machine.Resume(), at=resume_at)
     timer = desk.timer(case.id)
     # 6.5 + 7.5 + 1.5 h used ≥ 15: it resumes already due and breaches at once.
     assert timer.consumed_hours == pytest.approx(15.5)
@@ -451,7 +459,7 @@ def test_resolve_racing_a_firing_lets_exactly_one_win(desk: Desk, db: Db) -> Non
         assert desk.timer(case.id).due_at == due
         now = due + timedelta(minutes=1)
         desk.at(now)
-        resolve = Act(Action.RESOLVE, note="已清理")
+        resolve = machine.Resolve("已清理")
         resolved, fired = race(
             [
                 partial(act_on_case, db, load_actor(db, worker), desk.clock, case.id, resolve),
@@ -462,7 +470,7 @@ def test_resolve_racing_a_firing_lets_exactly_one_win(desk: Desk, db: Db) -> Non
         actions = desk.actions(case.id)  # checks seq 1..n and the count
         assert actions[:4] == ["REPORT", "ACCEPT", "ASSIGN", "START"]
         assert len(actions) == 5  # exactly one more event: nothing lost, nothing doubled
-        if isinstance(resolved, CaseItem):
+        if isinstance(resolved, CaseRecord):
             assert fired is False
             assert (actions[-1], stored.state, stored.clock) == ("RESOLVE", "RESOLVED", None)
             assert desk.fired(case.id) == []
@@ -519,12 +527,14 @@ def test_a_duplicate_invocation_fires_nothing_and_a_replay_meets_its_marker(desk
     assert desk.notices(grid) == [("SUPERVISION", "GRID")]
 
     # Replay: put the case back as it was before the firing (same clock, same generation),
-    # keeping only its version and event count current. The case condition now passes; the
-    # FIRED marker of the same event id is what refuses the second application.
+    # keeping only its version, event count and timeline current. The case condition now
+    # passes; the FIRED marker of the same event id is what refuses the second application.
     after = desk.case(case.id)
     before.version = after.version
     before.event_count = after.event_count
-    before.save()
+    before.timeline = after.timeline
+    with desk.db.bound():
+        before.save()
     assert fire_case(desk.db, case.id, now) is False
     assert desk.actions(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "ESCALATE"]
     assert len(desk.fired(case.id)) == 1
@@ -596,15 +606,15 @@ def test_a_stale_index_entry_applies_nothing(desk: Desk, monkeypatch: pytest.Mon
     resolved = desk.at_grid(MON, start=MON)
     # What a lagging index read at 11:30 would still show: both cases, with their old entries.
     upper = f"{iso(sh(2026, 11, 23, 11, 30))}#\uffff"
-    stale = {shard: due_entries(shard, upper, 100) for shard in range(DUE_SHARDS)}
+    stale = {shard: desk.db.cases.due_case_ids(shard, upper, 100) for shard in range(DUE_SHARDS)}
     assert signed.id in stale[due_shard(signed.id)]
-    desk.act(worker, signed.id, Act(Action.START), at=sh(2026, 11, 23, 10))  # RESOLVE clock
-    desk.act(worker, resolved.id, Act(Action.RESOLVE, note="已处理"), at=sh(2026, 11, 23, 10))
+    desk.act(worker, signed.id, machine.Start(), at=sh(2026, 11, 23, 10))  # RESOLVE clock
+    desk.act(worker, resolved.id, machine.Resolve("已处理"), at=sh(2026, 11, 23, 10))
     stale[due_shard(resolved.id)].append(resolved.id)
     before = {c: desk.actions(c) for c in (signed.id, resolved.id)}
 
     monkeypatch.setattr(
-        escalation, "due_keys", lambda shard, *_: [f"CASE#{case}" for case in stale[shard]]
+        desk.db.cases, "due_keys", lambda shard, *_: [f"CASE#{case}" for case in stale[shard]]
     )
     report = desk.sweep(sh(2026, 11, 23, 11, 30))
     assert (report.index_items_read, report.cases_read, report.fired, report.skipped) == (
@@ -680,14 +690,14 @@ def test_send_back_and_reassign_start_a_new_clock_and_the_old_firing_does_nothin
     case = desk.at_grid(MON)
     old = desk.timer(case.id)
     assert old.due_at == sh(2026, 11, 23, 11, 30)
-    desk.act(worker, case.id, Act(Action.SEND_BACK, note="不属于本网格"), at=sh(2026, 11, 23, 10))
+    desk.act(worker, case.id, machine.SendBack("不属于本网格"), at=sh(2026, 11, 23, 10))
     stored = desk.case(case.id)
     assert stored.state == "ACCEPTED"
     assert stored.clock is None and stored.duepk is None  # no clock, out of the due index
     desk.act(
         dispatcher,
         case.id,
-        Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID)),
+        machine.Assign(Level.GRID),
         at=sh(2026, 11, 23, 10, 30),
     )
     new = desk.timer(case.id)
@@ -700,7 +710,7 @@ def test_send_back_and_reassign_start_a_new_clock_and_the_old_firing_does_nothin
     old_due = sh(2026, 11, 23, 11, 30)
     assert desk.sweep(old_due).fired == 0
     assert fire_case(desk.db, case.id, old_due) is False
-    monkeypatch.setattr(escalation, "due_keys", lambda *_: [f"CASE#{case.id}"])  # stale index
+    monkeypatch.setattr(desk.db.cases, "due_keys", lambda *_: [f"CASE#{case.id}"])  # stale
     stale = desk.sweep(old_due)
     assert (stale.fired, stale.skipped) == (0, DUE_SHARDS)
     monkeypatch.undo()
@@ -798,6 +808,12 @@ def test_an_unclaimed_joint_case_goes_to_the_centre_and_then_to_top(
     ]
 
 
+def deadline_of(stored: dict[str, Any] | None) -> CaseClock:
+    deadline = deadline_from_json(stored)
+    assert deadline is not None
+    return deadline
+
+
 def department_clock(case_id: str, department_id: str) -> TaskClockItem:
     return TaskClockItem.get(*task_clock_key(case_id, department_id), consistent_read=True)
 
@@ -808,16 +824,16 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
     cw = desk.cw
     case = desk.at_district(MON)
     gardens = department_clock(case.id, cw.gardens.id)
-    first = case_clock.clock_from_json(gardens.clock)
+    first = deadline_of(gardens.clock)
     assert (first.kind, first.level, first.due_at) == (
         TimerKind.CLAIM,
         Level.DISTRICT,
         sh(2026, 11, 23, 15),
     )
     # Gardens reports for duty: its own RESOLVE clock starts; the lead's CLAIM clock runs on.
-    claim = Act(Action.CLAIM, department_id=cw.gardens.id)
+    claim = machine.Claim(cw.gardens.id)
     desk.act(cw.gardens_staff_id, case.id, claim, at=sh(2026, 11, 23, 10))
-    resolving = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    resolving = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert (resolving.kind, resolving.started_at, resolving.limit_hours) == (
         TimerKind.RESOLVE,
         sh(2026, 11, 23, 10),
@@ -827,22 +843,20 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
     lead = desk.timer(case.id)
     assert (lead.kind, lead.due_at) == (TimerKind.CLAIM, sh(2026, 11, 23, 15))
     # The lead claims: the case's clock is now the lead's RESOLVE clock; gardens' is unchanged.
-    housing = Act(Action.CLAIM, department_id=cw.housing.id)
+    housing = machine.Claim(cw.housing.id)
     desk.act(cw.housing_staff_id, case.id, housing, at=sh(2026, 11, 23, 11))
     assert desk.timer(case.id).kind is TimerKind.RESOLVE
-    unchanged = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    unchanged = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert unchanged == resolving
 
     # Waiting on the resident pauses every clock of the case; resuming continues each of them.
-    desk.act(
-        cw.housing_staff_id, case.id, Act(Action.PAUSE, note="等居民"), at=sh(2026, 11, 23, 13)
-    )
-    paused = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
+    desk.act(cw.housing_staff_id, case.id, machine.Pause("等居民"), at=sh(2026, 11, 23, 13))
+    paused = deadline_of(department_clock(case.id, cw.gardens.id).clock)
     assert paused.paused and paused.due_at is None
     assert department_clock(case.id, cw.gardens.id).duepk is None  # out of the due index
-    desk.act(cw.housing_staff_id, case.id, Act(Action.RESUME), at=sh(2026, 11, 24, 13))
-    resumed = case_clock.clock_from_json(department_clock(case.id, cw.gardens.id).clock)
-    calendar = case_clock.current_calendar(desk.case(case.id))
+    desk.act(cw.housing_staff_id, case.id, machine.Resume(), at=sh(2026, 11, 24, 13))
+    resumed = deadline_of(department_clock(case.id, cw.gardens.id).clock)
+    calendar = case_clock.current_calendar(desk.db, desk.record(case.id))
     used = calendar.working_time_between(sh(2026, 11, 23, 10), sh(2026, 11, 23, 13)).hours
     assert resumed.consumed_hours == pytest.approx(used)
     assert resumed.due_at is not None and resumed.due_at > resolving.due_at  # type: ignore[operator]
@@ -891,11 +905,11 @@ def test_a_department_clock_stops_when_its_task_is_done_or_the_case_goes_to_top(
     cw = desk.cw
     done, escalated = desk.at_district(MON), desk.at_district(MON)
     for case in (done, escalated):
-        claim = Act(Action.CLAIM, department_id=cw.gardens.id)
+        claim = machine.Claim(cw.gardens.id)
         desk.act(cw.gardens_staff_id, case.id, claim, at=sh(2026, 11, 23, 10))
-    lead_claim = Act(Action.CLAIM, department_id=cw.housing.id)
+    lead_claim = machine.Claim(cw.housing.id)
     desk.act(cw.housing_staff_id, done.id, lead_claim, at=sh(2026, 11, 23, 10, 15))
-    resolve = Act(Action.RESOLVE_TASK, department_id=cw.gardens.id, note="已补植绿篱")
+    resolve = machine.ResolveTask(cw.gardens.id, "已补植绿篱")
     desk.act(cw.gardens_staff_id, done.id, resolve, at=sh(2026, 11, 23, 10, 30))
     finished = department_clock(done.id, cw.gardens.id)
     assert finished.clock is None and finished.duepk is None and not finished.ever_breached
@@ -992,7 +1006,7 @@ def test_resolved_on_time_counts_only_cases_resolved_by_their_deadline(desk: Des
     wednesday = sh(2026, 11, 25, 10)
     assert desk.timer(exact.id).due_at == wednesday
     for case in (late, exact, early):
-        desk.act(worker, case.id, Act(Action.RESOLVE, note="已清理"), at=wednesday)
+        desk.act(worker, case.id, machine.Resolve("已清理"), at=wednesday)
     stats = DailyStatsItem.get(*stats_key(grid, "2026-11-25"), consistent_read=True)
     assert (stats.resolved, stats.resolved_on_time, stats.resolved_in_grid) == (3, 2, 3)
     assert desk.levels(late.id) == [("GRID", iso(sh(2026, 11, 25, 9, 30)), False)]

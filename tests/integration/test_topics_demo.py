@@ -7,7 +7,6 @@ from api.domain.clock import FixedClock
 from api.domain.topics import TopicState
 from api.services.actor import load_actor
 from api.services.topic_queries import unit_topics
-from api.store.case_store import get_case
 from api.store.db import Db
 from infra import demo_data
 from infra.demo_topics import SEED_NAME, Cast, seed_topics
@@ -28,7 +27,7 @@ def test_the_demo_has_topics_in_every_state(db: Db, clock: FixedClock) -> None:
     assert titles["ADOPTED"] == ["地下车库入口垃圾被风吹进车库"]
     assert titles["DECLINED"] == ["小区内增设收费停车位"]
     adopted = unit_topics(db, moderator, tw.grid.id, TopicState.ADOPTED, False, 1, None).edges[0]
-    case = get_case(adopted.node.case_id or "")
+    case = db.cases.get(adopted.node.case_id or "")
     assert case is not None and (case.state, case.level, case.channel) == (
         "RESOLVED", "GRID", "TOPIC"
     )  # fmt: skip

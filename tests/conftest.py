@@ -87,6 +87,15 @@ def db(settings: Settings) -> Db:
 
 
 @pytest.fixture
+def raw_items(db: Db) -> Iterator[None]:
+    """For tests that inspect what the store wrote, item by item: binds the test's Db around
+    the test body so the item models can be read directly. The API never relies on an outer
+    binding (each repository binds its own calls), and most tests run without this."""
+    with db.bound():
+        yield
+
+
+@pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI))
 

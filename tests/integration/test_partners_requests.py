@@ -21,6 +21,9 @@ from tests.partner_world import make_partner, make_project, root_actor
 from tests.requests import count_requests
 from tests.world import World
 
+# These tests also read the stored items themselves (what the store wrote).
+pytestmark = pytest.mark.usefixtures("raw_items")
+
 SMALL, LARGE = 3, 30
 
 PARTNERS_PAGE = """

@@ -35,6 +35,9 @@ from tests.conftest import Tokens
 from tests.graphql_client import AsgiClient, GraphQLClient, Response
 from tests.world import bootstrap_district
 
+# These tests also read the stored items themselves (what the store wrote).
+pytestmark = pytest.mark.usefixtures("raw_items")
+
 T = TypeVar("T")
 
 

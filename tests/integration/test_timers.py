@@ -60,6 +60,9 @@ from api.store.models import OrgUnitItem, PersonItem, RoleGrantItem
 from tests.case_world import CaseApi, CaseWorld, case_gid, unit_gid, whole_timeline
 from tests.conftest import BACKEND
 
+# These tests also read the stored items themselves (what the store wrote).
+pytestmark = pytest.mark.usefixtures("raw_items")
+
 # Cases overdue by several levels after an outage (DANGQUN_TIMER_OUTAGE_CASES to change).
 # moto's TransactWriteItems deep-copies the whole table for every item of a transaction (its
 # rollback), so its cost grows with the table: 200 cases there take many minutes and ~20 GB.

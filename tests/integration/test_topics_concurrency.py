@@ -29,7 +29,8 @@ from api.store.topic_models import TopicItem, VoteItem, topic_key, topic_pk
 from tests.conftest import BACKEND
 from tests.topic_world import TopicWorld, build_topic_world
 
-pytestmark = pytest.mark.usefixtures("serialised_moto")
+# serialised moto; these tests also read the stored items themselves (what the store wrote)
+pytestmark = pytest.mark.usefixtures("serialised_moto", "raw_items")
 
 T = TypeVar("T")
 # Fewer threads on moto (serialised, deep-copying per transaction); all of them on Local.

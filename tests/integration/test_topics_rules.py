@@ -23,6 +23,9 @@ from api.store.topic_models import TopicNoticeItem, notice_pk, topic_pk
 from api.store.topic_store import TopicStore
 from tests.topic_world import TopicWorld, build_topic_world
 
+# These tests also read the stored items themselves (what the store wrote).
+pytestmark = pytest.mark.usefixtures("raw_items")
+
 TODAY = date(2026, 11, 23)
 
 

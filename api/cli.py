@@ -168,7 +168,7 @@ def sweep_command(
     from datetime import datetime
 
     from api.domain.clock import SHANGHAI
-    from api.services.escalation import sweep
+    from api.services.deadlines.sweep import sweep
     from api.store.db import Db
 
     when = datetime.fromisoformat(at) if at else SystemClock().now()
@@ -183,7 +183,7 @@ def sweep_command(
 
 def _sweep_forever(settings: Settings, every_seconds: float, stop: threading.Event) -> None:
     """What the EventBridge schedule does in AWS, every few seconds locally."""
-    from api.services.escalation import sweep
+    from api.services.deadlines.sweep import sweep
     from api.store.db import Db
 
     db = Db(settings)

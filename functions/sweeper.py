@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from api.domain.clock import SystemClock, iso
-from api.services.escalation import sweep
+from api.services.deadlines.sweep import sweep
 from api.settings import get_settings
 from api.store.db import Db
 

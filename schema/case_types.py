@@ -11,8 +11,8 @@ from api.domain.case_catalogue import DEFAULT_CATEGORIES
 from api.domain.cases import TaskRole as TaskRoleModel
 from api.domain.cases import allowed_actions
 from api.domain.clock import iso
+from api.domain.deadlines.timers import Timer
 from api.domain.people import mask_name, mask_phone
-from api.domain.timers import CaseClock
 from api.records.case import (
     CaseEventRecord,
     CaseRecord,
@@ -79,7 +79,7 @@ class CaseTimer:
     )
 
     @classmethod
-    def of(cls, deadline: CaseClock | None) -> CaseTimer | None:
+    def of(cls, deadline: Timer | None) -> CaseTimer | None:
         if deadline is None:
             return None
         return cls(

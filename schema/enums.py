@@ -21,13 +21,13 @@ from strawberry.types.enum import has_enum_definition
 
 from api.domain.cases import CaseState, Channel, HandlingMode, Level, Satisfaction, TaskRole
 from api.domain.cases import TaskStatus as DomainTaskStatus
+from api.domain.deadlines.timers import TimerKind as DomainTimerKind
 from api.domain.errors import ErrorCode as DomainErrorCode
 from api.domain.grid import FiveCriterion as DomainFiveCriterion
 from api.domain.grid import StarCriterion as DomainStarCriterion
 from api.domain.org import OrgKind
 from api.domain.roles import Role as DomainRole
 from api.domain.timeline_actions import TimelineAction
-from api.domain.timers import TimerKind as DomainTimerKind
 
 __all__ = [
     "CaseAction",

@@ -9,11 +9,9 @@ import strawberry
 
 from api.domain.cases import HandlingMode as HandlingModeModel
 from api.domain.cases import Level
+from api.domain.deadlines.policy import ANY, HourUnit, Limit, RuleKey, TimePolicy
 from api.domain.errors import InvalidInput
-from api.domain.time_policy import ANY, Limit, RuleKey, TimePolicy
-from api.domain.time_policy import ClockUnit as ClockUnitModel
-from api.domain.time_policy import ClockUnit as DomainClockUnit
-from api.services import time_admin, time_rules
+from api.services.deadlines import policies, policy_admin
 from schema.context import Info
 from schema.enums import CaseLevel, HandlingMode, described_enum, value_of
 from schema.errors import UserError, run_mutation
@@ -27,15 +25,14 @@ DistrictId = Annotated[strawberry.ID, strawberry.argument(description="Global id
 
 
 described_enum(
-    DomainClockUnit,
+    HourUnit,
     "ClockUnit",
     "How a limit is counted",
     {
-        DomainClockUnit.WORKING: "工作时: office hours on workdays",
-        DomainClockUnit.NATURAL: "自然时: calendar hours",
+        HourUnit.WORKING: "工作时: office hours on workdays",
+        HourUnit.NATURAL: "自然时: calendar hours",
     },
 )
-ClockUnit = DomainClockUnit
 
 
 @strawberry.type(description="A level's default limits")
@@ -43,7 +40,7 @@ class LevelLimit:
     level: CaseLevel = strawberry.field(description="The level the limits apply at")
     response_hours: float = strawberry.field(description=RESPONSE)
     resolve_hours: float = strawberry.field(description=RESOLVE)
-    unit: ClockUnit = strawberry.field(description=UNIT)
+    unit: HourUnit = strawberry.field(description=UNIT)
 
 
 @strawberry.type(description="Limits for a category and/or handling mode at a level")
@@ -53,7 +50,7 @@ class PolicyRule:
     level: CaseLevel = strawberry.field(description="The level the limits apply at")
     response_hours: float = strawberry.field(description=RESPONSE)
     resolve_hours: float = strawberry.field(description=RESOLVE)
-    unit: ClockUnit = strawberry.field(description=UNIT)
+    unit: HourUnit = strawberry.field(description=UNIT)
 
 
 @strawberry.type(description="The time-limit policy (时限): versioned, the latest is in force")
@@ -61,7 +58,7 @@ class TimePolicyView:
     version: int = strawberry.field(description="Version number; 1 is the built-in default")
     at_risk_fraction: float = strawberry.field(description="临期预警 at this share of a limit")
     claim_hours: float = strawberry.field(description="DISTRICT: departments must claim within")
-    claim_unit: ClockUnit = strawberry.field(description="How the claim limit is counted")
+    claim_unit: HourUnit = strawberry.field(description="How the claim limit is counted")
     defaults: list[LevelLimit] = strawberry.field(description="Limits per level when no rule fits")
     rules: list[PolicyRule] = strawberry.field(
         description="Limits for a category and/or handling mode, the most specific first"
@@ -73,13 +70,13 @@ def _view(policy: TimePolicy) -> TimePolicyView:
         version=policy.version,
         at_risk_fraction=policy.at_risk_fraction,
         claim_hours=policy.claim_hours,
-        claim_unit=ClockUnit(policy.claim_unit.value),
+        claim_unit=HourUnit(policy.claim_unit.value),
         defaults=[
             LevelLimit(
                 level=CaseLevel(level.value),
                 response_hours=limit.response_hours,
                 resolve_hours=limit.resolve_hours,
-                unit=ClockUnit(limit.unit.value),
+                unit=HourUnit(limit.unit.value),
             )
             for level, limit in sorted(
                 policy.default.items(), key=lambda kv: list(Level).index(kv[0])
@@ -92,7 +89,7 @@ def _view(policy: TimePolicy) -> TimePolicyView:
                 level=CaseLevel(level.value),
                 response_hours=limit.response_hours,
                 resolve_hours=limit.resolve_hours,
-                unit=ClockUnit(limit.unit.value),
+                unit=HourUnit(limit.unit.value),
             )
             for (category, mode, level), limit in policy.rules.items()
         ],
@@ -111,7 +108,7 @@ class LevelLimitInput:
     level: CaseLevel = strawberry.field(description="The level the limits apply at")
     response_hours: float = strawberry.field(description=RESPONSE)
     resolve_hours: float = strawberry.field(description=RESOLVE)
-    unit: ClockUnit = strawberry.field(description=UNIT, default=ClockUnit.WORKING)
+    unit: HourUnit = strawberry.field(description=UNIT, default=HourUnit.WORKING)
 
 
 @strawberry.input(description="Limits for a category and/or handling mode at a level")
@@ -123,7 +120,7 @@ class PolicyRuleInput:
     level: CaseLevel = strawberry.field(description="The level the limits apply at")
     response_hours: float = strawberry.field(description=RESPONSE)
     resolve_hours: float = strawberry.field(description=RESOLVE)
-    unit: ClockUnit = strawberry.field(description=UNIT, default=ClockUnit.WORKING)
+    unit: HourUnit = strawberry.field(description=UNIT, default=HourUnit.WORKING)
 
 
 @strawberry.input(description="The whole policy; saving makes it the next version")
@@ -139,8 +136,8 @@ class UpdateTimePolicyInput:
     claim_hours: float = strawberry.field(
         description="DISTRICT: departments must claim within", default=4.0
     )
-    claim_unit: ClockUnit = strawberry.field(
-        description="How the claim limit is counted", default=ClockUnit.WORKING
+    claim_unit: HourUnit = strawberry.field(
+        description="How the claim limit is counted", default=HourUnit.WORKING
     )
 
 
@@ -189,7 +186,7 @@ def _day(value: str, field: str) -> date:
 
 
 def _limit(data: LevelLimitInput | PolicyRuleInput) -> Limit:
-    return Limit(data.response_hours, data.resolve_hours, ClockUnitModel(value_of(data.unit)))
+    return Limit(data.response_hours, data.resolve_hours, HourUnit(value_of(data.unit)))
 
 
 def _draft(data: UpdateTimePolicyInput) -> TimePolicy:
@@ -214,7 +211,7 @@ def _draft(data: UpdateTimePolicyInput) -> TimePolicy:
         default=defaults,
         at_risk_fraction=data.at_risk_fraction,
         claim_hours=data.claim_hours,
-        claim_unit=ClockUnitModel(value_of(data.claim_unit)),
+        claim_unit=HourUnit(value_of(data.claim_unit)),
     )
 
 
@@ -230,12 +227,12 @@ class TimeQuery:
     @strawberry.field(description="The time-limit policy in force in a district (public)")
     def time_policy(self, info: Info, district_id: DistrictId) -> TimePolicyView:
         district = item_id(district_id, "OrgUnit", "districtId")
-        return _view(time_rules.policy_in_force(info.context.db, district))
+        return _view(policies.policy_in_force(info.context.db, district))
 
     @strawberry.field(description="The district's calendar overrides (public)")
     def calendar_overrides(self, info: Info, district_id: DistrictId) -> list[CalendarOverride]:
         district = item_id(district_id, "OrgUnit", "districtId")
-        found = time_rules.overrides(info.context.db, district)
+        found = policies.overrides(info.context.db, district)
         return _overrides({day: (record.workday, record.note) for day, record in found.items()})
 
 
@@ -251,7 +248,9 @@ class TimeMutation:
 
         def act() -> TimePolicyPayload:
             district = item_id(input.district_id, "OrgUnit", "districtId")
-            policy = time_admin.update_policy(ctx.db, ctx.actor, ctx.clock, district, _draft(input))
+            policy = policy_admin.update_policy(
+                ctx.db, ctx.actor, ctx.clock, district, _draft(input)
+            )
             return TimePolicyPayload(policy=_view(policy))
 
         return run_mutation(act, lambda errors: TimePolicyPayload(errors=errors))
@@ -266,12 +265,12 @@ class TimeMutation:
 
         def act() -> PublishCalendarPayload:
             district = item_id(input.district_id, "OrgUnit", "districtId")
-            published = time_admin.publish_overrides(
+            published = policy_admin.publish_overrides(
                 ctx.db,
                 ctx.actor,
                 ctx.clock,
                 district,
-                [time_admin.Override(_day(o.day, "set"), o.workday, o.note) for o in input.set],
+                [policy_admin.Override(_day(o.day, "set"), o.workday, o.note) for o in input.set],
                 [_day(day, "remove") for day in input.remove],
             )
             return PublishCalendarPayload(

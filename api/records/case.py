@@ -1,5 +1,5 @@
 """Records of cases (吹哨报到): the case with its timeline, departments' deadlines, inbox entries,
-notices and day counters. Deadlines are decoded (``api.domain.timers.CaseClock``): nothing above
+notices and day counters. Deadlines are decoded (``deadlines.timers.Timer``): nothing above
 the store parses the store's JSON.
 """
 
@@ -19,7 +19,7 @@ from api.domain.cases import (
     Task,
     TaskStatus,
 )
-from api.domain.timers import CaseClock
+from api.domain.deadlines.timers import Timer
 
 INTAKE = "INTAKE"  # the inbox level of a case not yet dispatched
 
@@ -88,7 +88,7 @@ class CaseRecord:
     handler_names: Mapping[str, str]  # every unit, department or leader that handled it: id → name
     levels: tuple[LevelVisit, ...]
     event_count: int
-    deadline: CaseClock | None  # the running deadline (时限) of the current level, if any
+    deadline: Timer | None  # the running deadline (时限) of the current level, if any
     deadline_generation: int  # generation of the latest deadline: an older firing is dropped
     policy_version: int | None
     extension_hours: float | None
@@ -133,11 +133,12 @@ class CaseRecord:
 
 @dataclass(frozen=True, slots=True)
 class TaskDeadlineRecord:
-    """A supporting department's own deadline on a joint case (api.domain.task_clocks)."""
+    """A supporting department's own deadline on a joint case
+    (``api.domain.deadlines.department_timers``)."""
 
     case_id: str
     department_id: str
-    deadline: CaseClock | None  # None once stopped
+    deadline: Timer | None  # None once stopped
     breached: bool  # the running cycle's deadline was missed
     ever_breached: bool
     updated_at: str

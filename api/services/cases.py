@@ -24,6 +24,7 @@ from api.domain.case_catalogue import (
 )
 from api.domain.cases import Action, CaseState, Channel, Level, Satisfaction, TaskRole
 from api.domain.clock import SHANGHAI, Clock, iso
+from api.domain.deadlines.timers import Timer
 from api.domain.errors import (
     Archived,
     Conflict,
@@ -35,11 +36,11 @@ from api.domain.errors import (
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
-from api.domain.timers import CaseClock
 from api.records.case import CaseRecord, LevelVisit
 from api.records.org import OrgUnitRecord
-from api.services import case_access, case_clock, task_clocks
+from api.services import case_access
 from api.services.actor import Actor
+from api.services.deadlines import case_timers, department_timers
 from api.store.case_store import CaseChange, EventDraft, Handler, Opening
 from api.store.db import Db
 
@@ -378,8 +379,8 @@ def act_on_case(
     now = clock.now()
     at = iso(now)
     old_deadline = case.deadline
-    new_deadline, _ = case_clock.next_deadline(db, case, outcome, now, case.extension_hours)
-    task_deadlines = task_clocks.changed(db, case, before, outcome.case, action, now)
+    new_deadline, _ = case_timers.next_deadline(db, case, outcome, now, case.extension_hours)
+    task_deadlines = department_timers.changed(db, case, before, outcome.case, action, now)
     counters = _counters(outcome, before, case.channel is Channel.TOPIC)
     due = old_deadline.due_at if old_deadline is not None else None
     if counters.get("resolved") and due is not None and now <= due and not case.breached:
@@ -395,7 +396,7 @@ def act_on_case(
     elif action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
         after = replace(after, extension_hours=None)
     if new_deadline is not None and outcome.action is not Action.RESUME:
-        after = replace(after, policy_version=case_clock.current_policy(db, case).version)
+        after = replace(after, policy_version=case_timers.current_policy(db, case).version)
     change = CaseChange(
         case=after,
         event=EventDraft(
@@ -419,15 +420,15 @@ def act_on_case(
 def advance(
     case: CaseRecord,
     outcome: machine.Outcome,
-    old_deadline: CaseClock | None,
-    new_deadline: CaseClock | None,
+    old_deadline: Timer | None,
+    new_deadline: Timer | None,
     names: dict[str, str],
     now: datetime,
 ) -> CaseRecord:
     """The case after ``outcome``: the machine's state, the levels visited (the level left
     keeps its deadline and whether it was met), display names, and the next deadline."""
     if outcome.level_changed or new_deadline is None:
-        case = case_clock.freeze_level(case, old_deadline, now)
+        case = case_timers.freeze_level(case, old_deadline, now)
     after = outcome.case
     at = iso(now)
     levels = case.levels
@@ -457,7 +458,7 @@ def advance(
         pain_point=after.pain_point,
         breached=False if outcome.level_changed else case.breached,
     )
-    return case_clock.with_deadline(case, new_deadline)
+    return case_timers.with_deadline(case, new_deadline)
 
 
 def _require_duplicate_target(db: Db, actor: Actor, case: CaseRecord, duplicate_of: str) -> None:

@@ -18,8 +18,8 @@ from api.domain.cases import (
     TaskStatus,
 )
 from api.domain.clock import iso
-from api.domain.time_policy import ClockUnit
-from api.domain.timers import CaseClock, TimerKind
+from api.domain.deadlines.policy import HourUnit
+from api.domain.deadlines.timers import Timer, TimerKind
 from api.records.case import (
     CaseEventRecord,
     CaseRecord,
@@ -39,7 +39,7 @@ from api.store.case_models import (
 )
 
 
-def deadline_to_json(deadline: CaseClock) -> dict[str, Any]:
+def deadline_to_json(deadline: Timer) -> dict[str, Any]:
     def moment(value: datetime | None) -> str | None:
         return iso(value) if value is not None else None
 
@@ -64,7 +64,7 @@ def deadline_to_json(deadline: CaseClock) -> dict[str, Any]:
     }
 
 
-def deadline_from_json(data: dict[str, Any] | None) -> CaseClock | None:
+def deadline_from_json(data: dict[str, Any] | None) -> Timer | None:
     if not data:
         return None
 
@@ -74,7 +74,7 @@ def deadline_from_json(data: dict[str, Any] | None) -> CaseClock | None:
 
     started = moment("started_at")
     assert started is not None
-    return CaseClock(
+    return Timer(
         level=Level(data["level"]),
         kind=TimerKind(data["kind"]),
         started_at=started,
@@ -87,7 +87,7 @@ def deadline_from_json(data: dict[str, Any] | None) -> CaseClock | None:
         paused_at=moment("paused_at"),
         consumed_hours=float(data["consumed_hours"]),
         limit_hours=float(data["limit_hours"]),
-        unit=ClockUnit(data["unit"]),
+        unit=HourUnit(data["unit"]),
         at_risk_fraction=float(data["at_risk_fraction"]),
         resumed_at=moment("resumed_at"),
         consumed_estimated=bool(data.get("consumed_estimated", False)),

@@ -55,7 +55,7 @@ class CaseItem(Item, discriminator="Case"):
     # Levels the case has been at: [{level, assignee, entered_at, left_at, due_at, met}, ...]
     levels = JSONAttribute(default=list)
     event_count = NumberAttribute(default=0)
-    # The running clock of the current level (api.domain.timers.CaseClock as JSON), or None.
+    # The running timer of the current level (``deadlines.timers.Timer`` as JSON), or None.
     clock = JSONAttribute(null=True)
     timer_gen = NumberAttribute(default=0)
     policy_version = NumberAttribute(null=True)
@@ -229,13 +229,13 @@ class NoticeItem(Item, discriminator="Notice"):
 
 
 class TaskClockItem(Item, discriminator="TaskClock"):
-    """``TASKCLOCK#<case>#<department>`` / ``#META``: a supporting department's clock on a joint
-    case (api.domain.task_clocks), in the due index while it runs. A partition of its own, so
-    the sweeper's keys-only index entry names it."""
+    """``TASKCLOCK#<case>#<department>`` / ``#META``: a supporting department's timer on a joint
+    case (``domain.deadlines.department_timers``), in the due index while it runs. A partition
+    of its own, so the sweeper's keys-only index entry names it."""
 
     case_id = UnicodeAttribute()
     department_id = UnicodeAttribute()
-    clock = JSONAttribute(null=True)  # api.domain.timers.CaseClock as JSON; None once stopped
+    clock = JSONAttribute(null=True)  # api.domain.deadlines.timers.Timer as JSON; None once stopped
     breached = BooleanAttribute(default=False)  # the running cycle's clock breached
     ever_breached = BooleanAttribute(default=False)
     updated_at = UnicodeAttribute()

@@ -17,8 +17,8 @@ from pynamodb.expressions.condition import Condition
 
 from api.domain.cases import CaseState, HandlingMode, Level, TaskStatus
 from api.domain.clock import iso
+from api.domain.deadlines.timers import Timer, next_fire_at
 from api.domain.org import path_ids, rebase_path
-from api.domain.timers import CaseClock, next_fire_at
 from api.records.case import INTAKE, CaseEventRecord, CaseRecord, HandlerRecord, TaskDeadlineRecord
 from api.store.case_codec import (
     case_attributes,
@@ -137,7 +137,7 @@ class CaseChange:
     conflict: str = ""  # the message of the Conflict a lost condition raises
 
 
-def due_keys_of(deadline: CaseClock | None, shard_of: str, name: str) -> dict[str, Any]:
+def due_keys_of(deadline: Timer | None, shard_of: str, name: str) -> dict[str, Any]:
     """The entry of a running deadline in the sparse, sharded due index (none when it does
     not run): ``DUE#<shard>`` / ``<next firing>#<name>``."""
     fire_at = next_fire_at(deadline) if deadline is not None else None

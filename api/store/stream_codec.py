@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from api.domain.cases import CaseState, Level
+from api.domain.deadlines.timers import NoticeKind
 from api.domain.notify import AnnouncementKind
 from api.domain.org import path_ids
-from api.domain.timers import NoticeKind
 from api.records.delivery import Announcement, Decoded, DeliveryRecord, SystemEvent
 from api.store import case_models, delivery_models, partner_models, topic_models
 from api.store.delivery_codec import delivery_record

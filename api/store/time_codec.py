@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.domain.cases import HandlingMode, Level
-from api.domain.time_policy import ANY, ClockUnit, Limit, RuleKey, TimePolicy
+from api.domain.deadlines.policy import ANY, HourUnit, Limit, RuleKey, TimePolicy
 
 
 def policy_to_json(policy: TimePolicy) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def policy_to_json(policy: TimePolicy) -> dict[str, Any]:
 
 def policy_from_json(data: dict[str, Any]) -> TimePolicy:
     def limit(value: dict[str, Any]) -> Limit:
-        return Limit(float(value["response"]), float(value["resolve"]), ClockUnit(value["unit"]))
+        return Limit(float(value["response"]), float(value["resolve"]), HourUnit(value["unit"]))
 
     rules: dict[RuleKey, Limit] = {}
     for rule in data["rules"]:
@@ -48,5 +48,5 @@ def policy_from_json(data: dict[str, Any]) -> TimePolicy:
         default={Level(level): limit(value) for level, value in data["default"].items()},
         at_risk_fraction=float(data["at_risk_fraction"]),
         claim_hours=float(data["claim_hours"]),
-        claim_unit=ClockUnit(data["claim_unit"]),
+        claim_unit=HourUnit(data["claim_unit"]),
     )

@@ -11,7 +11,7 @@ from datetime import date
 
 from pynamodb.exceptions import DoesNotExist
 
-from api.domain.time_policy import TimePolicy
+from api.domain.deadlines.policy import TimePolicy
 from api.records.time import CalendarOverrideRecord
 from api.store.case_models import (
     CalendarOverrideItem,

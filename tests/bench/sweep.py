@@ -26,9 +26,9 @@ from typing import Any
 
 from api.domain.cases import CaseState, Channel, HandlingMode, Level
 from api.domain.clock import SHANGHAI, FixedClock, iso
-from api.domain.time_policy import DEFAULT_POLICY
-from api.domain.timers import CaseClock, TimerKind, start_policy_clock
-from api.domain.working_time import WorkCalendar
+from api.domain.deadlines.calendar import WorkCalendar
+from api.domain.deadlines.policy import DEFAULT_POLICY
+from api.domain.deadlines.timers import Timer, TimerKind, start_policy_clock
 from api.dynamodb_local import DynamoDBLocal, free_port
 from api.records.case import CaseEventRecord
 from api.settings import Settings
@@ -53,7 +53,7 @@ WARNING_START = NOW - timedelta(hours=16, minutes=50)  # Tue 17:10: warned 09:46
 IDLE_START = NOW  # warned 11:36, due 12:00: nothing to do at 10:00
 
 
-def _clock(start: datetime, calendar: WorkCalendar) -> CaseClock:
+def _clock(start: datetime, calendar: WorkCalendar) -> Timer:
     from api.domain.cases import Case
 
     case = Case(
@@ -67,7 +67,7 @@ def _clock(start: datetime, calendar: WorkCalendar) -> CaseClock:
     )
 
 
-def _row(number: int, clock: CaseClock, world: World) -> CaseItem:
+def _row(number: int, clock: Timer, world: World) -> CaseItem:
     """A minimal open case assigned to street A's grid, with its clock and due entry."""
     case_id = f"bench{number:08d}"
     pk, sk = case_key(case_id)
@@ -170,7 +170,7 @@ def write_dataset(db: Db, world: World) -> tuple[float, dict[str, int]]:
 def bench_sweep() -> None:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
-    from api.services.escalation import sweep
+    from api.services.deadlines.sweep import sweep
 
     server = DynamoDBLocal(free_port()).start()
     try:

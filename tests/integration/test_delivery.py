@@ -350,7 +350,7 @@ def test_an_escalation_by_timer_rings_the_next_level(
     receiver: LocalReceiver,
     stream: StreamReader,
 ) -> None:
-    from api.services.escalation import sweep
+    from api.services.deadlines.sweep import sweep
 
     api = asgi_case_api
     dispatcher = case_world.community_dispatcher_id

@@ -29,15 +29,16 @@ import pytest
 from api.domain import cases as machine
 from api.domain.cases import Channel, HandlingMode, Level
 from api.domain.clock import SHANGHAI, FixedClock, iso
+from api.domain.deadlines.policy import DEFAULT_POLICY, Limit, TimePolicy
+from api.domain.deadlines.timers import Timer, TimerKind
 from api.domain.errors import DomainError
 from api.domain.roles import Role
-from api.domain.time_policy import DEFAULT_POLICY, Limit, TimePolicy
-from api.domain.timers import CaseClock, TimerKind
 from api.records.case import CaseEventRecord, CaseRecord
-from api.services import case_clock, people, task_clock_firing, time_admin, time_rules
+from api.services import people
 from api.services.actor import Actor, load_actor
 from api.services.cases import ReportInput, act_on_case, report_case
-from api.services.escalation import SweepReport, fire_case, sweep
+from api.services.deadlines import case_timers, department_firing, policies, policy_admin
+from api.services.deadlines.sweep import SweepReport, fire_case, sweep
 from api.settings import Settings
 from api.store.case_codec import deadline_from_json
 from api.store.case_models import (
@@ -156,7 +157,7 @@ class Desk:
         assert found is not None
         return found
 
-    def timer(self, case_id: str) -> CaseClock:
+    def timer(self, case_id: str) -> Timer:
         running = self.record(case_id).deadline
         assert running is not None
         return running
@@ -193,9 +194,9 @@ class Desk:
 
 @pytest.fixture
 def desk(db: Db, clock: FixedClock, case_world: CaseWorld) -> Desk:
-    # The time-policy cache is keyed by district, not by table (api/services/time_rules.py):
+    # The time-policy cache is keyed by district, not by table (api/services/policies.py):
     # a policy edited by an earlier test on another table would leak in for its 30 seconds.
-    time_rules.forget(case_world.district.id)
+    policies.forget(case_world.district.id)
     return Desk(db, clock, case_world)
 
 
@@ -673,7 +674,7 @@ def test_a_policy_saved_by_an_admin_applies_from_the_next_clock(
     district = desk.cw.district.id
     before = desk.at_grid(MON)
     admin = desk.actor(desk.cw.world.district_admin_id)
-    saved = time_admin.update_policy(desk.db, admin, desk.clock, district, edited_policy(1))
+    saved = policy_admin.update_policy(desk.db, admin, desk.clock, district, edited_policy(1))
     assert saved.version == 2
     after = desk.at_grid(sh(2026, 11, 23, 9, 45))
     assert (desk.timer(before.id).limit_hours, desk.case(before.id).policy_version) == (2, 1)
@@ -811,7 +812,7 @@ def test_an_unclaimed_joint_case_goes_to_the_centre_and_then_to_top(
     ]
 
 
-def deadline_of(stored: dict[str, Any] | None) -> CaseClock:
+def deadline_of(stored: dict[str, Any] | None) -> Timer:
     deadline = deadline_from_json(stored)
     assert deadline is not None
     return deadline
@@ -859,7 +860,7 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
     assert department_clock(case.id, cw.gardens.id).duepk is None  # out of the due index
     desk.act(cw.housing_staff_id, case.id, machine.Resume(), at=sh(2026, 11, 24, 13))
     resumed = deadline_of(department_clock(case.id, cw.gardens.id).clock)
-    calendar = case_clock.current_calendar(desk.db, desk.record(case.id))
+    calendar = case_timers.current_calendar(desk.db, desk.record(case.id))
     used = calendar.working_time_between(sh(2026, 11, 23, 10), sh(2026, 11, 23, 13)).hours
     assert resumed.consumed_hours == pytest.approx(used)
     assert resumed.due_at is not None and resumed.due_at > resolving.due_at  # type: ignore[operator]
@@ -885,7 +886,7 @@ def test_a_joint_case_keeps_a_clock_per_department(desk: Desk, asgi_case_api: Ca
     # A duplicate invocation of the same firing changes nothing.
     events = desk.actions(case.id)
     assert (
-        task_clock_firing.fire_task_clock(desk.db, f"{case.id}#{cw.gardens.id}", resumed.due_at)
+        department_firing.fire_task_clock(desk.db, f"{case.id}#{cw.gardens.id}", resumed.due_at)
         is False
     )
     assert desk.actions(case.id) == events
@@ -1074,8 +1075,8 @@ def test_a_calendar_override_published_mid_case_moves_the_open_deadline(desk: De
     district = desk.cw.world.district.id
     # Monday morning a late notice makes Tuesday a holiday: the open deadline moves a day.
     desk.at(sh(2026, 11, 30, 10))
-    holiday = time_admin.Override(date(2026, 12, 1), False, "临时放假")
-    published = time_admin.publish_overrides(desk.db, admin, desk.clock, district, [holiday], [])
+    holiday = policy_admin.Override(date(2026, 12, 1), False, "临时放假")
+    published = policy_admin.publish_overrides(desk.db, admin, desk.clock, district, [holiday], [])
     assert published.recomputed_cases == 1
     assert published.overrides == {date(2026, 12, 1): (False, "临时放假")}
     assert desk.timer(case.id).due_at == sh(2026, 12, 2, 9)
@@ -1083,7 +1084,7 @@ def test_a_calendar_override_published_mid_case_moves_the_open_deadline(desk: De
     assert desk.case(case.id).level == Level.GRID.value
     # Withdrawn again: the deadline comes back, and it has passed.
     desk.at(sh(2026, 12, 1, 10))
-    withdrawn = time_admin.publish_overrides(
+    withdrawn = policy_admin.publish_overrides(
         desk.db, admin, desk.clock, district, [], [date(2026, 12, 1)]
     )
     assert withdrawn.recomputed_cases == 1 and withdrawn.overrides == {}

@@ -21,7 +21,7 @@ from api.domain.errors import DomainError
 from api.domain.topics import VoteChoice
 from api.services import topic_discussion, topic_votes, topics
 from api.services.actor import load_actor
-from api.services.escalation import sweep
+from api.services.deadlines.sweep import sweep
 from api.store.case_models import CaseItem
 from api.store.db import Db
 from api.store.models import Item, OrgUnitItem, PersonItem

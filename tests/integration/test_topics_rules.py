@@ -16,7 +16,7 @@ from api.domain.topics import TopicAction, TopicState, VoteChoice, VotePolicy
 from api.records.topic import TopicRecord
 from api.services import people, topic_discussion, topic_queries, topic_votes, topics
 from api.services.actor import Actor, load_actor
-from api.services.escalation import sweep
+from api.services.deadlines.sweep import sweep
 from api.store.db import Db
 from api.store.models import Item
 from api.store.topic_models import TopicNoticeItem, notice_pk, topic_pk

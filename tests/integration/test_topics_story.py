@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 
 from api.domain.clock import FixedClock
-from api.services.escalation import sweep
+from api.services.deadlines.sweep import sweep
 from api.store.db import Db
 from tests.conftest import Tokens
 from tests.graphql_client import GraphQLClient

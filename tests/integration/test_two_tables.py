@@ -17,8 +17,9 @@ import pytest
 from api.domain.clock import FixedClock
 from api.domain.org import OrgKind
 from api.domain.roles import Role
-from api.services import org_units, people, time_admin, time_rules
+from api.services import org_units, people
 from api.services.actor import Actor, Grant, load_actor
+from api.services.deadlines import policies, policy_admin
 from api.settings import Settings
 from api.store.db import Db
 from infra.local_table import delete_table, ensure_table
@@ -78,11 +79,11 @@ def test_two_dbs_read_and_write_their_own_tables_interleaved(
 
     # The time policy and its per-process cache are per table too.
     district_admin = load_actor(first, admin_first.id)
-    draft = time_rules.policy_in_force(first, "SB")
-    saved = time_admin.update_policy(first, district_admin, clock, "SB", draft)
+    draft = policies.policy_in_force(first, "SB")
+    saved = policy_admin.update_policy(first, district_admin, clock, "SB", draft)
     assert saved.version == 2
-    assert time_rules.policy_in_force(first, "SB").version == 2
-    assert time_rules.policy_in_force(second, "SB").version == 1
+    assert policies.policy_in_force(first, "SB").version == 2
+    assert policies.policy_in_force(second, "SB").version == 1
 
 
 def test_requests_on_two_dbs_run_at_once_in_one_event_loop(

@@ -18,20 +18,26 @@ from api.domain.cases import (
     TaskStatus,
 )
 from api.domain.clock import SHANGHAI
-from api.domain.task_clocks import TaskStep, fire_task, plan, supporting_tasks, task_event_id
-from api.domain.time_policy import DEFAULT_POLICY
-from api.domain.timers import (
-    CaseClock,
+from api.domain.deadlines.calendar import WorkCalendar
+from api.domain.deadlines.department_timers import (
+    TaskStep,
+    fire_task,
+    plan,
+    supporting_tasks,
+    task_event_id,
+)
+from api.domain.deadlines.policy import DEFAULT_POLICY
+from api.domain.deadlines.timers import (
     NotDue,
     NoticeKind,
     StaleClock,
     StepInput,
+    Timer,
     TimerEvent,
     TimerKind,
     fire,
     start_policy_clock,
 )
-from api.domain.working_time import WorkCalendar
 
 CAL = WorkCalendar()
 MON = datetime(2026, 11, 23, 9, 30, tzinfo=SHANGHAI)
@@ -56,17 +62,17 @@ def planned(
     before: Case,
     after: Case,
     action: Action,
-    clocks: dict[str, CaseClock],
+    clocks: dict[str, Timer],
     at: datetime = MON,
-) -> dict[str, CaseClock | None]:
+) -> dict[str, Timer | None]:
     return plan(before, after, action, clocks, at, DEFAULT_POLICY, CAL)
 
 
-def gardens(case: Case, clock: CaseClock, now: datetime) -> TaskStep:
+def gardens(case: Case, clock: Timer, now: datetime) -> TaskStep:
     return fire_task("c1", "SB-2026-000001", "support-0", "区园林和林业局", case, clock, now)
 
 
-def claim_clock(at: datetime = MON, generation: int = 1) -> CaseClock:
+def claim_clock(at: datetime = MON, generation: int = 1) -> Timer:
     return start_policy_clock(
         DEFAULT_POLICY, CAL, joint(), Level.DISTRICT, TimerKind.CLAIM, at, generation
     )

@@ -9,18 +9,18 @@ from typing import Any
 import pytest
 
 from api.domain.cases import HandlingMode, Level
-from api.domain.errors import InvalidInput
-from api.domain.time_policy import (
+from api.domain.deadlines.policy import (
     ANY,
     DEFAULT_POLICY,
     WORKING_DAY_HOURS,
-    ClockUnit,
+    HourUnit,
     Limit,
     RuleKey,
     TimePolicy,
 )
+from api.domain.errors import InvalidInput
 
-W, N = ClockUnit.WORKING, ClockUnit.NATURAL
+W, N = HourUnit.WORKING, HourUnit.NATURAL
 
 LEVEL_DEFAULTS: dict[Level, Limit] = {
     Level.GRID: Limit(2, 15, W),

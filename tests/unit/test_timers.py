@@ -13,16 +13,17 @@ import pytest
 
 from api.domain.cases import Case, CaseState, Escalate, HandlingMode, Level, transition
 from api.domain.clock import SHANGHAI
-from api.domain.time_policy import DEFAULT_POLICY, ClockUnit, Limit, TimePolicy
-from api.domain.timers import (
+from api.domain.deadlines.calendar import WorkCalendar, statutory_workday
+from api.domain.deadlines.policy import DEFAULT_POLICY, HourUnit, Limit, TimePolicy
+from api.domain.deadlines.timers import (
     STEPS,
-    CaseClock,
     NotDue,
     Notice,
     NoticeKind,
     StaleClock,
     StepInput,
     StepResult,
+    Timer,
     TimerError,
     TimerEvent,
     TimerKind,
@@ -38,11 +39,10 @@ from api.domain.timers import (
     start_policy_clock,
     used_hours,
 )
-from api.domain.working_time import WorkCalendar, statutory_workday
 
 CAL = WorkCalendar()
 POLICY = DEFAULT_POLICY
-W, N = ClockUnit.WORKING, ClockUnit.NATURAL
+W, N = HourUnit.WORKING, HourUnit.NATURAL
 CASE_ID = "case-0001"
 BELOW_DISTRICT = (Level.GRID, Level.COMMUNITY, Level.STREET)
 ASSIGNEES: dict[Level, str | None] = {
@@ -79,22 +79,22 @@ def clock_at(
     generation: int = 5,
     cycle: int = 0,
     centre: bool = False,
-) -> CaseClock:
+) -> Timer:
     return start_policy_clock(
         POLICY, CAL, case or case_at(level), level, kind, start, generation, cycle, centre=centre
     )
 
 
-def step_input(clock: CaseClock, now: datetime, case: Case | None = None) -> StepInput:
+def step_input(clock: Timer, now: datetime, case: Case | None = None) -> StepInput:
     return StepInput(CASE_ID, case or case_at(clock.level), clock, now, POLICY, CAL)
 
 
-def due_of(clock: CaseClock) -> datetime:
+def due_of(clock: Timer) -> datetime:
     assert clock.due_at is not None
     return clock.due_at
 
 
-def warn_of(clock: CaseClock) -> datetime:
+def warn_of(clock: Timer) -> datetime:
     assert clock.warn_at is not None
     return clock.warn_at
 
@@ -104,7 +104,7 @@ def warn_of(clock: CaseClock) -> datetime:
 
 def test_start_clock_in_working_hours() -> None:
     clock = start_clock(Level.GRID, TimerKind.RESPONSE, sh(2026, 3, 4, 9), 2, W, CAL, 0.8, 3, 1)
-    assert clock == CaseClock(
+    assert clock == Timer(
         level=Level.GRID,
         kind=TimerKind.RESPONSE,
         started_at=sh(2026, 3, 4, 9),
@@ -434,7 +434,7 @@ def test_steps_cover_every_level_and_event() -> None:
     assert set(STEPS) == set(product(Level, TimerEvent))
 
 
-def _clock_for(level: Level, event: TimerEvent) -> tuple[CaseClock, datetime]:
+def _clock_for(level: Level, event: TimerEvent) -> tuple[Timer, datetime]:
     kind = TimerKind.CLAIM if level is Level.DISTRICT else TimerKind.RESOLVE
     clock = clock_at(level, kind)
     return clock, warn_of(clock) if event is TimerEvent.AT_RISK else due_of(clock)
@@ -635,11 +635,11 @@ def test_event_ids_are_distinct_per_cycle_level_event_and_clock() -> None:
 # --- a sweeper walk -------------------------------------------------------------------------
 
 
-def _walk(case: Case, clock: CaseClock, now: datetime | None) -> list[tuple[StepResult, Case]]:
+def _walk(case: Case, clock: Timer, now: datetime | None) -> list[tuple[StepResult, Case]]:
     """Fire until no clock runs; ``now=None`` fires each at its ``next_fire_at``, a fixed
     ``now`` is a sweeper catching up after an outage."""
     steps: list[tuple[StepResult, Case]] = []
-    current: CaseClock | None = clock
+    current: Timer | None = clock
     while current is not None:
         at = now or next_fire_at(current)
         assert at is not None

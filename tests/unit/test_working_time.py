@@ -13,8 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from api.domain.clock import SHANGHAI
-from api.domain.errors import InvalidInput
-from api.domain.working_time import (
+from api.domain.deadlines.calendar import (
     MAX_DAYS,
     DayInfo,
     Deadline,
@@ -25,6 +24,7 @@ from api.domain.working_time import (
     statutory_workday,
     to_shanghai,
 )
+from api.domain.errors import InvalidInput
 
 CAL = WorkCalendar()
 
@@ -67,7 +67,8 @@ def test_statutory_workday_is_the_package() -> None:
 def test_domain_modules_do_not_import_chinesecalendar() -> None:
     code = (
         "import sys\n"
-        "import api.domain.working_time, api.domain.time_policy, api.domain.timers\n"
+        "import api.domain.deadlines.calendar, api.domain.deadlines.policy\n"
+        "import api.domain.deadlines.timers\n"
         "assert 'chinese_calendar' not in sys.modules, 'imported eagerly'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

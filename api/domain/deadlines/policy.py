@@ -1,10 +1,10 @@
 """The versioned time-limit policy: per category × handling mode × level, how long a unit has
 to respond (sign for, or at DISTRICT claim) and to resolve a case.
 
-Units (``ClockUnit``):
+Units (``HourUnit``):
 
 - ``WORKING`` hours count only office hours on workdays of the Shanghai calendar (see
-  ``api.domain.working_time``; the default day is 08:30–12:00 and 13:30–17:30 = 7.5 h, so one
+  ``api.domain.deadlines.calendar``; the default day is 08:30–12:00 and 13:30–17:30 = 7.5 h, so one
   working day is 7.5 working hours);
 - ``NATURAL`` hours are calendar hours: nights, weekends and holidays count.
 
@@ -33,7 +33,7 @@ RuleKey = tuple[str, HandlingMode | Literal["*"], Level]
 WORKING_DAY_HOURS = 7.5  # one working day of the default working hours
 
 
-class ClockUnit(StrEnum):
+class HourUnit(StrEnum):
     WORKING = "WORKING"  # 工作时: office hours on workdays
     NATURAL = "NATURAL"  # 自然时: calendar hours
 
@@ -42,7 +42,7 @@ class ClockUnit(StrEnum):
 class Limit:
     response_hours: float
     resolve_hours: float
-    unit: ClockUnit = ClockUnit.WORKING
+    unit: HourUnit = HourUnit.WORKING
 
     def __post_init__(self) -> None:
         _positive(self.response_hours, "responseHours")
@@ -52,7 +52,7 @@ class Limit:
                 "The resolve limit must not be shorter than the response limit",
                 field="resolveHours",
             )
-        if not isinstance(self.unit, ClockUnit):
+        if not isinstance(self.unit, HourUnit):
             raise InvalidInput(f"Unknown clock unit {self.unit!r}", field="unit")
 
 
@@ -63,7 +63,7 @@ class TimePolicy:
     default: Mapping[Level, Limit]
     at_risk_fraction: float = 0.8  # 临期预警 at this fraction of a limit
     claim_hours: float = 4.0  # DISTRICT: departments claim / the governance centre dispatches
-    claim_unit: ClockUnit = ClockUnit.WORKING
+    claim_unit: HourUnit = HourUnit.WORKING
 
     def __post_init__(self) -> None:
         if isinstance(self.version, bool) or not isinstance(self.version, int):
@@ -88,7 +88,7 @@ class TimePolicy:
         if not (math.isfinite(fraction) and 0 < fraction < 1):
             raise InvalidInput("at_risk_fraction must be between 0 and 1", field="atRiskFraction")
         _positive(self.claim_hours, "claimHours")
-        if not isinstance(self.claim_unit, ClockUnit):
+        if not isinstance(self.claim_unit, HourUnit):
             raise InvalidInput(f"Unknown clock unit {self.claim_unit!r}", field="claimUnit")
         object.__setattr__(self, "rules", MappingProxyType(rules))
         object.__setattr__(self, "default", MappingProxyType(dict(self.default)))
@@ -140,8 +140,8 @@ def _days(n: float) -> float:
     return n * WORKING_DAY_HOURS
 
 
-_W = ClockUnit.WORKING
-_N = ClockUnit.NATURAL
+_W = HourUnit.WORKING
+_N = HourUnit.NATURAL
 
 DEFAULT_POLICY = TimePolicy(
     version=1,

@@ -33,14 +33,14 @@ from enum import StrEnum
 
 from api.domain.cases import Case, CaseState, Level
 from api.domain.clock import iso
-from api.domain.time_policy import ClockUnit, TimePolicy
-from api.domain.working_time import (
+from api.domain.deadlines.calendar import (
     Deadline,
     WorkCalendar,
     add_natural_hours,
     natural_hours_between,
     to_shanghai,
 )
+from api.domain.deadlines.policy import HourUnit, TimePolicy
 
 
 class TimerKind(StrEnum):
@@ -93,7 +93,7 @@ class StaleClock(TimerError):
 
 
 @dataclass(frozen=True)
-class CaseClock:
+class Timer:
     level: Level
     kind: TimerKind
     started_at: datetime
@@ -106,7 +106,7 @@ class CaseClock:
     paused_at: datetime | None
     consumed_hours: float  # used in segments before segment_start (in the clock's unit)
     limit_hours: float
-    unit: ClockUnit
+    unit: HourUnit
     at_risk_fraction: float = 0.8
     resumed_at: datetime | None = None  # start of the running segment after a pause
     consumed_estimated: bool = False  # consumed_hours were measured over an unknown year
@@ -159,7 +159,7 @@ class StepResult:
     event: TimerEvent
     escalate_to: Level | None  # the caller applies cases.Escalate with the next assignee
     notices: tuple[Notice, ...]
-    next_clock: CaseClock | None  # None: no clock runs any more (TOP breached)
+    next_clock: Timer | None  # None: no clock runs any more (TOP breached)
     breached: bool  # freeze on the level record: the limit was missed
     event_id: str  # exactly-once key of this firing
 
@@ -168,7 +168,7 @@ class StepResult:
 class StepInput:
     case_id: str
     case: Case
-    clock: CaseClock
+    clock: Timer
     now: datetime
     policy: TimePolicy
     calendar: WorkCalendar
@@ -184,22 +184,22 @@ class StepInput:
 # Clock arithmetic ---------------------------------------------------------------------------
 
 
-def _add(calendar: WorkCalendar, unit: ClockUnit, start: datetime, hours: float) -> Deadline:
-    if unit is ClockUnit.NATURAL:
+def _add(calendar: WorkCalendar, unit: HourUnit, start: datetime, hours: float) -> Deadline:
+    if unit is HourUnit.NATURAL:
         return add_natural_hours(start, hours)
     return calendar.add_working_hours(start, hours)
 
 
 def _measure(
-    calendar: WorkCalendar, unit: ClockUnit, a: datetime, b: datetime
+    calendar: WorkCalendar, unit: HourUnit, a: datetime, b: datetime
 ) -> tuple[float, bool]:
-    if unit is ClockUnit.NATURAL:
+    if unit is HourUnit.NATURAL:
         return natural_hours_between(a, b), False
     elapsed = calendar.working_time_between(a, b)
     return elapsed.hours, elapsed.estimated
 
 
-def _schedule(clock: CaseClock, since: datetime, calendar: WorkCalendar) -> CaseClock:
+def _schedule(clock: Timer, since: datetime, calendar: WorkCalendar) -> Timer:
     """``clock`` running from ``since`` with its consumed hours: due and warn recomputed."""
     due = _add(calendar, clock.unit, since, clock.remaining_hours)
     warn_left = max(0.0, clock.limit_hours * clock.at_risk_fraction - clock.consumed_hours)
@@ -217,19 +217,19 @@ def start_clock(
     kind: TimerKind,
     now: datetime,
     limit_hours: float,
-    unit: ClockUnit,
+    unit: HourUnit,
     calendar: WorkCalendar,
     at_risk_fraction: float = 0.8,
     generation: int = 0,
     cycle: int = 0,
     *,
     centre: bool = False,
-) -> CaseClock:
+) -> Timer:
     """A clock starting at ``now``; ``warn_at`` at ``at_risk_fraction`` of the limit, measured
     in the same unit. ``generation`` is the case's next timer generation, ``cycle`` its rework
     count."""
     start = to_shanghai(now, "now")
-    clock = CaseClock(  # validates; due and warn are set by _schedule
+    clock = Timer(  # validates; due and warn are set by _schedule
         level=level,
         kind=kind,
         started_at=start,
@@ -260,7 +260,7 @@ def start_policy_clock(
     cycle: int = 0,
     *,
     centre: bool = False,
-) -> CaseClock:
+) -> Timer:
     """A clock whose limit comes from the policy: CLAIM → ``policy.claim_hours``; RESPONSE and
     RESOLVE → ``policy.limit_for(case.category, case.mode, level)``."""
     if kind is TimerKind.CLAIM:
@@ -275,7 +275,7 @@ def start_policy_clock(
     )  # fmt: skip
 
 
-def pause(clock: CaseClock, now: datetime) -> CaseClock:
+def pause(clock: Timer, now: datetime) -> Timer:
     """Stop the clock (waiting on the resident): no due while paused, never fires. The hours of
     the segment ending now are added to ``consumed_hours`` on ``resume``."""
     if clock.paused:
@@ -286,7 +286,7 @@ def pause(clock: CaseClock, now: datetime) -> CaseClock:
     return replace(clock, paused_at=at, due_at=None, warn_at=None, generation=clock.generation + 1)
 
 
-def resume(clock: CaseClock, now: datetime, calendar: WorkCalendar) -> CaseClock:
+def resume(clock: Timer, now: datetime, calendar: WorkCalendar) -> Timer:
     """Continue a paused clock: the paused segment's hours join ``consumed_hours`` (the pause
     itself does not count) and the remaining ``limit − consumed`` runs from now. Consumed ≥
     limit gives ``due_at = now``: it breaches at once. A warning is owed again only if the
@@ -314,8 +314,8 @@ def resume(clock: CaseClock, now: datetime, calendar: WorkCalendar) -> CaseClock
 
 
 def extend(
-    clock: CaseClock, hours: float, calendar: WorkCalendar, now: datetime | None = None
-) -> CaseClock:
+    clock: Timer, hours: float, calendar: WorkCalendar, now: datetime | None = None
+) -> Timer:
     """Grant an extension of ``hours`` in the clock's unit: the limit grows, due and warn are
     pushed (warn at the same fraction of the new limit). With ``now``, ``warned`` is reset when
     the new ``warn_at`` is still ahead of now; without it, when ``warn_at`` moved later. A paused
@@ -334,7 +334,7 @@ def extend(
     return replace(scheduled, warned=clock.warned and not ahead)
 
 
-def recompute(clock: CaseClock, calendar: WorkCalendar) -> CaseClock:
+def recompute(clock: Timer, calendar: WorkCalendar) -> Timer:
     """Due and warn again from the same segment start and consumed hours, with a newly
     published calendar (an override, or the package's data for a year that was estimated).
     Returns ``clock`` itself when nothing moved, so callers can skip the write; otherwise
@@ -351,14 +351,14 @@ def recompute(clock: CaseClock, calendar: WorkCalendar) -> CaseClock:
     return replace(scheduled, generation=clock.generation + 1)
 
 
-def used_hours(clock: CaseClock, now: datetime, calendar: WorkCalendar) -> float:
+def used_hours(clock: Timer, now: datetime, calendar: WorkCalendar) -> float:
     """Hours of the limit used by ``now`` (up to the pause while paused), in the clock's unit."""
     end = clock.paused_at or to_shanghai(now, "now")
     hours, _ = _measure(calendar, clock.unit, clock.segment_start, end)
     return clock.consumed_hours + hours
 
 
-def due_event(clock: CaseClock, now: datetime) -> TimerEvent | None:
+def due_event(clock: Timer, now: datetime) -> TimerEvent | None:
     """BREACH once ``now ≥ due_at``; AT_RISK once ``now ≥ warn_at`` if not yet warned; nothing
     while paused."""
     if clock.due_at is None or clock.warn_at is None:
@@ -371,7 +371,7 @@ def due_event(clock: CaseClock, now: datetime) -> TimerEvent | None:
     return None
 
 
-def next_fire_at(clock: CaseClock) -> datetime | None:
+def next_fire_at(clock: Timer) -> datetime | None:
     """When the sweeper should look at this clock next; None while paused."""
     if clock.paused:
         return None
@@ -381,14 +381,14 @@ def next_fire_at(clock: CaseClock) -> datetime | None:
 # Steps --------------------------------------------------------------------------------------
 
 
-def event_id(case_id: str, clock: CaseClock, event: TimerEvent) -> str:
+def event_id(case_id: str, clock: Timer, event: TimerEvent) -> str:
     """The exactly-once key of a firing: ``case:cycle:level:event``, then the clock's kind and
     generation, because one level sees several clocks in a cycle (RESPONSE then RESOLVE, the
     centre's CLAIM after the departments', a new warning after an extension)."""
     return f"{case_id}:{clock.cycle}:{clock.level}:{event}:{clock.kind}:{clock.generation}"
 
 
-def _due(clock: CaseClock) -> datetime:
+def _due(clock: Timer) -> datetime:
     assert clock.due_at is not None, "a paused clock never fires"
     return clock.due_at
 
@@ -397,7 +397,7 @@ def _result(
     inp: StepInput,
     event: TimerEvent,
     notices: tuple[Notice, ...],
-    next_clock: CaseClock | None,
+    next_clock: Timer | None,
     escalate_to: Level | None = None,
 ) -> StepResult:
     return StepResult(

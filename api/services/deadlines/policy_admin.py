@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from api.domain.clock import Clock, iso
+from api.domain.deadlines.policy import TimePolicy
 from api.domain.errors import InvalidHierarchy, InvalidInput
 from api.domain.org import OrgKind
 from api.domain.roles import Permission
-from api.domain.time_policy import TimePolicy
 from api.records.time import CalendarOverrideRecord
-from api.services import calendar_recompute, time_rules
 from api.services.actor import Actor
+from api.services.deadlines import calendar_recompute, policies
 from api.store.db import Db
 from api.store.time_store import CalendarChange, PolicyVersion
 
@@ -40,8 +40,8 @@ def update_policy(
 ) -> TimePolicy:
     """Save ``draft`` (its version is ignored) as the next version."""
     _district(db, actor, district_id)
-    time_rules.forget(district_id)
-    current = time_rules.policy_in_force(db, district_id)
+    policies.forget(district_id)
+    current = policies.policy_in_force(db, district_id)
     policy = TimePolicy(
         version=current.version + 1,
         rules=draft.rules,
@@ -51,7 +51,7 @@ def update_policy(
         claim_unit=draft.claim_unit,
     )
     db.time.save_policy(PolicyVersion(district_id, policy, actor.person_id, iso(clock.now())))
-    time_rules.forget(district_id)
+    policies.forget(district_id)
     return policy
 
 
@@ -100,10 +100,10 @@ def publish_overrides(
         for o in set_days
     )
     db.time.publish(CalendarChange(district_id, records, tuple(remove_days)))
-    time_rules.forget(district_id)
-    calendar = time_rules.calendar_in_force(db, district_id)
+    policies.forget(district_id)
+    calendar = policies.calendar_in_force(db, district_id)
     recomputed, skipped = calendar_recompute.recompute_from(db, min(touched), calendar)
-    found = time_rules.overrides(db, district_id)
+    found = policies.overrides(db, district_id)
     return Published(
         {day: (record.workday, record.note) for day, record in found.items()}, recomputed, skipped
     )

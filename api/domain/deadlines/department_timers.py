@@ -26,14 +26,15 @@ from datetime import datetime
 
 from api.domain.cases import Action, Case, CaseState, Level, TaskRole, TaskStatus
 from api.domain.clock import iso
-from api.domain.time_policy import TimePolicy
-from api.domain.timers import (
+from api.domain.deadlines.calendar import WorkCalendar
+from api.domain.deadlines.policy import TimePolicy
+from api.domain.deadlines.timers import (
     ACTIVE_STATES,
     KIND_NAMES,
-    CaseClock,
     NotDue,
     NoticeKind,
     StaleClock,
+    Timer,
     TimerEvent,
     TimerKind,
     due_event,
@@ -41,7 +42,6 @@ from api.domain.timers import (
     resume,
     start_policy_clock,
 )
-from api.domain.working_time import WorkCalendar
 
 # States in which a supporting department's clock exists (running, or paused with the case).
 _HELD_STATES = ACTIVE_STATES | {CaseState.PAUSED}
@@ -59,22 +59,22 @@ def plan(
     before: Case,
     after: Case,
     action: Action,
-    clocks: Mapping[str, CaseClock],
+    clocks: Mapping[str, Timer],
     now: datetime,
     policy: TimePolicy,
     calendar: WorkCalendar,
-) -> dict[str, CaseClock | None]:
+) -> dict[str, Timer | None]:
     """What a change does to the department clocks: department → its new clock, or None to
     stop it. ``clocks`` are the departments' running or paused clocks; departments left out of
     the result keep theirs."""
     placed = action in (Action.ASSIGN, Action.ESCALATE)
     old = supporting_tasks(before)
     new = supporting_tasks(after)
-    changes: dict[str, CaseClock | None] = {
+    changes: dict[str, Timer | None] = {
         department: None for department in clocks if department not in new
     }
 
-    def start(department: str, kind: TimerKind) -> CaseClock:
+    def start(department: str, kind: TimerKind) -> Timer:
         current = clocks.get(department)
         generation = current.generation + 1 if current is not None else 1
         return start_policy_clock(
@@ -101,12 +101,12 @@ class TaskStep:
     event: TimerEvent
     notice_kind: NoticeKind
     message: str
-    next_clock: CaseClock | None  # None: the clock stops (breached)
+    next_clock: Timer | None  # None: the clock stops (breached)
     breached: bool
     event_id: str  # exactly-once key of this firing
 
 
-def task_event_id(case_id: str, department_id: str, clock: CaseClock, event: TimerEvent) -> str:
+def task_event_id(case_id: str, department_id: str, clock: Timer, event: TimerEvent) -> str:
     return (
         f"{case_id}:{clock.cycle}:{clock.level}:{department_id}:{event}:{clock.kind}:"
         f"{clock.generation}"
@@ -119,7 +119,7 @@ def fire_task(
     department_id: str,
     department_name: str,
     case: Case,
-    clock: CaseClock,
+    clock: Timer,
     now: datetime,
 ) -> TaskStep:
     """A department clock's firing: ``StaleClock`` when the department's task is no longer in

@@ -15,7 +15,7 @@
 | anything else | unchanged |
 
 Supporting departments of a joint case keep clocks of their own, tabled in
-``api.domain.task_clocks`` (they follow the same reset/continue rules per department).
+``deadlines.department_timers`` (they follow the same reset/continue rules per department).
 
 A new clock's generation is one above the case's ``timer_gen``: a firing computed for an older
 generation no longer matches and is dropped. A level change freezes that level's deadline and
@@ -27,14 +27,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from api.domain import timers
 from api.domain.cases import Action, CaseState, Level, Outcome
 from api.domain.clock import iso
-from api.domain.time_policy import TimePolicy
-from api.domain.timers import CaseClock, TimerKind
-from api.domain.working_time import WorkCalendar
+from api.domain.deadlines import timers
+from api.domain.deadlines.calendar import WorkCalendar
+from api.domain.deadlines.policy import TimePolicy
+from api.domain.deadlines.timers import Timer, TimerKind
 from api.records.case import CaseRecord
-from api.services import time_rules
+from api.services.deadlines import policies
 from api.store.db import Db
 
 STOPPING = frozenset(
@@ -52,12 +52,12 @@ STOPPING = frozenset(
 
 def current_policy(db: Db, case: CaseRecord) -> TimePolicy:
     """The policy new deadlines of this case run under: the district's latest version."""
-    return time_rules.policy_in_force(db, case.district_id)
+    return policies.policy_in_force(db, case.district_id)
 
 
 def current_calendar(db: Db, case: CaseRecord) -> WorkCalendar:
     """Statutory holidays and 调休 from chinesecalendar, with the district's overrides."""
-    return time_rules.calendar_in_force(db, case.district_id)
+    return policies.calendar_in_force(db, case.district_id)
 
 
 def next_deadline(
@@ -68,7 +68,7 @@ def next_deadline(
     extension_hours: float | None = None,
     policy: TimePolicy | None = None,
     calendar: WorkCalendar | None = None,
-) -> tuple[CaseClock | None, bool]:
+) -> tuple[Timer | None, bool]:
     """The deadline after ``outcome``; and whether it changed."""
     policy = policy or current_policy(db, case)
     calendar = calendar or current_calendar(db, case)
@@ -77,7 +77,7 @@ def next_deadline(
     generation = case.deadline_generation + 1
     cycle = after.rework_count
 
-    def start(kind: TimerKind) -> CaseClock:
+    def start(kind: TimerKind) -> Timer:
         assert after.level is not None
         return timers.start_policy_clock(
             policy, calendar, after, after.level, kind, now, generation, cycle
@@ -110,13 +110,13 @@ def next_deadline(
     return current, False
 
 
-def with_deadline(case: CaseRecord, deadline: CaseClock | None) -> CaseRecord:
+def with_deadline(case: CaseRecord, deadline: Timer | None) -> CaseRecord:
     """The case running ``deadline`` (none: stopped); the generation follows the newest."""
     generation = deadline.generation if deadline is not None else case.deadline_generation
     return replace(case, deadline=deadline, deadline_generation=generation)
 
 
-def freeze_level(case: CaseRecord, deadline: CaseClock | None, now: datetime) -> CaseRecord:
+def freeze_level(case: CaseRecord, deadline: Timer | None, now: datetime) -> CaseRecord:
     """On leaving a level: record its deadline and whether it was met."""
     levels = case.levels
     if not levels or deadline is None or deadline.level is not levels[-1].level:

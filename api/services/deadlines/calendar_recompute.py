@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from api.domain import timers
 from api.domain.clock import SHANGHAI, iso
+from api.domain.deadlines import timers
+from api.domain.deadlines.calendar import WorkCalendar
 from api.domain.errors import Conflict
-from api.domain.working_time import WorkCalendar
-from api.services import case_clock
+from api.services.deadlines import case_timers
 from api.store.case_store import DUE_SHARDS
 from api.store.db import Db
 
@@ -37,7 +37,7 @@ def recompute_from(db: Db, first_day: date, calendar: WorkCalendar) -> tuple[int
                 continue
             try:
                 # conditioned on the version read: a concurrent change wins
-                db.cases.reschedule(case_clock.with_deadline(case, moved))
+                db.cases.reschedule(case_timers.with_deadline(case, moved))
                 recomputed += 1
             except Conflict:
                 skipped += 1  # the case changed meanwhile; its new deadline used the new calendar

@@ -1,4 +1,4 @@
-"""The sweeper: fire what is due, step-function style (api.domain.timers.STEPS).
+"""The sweeper: fire what is due, step-function style (api.domain.deadlines.timers.STEPS).
 
 A sweep queries every shard of the sparse ``due`` index for clocks whose next firing time has
 passed — it reads nothing else — then for each case: re-read consistently, let the pure step
@@ -19,18 +19,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from api.domain import cases as machine
-from api.domain import timers
 from api.domain.cases import Action, Level
 from api.domain.clock import iso
+from api.domain.deadlines import timers
+from api.domain.deadlines.calendar import WorkCalendar
+from api.domain.deadlines.policy import TimePolicy
 from api.domain.errors import Conflict, DomainError
 from api.domain.org import path_ids
 from api.domain.roles import Role
-from api.domain.time_policy import TimePolicy
-from api.domain.working_time import WorkCalendar
 from api.records.case import CaseRecord, TaskDeadlineRecord
-from api.services import case_clock, task_clocks
 from api.services.cases import Dispatch, advance, current_handlers, day_of, resolve_dispatch
-from api.services.task_clock_firing import fire_task_clock
+from api.services.deadlines import case_timers, department_timers
+from api.services.deadlines.department_firing import fire_task_clock
 from api.services.topic_votes import fire_topic
 from api.store.case_store import (
     CASE_PREFIX,
@@ -52,7 +52,7 @@ AUTO_ESCALATION = "超时自动吹哨"
 # the number of items one firing reads (for the sweep's figures).
 TimerFirer = Callable[[Db, str, datetime], bool]
 OTHER_TIMERS: dict[str, tuple[TimerFirer, int]] = {
-    task_clocks.TIMER_PREFIX: (fire_task_clock, 2),  # the department's deadline and its case
+    department_timers.TIMER_PREFIX: (fire_task_clock, 2),  # the department's deadline and its case
     "TOPIC": (fire_topic, 1),  # 党群议事: voting windows (the topic's item)
 }
 
@@ -115,8 +115,8 @@ def fire_case(
     if case is None or case.deadline is None:
         return False
     deadline = case.deadline
-    policy = policy or case_clock.current_policy(db, case)
-    calendar = calendar or case_clock.current_calendar(db, case)
+    policy = policy or case_timers.current_policy(db, case)
+    calendar = calendar or case_timers.current_calendar(db, case)
     # Only a breach at DISTRICT can go to TOP: only then look up the leader who would own it
     # (once: the escalation below uses the same answer).
     at_district_breach = (
@@ -148,7 +148,7 @@ def fire_case(
 def _apply(
     db: Db,
     case: CaseRecord,
-    deadline: timers.CaseClock,
+    deadline: timers.Timer,
     step: timers.StepResult,
     now: datetime,
     policy: TimePolicy,
@@ -170,11 +170,11 @@ def _apply(
         )
         assignee, names = resolve_dispatch(db, case, dispatch)
         outcome = machine.transition(before, machine.Escalate(AUTO_ESCALATION, assignee))
-        stopped = task_clocks.changed(db, case, before, outcome.case, Action.ESCALATE, now)
+        stopped = department_timers.changed(db, case, before, outcome.case, Action.ESCALATE, now)
         after = advance(after, outcome, deadline, step.next_clock, names, now)
         action = Action.ESCALATE.value
     else:
-        after = case_clock.with_deadline(after, step.next_clock)
+        after = case_timers.with_deadline(after, step.next_clock)
     if step.next_clock is not None and step.next_clock.level is not deadline.level:
         after = replace(after, policy_version=policy.version)
     due = deadline.warn_at if step.event is timers.TimerEvent.AT_RISK else deadline.due_at

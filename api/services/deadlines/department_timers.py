@@ -1,6 +1,6 @@
-"""Supporting departments' deadlines on joint cases (rules: api.domain.task_clocks): they
+"""Supporting departments' deadlines on joint cases (rules: ``domain.deadlines``): they
 change in the same transaction as the case change that moves them (claim, resolve, pause,
-resume, escalation). The sweeper fires them through api.services.task_clock_firing.
+resume, escalation). The sweeper fires them through api.services.deadlines.department_firing.
 """
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from api.domain import task_clocks as rules
 from api.domain.cases import Action, Case, TaskRole
 from api.domain.clock import iso
-from api.domain.time_policy import TimePolicy
-from api.domain.timers import CaseClock
-from api.domain.working_time import WorkCalendar
+from api.domain.deadlines import department_timers as rules
+from api.domain.deadlines.calendar import WorkCalendar
+from api.domain.deadlines.policy import TimePolicy
+from api.domain.deadlines.timers import Timer
 from api.records.case import CaseRecord, TaskDeadlineRecord
-from api.services import case_clock
+from api.services.deadlines import case_timers
 from api.store.case_store import TASK_DEADLINE_PREFIX
 from api.store.db import Db
 
@@ -31,7 +31,7 @@ def new_deadline(case_id: str, department_id: str) -> TaskDeadlineRecord:
     return TaskDeadlineRecord(case_id, department_id, None, False, False, "", 0)
 
 
-def moved(record: TaskDeadlineRecord, deadline: CaseClock | None, at: str) -> TaskDeadlineRecord:
+def moved(record: TaskDeadlineRecord, deadline: Timer | None, at: str) -> TaskDeadlineRecord:
     return replace(record, deadline=deadline, updated_at=at)
 
 
@@ -59,8 +59,8 @@ def changed(
         action,
         running,
         now,
-        policy or case_clock.current_policy(db, case),
-        calendar or case_clock.current_calendar(db, case),
+        policy or case_timers.current_policy(db, case),
+        calendar or case_timers.current_calendar(db, case),
     )
     at = iso(now)
     written: list[TaskDeadlineRecord] = []

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from api.domain.time_policy import DEFAULT_POLICY, TimePolicy
-from api.domain.working_time import WorkCalendar
+from api.domain.deadlines.calendar import WorkCalendar
+from api.domain.deadlines.policy import DEFAULT_POLICY, TimePolicy
 from api.records.time import CalendarOverrideRecord
 from api.store.db import Db
 

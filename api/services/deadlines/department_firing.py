@@ -1,4 +1,5 @@
-"""Firing a supporting department's deadline (api.domain.task_clocks), for the sweeper.
+"""Firing a supporting department's deadline (rules: ``domain.deadlines.department_timers``),
+for the sweeper.
 
 Re-read the deadline and the case consistently, let the pure step decide, and write the
 deadline, a timeline event, the FIRED marker and the department's notice as one ``CaseChange``
@@ -11,12 +12,12 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from api.domain import task_clocks as rules
 from api.domain.clock import iso
+from api.domain.deadlines import department_timers as rules
+from api.domain.deadlines.timers import StaleClock, TimerError, TimerEvent
 from api.domain.errors import Conflict
-from api.domain.timers import StaleClock, TimerError, TimerEvent
-from api.services import task_clocks
 from api.services.cases import current_handlers, day_of
+from api.services.deadlines import department_timers
 from api.store.case_store import CaseChange, EventDraft, FiredMarker, NoticeDraft
 from api.store.db import Db
 
@@ -41,12 +42,12 @@ def fire_task_clock(db: Db, item_id: str, now: datetime) -> bool:
         # The department's task no longer matches the deadline (a change that should have
         # stopped it): take it out of the due index so it is not read again.
         log.warning("stopping stale department deadline %s", item_id)
-        db.cases.stop_task_deadline(task_clocks.moved(record, None, iso(now)))
+        db.cases.stop_task_deadline(department_timers.moved(record, None, iso(now)))
         return False
     except TimerError:
         return False
     at = iso(now)
-    record = task_clocks.moved(record, step.next_clock, at)
+    record = department_timers.moved(record, step.next_clock, at)
     if step.breached:
         record = replace(record, breached=True, ever_breached=True)
     action = "AT_RISK_WARNING" if step.event is TimerEvent.AT_RISK else "SUPERVISION"

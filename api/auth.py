@@ -26,6 +26,19 @@ class TokenVerifier:
         self._jwks_client: jwt.PyJWKClient | None = None
         self._jwk_set: jwt.PyJWKSet | None = None
 
+    def warm(self) -> None:
+        """Import the JWT library (and cryptography's RSA backend) and load a local key set
+        now, at init, instead of in the first signed-in request. A JWKS URL is not fetched
+        here: an identity provider that is slow at init must not fail the container."""
+        import jwt
+        from jwt.algorithms import RSAAlgorithm  # noqa: F401  (loads cryptography's RSA)
+
+        if self._settings.auth_jwks_file and self._jwk_set is None:
+            data = json.loads(Path(self._settings.auth_jwks_file).read_text(encoding="utf-8"))
+            self._jwk_set = jwt.PyJWKSet.from_dict(data)
+        if self._settings.auth_jwks_url and self._jwks_client is None:
+            self._jwks_client = jwt.PyJWKClient(self._settings.auth_jwks_url, cache_keys=True)
+
     def _signing_key(self, token: str) -> Any:
         import jwt
 

@@ -13,10 +13,13 @@ from api.domain.clock import SystemClock, iso
 from api.services.escalation import sweep
 from api.settings import get_settings
 from api.store.db import Db
+from api.warm import freeze_heap
 
 log = logging.getLogger("dangqun.sweeper")
 db = Db(get_settings())
 clock = SystemClock()
+_ = db.connection.client  # the botocore client, at init rather than in the first sweep
+freeze_heap()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.infra
 ROOT = Path(__file__).resolve().parents[2]
 OSLS = ROOT / "node_modules" / ".bin" / "osls"
 BUILD_LAYER = ROOT / "infra" / "build_layer.sh"
+COMPILE_BYTECODE = ROOT / "infra" / "compile_bytecode.sh"
 LAMBDA_REQUIREMENTS = ROOT / "build" / "requirements-lambda.txt"
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
@@ -155,21 +156,27 @@ def _packaging_env(home: Path, overrides: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Package]:
-    if not OSLS.exists():
-        pytest.fail(f"{OSLS.relative_to(ROOT)} not found: run `npm ci` first", pytrace=False)
-
-    layer = subprocess.run(
-        ["bash", str(BUILD_LAYER)],
+def _run_script(script: Path, *arguments: str) -> None:
+    run = subprocess.run(
+        ["bash", str(script), *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=PACKAGE_TIMEOUT_S,
         check=False,
     )
-    if layer.returncode != 0:
-        _fail_with_output("infra/build_layer.sh", layer.returncode, layer.stdout + layer.stderr)
+    if run.returncode != 0:
+        _fail_with_output(str(script.relative_to(ROOT)), run.returncode, run.stdout + run.stderr)
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Package]:
+    if not OSLS.exists():
+        pytest.fail(f"{OSLS.relative_to(ROOT)} not found: run `npm ci` first", pytrace=False)
+
+    _run_script(BUILD_LAYER)
+    # What `make package` does before osls: the application's 3.12 bytecode.
+    _run_script(COMPILE_BYTECODE, *APPLICATION_PACKAGES)
 
     # One after the other: osls always builds in <service>/.serverless and then moves the
     # artifacts to --package, so two runs in the same directory would clobber each other.
@@ -418,7 +425,6 @@ def _unreadable_by_others(path: Path) -> list[str]:
 def test_function_zip_holds_only_application_code(ci: Package) -> None:
     names = _file_names(ci.function_zip)
     assert [name for name in names if not name.startswith(("api/", "schema/", "functions/"))] == []
-    assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
     assert [name for name in names if "site-packages" in name or ".dist-info/" in name] == []
     assert any(name.startswith("api/") and name.endswith(".py") for name in names)
     assert any(name.startswith("schema/") for name in names)
@@ -455,9 +461,48 @@ def test_layer_zip_is_built_for_python312_arm64(ci: Package) -> None:
             assert re.findall(r"cpython-(\d+)", name) in ([], ["312"]), name
             assert _elf_machine(archive, name) == EM_AARCH64, name
 
-    assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
     assert [name for name in names if name.startswith("python/bin/")] == []
     assert _unreadable_by_others(ci.layer_zip) == []
+
+
+# CPython 3.12's bytecode magic number (importlib.util.MAGIC_NUMBER) and the PEP 552 flags of
+# an unchecked hash-based .pyc: bit 0 hash-based, bit 1 (check_source) clear.
+PY312_MAGIC = (3531).to_bytes(2, "little") + b"\r\n"
+UNCHECKED_HASH_FLAGS = 0b01
+
+
+def _bytecode_problems(path: Path) -> list[str]:
+    """Every module (.py) in the zip has its CPython 3.12 .pyc next to it, compiled with
+    unchecked hashes (used by Lambda without a writable cache or a source check); and no
+    bytecode of another interpreter ships."""
+    problems: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for name in sorted(names):
+            if name.endswith(".pyc"):
+                if not re.search(r"/__pycache__/[^/]+\.cpython-312\.pyc$", name):
+                    problems.append(f"foreign bytecode {name}")
+                continue
+            if not name.endswith(".py"):
+                continue
+            directory, _, file = name.rpartition("/")
+            pyc = f"{directory}/__pycache__/{file[:-3]}.cpython-312.pyc".lstrip("/")
+            if pyc not in names:
+                problems.append(f"no 3.12 bytecode for {name}")
+                continue
+            header = archive.read(pyc)[:16]
+            if header[:4] != PY312_MAGIC:
+                problems.append(f"{pyc} was not compiled by CPython 3.12")
+            elif int.from_bytes(header[4:8], "little") != UNCHECKED_HASH_FLAGS:
+                problems.append(f"{pyc} is not an unchecked-hash .pyc")
+    return problems
+
+
+@pytest.mark.parametrize("artifact", ["function", "layer"])
+def test_every_module_ships_python312_bytecode(ci: Package, prod: Package, artifact: str) -> None:
+    for package in (ci, prod):
+        path = package.function_zip if artifact == "function" else package.layer_zip
+        assert _bytecode_problems(path) == [], package.stage
 
 
 def _distribution(name: str) -> str:

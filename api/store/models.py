@@ -11,7 +11,6 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
-    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
     VersionAttribute,
@@ -20,6 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from api.settings import Settings
+from api.store.json_attribute import JSONAttribute
 
 
 class Gsi1(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]

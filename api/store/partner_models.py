@@ -9,12 +9,12 @@ items of one partition plus a condition check on the partner.
 from __future__ import annotations
 
 from pynamodb.attributes import (
-    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
 
+from api.store.json_attribute import JSONAttribute
 from api.store.models import META, Item
 
 

@@ -1,0 +1,148 @@
+"""What the Lambda handler writes for ops: JSON log lines with the request's keys and EMF
+metrics, through the real ``functions.graphql`` module configured from the environment."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from api.dev_issuer import DevIssuer
+from api.observability import count_throttles, logger
+from api.settings import Settings
+from schema.schema import MAX_DEPTH
+from tests.graphql_client import LambdaClient
+from tests.world import World
+
+VIEWER = "query Me { viewer { person { name } } }"
+
+
+@pytest.fixture
+def graphql_module(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, issuer: DevIssuer
+) -> Iterator[ModuleType]:
+    monkeypatch.setenv("DANGQUN_TABLE_NAME", settings.table_name)
+    monkeypatch.setenv("DANGQUN_AUTH_ISSUER", issuer.issuer)
+    monkeypatch.setenv("DANGQUN_AUTH_AUDIENCE", issuer.audience)
+    monkeypatch.setenv("DANGQUN_AUTH_JWKS_FILE", str(issuer.jwks_file))
+    if settings.dynamodb_host:
+        monkeypatch.setenv("DANGQUN_DYNAMODB_HOST", settings.dynamodb_host)
+    from api.settings import get_settings
+
+    get_settings.cache_clear()
+    sys.modules.pop("functions.graphql", None)
+    try:
+        yield importlib.import_module("functions.graphql")
+    finally:
+        get_settings.cache_clear()
+        sys.modules.pop("functions.graphql", None)
+
+
+class Output:
+    """Everything the handler prints, one JSON object a line: log records (the Powertools
+    handler's stream) and EMF records (printed to stdout)."""
+
+    def __init__(self, logs: io.StringIO, capsys: pytest.CaptureFixture[str]) -> None:
+        self.logs = logs
+        self.capsys = capsys
+        self.printed = ""
+
+    def records(self) -> list[dict[str, Any]]:
+        self.printed += self.capsys.readouterr().out
+        lines = self.logs.getvalue().splitlines() + self.printed.splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+@pytest.fixture
+def output(capsys: pytest.CaptureFixture[str]) -> Iterator[Output]:
+    stream = io.StringIO()
+    handler: Any = logger.registered_handler
+    previous = handler.setStream(stream)
+    yield Output(stream, capsys)
+    handler.setStream(previous)
+
+
+def _metrics(records: list[dict[str, Any]]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for record in records:
+        if "_aws" in record:
+            directive = record["_aws"]["CloudWatchMetrics"][0]
+            assert directive["Namespace"] == "Dangqun"
+            assert ["service", "stage"] in [sorted(d) for d in directive["Dimensions"]]
+            for metric in directive["Metrics"]:
+                value = record[metric["Name"]]
+                found[metric["Name"]] = sum(value) if isinstance(value, list) else value
+    return found
+
+
+def test_request_log_line_carries_request_caller_and_correlation(
+    graphql_module: ModuleType, output: Output, world: World, issuer: DevIssuer
+) -> None:
+    client = LambdaClient(graphql_module.handler)
+    token = issuer.mint(world.a.admin_id)
+    first = client.post(
+        json.dumps({"query": VIEWER, "operationName": "Me"}),
+        {"content-type": "application/json", "authorization": f"Bearer {token}"},
+    )
+    assert first.status == 200 and first.body["data"]["viewer"]["person"]
+    client.post(
+        json.dumps({"query": VIEWER, "operationName": "Me"}),
+        {"content-type": "application/json", "x-correlation-id": "CASE-2026-0001"},
+    )
+    requests = [r for r in output.records() if r.get("message") == "graphql request"]
+    assert len(requests) == 2
+    signed_in, anonymous = requests
+    assert signed_in["caller"] == "signed-in" and anonymous["caller"] == "anonymous"
+    assert signed_in["request_id"] == "req-1" and anonymous["request_id"] == "req-2"
+    assert signed_in["cold_start"] is True and anonymous["cold_start"] is False
+    assert anonymous["correlation_id"] == "CASE-2026-0001"
+    assert signed_in["operation"] == "Me" and signed_in["status"] == 200
+    assert signed_in["service"] == "dangqun" and signed_in["function_request_id"]
+    assert _metrics(output.records())["ColdStart"] == 1
+
+
+def test_a_refused_deep_query_is_counted(
+    graphql_module: ModuleType, output: Output, world: World
+) -> None:
+    inner = "id"
+    for _ in range(MAX_DEPTH + 3):
+        inner = f"parent {{ {inner} }}"
+    response = LambdaClient(graphql_module.handler).query(
+        f'{{ orgUnit(id: "T3JnVW5pdDpTQg") {{ {inner} }} }}'
+    )
+    assert response.errors
+    assert _metrics(output.records()).get("QueryLimitRefusals") == 1
+
+
+def test_a_refused_mutation_is_counted(
+    graphql_module: ModuleType, output: Output, world: World, issuer: DevIssuer
+) -> None:
+    response = LambdaClient(graphql_module.handler).query(
+        'mutation { renameOrgUnit(input: {id: "T3JnVW5pdDpub3BlIQ", name: "x"}) '
+        "{ errors { code } } }",
+        token=issuer.mint(world.a.admin_id),
+    )
+    assert response.status == 200
+    assert _metrics(output.records()).get("MutationsRefused") == 1
+
+
+def test_throttled_dynamodb_calls_are_counted(graphql_module: ModuleType, output: Output) -> None:
+    from api.observability import _flush
+
+    client = graphql_module.app.db.connection.client
+    count_throttles(client)
+    client.meta.events.emit(
+        "after-call.dynamodb.GetItem",
+        http_response=None,
+        parsed={"Error": {"Code": "ProvisionedThroughputExceededException"}},
+        model=None,
+        context={},
+    )
+    _flush()
+    assert _metrics(output.records()).get("DynamoDBThrottled", 0) >= 1

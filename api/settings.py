@@ -32,6 +32,8 @@ class Settings:
     graphiql: bool = True
     # Signs pagination cursors so clients cannot forge DynamoDB start keys.
     cursor_secret: str = field(default="dev-cursor-secret", repr=False)
+    # On AWS: the SSM parameter (SecureString) holding cursor_secret, read at init (api/secrets.py).
+    cursor_secret_parameter: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -52,9 +54,13 @@ class Settings:
             auth_jwks_file=get("AUTH_JWKS_FILE"),
             graphiql=_flag(get("GRAPHIQL"), defaults.graphiql),
             cursor_secret=get("CURSOR_SECRET") or defaults.cursor_secret,
+            cursor_secret_parameter=get("CURSOR_SECRET_PARAMETER"),
         )
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.from_env()
+    """The environment's settings with their secrets (from SSM on AWS; checked per stage)."""
+    from api.secrets import resolve_secrets
+
+    return resolve_secrets(Settings.from_env())

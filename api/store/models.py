@@ -19,6 +19,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 
 from api.settings import Settings
+from api.store.item_format import CURRENT_FORMAT
 from api.store.json_attribute import JSONAttribute
 
 
@@ -77,6 +78,10 @@ class Item(Model):
     sk = UnicodeAttribute(range_key=True)
     type = DiscriminatorAttribute()
     version = VersionAttribute()
+    # The item format (api/store/item_format.py). PynamoDB applies the default on load too, so
+    # whatever the application saves (always in the current shape) is stamped current; items
+    # it never rewrites keep no `fmt` in the table until `api.cli migrate` reaches them.
+    fmt = NumberAttribute(null=True, default=CURRENT_FORMAT)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)

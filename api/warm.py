@@ -10,6 +10,7 @@ first requests.
 from __future__ import annotations
 
 import gc
+import random
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,7 +26,20 @@ def prepare_for_requests(app: DangqunGraphQL) -> None:
     result = app.schema.execute_sync(WARM_QUERY)
     if result.errors:
         raise RuntimeError(f"the schema cannot answer {WARM_QUERY!r}: {result.errors}")
+    register_snapstart_hooks()
     freeze_heap()
+
+
+def register_snapstart_hooks() -> None:
+    """With SnapStart, many environments resume from one snapshot of this init: reseed what
+    the snapshot would make identical in all of them. The init opens no DynamoDB connection
+    (nothing stale to drop) and the cold-start flag is still unset in the snapshot. The
+    ``snapshot_restore_py`` module exists only in the Lambda runtime."""
+    try:
+        from snapshot_restore_py import register_after_restore  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    register_after_restore(random.seed)
 
 
 def freeze_heap() -> None:

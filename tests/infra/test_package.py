@@ -14,6 +14,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -35,9 +36,10 @@ LAMBDA_REQUIREMENTS = ROOT / "build" / "requirements-lambda.txt"
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
 STAGES = ("ci", "prod")
-# Given to the prod packaging through the environment, to check that the override reaches
-# the function (the placeholder default must never be what a real stage runs with).
-PROD_CURSOR_SECRET = "cursor-secret-from-the-environment"
+# Given to the packaging through the environment, as a developer's shell might: it must not
+# reach the template (the secret lives in SSM).
+LEAKED_CURSOR_SECRET = "cursor-secret-from-the-environment"
+CHECKOV = "checkov==3.3.30"  # run with uvx, in its own environment (its pins clash with ours)
 
 TEMPLATE = "cloudformation-template-update-stack.json"
 PACKAGE_TIMEOUT_S = 600
@@ -45,7 +47,12 @@ PACKAGE_TIMEOUT_S = 600
 TABLE_ID = "MainTable"
 FUNCTION_ID = "GraphqlLambdaFunction"
 SWEEPER_ID = "SweeperLambdaFunction"
+MIGRATE_ID = "MigrateLambdaFunction"
+# Modules the Lambda Python runtime provides outside the standard library (imported under
+# `try: ... except ImportError`).
+RUNTIME_MODULES = {"snapshot_restore_py"}
 LAYER_ID = "PythonDepsLambdaLayer"
+SHARED_ROLE = "IamRoleLambdaExecution"
 TABLE_ARN: dict[str, Any] = {"Fn::GetAtt": [TABLE_ID, "Arn"]}
 INDEX_ARN: dict[str, Any] = {"Fn::Join": ["", [TABLE_ARN, "/index/*"]]}
 
@@ -70,7 +77,8 @@ FUNCTION_ENVIRONMENT = {
     "DANGQUN_AUTH_JWKS_URL",
     "DANGQUN_AUTH_AUDIENCE",
     "DANGQUN_GRAPHIQL",
-    "DANGQUN_CURSOR_SECRET",
+    "DANGQUN_CURSOR_SECRET_PARAMETER",
+    "DANGQUN_TRACING",
 }
 
 LAYER_PACKAGES = (
@@ -186,7 +194,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Package]:
         workdir = tmp_path_factory.mktemp(stage)
         (workdir / "home").mkdir()
         output = workdir / "package"
-        overrides = {"DANGQUN_CURSOR_SECRET": PROD_CURSOR_SECRET} if stage == "prod" else {}
+        overrides = {"DANGQUN_CURSOR_SECRET": LEAKED_CURSOR_SECRET}
         packaging = subprocess.run(
             [str(OSLS), "package", "--stage", stage, "--package", str(output)],
             cwd=ROOT,
@@ -266,7 +274,9 @@ def test_prod_table_has_deletion_protection(prod: Package) -> None:
 
 
 def test_function(ci: Package) -> None:
-    assert sorted(ci.of_type("AWS::Lambda::Function")) == sorted([FUNCTION_ID, SWEEPER_ID])
+    assert sorted(ci.of_type("AWS::Lambda::Function")) == sorted(
+        [FUNCTION_ID, SWEEPER_ID, MIGRATE_ID]
+    )
     function = ci.properties(FUNCTION_ID)
     assert function["Runtime"] == "python3.12"
     assert function["Architectures"] == ["arm64"]
@@ -303,11 +313,49 @@ def test_stage_settings(
         assert log_group["Properties"]["RetentionInDays"] == retention
 
 
-def test_cursor_secret_comes_from_the_environment(ci: Package, prod: Package) -> None:
-    ci_secret = ci.properties(FUNCTION_ID)["Environment"]["Variables"]["DANGQUN_CURSOR_SECRET"]
-    prod_variables = prod.properties(FUNCTION_ID)["Environment"]["Variables"]
-    assert prod_variables["DANGQUN_CURSOR_SECRET"] == PROD_CURSOR_SECRET
-    assert ci_secret.startswith("insecure-placeholder")
+def _parameter_arn(name: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":ssm:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":parameter{name}",
+            ],
+        ]
+    }
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cursor_secret_is_read_from_its_ssm_parameter_only(
+    packages: dict[str, Package], stage: str
+) -> None:
+    package = packages[stage]
+    parameter = f"/dangqun/{stage}/cursor-secret"
+    for function_id in (FUNCTION_ID, SWEEPER_ID):
+        variables = package.properties(function_id)["Environment"]["Variables"]
+        assert variables["DANGQUN_CURSOR_SECRET_PARAMETER"] == parameter
+        assert "DANGQUN_CURSOR_SECRET" not in variables
+    text = json.dumps(package.template)
+    assert LEAKED_CURSOR_SECRET not in text and "placeholder" not in text
+
+    ssm = [
+        statement
+        for statement in _policy_statements(package)
+        if any(str(action).startswith("ssm:") for action in _as_list(statement["Action"]))
+    ]
+    assert ssm == [
+        {
+            "Sid": "DangqunCursorSecret",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": [_parameter_arn(parameter)],
+        }
+    ]
 
 
 def test_http_api_routes_graphql_to_the_function(ci: Package) -> None:
@@ -342,8 +390,11 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _policy_statements(package: Package) -> Iterator[dict[str, Any]]:
-    for resource in package.resources.values():
+def _policy_statements(package: Package, role: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every IAM statement of the template, or of one role's inline policies."""
+    for logical_id, resource in package.resources.items():
+        if role is not None and logical_id != role:
+            continue
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::IAM::Role":
             documents = [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
@@ -358,7 +409,7 @@ def _policy_statements(package: Package) -> Iterator[dict[str, Any]]:
 def test_iam_grants_dynamodb_on_the_table_and_its_indexes_only(ci: Package) -> None:
     statements = [
         statement
-        for statement in _policy_statements(ci)
+        for statement in _policy_statements(ci, SHARED_ROLE)
         if any(
             action == "*" or str(action).startswith("dynamodb:")
             for action in _as_list(statement.get("Action", []))
@@ -381,26 +432,179 @@ def test_iam_grants_dynamodb_on_the_table_and_its_indexes_only(ci: Package) -> N
         granted |= actions
     assert granted == DYNAMODB_ACTIONS
 
-    function_role = ci.properties(FUNCTION_ID)["Role"]
-    assert function_role == {"Fn::GetAtt": ["IamRoleLambdaExecution", "Arn"]}
+    for function_id in (FUNCTION_ID, SWEEPER_ID):
+        assert ci.properties(function_id)["Role"] == {"Fn::GetAtt": [SHARED_ROLE, "Arn"]}
 
 
-def test_errors_alarm(ci: Package) -> None:
-    alarms = [
-        resource["Properties"]
-        for resource in ci.of_type("AWS::CloudWatch::Alarm").values()
-        if resource["Properties"]["Namespace"] == "AWS/Lambda"
-        and resource["Properties"]["MetricName"] == "Errors"
+def test_migration_function_has_its_own_narrow_role_and_no_trigger(ci: Package) -> None:
+    function = ci.properties(MIGRATE_ID)
+    assert function["Handler"] == "functions/migrate.handler"
+    assert function["Timeout"] == 900
+    assert function["Role"] == {"Fn::GetAtt": ["MigrationRole", "Arn"]}
+    assert function["Layers"] == [{"Ref": LAYER_ID}]
+    assert function["ReservedConcurrentExecutions"] == 1
+    migrate_arn = {"Fn::GetAtt": [MIGRATE_ID, "Arn"]}
+    assert [
+        p
+        for p in ci.of_type("AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == migrate_arn
+    ] == [], "the migration has a trigger"
+    statements = list(_policy_statements(ci, "MigrationRole"))
+    assert statements == [
+        {
+            "Sid": "DangqunMigrateItems",
+            "Effect": "Allow",
+            "Action": ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem"],
+            "Resource": [TABLE_ARN],
+        }
     ]
-    assert len(alarms) == 1
-    [alarm] = alarms
-    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}]
-    assert alarm["AlarmActions"], "the alarm notifies nobody"
+    # Scan is the migration's alone.
+    shared = {
+        action
+        for statement in _policy_statements(ci, SHARED_ROLE)
+        for action in _as_list(statement["Action"])
+    }
+    assert "dynamodb:Scan" not in shared
+
+
+FUNCTION_DIMENSION = {"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}
+APP_DIMENSIONS = [
+    {"Name": "service", "Value": "dangqun"},
+    {"Name": "stage", "Value": "ci"},
+]
+# (namespace, metric) -> dimensions of the alarms ops must wake up for.
+ALARMS = {
+    ("AWS/Lambda", "Errors", FUNCTION_ID): [
+        {"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}
+    ],
+    ("AWS/Lambda", "Errors", SWEEPER_ID): [{"Name": "FunctionName", "Value": {"Ref": SWEEPER_ID}}],
+    ("AWS/Lambda", "Throttles", FUNCTION_ID): [
+        {"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}
+    ],
+    ("Dangqun", "SweepLateness", ""): APP_DIMENSIONS,
+    ("Dangqun", "DynamoDBThrottled", ""): APP_DIMENSIONS,
+    ("AWS/DynamoDB", "ThrottledRequests", TABLE_ID): [
+        {"Name": "TableName", "Value": {"Ref": TABLE_ID}}
+    ],
+}
+
+
+def _alarm_key(alarm: dict[str, Any]) -> tuple[str, str, str]:
+    [first, *_] = alarm["Dimensions"]
+    value = first["Value"]
+    return alarm["Namespace"], alarm["MetricName"], value["Ref"] if isinstance(value, dict) else ""
+
+
+def test_alarms_for_errors_throttles_and_sweep_lateness(ci: Package) -> None:
+    alarms = {
+        _alarm_key(resource["Properties"]): resource["Properties"]
+        for resource in ci.of_type("AWS::CloudWatch::Alarm").values()
+    }
+    assert set(alarms) == set(ALARMS)
+    topic = {"Ref": "AlarmTopic"}
+    for key, alarm in alarms.items():
+        assert alarm["Dimensions"] == ALARMS[key], key
+        assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic], key
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    lateness = alarms[("Dangqun", "SweepLateness", "")]
+    assert lateness["Statistic"] == "Maximum" and lateness["Threshold"] == 300
+    assert lateness["TreatMissingData"] == "breaching", "no sweep at all must alarm too"
+    assert ci.resources["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
+
+
+def _dashboard_body(package: Package) -> dict[str, Any]:
+    """The dashboard JSON, with every Ref replaced by the logical id it names."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if "Ref" in value:
+            return f"<{value['Ref']}>"
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(text(part) for part in parts)
+
+    [dashboard] = package.of_type("AWS::CloudWatch::Dashboard").values()
+    body: dict[str, Any] = json.loads(text(dashboard["Properties"]["DashboardBody"]))
+    return body
+
+
+def test_dashboard_shows_what_the_alarms_watch(ci: Package) -> None:
+    body = _dashboard_body(ci)
+    metrics = {
+        name
+        for widget in body["widgets"]
+        for line in widget["properties"]["metrics"]
+        for name in line
+        if isinstance(name, str)
+    }
+    for _namespace, metric, _ in ALARMS:
+        assert metric in metrics, metric
+    assert {"CasesReported", "TimersFired", "QueryLimitRefusals", "ColdStart"} <= metrics
+    assert f"<{FUNCTION_ID}>" in metrics and f"<{TABLE_ID}>" in metrics
+    assert all(widget["properties"]["region"] == "<AWS::Region>" for widget in body["widgets"])
+    assert "DashboardName" in ci.template["Outputs"]
+
+
+@pytest.mark.parametrize(("stage", "mode"), [("ci", "PassThrough"), ("prod", "Active")])
+def test_tracing_per_stage(packages: dict[str, Package], stage: str, mode: str) -> None:
+    function = packages[stage].properties(FUNCTION_ID)
+    assert function["TracingConfig"] == {"Mode": mode}
+    assert function["Environment"]["Variables"]["DANGQUN_TRACING"] == mode
+
+
+def _graphql_integration_uris(package: Package) -> list[Any]:
+    return [
+        resource["Properties"]["IntegrationUri"]
+        for resource in package.of_type("AWS::ApiGatewayV2::Integration").values()
+    ]
+
+
+def test_snapstart_on_prod_behind_a_published_alias(prod: Package, ci: Package) -> None:
+    function = prod.properties(FUNCTION_ID)
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    aliases = prod.of_type("AWS::Lambda::Alias")
+    assert list(aliases) == ["GraphqlSnapStartLambdaAlias"]
+    alias = aliases["GraphqlSnapStartLambdaAlias"]["Properties"]
+    assert alias["FunctionName"] == {"Ref": FUNCTION_ID}
+    [version_id, attribute] = alias["FunctionVersion"]["Fn::GetAtt"]
+    assert attribute == "Version"
+    assert prod.resources[version_id]["Type"] == "AWS::Lambda::Version"
+    assert prod.properties(version_id)["FunctionName"] == {"Ref": FUNCTION_ID}
+    # The HTTP API invokes the alias (the snapshot), not $LATEST.
+    assert _graphql_integration_uris(prod) == [
+        {"Fn::Join": [":", [{"Fn::GetAtt": [FUNCTION_ID, "Arn"]}, alias["Name"]]]}
+    ]
+    assert alias["Name"] == "snapstart"
+
+    assert "SnapStart" not in ci.properties(FUNCTION_ID)
+    assert ci.of_type("AWS::Lambda::Alias") == {}
+    assert _graphql_integration_uris(ci) == [{"Fn::GetAtt": [FUNCTION_ID, "Arn"]}]
+
+
+def _checkov_command(uv: str) -> list[str]:
+    run = [uv, "tool", "run", "--python", sys.executable, "--from", CHECKOV, "checkov"]
+    return [*run, "--quiet", "--compact", "--framework", "cloudformation"]
+
+
+def test_templates_pass_the_checkov_policy_scan(packages: dict[str, Package]) -> None:
+    """Checkov (PyPI, offline) on the packaged templates; each suppression is justified in the
+    template (serverless.yml / infra/*.yml: Metadata.checkov.skip with a comment)."""
+    uvx = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local/bin/uv")
+    for package in packages.values():
+        scan = subprocess.run(
+            [*_checkov_command(uvx), "-f", str(package.directory / TEMPLATE)],
+            capture_output=True,
+            text=True,
+            timeout=PACKAGE_TIMEOUT_S,
+            check=False,
+            env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""},
+        )
+        assert scan.returncode == 0, f"checkov ({package.stage}):\n{scan.stdout}{scan.stderr}"
 
 
 def test_outputs(ci: Package) -> None:
     outputs = ci.template["Outputs"]
-    for name in ("GraphqlUrl", "MainTableName", "MainTableArn", "AlarmTopicArn"):
+    for name in ("GraphqlUrl", "MainTableName", "MainTableArn", "AlarmTopicArn", "DashboardName"):
         assert name in outputs, name
 
 
@@ -594,8 +798,10 @@ def _unresolved_imports(package: Package, entry: str) -> dict[str, str]:
     library provides."""
     with zipfile.ZipFile(package.function_zip) as archive:
         sources = {name: archive.read(name) for name in archive.namelist() if name.endswith(".py")}
-    available = _layer_top_level_modules(_file_names(package.layer_zip)) | set(
-        sys.stdlib_module_names
+    available = (
+        _layer_top_level_modules(_file_names(package.layer_zip))
+        | set(sys.stdlib_module_names)
+        | RUNTIME_MODULES
     )
 
     def source_file(module: str) -> str | None:
@@ -632,7 +838,7 @@ def _unresolved_imports(package: Package, entry: str) -> dict[str, str]:
     return missing
 
 
-@pytest.mark.parametrize("function_id", [FUNCTION_ID, SWEEPER_ID])
+@pytest.mark.parametrize("function_id", [FUNCTION_ID, SWEEPER_ID, MIGRATE_ID])
 def test_handler_imports_resolve_in_the_package(ci: Package, function_id: str) -> None:
     """What a handler imports (transitively through api/, schema/, functions/) is in the
     function zip, in the layer or in the standard library: no ImportError on a cold start."""

@@ -39,7 +39,7 @@ schema: deps
 	$(UV) run strawberry export-schema schema.schema:schema --output schema/schema.graphql
 
 bench: deps
-	$(UV) run python -m tests.bench.run
+	UV=$(UV) $(UV) run python -m tests.bench.run
 	$(UV) run python -m tests.bench.sweep
 	$(UV) run python -m tests.bench.partners
 	$(UV) run python -m tests.bench.topics

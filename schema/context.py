@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from api.domain.clock import Clock
+from api.records.org import PersonRecord
 from api.services import org_units, people
 from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
@@ -52,10 +53,10 @@ class Context:
     def actor(self) -> Actor:
         """The caller, loaded on first use (one consistent Query: person + grants)."""
         if self._actor is None:
-            self._actor = ANONYMOUS if self.subject is None else load_actor(self.subject)
+            self._actor = ANONYMOUS if self.subject is None else load_actor(self.db, self.subject)
         return self._actor
 
-    def can_read_person(self, person: PersonItem) -> bool:
+    def can_read_person(self, person: PersonItem | PersonRecord) -> bool:
         return people.can_read_personal_data(self.actor, person)
 
 

@@ -112,5 +112,5 @@ class Query:
             return None
         return Viewer(
             person=Person.of(actor.person, info),
-            roles=[RoleGrant.of(grant) for grant in actor.grant_items],
+            roles=[RoleGrant.of(grant) for grant in actor.grant_records],
         )

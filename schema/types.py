@@ -7,6 +7,7 @@ import strawberry
 from api.domain.grid import GridDetails as GridDetailsModel
 from api.domain.people import mask_name, mask_phone
 from api.domain.roles import Permission
+from api.records.org import GrantRecord, PersonRecord
 from api.services import org_units, people
 from api.services.actor import ANONYMOUS
 from api.store.models import OrgUnitItem, PersonItem, RoleGrantItem
@@ -168,11 +169,11 @@ class OrgUnit(Node):
 
 @strawberry.type(description="A resident, party member or staff member")
 class Person(Node):
-    item: strawberry.Private[PersonItem]
+    item: strawberry.Private[PersonItem | PersonRecord]
     full_access: strawberry.Private[bool]
 
     @classmethod
-    def of(cls, item: PersonItem, info: Info) -> Person:
+    def of(cls, item: PersonItem | PersonRecord, info: Info) -> Person:
         return cls(
             id=global_id("Person", item.id),
             item=item,
@@ -217,10 +218,10 @@ class Person(Node):
 
 @strawberry.type(description="A role held by a person on an org unit")
 class RoleGrant:
-    item: strawberry.Private[RoleGrantItem]
+    item: strawberry.Private[RoleGrantItem | GrantRecord]
 
     @classmethod
-    def of(cls, item: RoleGrantItem) -> RoleGrant:
+    def of(cls, item: RoleGrantItem | GrantRecord) -> RoleGrant:
         return cls(item=item)
 
     @strawberry.field

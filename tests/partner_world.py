@@ -165,7 +165,6 @@ _ISOLATION: dict[str, IsolationPartners] = {}
 def seed_isolation_partners(db: Db, clock: Clock, world: World) -> None:
     """Partner data under street B, written with the district's root; no new people (the
     isolation tests pin the residents of B). Found again by table name."""
-    from typing import Any
 
     from api.domain.ledger import AccountKind, EntrySource, Posting
     from api.services import ledger
@@ -205,8 +204,7 @@ def seed_isolation_partners(db: Db, clock: Clock, world: World) -> None:
             "iso-hours-1",
         ),
     )
-    meta: Any = PartnerItem.Meta
-    _ISOLATION[meta.table_name] = IsolationPartners(
+    _ISOLATION[db.settings.table_name] = IsolationPartners(
         bank.id, applicant.id, free_need.id, draft.id, opened.id, delivery.id
     )
 

@@ -115,7 +115,7 @@ def open_case_from_topic(
         location_unit_id=location_unit_id, idempotency_key=f"topic-{topic_id}",
         topic_id=topic_id,
     )  # fmt: skip
-    return _report(db, load_actor(author_id), clock, data)
+    return _report(db, load_actor(db, author_id), clock, data)
 
 
 def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseItem:

@@ -14,6 +14,7 @@ from api.domain.ids import new_id
 from api.domain.org import validate_name
 from api.domain.people import normalise_phone
 from api.domain.roles import Permission, Role
+from api.records.org import PersonRecord
 from api.services.actor import Actor
 from api.services.org_units import require_unit
 from api.store.db import Db
@@ -40,7 +41,7 @@ def get_person(person_id: str) -> PersonItem | None:
         return None
 
 
-def can_read_personal_data(actor: Actor, person: PersonItem) -> bool:
+def can_read_personal_data(actor: Actor, person: PersonItem | PersonRecord) -> bool:
     if actor.person_id == person.id:
         return True
     return person.home_path is not None and actor.can(Permission.READ_PEOPLE, person.home_path)

@@ -86,7 +86,7 @@ def bench_overhead() -> None:
         world = build_world(db, clock)
         case = report_case(
             db,
-            load_actor(world.a.resident_id),
+            load_actor(db, world.a.resident_id),
             clock,
             ReportInput(Channel.RESIDENT, "ENVIRONMENT", "楼道杂物", world.a.building.id),
         )

@@ -41,8 +41,9 @@ from api.domain.roles import Role
 from api.services import cases, org_units
 from api.services.actor import Actor, Grant, load_actor
 from api.settings import Settings
+from api.store.binding import set_transitional_default
 from api.store.db import Db
-from api.store.models import Item, OrgUnitItem, configure
+from api.store.models import OrgUnitItem, table_connection
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
@@ -139,7 +140,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
     )
     case = cases.report_case(
         db,
-        load_actor(world.b.resident_id),
+        load_actor(db, world.b.resident_id),
         clock,
         cases.ReportInput(
             channel=Channel.RESIDENT,
@@ -203,11 +204,9 @@ def module_client(request: pytest.FixtureRequest, shared: Shared) -> GraphQLClie
 
 
 def point_models_at(state: Shared) -> None:
-    """Point the models at the shared world's table: a test with its own fresh table may have
-    moved them in between."""
-    meta: Any = Item.Meta
-    if meta.table_name != state.settings.table_name:
-        configure(state.settings)
+    """TRANSITIONAL: make the shared world's table the default for unbound model calls (a test
+    with its own fresh table may have moved it in between); goes with the default itself."""
+    set_transitional_default(table_connection(state.settings))
 
 
 @pytest.fixture
@@ -1359,7 +1358,7 @@ def test_cases_follow_their_grid_to_its_new_street(
 ) -> None:
     case = cases.report_case(
         db,
-        load_actor(world.a.resident_id),
+        load_actor(db, world.a.resident_id),
         clock,
         cases.ReportInput(
             channel=Channel.RESIDENT,
@@ -1368,7 +1367,7 @@ def test_cases_follow_their_grid_to_its_new_street(
             location_unit_id=world.a.unit_household.id,
         ),
     )
-    district_admin = load_actor(world.district_admin_id)
+    district_admin = load_actor(db, world.district_admin_id)
     org_units.rename_unit(db, district_admin, clock, world.a.grid.id, "第九网格")
     org_units.move_unit(db, district_admin, clock, world.a.grid.id, world.b.community.id)
     client = AsgiClient(create_app(settings, clock))

@@ -18,6 +18,7 @@ they are; the local server (``make dev``) does not use this module.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import time
@@ -91,8 +92,9 @@ def describe_request(event: dict[str, Any]) -> dict[str, Any]:
     """Who asks what: the keys every log line of the request carries."""
     headers = event.get("headers") or {}
     try:
-        body = json.loads(event.get("body") or "{}")
-    except ValueError:
+        raw = event.get("body") or "{}"
+        body = json.loads(base64.b64decode(raw) if event.get("isBase64Encoded") else raw)
+    except ValueError:  # binascii.Error and JSONDecodeError are ValueErrors
         body = {}
     if not isinstance(body, dict):
         body = {}

@@ -95,14 +95,21 @@ def test_request_log_line_carries_request_caller_and_correlation(
         json.dumps({"query": VIEWER, "operationName": "Me"}),
         {"content-type": "application/json", "x-correlation-id": "CASE-2026-0001"},
     )
+    client.post(  # the correlation id from the operation's variables
+        json.dumps({"query": VIEWER, "operationName": "Me", "variables": {"code": "T-1"}}),
+        {"content-type": "application/json"},
+    )
     requests = [r for r in output.records() if r.get("message") == "graphql request"]
-    assert len(requests) == 2
+    assert len(requests) == 3
+    assert requests[2]["correlation_id"] == "T-1" and requests[2]["operation"] == "Me"
+    requests = requests[:2]
     signed_in, anonymous = requests
     assert signed_in["caller"] == "signed-in" and anonymous["caller"] == "anonymous"
     assert signed_in["request_id"] == "req-1" and anonymous["request_id"] == "req-2"
     assert signed_in["cold_start"] is True and anonymous["cold_start"] is False
     assert anonymous["correlation_id"] == "CASE-2026-0001"
     assert signed_in["operation"] == "Me" and signed_in["status"] == 200
+    assert anonymous["operation"] == "Me"  # its body came base64-encoded (LambdaClient)
     assert signed_in["service"] == "dangqun" and signed_in["function_request_id"]
     assert _metrics(output.records())["ColdStart"] == 1
 

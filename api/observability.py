@@ -128,12 +128,13 @@ def record_graphql_outcome(request: dict[str, Any], response: dict[str, Any]) ->
     messages = [str(error.get("message", "")) for error in body.get("errors") or []]
     if any(word in message for message in messages for word in LIMIT_WORDS):
         metrics.add_metric(name="QueryLimitRefusals", unit=MetricUnit.Count, value=1)
+    # By response key: an aliased reportCase is not counted.
     for field, payload in (body.get("data") or {}).items():
         if not isinstance(payload, dict):
             continue
         if payload.get("errors"):
             metrics.add_metric(name="MutationsRefused", unit=MetricUnit.Count, value=1)
-        elif field == "reportCase" and payload.get("case"):
+        elif field == "reportCase" and (payload.get("case") or payload.get("errors") == []):
             metrics.add_metric(name="CasesReported", unit=MetricUnit.Count, value=1)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from api.dev_issuer import DevIssuer
+from api.domain.ids import to_global_id
 from api.observability import count_throttles, logger
 from api.settings import Settings
 from schema.schema import MAX_DEPTH
@@ -153,3 +154,22 @@ def test_throttled_dynamodb_calls_are_counted(graphql_module: ModuleType, output
     )
     _flush()
     assert _metrics(output.records()).get("DynamoDBThrottled", 0) >= 1
+
+
+def test_a_reported_case_is_counted(
+    graphql_module: ModuleType, output: Output, world: World, issuer: DevIssuer
+) -> None:
+    report = {
+        "channel": "RESIDENT",
+        "category": "ENVIRONMENT",
+        "description": "楼道堆放杂物",
+        "locationUnitId": to_global_id("OrgUnit", world.a.building.id),
+    }
+    response = LambdaClient(graphql_module.handler).query(
+        "mutation($input: ReportCaseInput!) { reportCase(input: $input) { errors { code } } }",
+        {"input": report},
+        token=issuer.mint(world.a.resident_id),
+    )
+    assert response.data["reportCase"]["errors"] == [], response.body
+    metrics = _metrics(output.records())
+    assert metrics.get("CasesReported") == 1 and "MutationsRefused" not in metrics

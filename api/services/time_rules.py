@@ -18,15 +18,17 @@ from typing import Any
 from api.domain.cases import HandlingMode, Level
 from api.domain.time_policy import ANY, DEFAULT_POLICY, ClockUnit, Limit, RuleKey, TimePolicy
 from api.domain.working_time import WorkCalendar
+from api.store.binding import current_table
 from api.store.case_models import CalendarOverrideItem, TimePolicyItem
-from api.store.models import Item
 
 CACHE_SECONDS = 30.0
 _cache: dict[tuple[str, str, str], tuple[float, Any]] = {}
 
 
 def _cached(kind: str, district_id: str, load: Any) -> Any:
-    key = (Item.Meta.table_name, kind, district_id)
+    # The table of the Db running the call (Item.Meta.table_name is a placeholder since the
+    # store binds tables per call): policies of two tables must not share an entry.
+    key = (current_table().table_name, kind, district_id)
     hit = _cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1]

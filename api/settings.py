@@ -17,6 +17,9 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+LOCAL_STAGES = frozenset({"local", "test"})
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str = "dev"
@@ -34,6 +37,15 @@ class Settings:
     cursor_secret: str = field(default="dev-cursor-secret", repr=False)
     # On AWS: the SSM parameter (SecureString) holding cursor_secret, read at init (api/secrets.py).
     cursor_secret_parameter: str | None = None
+    # Delivery (issue 12): providers' base URLs (a local receiver in `make dev` and tests).
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_app_id: str = "wx-dangqun-dev"
+    wechat_app_secret: str = field(default="dev-wechat-secret", repr=False)
+    sms_api_base: str = "https://dysmsapi.aliyuncs.com"
+    sms_access_key_id: str = "dev-sms-key"
+    sms_access_key_secret: str = field(default="dev-sms-secret", repr=False)
+    sms_sign_name: str = "党群e家"
+    channel_timeout_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -55,7 +67,22 @@ class Settings:
             graphiql=_flag(get("GRAPHIQL"), defaults.graphiql),
             cursor_secret=get("CURSOR_SECRET") or defaults.cursor_secret,
             cursor_secret_parameter=get("CURSOR_SECRET_PARAMETER"),
+            wechat_api_base=get("WECHAT_API_BASE") or defaults.wechat_api_base,
+            wechat_app_id=get("WECHAT_APP_ID") or defaults.wechat_app_id,
+            wechat_app_secret=get("WECHAT_APP_SECRET") or defaults.wechat_app_secret,
+            sms_api_base=get("SMS_API_BASE") or defaults.sms_api_base,
+            sms_access_key_id=get("SMS_ACCESS_KEY_ID") or defaults.sms_access_key_id,
+            sms_access_key_secret=get("SMS_ACCESS_KEY_SECRET") or defaults.sms_access_key_secret,
+            sms_sign_name=get("SMS_SIGN_NAME") or defaults.sms_sign_name,
+            channel_timeout_seconds=float(
+                get("CHANNEL_TIMEOUT_SECONDS") or defaults.channel_timeout_seconds
+            ),
         )
+
+    @property
+    def local_targets(self) -> bool:
+        """Local stages may deliver to loopback receivers over http (make dev, tests)."""
+        return self.stage in LOCAL_STAGES
 
 
 @lru_cache(maxsize=1)

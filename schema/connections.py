@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
-from api.store.models import Item
-from api.store.pagination import Page
+from api.records.page import Page
 
 NodeType = TypeVar("NodeType")
-ItemType = TypeVar("ItemType", bound=Item)
+RecordType = TypeVar("RecordType")
 
 DEFAULT_PAGE_SIZE = 20
+
+# The paging arguments of every list field, described once.
+First = Annotated[int, strawberry.argument(description="Page size, at most 100")]
+After = Annotated[
+    str | None, strawberry.argument(description="The `endCursor` of the previous page")
+]
 
 
 @strawberry.type(description="Relay page information of a connection")
@@ -51,7 +56,7 @@ class Connection(Generic[NodeType]):
 
 
 def to_connection(
-    page: Page[ItemType], wrap: Callable[[ItemType], NodeType], forward_start: bool
+    page: Page[RecordType], wrap: Callable[[RecordType], NodeType], forward_start: bool
 ) -> Connection[NodeType]:
     edges = [Edge(cursor=edge.cursor, node=wrap(edge.node)) for edge in page.edges]
     return Connection(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -36,14 +36,21 @@ NodeLoader = Callable[[Any, str], Awaitable[Node | None]]
 _NODE_LOADERS: dict[str, NodeLoader] = {}
 
 
-def node_loader(type_name: str) -> Callable[[NodeLoader], NodeLoader]:
+L = TypeVar("L", bound=NodeLoader)
+
+
+def node_loader(type_name: str) -> Callable[[L], L]:
     """Register ``async def load(info, raw_id) -> Node | None`` for ``node(id:)`` of a type."""
 
-    def register(load: NodeLoader) -> NodeLoader:
+    def register(load: L) -> L:
         _NODE_LOADERS[type_name] = load
         return load
 
     return register
+
+
+def is_registered(type_name: str) -> bool:
+    return type_name in _NODE_LOADERS
 
 
 async def resolve_node(info: Any, value: str) -> Node | None:

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from api.domain.clock import Clock
 from api.domain.partners import Contact, PartnerAction, PartnerKind, ProjectAction
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord
+from api.records.partner import PartnerRecord, ProjectRecord
 from api.services import partner_projects, partners, people
 from api.services.actor import Actor, Grant
 from api.store.db import Db
-from api.store.models import OrgUnitItem
-from api.store.partner_models import PartnerItem, ProjectItem
 from tests.world import World
 
 
@@ -26,16 +26,16 @@ def root_actor(world: World) -> Actor:
 @dataclass
 class PartnerWorld:
     world: World
-    power: PartnerItem  # district directory: 国网青岛供电公司
-    bank: PartnerItem  # B's sub-directory: 青岛银行
-    police: PartnerItem  # B's sub-directory: 大港派出所
-    a_partner: PartnerItem  # A's sub-directory
+    power: PartnerRecord  # district directory: 国网青岛供电公司
+    bank: PartnerRecord  # B's sub-directory: 青岛银行
+    police: PartnerRecord  # B's sub-directory: 大港派出所
+    a_partner: PartnerRecord  # A's sub-directory
     representative_id: str  # acts for the bank
     b_community_staff_id: str  # STAFF on 青海路社区: publishes needs and projects
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
-    def b(self) -> OrgUnitItem:
+    def b(self) -> OrgUnitRecord:
         return self.world.b.community
 
 
@@ -43,13 +43,13 @@ def make_partner(
     db: Db,
     clock: Clock,
     world: World,
-    directory: OrgUnitItem,
+    directory: OrgUnitRecord,
     name: str,
     kind: PartnerKind = PartnerKind.ENTERPRISE,
     approve: bool = True,
     representatives: tuple[str, ...] = (),
     category: str | None = None,
-) -> PartnerItem:
+) -> PartnerRecord:
     root = root_actor(world)
     partner = partners.register_partner(
         db,
@@ -81,10 +81,10 @@ def make_project(
     world: World,
     title: str,
     capacity: int = 1,
-    unit: OrgUnitItem | None = None,
+    unit: OrgUnitRecord | None = None,
     category: str = "SERVICE",
     open_it: bool = True,
-) -> ProjectItem:
+) -> ProjectRecord:
     root = root_actor(world)
     unit = unit or world.b.community
     need = partner_projects.publish_need(

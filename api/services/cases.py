@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from api.domain import cases as machine
 from api.domain.case_catalogue import (
@@ -62,7 +63,7 @@ from api.store.case_store import (
 )
 from api.store.case_store import insert_case as store_insert
 from api.store.db import Db
-from api.store.models import OrgUnitItem, RoleGrantItem, grant_key
+from api.store.models import RoleGrantItem, grant_key
 
 REPORTABLE_KINDS = frozenset(
     {OrgKind.GRID, OrgKind.BUILDING, OrgKind.PARTY_HOUSEHOLD, OrgKind.UNIT_HOUSEHOLD}
@@ -230,17 +231,16 @@ def _check_channel(actor: Actor, channel: Channel, grid_path: str) -> None:
         raise InvalidInput("Cases from topics are created when a topic is adopted", field="channel")
 
 
-def _ancestor_name(unit: OrgUnitItem, unit_id: str) -> str:
-    if unit.id == unit_id:
-        return unit.name
-    return next((str(name) for i, _, name in unit.ancestry if i == unit_id), unit_id)
+def _ancestor_name(unit: Any, unit_id: str) -> str:
+    name: str = unit.ancestor_name(unit_id)  # an OrgUnitRecord
+    return name
 
 
-def _ancestor_id(unit: OrgUnitItem, kind: OrgKind) -> str:
-    for unit_id, ancestor_kind, _ in unit.ancestry:
-        if ancestor_kind == kind.value:
-            return str(unit_id)
-    raise InvalidHierarchy(f"{unit.name} is not under a {kind.value}")
+def _ancestor_id(unit: Any, kind: OrgKind) -> str:
+    found: str | None = unit.ancestor_id(kind)  # an OrgUnitRecord
+    if found is None or found == unit.id:
+        raise InvalidHierarchy(f"{unit.name} is not under a {kind.value}")
+    return found
 
 
 def timeline_event(

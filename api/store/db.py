@@ -26,6 +26,7 @@ from api.store.pagination import CursorCodec
 if TYPE_CHECKING:
     from api.store.case_store import CaseStore
     from api.store.counter_store import CounterStore
+    from api.store.delivery_store import DeliveryStore
     from api.store.ledger_store import LedgerStore
     from api.store.notice_store import NoticeStore
     from api.store.org_store import OrgUnitStore
@@ -33,14 +34,24 @@ if TYPE_CHECKING:
     from api.store.people_store import PeopleStore
     from api.store.time_store import TimeStore
     from api.store.topic_store import TopicStore
+    from api.store.webhook_store import WebhookStore
 
 
 class Db:
+    """One table: its connection, its cursor codec and one repository per aggregate."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.codec = CursorCodec(settings.cursor_secret)
         self.table: TableConnection = table_connection(settings)
         set_transitional_default(self.table)
+        _latest[:] = [self]
+
+    @staticmethod
+    def latest() -> Db:
+        """TRANSITIONAL (goes with ``set_transitional_default``): the most recently built Db,
+        for callers that have no Db passed to them yet."""
+        return _latest[0]
 
     @property
     def db(self) -> Db:
@@ -132,3 +143,18 @@ class Db:
         from api.store.ledger_store import LedgerStore
 
         return LedgerStore(self)
+
+    @cached_property
+    def deliveries(self) -> DeliveryStore:
+        from api.store.delivery_store import DeliveryStore
+
+        return DeliveryStore(self)
+
+    @cached_property
+    def webhooks(self) -> WebhookStore:
+        from api.store.webhook_store import WebhookStore
+
+        return WebhookStore(self)
+
+
+_latest: list[Db] = []  # TRANSITIONAL, see Db.latest

@@ -8,7 +8,23 @@ from api.domain.grid import FiveCriterion, GridDetails, ServiceStation, StarCrit
 from api.domain.org import Crumb, OrgKind
 from api.domain.roles import Role
 from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
-from api.store.models import OrgUnitItem, PersonItem, RoleGrantItem
+from api.store.models import (
+    NameGuardItem,
+    OrgUnitItem,
+    PersonItem,
+    PhoneGuardItem,
+    RoleGrantItem,
+    children_pk,
+    grant_key,
+    grants_pk,
+    kind_pk,
+    name_guard_key,
+    name_sk,
+    org_key,
+    person_key,
+    phone_key,
+    residents_pk,
+)
 
 
 def grid_to_json(details: GridDetails) -> dict[str, Any]:
@@ -82,4 +98,80 @@ def grant_record(item: RoleGrantItem) -> GrantRecord:
         role=Role(item.role),
         granted_by=item.granted_by,
         granted_at=item.granted_at,
+    )
+
+
+# Records → items: the only place an org unit's, a person's or a grant's keys are built.
+
+
+def unit_item(unit: OrgUnitRecord) -> OrgUnitItem:
+    """The whole item of a unit (new, or rewritten by a seed) with its index keys."""
+    pk, sk = org_key(unit.id)
+    return OrgUnitItem(
+        pk,
+        sk,
+        id=unit.id,
+        kind=unit.kind.value,
+        name=unit.name,
+        parent_id=unit.parent_id,
+        path=unit.path,
+        ancestry=ancestry_json(unit.ancestors),
+        archived=unit.archived,
+        refs=unit.refs,
+        grid=grid_to_json(unit.grid) if unit.grid is not None else None,
+        created_at=unit.created_at,
+        updated_at=unit.updated_at,
+        gsi1pk=children_pk(unit.parent_id, archived=unit.archived),
+        gsi1sk=name_sk(unit.name, unit.id),
+        gsi2pk=kind_pk(unit.kind.value, archived=unit.archived),
+        gsi2sk=name_sk(unit.name, unit.id),
+    )
+
+
+def ancestry_json(crumbs: tuple[Crumb, ...]) -> list[list[str]]:
+    return [[crumb.id, crumb.kind.value, crumb.name] for crumb in crumbs]
+
+
+def name_guard_item(parent_id: str | None, name: str, unit_id: str) -> NameGuardItem:
+    pk, sk = name_guard_key(parent_id, name)
+    return NameGuardItem(pk, sk, unit_id=unit_id)
+
+
+def person_item(person: PersonRecord) -> PersonItem:
+    pk, sk = person_key(person.id)
+    return PersonItem(
+        pk,
+        sk,
+        id=person.id,
+        name=person.name,
+        phone=person.phone,
+        is_party_member=person.is_party_member,
+        party_badge=person.party_badge,
+        home_unit_id=person.home_unit_id,
+        home_path=person.home_path,
+        created_at=person.created_at,
+        gsi1pk=residents_pk(person.home_unit_id) if person.home_unit_id else None,
+        gsi1sk=name_sk(person.name, person.id) if person.home_unit_id else None,
+    )
+
+
+def phone_guard_item(phone: str, person_id: str) -> PhoneGuardItem:
+    pk, sk = phone_key(phone)
+    return PhoneGuardItem(pk, sk, person_id=person_id)
+
+
+def grant_item(grant: GrantRecord) -> RoleGrantItem:
+    pk, sk = grant_key(grant.person_id, grant.org_id, grant.role.value)
+    return RoleGrantItem(
+        pk,
+        sk,
+        person_id=grant.person_id,
+        person_name=grant.person_name,
+        org_id=grant.org_id,
+        org_path=grant.org_path,
+        role=grant.role.value,
+        granted_by=grant.granted_by,
+        granted_at=grant.granted_at,
+        gsi1pk=grants_pk(grant.org_id),
+        gsi1sk=f"{grant.role.value}#{grant.person_id}",
     )

@@ -15,11 +15,13 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pynamodb.expressions.condition import Condition
 
 from api.domain.errors import InvalidCursor, InvalidInput
+from api.records.page import Edge as Edge  # re-exported: repositories return pages
+from api.records.page import Page as Page
 from api.store.models import Item
 
 MAX_PAGE_SIZE = 100
@@ -32,35 +34,6 @@ MAX_REQUESTS_PER_PAGE = 5
 T = TypeVar("T")
 I = TypeVar("I", bound=Item)  # noqa: E741
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Edge(Generic[T]):
-    cursor: str
-    node: T
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list: items inside the store, records once a repository ``map``s it."""
-
-    edges: list[Edge[T]]
-    has_next_page: bool
-    # Set when a filtered query stopped at its read budget with more to read.
-    resume_cursor: str | None = None
-
-    def map(self, convert: Callable[[T], R]) -> Page[R]:
-        return Page(
-            edges=[Edge(edge.cursor, convert(edge.node)) for edge in self.edges],
-            has_next_page=self.has_next_page,
-            resume_cursor=self.resume_cursor,
-        )
-
-    @property
-    def end_cursor(self) -> str | None:
-        if self.resume_cursor is not None:
-            return self.resume_cursor
-        return self.edges[-1].cursor if self.edges else None
 
 
 @dataclass(frozen=True)

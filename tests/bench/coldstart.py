@@ -249,10 +249,9 @@ def dynamodb_local_table() -> Iterator[str]:
     try:
         settings = Settings(stage="bench", table_name=TABLE, dynamodb_host=server.endpoint)
         ensure_table(settings)
-        Db(settings)
         from api.domain.clock import SystemClock
 
-        bootstrap_district("市北区", UNIT_ID, SystemClock())
+        bootstrap_district(Db(settings), "市北区", UNIT_ID, SystemClock())
         yield server.endpoint
     finally:
         server.stop()

@@ -38,12 +38,13 @@ from api.domain.grid import GridDetails, ServiceStation, StarCriterion
 from api.domain.ids import new_id, to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord
 from api.services import cases, org_units
 from api.services.actor import Actor, Grant, load_actor
 from api.settings import Settings
 from api.store.binding import set_transitional_default
 from api.store.db import Db
-from api.store.models import OrgUnitItem, table_connection
+from api.store.models import table_connection
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
@@ -82,10 +83,10 @@ def gid(item_id: str, type_name: str = "OrgUnit") -> str:
 class Extras:
     """What the two-street world lacks for these tests, all made by the district's root."""
 
-    a_spare: OrgUnitItem  # an empty grid in A (moved into B by a mutation row)
-    b_spare: OrgUnitItem  # an empty grid in B (archivable)
-    b_movable: OrgUnitItem  # another empty grid in B (moved into A by a mutation row)
-    b_archived: OrgUnitItem  # an archived grid in B
+    a_spare: OrgUnitRecord  # an empty grid in A (moved into B by a mutation row)
+    b_spare: OrgUnitRecord  # an empty grid in B (archivable)
+    b_movable: OrgUnitRecord  # another empty grid in B (moved into A by a mutation row)
+    b_archived: OrgUnitRecord  # an archived grid in B
     b_case_id: str
     b_case_code: str
     b_topic_id: str = ""  # 党群议事: a topic of B's grid, open for voting
@@ -119,7 +120,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
     district = world.district
     root = Actor(person_id="bootstrap", grants=(Grant(district.id, district.path, Role.ADMIN),))
 
-    def grid(community: OrgUnitItem, name: str) -> OrgUnitItem:
+    def grid(community: OrgUnitRecord, name: str) -> OrgUnitRecord:
         return org_units.create_unit(db, root, clock, community.id, OrgKind.GRID, name)
 
     a_spare = grid(world.a.community, "甲空网格")

@@ -193,6 +193,27 @@ def instrument_sweeper(handler: Handler) -> Handler:
     return _traced(instrumented)
 
 
+def instrument_events(handler: Handler) -> Handler:
+    """The delivery handler (table stream): records seen and records it failed (retried by
+    Lambda, dead-lettered in the end)."""
+    cold_start = _ColdStart()
+
+    def instrumented(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        logger.clear_state()
+        logger.append_keys(**cold_start.invocation_keys(context))
+        try:
+            response = handler(event, context)
+            records = len(event.get("Records") or [])
+            failed = len(response.get("batchItemFailures") or [])
+            metrics.add_metric(name="StreamRecords", unit=MetricUnit.Count, value=records)
+            metrics.add_metric(name="DeliveriesFailed", unit=MetricUnit.Count, value=failed)
+            return response
+        finally:
+            _flush()
+
+    return _traced(instrumented)
+
+
 def _flush() -> None:
     """Print the invocation's metrics as one EMF record (nothing when there are none)."""
     if metrics.metric_set:

@@ -173,3 +173,24 @@ def test_a_reported_case_is_counted(
     assert response.data["reportCase"]["errors"] == [], response.body
     metrics = _metrics(output.records())
     assert metrics.get("CasesReported") == 1 and "MutationsRefused" not in metrics
+
+
+def test_the_delivery_handler_reports_records_and_failures(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, output: Output
+) -> None:
+    monkeypatch.setenv("DANGQUN_TABLE_NAME", settings.table_name)
+    if settings.dynamodb_host:
+        monkeypatch.setenv("DANGQUN_DYNAMODB_HOST", settings.dynamodb_host)
+    from api.settings import get_settings
+
+    get_settings.cache_clear()
+    sys.modules.pop("functions.events", None)
+    try:
+        module = importlib.import_module("functions.events")
+        assert module.handler({"Records": []}, None) == {"batchItemFailures": []}
+    finally:
+        get_settings.cache_clear()
+        sys.modules.pop("functions.events", None)
+    metrics = _metrics(output.records())
+    assert metrics["StreamRecords"] == 0 and metrics["DeliveriesFailed"] == 0
+    assert metrics["ColdStart"] == 1

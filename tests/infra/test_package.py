@@ -497,6 +497,10 @@ ALARMS = {
     ],
     ("Dangqun", "SweepLateness", ""): APP_DIMENSIONS,
     ("Dangqun", "DynamoDBThrottled", ""): APP_DIMENSIONS,
+    ("AWS/Lambda", "Errors", EVENTS_ID): [{"Name": "FunctionName", "Value": {"Ref": EVENTS_ID}}],
+    ("AWS/SQS", "ApproximateNumberOfMessagesVisible", DLQ_ID): [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [DLQ_ID, "QueueName"]}}
+    ],
     ("AWS/DynamoDB", "ThrottledRequests", TABLE_ID): [
         {"Name": "TableName", "Value": {"Ref": TABLE_ID}}
     ],
@@ -506,7 +510,11 @@ ALARMS = {
 def _alarm_key(alarm: dict[str, Any]) -> tuple[str, str, str]:
     [first, *_] = alarm["Dimensions"]
     value = first["Value"]
-    return alarm["Namespace"], alarm["MetricName"], value["Ref"] if isinstance(value, dict) else ""
+    if isinstance(value, dict):
+        resource = value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
+    else:
+        resource = ""
+    return alarm["Namespace"], alarm["MetricName"], resource
 
 
 def test_alarms_for_errors_throttles_and_sweep_lateness(ci: Package) -> None:
@@ -534,6 +542,8 @@ def _dashboard_body(package: Package) -> dict[str, Any]:
             return value
         if "Ref" in value:
             return f"<{value['Ref']}>"
+        if "Fn::GetAtt" in value:
+            return "<{}.{}>".format(*value["Fn::GetAtt"])
         separator, parts = value["Fn::Join"]
         return str(separator).join(text(part) for part in parts)
 
@@ -555,6 +565,7 @@ def test_dashboard_shows_what_the_alarms_watch(ci: Package) -> None:
         assert metric in metrics, metric
     assert {"CasesReported", "TimersFired", "QueryLimitRefusals", "ColdStart"} <= metrics
     assert f"<{FUNCTION_ID}>" in metrics and f"<{TABLE_ID}>" in metrics
+    assert f"<{EVENTS_ID}>" in metrics and f"<{DLQ_ID}.QueueName>" in metrics
     assert all(widget["properties"]["region"] == "<AWS::Region>" for widget in body["widgets"])
     assert "DashboardName" in ci.template["Outputs"]
 

@@ -170,48 +170,53 @@ def instrument_graphql(handler: Handler) -> Handler:
     return _traced(instrumented)
 
 
-def instrument_sweeper(handler: Handler) -> Handler:
-    """The sweeper handler: its figures become metrics (fired, skipped, items read, lateness)."""
+Recorder = Callable[[dict[str, Any], dict[str, Any]], None]
+
+
+def _instrument_job(handler: Handler, record: Recorder) -> Handler:
+    """A scheduled or stream handler: invocation keys on its logs, ``record(event, result)``
+    turns its result into metrics."""
     cold_start = _ColdStart()
 
     def instrumented(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.clear_state()
         logger.append_keys(**cold_start.invocation_keys(context))
         try:
-            figures = handler(event, context)
-            for name, key, unit in (
-                ("TimersFired", "fired", MetricUnit.Count),
-                ("TimersSkipped", "skipped", MetricUnit.Count),
-                ("SweepItemsRead", "itemsRead", MetricUnit.Count),
-                ("SweepLateness", "maxLatenessSeconds", MetricUnit.Seconds),
-            ):
-                metrics.add_metric(name=name, unit=unit, value=float(figures[key]))
-            return figures
+            result = handler(event, context)
+            record(event, result)
+            return result
         finally:
             _flush()
 
     return _traced(instrumented)
+
+
+def _record_sweep(event: dict[str, Any], figures: dict[str, Any]) -> None:
+    for name, key, unit in (
+        ("TimersFired", "fired", MetricUnit.Count),
+        ("TimersSkipped", "skipped", MetricUnit.Count),
+        ("SweepItemsRead", "itemsRead", MetricUnit.Count),
+        ("SweepLateness", "maxLatenessSeconds", MetricUnit.Seconds),
+    ):
+        metrics.add_metric(name=name, unit=unit, value=float(figures[key]))
+
+
+def _record_deliveries(event: dict[str, Any], response: dict[str, Any]) -> None:
+    records = len(event.get("Records") or [])
+    failed = len(response.get("batchItemFailures") or [])
+    metrics.add_metric(name="StreamRecords", unit=MetricUnit.Count, value=records)
+    metrics.add_metric(name="DeliveriesFailed", unit=MetricUnit.Count, value=failed)
+
+
+def instrument_sweeper(handler: Handler) -> Handler:
+    """The sweeper handler: its figures become metrics (fired, skipped, items read, lateness)."""
+    return _instrument_job(handler, _record_sweep)
 
 
 def instrument_events(handler: Handler) -> Handler:
     """The delivery handler (table stream): records seen and records it failed (retried by
     Lambda, dead-lettered in the end)."""
-    cold_start = _ColdStart()
-
-    def instrumented(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        logger.clear_state()
-        logger.append_keys(**cold_start.invocation_keys(context))
-        try:
-            response = handler(event, context)
-            records = len(event.get("Records") or [])
-            failed = len(response.get("batchItemFailures") or [])
-            metrics.add_metric(name="StreamRecords", unit=MetricUnit.Count, value=records)
-            metrics.add_metric(name="DeliveriesFailed", unit=MetricUnit.Count, value=failed)
-            return response
-        finally:
-            _flush()
-
-    return _traced(instrumented)
+    return _instrument_job(handler, _record_deliveries)
 
 
 def _flush() -> None:

@@ -8,6 +8,7 @@ import io
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -24,10 +25,11 @@ from tests.world import World
 VIEWER = "query Me { viewer { person { name } } }"
 
 
-@pytest.fixture
-def graphql_module(
-    monkeypatch: pytest.MonkeyPatch, settings: Settings, issuer: DevIssuer
+@contextmanager
+def lambda_module(
+    name: str, monkeypatch: pytest.MonkeyPatch, settings: Settings, issuer: DevIssuer
 ) -> Iterator[ModuleType]:
+    """A ``functions`` module imported afresh, configured from the environment as on Lambda."""
     monkeypatch.setenv("DANGQUN_TABLE_NAME", settings.table_name)
     monkeypatch.setenv("DANGQUN_AUTH_ISSUER", issuer.issuer)
     monkeypatch.setenv("DANGQUN_AUTH_AUDIENCE", issuer.audience)
@@ -37,12 +39,20 @@ def graphql_module(
     from api.settings import get_settings
 
     get_settings.cache_clear()
-    sys.modules.pop("functions.graphql", None)
+    sys.modules.pop(name, None)
     try:
-        yield importlib.import_module("functions.graphql")
+        yield importlib.import_module(name)
     finally:
         get_settings.cache_clear()
-        sys.modules.pop("functions.graphql", None)
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def graphql_module(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, issuer: DevIssuer
+) -> Iterator[ModuleType]:
+    with lambda_module("functions.graphql", monkeypatch, settings, issuer) as module:
+        yield module
 
 
 class Output:
@@ -176,21 +186,10 @@ def test_a_reported_case_is_counted(
 
 
 def test_the_delivery_handler_reports_records_and_failures(
-    monkeypatch: pytest.MonkeyPatch, settings: Settings, output: Output
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, issuer: DevIssuer, output: Output
 ) -> None:
-    monkeypatch.setenv("DANGQUN_TABLE_NAME", settings.table_name)
-    if settings.dynamodb_host:
-        monkeypatch.setenv("DANGQUN_DYNAMODB_HOST", settings.dynamodb_host)
-    from api.settings import get_settings
-
-    get_settings.cache_clear()
-    sys.modules.pop("functions.events", None)
-    try:
-        module = importlib.import_module("functions.events")
+    with lambda_module("functions.events", monkeypatch, settings, issuer) as module:
         assert module.handler({"Records": []}, None) == {"batchItemFailures": []}
-    finally:
-        get_settings.cache_clear()
-        sys.modules.pop("functions.events", None)
     metrics = _metrics(output.records())
     assert metrics["StreamRecords"] == 0 and metrics["DeliveriesFailed"] == 0
     assert metrics["ColdStart"] == 1

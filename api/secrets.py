@@ -2,10 +2,12 @@
 defaults locally.
 
 On a deployed stage ``DANGQUN_CURSOR_SECRET_PARAMETER`` names the parameter holding the
-cursor-signing key (serverless.yml ``params.cursorSecretParameter``; IAM allows GetParameter on
-that one parameter). It is read once per container, at init, and kept: a rotation reaches a
-container when it starts (see README, runbook). Without the variable nothing touches AWS: the
-local path (``make dev``, the tests) keeps its settings.
+cursor-signing key (serverless.yml ``params.cursorSecretParameter``), and on the delivery
+function ``DANGQUN_WECHAT_SECRET_PARAMETER`` / ``DANGQUN_SMS_SECRET_PARAMETER`` those of the
+providers' credentials; IAM allows GetParameter on these parameters only. Each is read once
+per container, at init, and kept: a rotation reaches a container when it starts (see README,
+runbook). Without the variables nothing touches AWS: the local path (``make dev``, the tests)
+keeps its settings.
 
 A real stage refuses to start with a placeholder secret: a forgeable cursor would let any
 client choose DynamoDB start keys.
@@ -14,6 +16,7 @@ client choose DynamoDB start keys.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -29,24 +32,55 @@ class SecretError(RuntimeError):
     """A secret is missing or unfit for the stage: the container must not serve requests."""
 
 
+@dataclass(frozen=True)
+class ProviderSecret:
+    """A provider credential the delivery function reads from SSM when its parameter is set."""
+
+    field: str  # the Settings field holding the value
+    parameter_field: str  # the Settings field naming its SSM parameter
+    name: str
+    min_length: int
+
+
+# WeChat AppSecret: 32 characters; an Aliyun AccessKey secret: 30.
+PROVIDER_SECRETS = (
+    ProviderSecret("wechat_app_secret", "wechat_secret_parameter", "WeChat app secret", 32),
+    ProviderSecret("sms_access_key_secret", "sms_secret_parameter", "SMS access key secret", 30),
+)
+
+
 def resolve_secrets(settings: Settings, ssm_client: Any | None = None) -> Settings:
     """The settings with their secrets read from SSM when a parameter is configured, checked
-    for the stage."""
+    for the stage. The cursor key is checked in every function; a provider credential only
+    where its parameter is configured (the delivery function), the others never use it."""
     if settings.cursor_secret_parameter:
         value = read_parameter(settings.cursor_secret_parameter, settings.region, ssm_client)
         settings = dataclasses.replace(settings, cursor_secret=value)
     check_not_placeholder(settings.stage, "cursor secret", settings.cursor_secret)
+    for secret in PROVIDER_SECRETS:
+        parameter = getattr(settings, secret.parameter_field)
+        if not parameter:
+            continue
+        value = read_parameter(parameter, settings.region, ssm_client)
+        changes: dict[str, Any] = {secret.field: value}
+        settings = dataclasses.replace(settings, **changes)
+        default = getattr(Settings(), secret.field)
+        if value == default:
+            value = "placeholder"
+        check_not_placeholder(settings.stage, secret.name, value, secret.min_length)
     return settings
 
 
-def check_not_placeholder(stage: str, name: str, value: str) -> None:
+def check_not_placeholder(
+    stage: str, name: str, value: str, min_length: int = MIN_SECRET_LENGTH
+) -> None:
     if stage in SCRATCH_STAGES:
         return
     lowered = value.lower()
-    if len(value) < MIN_SECRET_LENGTH or any(word in lowered for word in PLACEHOLDER_WORDS):
+    if len(value) < min_length or any(word in lowered for word in PLACEHOLDER_WORDS):
         raise SecretError(
             f"stage {stage!r} refuses to start: the {name} is a placeholder or shorter than "
-            f"{MIN_SECRET_LENGTH} characters; put a random value in its SSM parameter "
+            f"{min_length} characters; put the real value in its SSM parameter "
             "(README, runbook: rotate secrets)"
         )
 

@@ -44,6 +44,9 @@ class Settings:
     sms_api_base: str = "https://dysmsapi.aliyuncs.com"
     sms_access_key_id: str = "dev-sms-key"
     sms_access_key_secret: str = field(default="dev-sms-secret", repr=False)
+    # On AWS: the SSM parameters (SecureString) of the two secrets above (api/secrets.py).
+    wechat_secret_parameter: str | None = None
+    sms_secret_parameter: str | None = None
     sms_sign_name: str = "党群e家"
     channel_timeout_seconds: float = 5.0
 
@@ -73,6 +76,8 @@ class Settings:
             sms_api_base=get("SMS_API_BASE") or defaults.sms_api_base,
             sms_access_key_id=get("SMS_ACCESS_KEY_ID") or defaults.sms_access_key_id,
             sms_access_key_secret=get("SMS_ACCESS_KEY_SECRET") or defaults.sms_access_key_secret,
+            wechat_secret_parameter=get("WECHAT_SECRET_PARAMETER"),
+            sms_secret_parameter=get("SMS_SECRET_PARAMETER"),
             sms_sign_name=get("SMS_SIGN_NAME") or defaults.sms_sign_name,
             channel_timeout_seconds=float(
                 get("CHANNEL_TIMEOUT_SECONDS") or defaults.channel_timeout_seconds

@@ -342,7 +342,7 @@ def _parameter_arn(name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_cursor_secret_is_read_from_its_ssm_parameter_only(
+def test_secrets_are_read_from_their_ssm_parameters_only(
     packages: dict[str, Package], stage: str
 ) -> None:
     package = packages[stage]
@@ -359,14 +359,20 @@ def test_cursor_secret_is_read_from_its_ssm_parameter_only(
         for statement in _policy_statements(package)
         if any(str(action).startswith("ssm:") for action in _as_list(statement["Action"]))
     ]
+    wechat, sms = f"/dangqun/{stage}/wechat-app-secret", f"/dangqun/{stage}/sms-access-key-secret"
     assert ssm == [
         {
-            "Sid": "DangqunCursorSecret",
+            "Sid": "DangqunSecrets",
             "Effect": "Allow",
             "Action": ["ssm:GetParameter"],
-            "Resource": [_parameter_arn(parameter)],
+            "Resource": [_parameter_arn(parameter), _parameter_arn(wechat), _parameter_arn(sms)],
         }
     ]
+    delivery = package.properties(EVENTS_ID)["Environment"]["Variables"]
+    assert delivery["DANGQUN_WECHAT_SECRET_PARAMETER"] == wechat
+    assert delivery["DANGQUN_SMS_SECRET_PARAMETER"] == sms
+    for name in ("DANGQUN_WECHAT_APP_SECRET", "DANGQUN_SMS_ACCESS_KEY_SECRET"):
+        assert name not in delivery
 
 
 def test_http_api_routes_graphql_to_the_function(ci: Package) -> None:

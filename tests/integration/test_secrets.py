@@ -103,3 +103,32 @@ def test_the_local_path_needs_no_aws() -> None:
 
     local = Settings(stage="local", cursor_secret="local-cursor-secret")
     assert resolve_secrets(local) == local
+
+
+def test_the_delivery_credentials_come_from_their_parameters(
+    ssm: Ssm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ssm.put(STRONG)
+    wechat, sms = f"{ssm.parameter}-wechat", f"{ssm.parameter}-sms"
+    ssm.client.put_parameter(Name=wechat, Value="w" * 32, Type="SecureString")
+    ssm.client.put_parameter(Name=sms, Value="s" * 30, Type="SecureString")
+    monkeypatch.setenv("DANGQUN_WECHAT_SECRET_PARAMETER", wechat)
+    monkeypatch.setenv("DANGQUN_SMS_SECRET_PARAMETER", sms)
+    settings = get_settings()
+    assert (settings.wechat_app_secret, settings.sms_access_key_secret) == ("w" * 32, "s" * 30)
+
+
+def test_a_real_stage_refuses_a_default_delivery_credential(
+    ssm: Ssm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ssm.put(STRONG)
+    wechat = f"{ssm.parameter}-wechat"
+    ssm.client.put_parameter(Name=wechat, Value=Settings().wechat_app_secret, Type="SecureString")
+    monkeypatch.setenv("DANGQUN_WECHAT_SECRET_PARAMETER", wechat)
+    with pytest.raises(SecretError, match="WeChat app secret"):
+        get_settings()
+
+
+def test_functions_without_delivery_ignore_the_delivery_credentials(ssm: Ssm) -> None:
+    ssm.put(STRONG)  # no provider parameter configured: their dev defaults are never checked
+    assert get_settings().cursor_secret == STRONG

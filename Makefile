@@ -57,18 +57,21 @@ schema-release: schema
 	@echo "Released $(VERSION): add '## $(VERSION)' to CHANGELOG.md naming every breaking change"
 
 bench: deps
-	$(UV) run python -m tests.bench.run
+	UV=$(UV) $(UV) run python -m tests.bench.run
 	$(UV) run python -m tests.bench.sweep
 	$(UV) run python -m tests.bench.partners
 	$(UV) run python -m tests.bench.topics
 	$(UV) run python -m tests.bench.delivery
 
-build/layer: pyproject.toml uv.lock infra/build_layer.sh | $(UV)
+build/layer: pyproject.toml uv.lock infra/build_layer.sh infra/compile_bytecode.sh infra/lambda_python.sh | $(UV)
 	UV=$(UV) bash infra/build_layer.sh
 	touch $@
 
 # Packages offline (no AWS credentials): see infra/osls-offline-layers.js.
+# The application's bytecode is recompiled every time (CPython 3.12, unchecked hashes): the
+# .pyc shipped must come from the sources being packaged.
 package: deps build/layer
+	bash infra/compile_bytecode.sh api schema functions
 	DANGQUN_PACKAGE_OFFLINE=1 npx osls package --stage $${STAGE:-dev}
 
 clean:

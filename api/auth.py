@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from api.domain.errors import Unauthenticated
 from api.settings import Settings
+from api.token_cache import VerifiedTokens
 
 if TYPE_CHECKING:
     import jwt
 
 ALGORITHMS = ["RS256"]
+LEEWAY_S = 30
 
 
 class TokenVerifier:
@@ -25,6 +27,20 @@ class TokenVerifier:
         self._settings = settings
         self._jwks_client: jwt.PyJWKClient | None = None
         self._jwk_set: jwt.PyJWKSet | None = None
+        self._verified = VerifiedTokens(LEEWAY_S)
+
+    def warm(self) -> None:
+        """Import the JWT library (and cryptography's RSA backend) and load a local key set
+        now, at init, instead of in the first signed-in request. A JWKS URL is not fetched
+        here: an identity provider that is slow at init must not fail the container."""
+        import jwt
+        from jwt.algorithms import RSAAlgorithm  # noqa: F401  (loads cryptography's RSA)
+
+        if self._settings.auth_jwks_file and self._jwk_set is None:
+            data = json.loads(Path(self._settings.auth_jwks_file).read_text(encoding="utf-8"))
+            self._jwk_set = jwt.PyJWKSet.from_dict(data)
+        if self._settings.auth_jwks_url and self._jwks_client is None:
+            self._jwks_client = jwt.PyJWKClient(self._settings.auth_jwks_url, cache_keys=True)
 
     def _signing_key(self, token: str) -> Any:
         import jwt
@@ -46,6 +62,9 @@ class TokenVerifier:
 
     def verify(self, token: str) -> str:
         """Return the subject (person id) of a valid token; raise ``Unauthenticated`` otherwise."""
+        known = self._verified.subject(token)
+        if known is not None:
+            return known
         import jwt
 
         try:
@@ -56,7 +75,7 @@ class TokenVerifier:
                 audience=self._settings.auth_audience,
                 issuer=self._settings.auth_issuer,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
-                leeway=30,
+                leeway=LEEWAY_S,
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthenticated("The token has expired") from exc
@@ -65,6 +84,7 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise Unauthenticated("The token has no subject")
+        self._verified.remember(token, subject, float(claims["exp"]))
         return subject
 
 

@@ -7,6 +7,7 @@ Ctrl-C.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from pathlib import Path
@@ -200,6 +201,35 @@ def _sweep_forever(settings: Settings, every_seconds: float, stop: threading.Eve
 def seed_command(dynamodb_port: int = DYNAMODB_PORT) -> None:
     """Create the table and seed the demo district on a running DynamoDB Local."""
     seed(local_settings(dynamodb_port))
+
+
+@app.command("migrate")
+def migrate_command(
+    dynamodb_port: int = DYNAMODB_PORT,
+    endpoint: str = typer.Option("", help="DynamoDB endpoint (default: the local one's port)"),
+    aws: bool = typer.Option(
+        False, "--aws", help="The region's AWS endpoint, credentials from the environment"
+    ),
+    region: str = typer.Option("", help="AWS region (with --aws)"),
+    table: str = typer.Option("", help="Table name (default: the local table)"),
+    page_size: int = 100,
+    restart: bool = typer.Option(False, help="Scan from the start, ignoring the checkpoint"),
+) -> None:
+    """Bring every item to the current item format (resumable; a second run is a no-op)."""
+    from api.store.migrations import migrate
+    from infra.local_table import dynamodb_client
+
+    settings = local_settings(dynamodb_port)
+    if endpoint or aws:
+        settings = dataclasses.replace(settings, dynamodb_host=None if aws else endpoint)
+    if region:
+        settings = dataclasses.replace(settings, region=region)
+    if table:
+        settings = dataclasses.replace(settings, table_name=table)
+    report = migrate(
+        dynamodb_client(settings), settings.table_name, page_size=page_size, restart=restart
+    )
+    console.print(report.as_dict())
 
 
 @app.command("mint-token")

@@ -35,6 +35,8 @@ class Settings:
     graphiql: bool = True
     # Signs pagination cursors so clients cannot forge DynamoDB start keys.
     cursor_secret: str = field(default="dev-cursor-secret", repr=False)
+    # On AWS: the SSM parameter (SecureString) holding cursor_secret, read at init (api/secrets.py).
+    cursor_secret_parameter: str | None = None
     # Delivery (issue 12): providers' base URLs (a local receiver in `make dev` and tests).
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_app_id: str = "wx-dangqun-dev"
@@ -42,6 +44,9 @@ class Settings:
     sms_api_base: str = "https://dysmsapi.aliyuncs.com"
     sms_access_key_id: str = "dev-sms-key"
     sms_access_key_secret: str = field(default="dev-sms-secret", repr=False)
+    # On AWS: the SSM parameters (SecureString) of the two secrets above (api/secrets.py).
+    wechat_secret_parameter: str | None = None
+    sms_secret_parameter: str | None = None
     sms_sign_name: str = "党群e家"
     channel_timeout_seconds: float = 5.0
 
@@ -64,12 +69,15 @@ class Settings:
             auth_jwks_file=get("AUTH_JWKS_FILE"),
             graphiql=_flag(get("GRAPHIQL"), defaults.graphiql),
             cursor_secret=get("CURSOR_SECRET") or defaults.cursor_secret,
+            cursor_secret_parameter=get("CURSOR_SECRET_PARAMETER"),
             wechat_api_base=get("WECHAT_API_BASE") or defaults.wechat_api_base,
             wechat_app_id=get("WECHAT_APP_ID") or defaults.wechat_app_id,
             wechat_app_secret=get("WECHAT_APP_SECRET") or defaults.wechat_app_secret,
             sms_api_base=get("SMS_API_BASE") or defaults.sms_api_base,
             sms_access_key_id=get("SMS_ACCESS_KEY_ID") or defaults.sms_access_key_id,
             sms_access_key_secret=get("SMS_ACCESS_KEY_SECRET") or defaults.sms_access_key_secret,
+            wechat_secret_parameter=get("WECHAT_SECRET_PARAMETER"),
+            sms_secret_parameter=get("SMS_SECRET_PARAMETER"),
             sms_sign_name=get("SMS_SIGN_NAME") or defaults.sms_sign_name,
             channel_timeout_seconds=float(
                 get("CHANNEL_TIMEOUT_SECONDS") or defaults.channel_timeout_seconds
@@ -84,4 +92,7 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.from_env()
+    """The environment's settings with their secrets (from SSM on AWS; checked per stage)."""
+    from api.secrets import resolve_secrets
+
+    return resolve_secrets(Settings.from_env())

@@ -14,10 +14,12 @@ import time
 from typing import Any
 
 from api.domain.clock import SystemClock
+from api.observability import count_throttles, instrument_events
 from api.services.delivery import channels_from_settings
 from api.services.stream_events import handle_batch
 from api.settings import get_settings
 from api.store.db import Db
+from api.warm import freeze_heap
 
 log = logging.getLogger("dangqun.events")
 settings = get_settings()
@@ -26,6 +28,11 @@ channels = channels_from_settings(settings, time.time)
 clock = SystemClock()
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def deliver(event: dict[str, Any], context: Any) -> dict[str, Any]:
     failures = handle_batch(db, channels, event.get("Records", []), clock.now())
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failures]}
+
+
+handler = instrument_events(deliver)
+count_throttles(db.connection.client)  # also builds the botocore client, at init
+freeze_heap()

@@ -10,16 +10,19 @@ import logging
 from typing import Any
 
 from api.domain.clock import SystemClock, iso
+from api.observability import count_throttles, instrument_sweeper
 from api.services.deadlines.sweep import sweep
 from api.settings import get_settings
 from api.store.db import Db
+from api.warm import freeze_heap
 
 log = logging.getLogger("dangqun.sweeper")
 db = Db(get_settings())
 clock = SystemClock()
+count_throttles(db.connection.client)  # also builds the botocore client, at init
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def sweep_now(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = clock.now()
     report = sweep(db, now)
     lateness = report.lateness_seconds
@@ -33,3 +36,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     }
     log.info("sweep %s", figures)
     return figures
+
+
+handler = instrument_sweeper(sweep_now)
+freeze_heap()

@@ -14,6 +14,8 @@
 # botocore is shipped on purpose (PynamoDB needs it): the copy bundled with the Lambda runtime
 # changes without notice; the layer pins the version tested against.
 #
+# Needs a CPython 3.12 interpreter for the bytecode (infra/lambda_python.sh finds it).
+#
 # Environment overrides (defaults are the Lambda target):
 #   LAYER_PYTHON_VERSION   (3.12)
 #   LAYER_PYTHON_PLATFORM  (aarch64-manylinux2014; see `uv pip install --help`)
@@ -50,12 +52,14 @@ chmod 755 "${staging}"  # mktemp -d creates 0700
     --target "${staging}/python" \
     -r "${requirements}"
 
-# No bytecode: uv does not compile by default, and anything compiled here would be for this
-# machine's interpreter, not 3.12. No console scripts (bin/ would carry this machine's
-# interpreter path) and no uv lock file (.lock) from the --target install.
+# No console scripts (bin/ would carry this machine's interpreter path) and no uv lock file
+# (.lock) from the --target install. Any bytecode from the install would be for this machine's
+# interpreter: drop it, then compile everything with CPython 3.12 (the runtime's version) so a
+# cold start on the read-only layer does not compile from source (infra/compile_bytecode.sh).
 find "${staging}" -type d -name __pycache__ -prune -exec rm -rf {} +
 find "${staging}" -type f -name '*.pyc' -delete
 rm -rf "${staging}/python/bin" "${staging}/python/.lock"
+bash infra/compile_bytecode.sh "${staging}/python"
 
 rm -rf "${layer_dir}"
 mv "${staging}" "${layer_dir}"

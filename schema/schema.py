@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import strawberry
 import strawberry.tools
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql import ASTValidationRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
 from schema.case_mutations import CaseMutation
 from schema.case_queries import CaseQuery
@@ -50,15 +58,26 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
 
+# The limit rules are built once. QueryDepthLimiter / MaxAliasesLimiter as factories make a new
+# rule class per request, and ValidationCache is keyed by the rule classes: it would never hit
+# and every request would validate its document again (13-25 % of a single-entity read).
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    max_depth_rule(MAX_DEPTH, None),
+    max_aliases_rule(MAX_ALIASES),
+]
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[OrgUnit, Person, Case, Partner, PartnerNeed, PartnerProject, Topic],
     # Classes or factories, never instances: an instance would share state across requests.
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        # The token limit is a parse option: it comes before the parser cache (bounded LRU,
+        # keyed by query text and options), the rules before the validation cache.
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ParserCache,
+        lambda: AddValidationRules(LIMIT_RULES),
+        ValidationCache,
         ErrorHandling,
     ],
 )

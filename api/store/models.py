@@ -14,7 +14,6 @@ from pynamodb import constants
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
-    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
     VersionAttribute,
@@ -28,6 +27,8 @@ from pynamodb.models import BatchWrite, Model
 
 from api.settings import Settings
 from api.store.binding import current_table
+from api.store.item_format import CURRENT_FORMAT
+from api.store.json_attribute import JSONAttribute
 
 
 class Gsi1(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
@@ -110,6 +111,10 @@ class Item(Model):
     sk = UnicodeAttribute(range_key=True)
     type = DiscriminatorAttribute()
     version = VersionAttribute()
+    # The item format (api/store/item_format.py). PynamoDB applies the default on load too, so
+    # whatever the application saves (always in the current shape) is stamped current; items
+    # it never rewrites keep no `fmt` in the table until `api.cli migrate` reaches them.
+    fmt = NumberAttribute(null=True, default=CURRENT_FORMAT)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)

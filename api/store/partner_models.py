@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
 
+from api.store.json_attribute import JSONAttribute
 from api.store.models import META, Item
 
 

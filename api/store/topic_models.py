@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
-    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
 
+from api.store.json_attribute import JSONAttribute
 from api.store.models import META, Item
 
 

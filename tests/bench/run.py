@@ -1,7 +1,7 @@
 """Benchmarks that print figures (not pass/fail): ``make bench``.
 
-1. Cold-start import time of ``functions.graphql`` next to strawberry + mangum + pynamodb alone,
-   measured in the same run in fresh interpreters, alternating (goal ≤ 1.15×).
+1. Cold start the Lambda way, next to a hello-world handler (tests/bench/coldstart.py), and
+   warm request latency vs DynamoDB's own time (tests/bench/overhead.py).
 2. DynamoDB requests issued for "a grid with its ancestors and its children" (goal ≤ 2), counted
    at PynamoDB's single API-call choke point, on moto.
 3. Requests for a case with its timeline, an inbox page, and ``cases(first: 10/50/100)`` with
@@ -12,43 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
-import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
+from tests.bench.coldstart import bench_cold_start
+from tests.bench.overhead import bench_overhead
 from tests.requests import count_requests
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 7
-
-LIBRARIES = "import strawberry, mangum, pynamodb.models"
-HANDLER = "import functions.graphql"
-
-
-def _import_seconds(statement: str) -> float:
-    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    env = {**os.environ, "DANGQUN_TABLE_NAME": "bench", "PYTHONDONTWRITEBYTECODE": "0"}
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )
-    return float(out.stdout.strip())
-
-
-def bench_imports() -> None:
-    _import_seconds(HANDLER)  # warm the bytecode cache so both sides start equal
-    libraries: list[float] = []
-    handler: list[float] = []
-    for _ in range(RUNS):
-        libraries.append(_import_seconds(LIBRARIES))
-        handler.append(_import_seconds(HANDLER))
-    lib, han = statistics.median(libraries), statistics.median(handler)
-    print(f"== cold-start import (median of {RUNS} fresh interpreters)")
-    print(f"   strawberry + mangum + pynamodb alone : {lib * 1000:7.1f} ms")
-    print(f"   functions.graphql (handler module)   : {han * 1000:7.1f} ms")
-    print(f"   ratio                                : {han / lib:7.2f}x   (goal <= 1.15x)")
 
 
 GRID_QUERY = """
@@ -203,7 +176,8 @@ def bench_case_requests() -> None:
 
 
 def main() -> None:
-    bench_imports()
+    bench_cold_start()
+    bench_overhead()
     bench_requests()
     bench_case_requests()
 

@@ -14,6 +14,7 @@ import ast
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -30,13 +31,15 @@ pytestmark = pytest.mark.infra
 ROOT = Path(__file__).resolve().parents[2]
 OSLS = ROOT / "node_modules" / ".bin" / "osls"
 BUILD_LAYER = ROOT / "infra" / "build_layer.sh"
+COMPILE_BYTECODE = ROOT / "infra" / "compile_bytecode.sh"
 LAMBDA_REQUIREMENTS = ROOT / "build" / "requirements-lambda.txt"
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
 STAGES = ("ci", "prod")
-# Given to the prod packaging through the environment, to check that the override reaches
-# the function (the placeholder default must never be what a real stage runs with).
-PROD_CURSOR_SECRET = "cursor-secret-from-the-environment"
+# Given to the packaging through the environment, as a developer's shell might: it must not
+# reach the template (the secret lives in SSM).
+LEAKED_CURSOR_SECRET = "cursor-secret-from-the-environment"
+CHECKOV = "checkov==3.3.30"  # run with uvx, in its own environment (its pins clash with ours)
 
 TEMPLATE = "cloudformation-template-update-stack.json"
 PACKAGE_TIMEOUT_S = 600
@@ -44,6 +47,10 @@ PACKAGE_TIMEOUT_S = 600
 TABLE_ID = "MainTable"
 FUNCTION_ID = "GraphqlLambdaFunction"
 SWEEPER_ID = "SweeperLambdaFunction"
+MIGRATE_ID = "MigrateLambdaFunction"
+# Modules the Lambda Python runtime provides outside the standard library (imported under
+# `try: ... except ImportError`).
+RUNTIME_MODULES = {"snapshot_restore_py"}
 EVENTS_ID = "EventsLambdaFunction"
 DLQ_ID = "DeliveryDeadLetterQueue"
 STREAM_ARN: dict[str, Any] = {"Fn::GetAtt": [TABLE_ID, "StreamArn"]}
@@ -55,6 +62,7 @@ STREAM_ACTIONS = {
     "dynamodb:ListStreams",
 }
 LAYER_ID = "PythonDepsLambdaLayer"
+SHARED_ROLE = "IamRoleLambdaExecution"
 TABLE_ARN: dict[str, Any] = {"Fn::GetAtt": [TABLE_ID, "Arn"]}
 INDEX_ARN: dict[str, Any] = {"Fn::Join": ["", [TABLE_ARN, "/index/*"]]}
 
@@ -79,7 +87,9 @@ FUNCTION_ENVIRONMENT = {
     "DANGQUN_AUTH_JWKS_URL",
     "DANGQUN_AUTH_AUDIENCE",
     "DANGQUN_GRAPHIQL",
-    "DANGQUN_CURSOR_SECRET",
+    "DANGQUN_CURSOR_SECRET_PARAMETER",
+    "DANGQUN_SECRETS_ROTATED_AT",
+    "DANGQUN_TRACING",
 }
 
 LAYER_PACKAGES = (
@@ -165,21 +175,27 @@ def _packaging_env(home: Path, overrides: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Package]:
-    if not OSLS.exists():
-        pytest.fail(f"{OSLS.relative_to(ROOT)} not found: run `npm ci` first", pytrace=False)
-
-    layer = subprocess.run(
-        ["bash", str(BUILD_LAYER)],
+def _run_script(script: Path, *arguments: str) -> None:
+    run = subprocess.run(
+        ["bash", str(script), *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=PACKAGE_TIMEOUT_S,
         check=False,
     )
-    if layer.returncode != 0:
-        _fail_with_output("infra/build_layer.sh", layer.returncode, layer.stdout + layer.stderr)
+    if run.returncode != 0:
+        _fail_with_output(str(script.relative_to(ROOT)), run.returncode, run.stdout + run.stderr)
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Package]:
+    if not OSLS.exists():
+        pytest.fail(f"{OSLS.relative_to(ROOT)} not found: run `npm ci` first", pytrace=False)
+
+    _run_script(BUILD_LAYER)
+    # What `make package` does before osls: the application's 3.12 bytecode.
+    _run_script(COMPILE_BYTECODE, *APPLICATION_PACKAGES)
 
     # One after the other: osls always builds in <service>/.serverless and then moves the
     # artifacts to --package, so two runs in the same directory would clobber each other.
@@ -189,7 +205,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Package]:
         workdir = tmp_path_factory.mktemp(stage)
         (workdir / "home").mkdir()
         output = workdir / "package"
-        overrides = {"DANGQUN_CURSOR_SECRET": PROD_CURSOR_SECRET} if stage == "prod" else {}
+        overrides = {"DANGQUN_CURSOR_SECRET": LEAKED_CURSOR_SECRET}
         packaging = subprocess.run(
             [str(OSLS), "package", "--stage", stage, "--package", str(output)],
             cwd=ROOT,
@@ -270,7 +286,7 @@ def test_prod_table_has_deletion_protection(prod: Package) -> None:
 
 def test_function(ci: Package) -> None:
     assert sorted(ci.of_type("AWS::Lambda::Function")) == sorted(
-        [FUNCTION_ID, SWEEPER_ID, EVENTS_ID]
+        [FUNCTION_ID, SWEEPER_ID, MIGRATE_ID, EVENTS_ID]
     )
     function = ci.properties(FUNCTION_ID)
     assert function["Runtime"] == "python3.12"
@@ -308,11 +324,55 @@ def test_stage_settings(
         assert log_group["Properties"]["RetentionInDays"] == retention
 
 
-def test_cursor_secret_comes_from_the_environment(ci: Package, prod: Package) -> None:
-    ci_secret = ci.properties(FUNCTION_ID)["Environment"]["Variables"]["DANGQUN_CURSOR_SECRET"]
-    prod_variables = prod.properties(FUNCTION_ID)["Environment"]["Variables"]
-    assert prod_variables["DANGQUN_CURSOR_SECRET"] == PROD_CURSOR_SECRET
-    assert ci_secret.startswith("insecure-placeholder")
+def _parameter_arn(name: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":ssm:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":parameter{name}",
+            ],
+        ]
+    }
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_secrets_are_read_from_their_ssm_parameters_only(
+    packages: dict[str, Package], stage: str
+) -> None:
+    package = packages[stage]
+    parameter = f"/dangqun/{stage}/cursor-secret"
+    for function_id in (FUNCTION_ID, SWEEPER_ID):
+        variables = package.properties(function_id)["Environment"]["Variables"]
+        assert variables["DANGQUN_CURSOR_SECRET_PARAMETER"] == parameter
+        assert "DANGQUN_CURSOR_SECRET" not in variables
+    text = json.dumps(package.template)
+    assert LEAKED_CURSOR_SECRET not in text and "placeholder" not in text
+
+    ssm = [
+        statement
+        for statement in _policy_statements(package)
+        if any(str(action).startswith("ssm:") for action in _as_list(statement["Action"]))
+    ]
+    wechat, sms = f"/dangqun/{stage}/wechat-app-secret", f"/dangqun/{stage}/sms-access-key-secret"
+    assert ssm == [
+        {
+            "Sid": "DangqunSecrets",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": [_parameter_arn(parameter), _parameter_arn(wechat), _parameter_arn(sms)],
+        }
+    ]
+    delivery = package.properties(EVENTS_ID)["Environment"]["Variables"]
+    assert delivery["DANGQUN_WECHAT_SECRET_PARAMETER"] == wechat
+    assert delivery["DANGQUN_SMS_SECRET_PARAMETER"] == sms
+    for name in ("DANGQUN_WECHAT_APP_SECRET", "DANGQUN_SMS_ACCESS_KEY_SECRET"):
+        assert name not in delivery
 
 
 def test_http_api_routes_graphql_to_the_function(ci: Package) -> None:
@@ -347,8 +407,11 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _policy_statements(package: Package) -> Iterator[dict[str, Any]]:
-    for resource in package.resources.values():
+def _policy_statements(package: Package, role: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every IAM statement of the template, or of one role's inline policies."""
+    for logical_id, resource in package.resources.items():
+        if role is not None and logical_id != role:
+            continue
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::IAM::Role":
             documents = [policy["PolicyDocument"] for policy in properties.get("Policies", [])]
@@ -363,7 +426,7 @@ def _policy_statements(package: Package) -> Iterator[dict[str, Any]]:
 def test_iam_grants_dynamodb_on_the_table_and_its_indexes_only(ci: Package) -> None:
     statements = [
         statement
-        for statement in _policy_statements(ci)
+        for statement in _policy_statements(ci, SHARED_ROLE)
         if any(
             action == "*" or str(action).startswith("dynamodb:")
             for action in _as_list(statement.get("Action", []))
@@ -389,26 +452,190 @@ def test_iam_grants_dynamodb_on_the_table_and_its_indexes_only(ci: Package) -> N
         granted |= actions
     assert granted == DYNAMODB_ACTIONS
 
-    function_role = ci.properties(FUNCTION_ID)["Role"]
-    assert function_role == {"Fn::GetAtt": ["IamRoleLambdaExecution", "Arn"]}
+    for function_id in (FUNCTION_ID, SWEEPER_ID):
+        assert ci.properties(function_id)["Role"] == {"Fn::GetAtt": [SHARED_ROLE, "Arn"]}
 
 
-def test_errors_alarm(ci: Package) -> None:
-    alarms = [
-        resource["Properties"]
-        for resource in ci.of_type("AWS::CloudWatch::Alarm").values()
-        if resource["Properties"]["Namespace"] == "AWS/Lambda"
-        and resource["Properties"]["MetricName"] == "Errors"
+def test_migration_function_has_its_own_narrow_role_and_no_trigger(ci: Package) -> None:
+    function = ci.properties(MIGRATE_ID)
+    assert function["Handler"] == "functions/migrate.handler"
+    assert function["Timeout"] == 900
+    assert function["Role"] == {"Fn::GetAtt": ["MigrationRole", "Arn"]}
+    assert function["Layers"] == [{"Ref": LAYER_ID}]
+    assert function["ReservedConcurrentExecutions"] == 1
+    migrate_arn = {"Fn::GetAtt": [MIGRATE_ID, "Arn"]}
+    assert [
+        p
+        for p in ci.of_type("AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == migrate_arn
+    ] == [], "the migration has a trigger"
+    statements = list(_policy_statements(ci, "MigrationRole"))
+    assert statements == [
+        {
+            "Sid": "DangqunMigrateItems",
+            "Effect": "Allow",
+            "Action": ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:PutItem"],
+            "Resource": [TABLE_ARN],
+        }
     ]
-    assert len(alarms) == 1
-    [alarm] = alarms
-    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}]
-    assert alarm["AlarmActions"], "the alarm notifies nobody"
+    # Scan is the migration's alone.
+    shared = {
+        action
+        for statement in _policy_statements(ci, SHARED_ROLE)
+        for action in _as_list(statement["Action"])
+    }
+    assert "dynamodb:Scan" not in shared
+
+
+FUNCTION_DIMENSION = {"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}
+APP_DIMENSIONS = [
+    {"Name": "service", "Value": "dangqun"},
+    {"Name": "stage", "Value": "ci"},
+]
+# (namespace, metric) -> dimensions of the alarms ops must wake up for.
+ALARMS = {
+    ("AWS/Lambda", "Errors", FUNCTION_ID): [
+        {"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}
+    ],
+    ("AWS/Lambda", "Errors", SWEEPER_ID): [{"Name": "FunctionName", "Value": {"Ref": SWEEPER_ID}}],
+    ("AWS/Lambda", "Throttles", FUNCTION_ID): [
+        {"Name": "FunctionName", "Value": {"Ref": FUNCTION_ID}}
+    ],
+    ("Dangqun", "SweepLateness", ""): APP_DIMENSIONS,
+    ("Dangqun", "DynamoDBThrottled", ""): APP_DIMENSIONS,
+    ("AWS/Lambda", "Errors", EVENTS_ID): [{"Name": "FunctionName", "Value": {"Ref": EVENTS_ID}}],
+    ("AWS/SQS", "ApproximateNumberOfMessagesVisible", DLQ_ID): [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [DLQ_ID, "QueueName"]}}
+    ],
+    ("AWS/DynamoDB", "ThrottledRequests", TABLE_ID): [
+        {"Name": "TableName", "Value": {"Ref": TABLE_ID}}
+    ],
+}
+
+
+def _alarm_key(alarm: dict[str, Any]) -> tuple[str, str, str]:
+    [first, *_] = alarm["Dimensions"]
+    value = first["Value"]
+    if isinstance(value, dict):
+        resource = value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]
+    else:
+        resource = ""
+    return alarm["Namespace"], alarm["MetricName"], resource
+
+
+def test_alarms_for_errors_throttles_and_sweep_lateness(ci: Package) -> None:
+    alarms = {
+        _alarm_key(resource["Properties"]): resource["Properties"]
+        for resource in ci.of_type("AWS::CloudWatch::Alarm").values()
+    }
+    assert set(alarms) == set(ALARMS)
+    topic = {"Ref": "AlarmTopic"}
+    for key, alarm in alarms.items():
+        assert alarm["Dimensions"] == ALARMS[key], key
+        assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic], key
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    lateness = alarms[("Dangqun", "SweepLateness", "")]
+    assert lateness["Statistic"] == "Maximum" and lateness["Threshold"] == 300
+    assert lateness["TreatMissingData"] == "breaching", "no sweep at all must alarm too"
+    assert ci.resources["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
+
+
+def _dashboard_body(package: Package) -> dict[str, Any]:
+    """The dashboard JSON, with every Ref replaced by the logical id it names."""
+
+    def text(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if "Ref" in value:
+            return f"<{value['Ref']}>"
+        if "Fn::GetAtt" in value:
+            return "<{}.{}>".format(*value["Fn::GetAtt"])
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(text(part) for part in parts)
+
+    [dashboard] = package.of_type("AWS::CloudWatch::Dashboard").values()
+    body: dict[str, Any] = json.loads(text(dashboard["Properties"]["DashboardBody"]))
+    return body
+
+
+def test_dashboard_shows_what_the_alarms_watch(ci: Package) -> None:
+    body = _dashboard_body(ci)
+    metrics = {
+        name
+        for widget in body["widgets"]
+        for line in widget["properties"]["metrics"]
+        for name in line
+        if isinstance(name, str)
+    }
+    for _namespace, metric, _ in ALARMS:
+        assert metric in metrics, metric
+    assert {"CasesReported", "TimersFired", "QueryLimitRefusals", "ColdStart"} <= metrics
+    assert f"<{FUNCTION_ID}>" in metrics and f"<{TABLE_ID}>" in metrics
+    assert f"<{EVENTS_ID}>" in metrics and f"<{DLQ_ID}.QueueName>" in metrics
+    assert all(widget["properties"]["region"] == "<AWS::Region>" for widget in body["widgets"])
+    assert "DashboardName" in ci.template["Outputs"]
+
+
+@pytest.mark.parametrize(("stage", "mode"), [("ci", "PassThrough"), ("prod", "Active")])
+def test_tracing_per_stage(packages: dict[str, Package], stage: str, mode: str) -> None:
+    function = packages[stage].properties(FUNCTION_ID)
+    assert function["TracingConfig"] == {"Mode": mode}
+    assert function["Environment"]["Variables"]["DANGQUN_TRACING"] == mode
+
+
+def _graphql_integration_uris(package: Package) -> list[Any]:
+    return [
+        resource["Properties"]["IntegrationUri"]
+        for resource in package.of_type("AWS::ApiGatewayV2::Integration").values()
+    ]
+
+
+def test_snapstart_on_prod_behind_a_published_alias(prod: Package, ci: Package) -> None:
+    function = prod.properties(FUNCTION_ID)
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    aliases = prod.of_type("AWS::Lambda::Alias")
+    assert list(aliases) == ["GraphqlSnapStartLambdaAlias"]
+    alias = aliases["GraphqlSnapStartLambdaAlias"]["Properties"]
+    assert alias["FunctionName"] == {"Ref": FUNCTION_ID}
+    [version_id, attribute] = alias["FunctionVersion"]["Fn::GetAtt"]
+    assert attribute == "Version"
+    assert prod.resources[version_id]["Type"] == "AWS::Lambda::Version"
+    assert prod.properties(version_id)["FunctionName"] == {"Ref": FUNCTION_ID}
+    # The HTTP API invokes the alias (the snapshot), not $LATEST.
+    assert _graphql_integration_uris(prod) == [
+        {"Fn::Join": [":", [{"Fn::GetAtt": [FUNCTION_ID, "Arn"]}, alias["Name"]]]}
+    ]
+    assert alias["Name"] == "snapstart"
+
+    assert "SnapStart" not in ci.properties(FUNCTION_ID)
+    assert ci.of_type("AWS::Lambda::Alias") == {}
+    assert _graphql_integration_uris(ci) == [{"Fn::GetAtt": [FUNCTION_ID, "Arn"]}]
+
+
+def _checkov_command(uv: str) -> list[str]:
+    run = [uv, "tool", "run", "--python", sys.executable, "--from", CHECKOV, "checkov"]
+    return [*run, "--quiet", "--compact", "--framework", "cloudformation"]
+
+
+def test_templates_pass_the_checkov_policy_scan(packages: dict[str, Package]) -> None:
+    """Checkov (PyPI, offline) on the packaged templates; each suppression is justified in the
+    template (serverless.yml / infra/*.yml: Metadata.checkov.skip with a comment)."""
+    uvx = os.environ.get("UV") or shutil.which("uv") or str(Path.home() / ".local/bin/uv")
+    for package in packages.values():
+        scan = subprocess.run(
+            [*_checkov_command(uvx), "-f", str(package.directory / TEMPLATE)],
+            capture_output=True,
+            text=True,
+            timeout=PACKAGE_TIMEOUT_S,
+            check=False,
+            env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""},
+        )
+        assert scan.returncode == 0, f"checkov ({package.stage}):\n{scan.stdout}{scan.stderr}"
 
 
 def test_outputs(ci: Package) -> None:
     outputs = ci.template["Outputs"]
-    for name in ("GraphqlUrl", "MainTableName", "MainTableArn", "AlarmTopicArn"):
+    for name in ("GraphqlUrl", "MainTableName", "MainTableArn", "AlarmTopicArn", "DashboardName"):
         assert name in outputs, name
 
 
@@ -433,7 +660,6 @@ def _unreadable_by_others(path: Path) -> list[str]:
 def test_function_zip_holds_only_application_code(ci: Package) -> None:
     names = _file_names(ci.function_zip)
     assert [name for name in names if not name.startswith(("api/", "schema/", "functions/"))] == []
-    assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
     assert [name for name in names if "site-packages" in name or ".dist-info/" in name] == []
     assert any(name.startswith("api/") and name.endswith(".py") for name in names)
     assert any(name.startswith("schema/") for name in names)
@@ -470,9 +696,48 @@ def test_layer_zip_is_built_for_python312_arm64(ci: Package) -> None:
             assert re.findall(r"cpython-(\d+)", name) in ([], ["312"]), name
             assert _elf_machine(archive, name) == EM_AARCH64, name
 
-    assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
     assert [name for name in names if name.startswith("python/bin/")] == []
     assert _unreadable_by_others(ci.layer_zip) == []
+
+
+# CPython 3.12's bytecode magic number (importlib.util.MAGIC_NUMBER) and the PEP 552 flags of
+# an unchecked hash-based .pyc: bit 0 hash-based, bit 1 (check_source) clear.
+PY312_MAGIC = (3531).to_bytes(2, "little") + b"\r\n"
+UNCHECKED_HASH_FLAGS = 0b01
+
+
+def _bytecode_problems(path: Path) -> list[str]:
+    """Every module (.py) in the zip has its CPython 3.12 .pyc next to it, compiled with
+    unchecked hashes (used by Lambda without a writable cache or a source check); and no
+    bytecode of another interpreter ships."""
+    problems: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for name in sorted(names):
+            if name.endswith(".pyc"):
+                if not re.search(r"/__pycache__/[^/]+\.cpython-312\.pyc$", name):
+                    problems.append(f"foreign bytecode {name}")
+                continue
+            if not name.endswith(".py"):
+                continue
+            directory, _, file = name.rpartition("/")
+            pyc = f"{directory}/__pycache__/{file[:-3]}.cpython-312.pyc".lstrip("/")
+            if pyc not in names:
+                problems.append(f"no 3.12 bytecode for {name}")
+                continue
+            header = archive.read(pyc)[:16]
+            if header[:4] != PY312_MAGIC:
+                problems.append(f"{pyc} was not compiled by CPython 3.12")
+            elif int.from_bytes(header[4:8], "little") != UNCHECKED_HASH_FLAGS:
+                problems.append(f"{pyc} is not an unchecked-hash .pyc")
+    return problems
+
+
+@pytest.mark.parametrize("artifact", ["function", "layer"])
+def test_every_module_ships_python312_bytecode(ci: Package, prod: Package, artifact: str) -> None:
+    for package in (ci, prod):
+        path = package.function_zip if artifact == "function" else package.layer_zip
+        assert _bytecode_problems(path) == [], package.stage
 
 
 def _distribution(name: str) -> str:
@@ -564,8 +829,10 @@ def _unresolved_imports(package: Package, entry: str) -> dict[str, str]:
     library provides."""
     with zipfile.ZipFile(package.function_zip) as archive:
         sources = {name: archive.read(name) for name in archive.namelist() if name.endswith(".py")}
-    available = _layer_top_level_modules(_file_names(package.layer_zip)) | set(
-        sys.stdlib_module_names
+    available = (
+        _layer_top_level_modules(_file_names(package.layer_zip))
+        | set(sys.stdlib_module_names)
+        | RUNTIME_MODULES
     )
 
     def source_file(module: str) -> str | None:
@@ -602,7 +869,7 @@ def _unresolved_imports(package: Package, entry: str) -> dict[str, str]:
     return missing
 
 
-@pytest.mark.parametrize("function_id", [FUNCTION_ID, SWEEPER_ID, EVENTS_ID])
+@pytest.mark.parametrize("function_id", [FUNCTION_ID, SWEEPER_ID, MIGRATE_ID, EVENTS_ID])
 def test_handler_imports_resolve_in_the_package(ci: Package, function_id: str) -> None:
     """What a handler imports (transitively through api/, schema/, functions/) is in the
     function zip, in the layer or in the standard library: no ImportError on a cold start."""

@@ -17,6 +17,10 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(value: str | None, default: int) -> int:
+    return default if value is None else int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str = "dev"
@@ -32,6 +36,25 @@ class Settings:
     graphiql: bool = True
     # Signs pagination cursors so clients cannot forge DynamoDB start keys.
     cursor_secret: str = field(default="dev-cursor-secret", repr=False)
+    # Schema introspection and "Did you mean …" hints: off unless a stage turns them on
+    # (`make dev` does, GraphiQL needs introspection).
+    introspection: bool = False
+    suggestions: bool = False
+    # Query cost budget per request (README, "Limits"): lower for anonymous callers.
+    cost_budget: int = 20_000
+    anonymous_cost_budget: int = 2_000
+    # Request limits checked before Strawberry parses anything (api/http_guard.py).
+    max_body_bytes: int = 100_000
+    max_query_chars: int = 20_000
+    max_variable_values: int = 2_000
+    max_list_items: int = 100
+    max_json_depth: int = 20
+    # Browser origins allowed by CORS (empty: no cross-origin browser access).
+    cors_origins: tuple[str, ...] = ()
+    # Longest lifetime (exp - iat) of a bearer token we accept.
+    max_token_lifetime_seconds: int = 24 * 3600
+    # Anonymous public-tracking lookups per client IP and minute.
+    track_lookups_per_minute: int = 20
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -52,6 +75,21 @@ class Settings:
             auth_jwks_file=get("AUTH_JWKS_FILE"),
             graphiql=_flag(get("GRAPHIQL"), defaults.graphiql),
             cursor_secret=get("CURSOR_SECRET") or defaults.cursor_secret,
+            introspection=_flag(get("INTROSPECTION"), defaults.introspection),
+            suggestions=_flag(get("SUGGESTIONS"), defaults.suggestions),
+            cost_budget=_int(get("COST_BUDGET"), defaults.cost_budget),
+            anonymous_cost_budget=_int(
+                get("ANONYMOUS_COST_BUDGET"), defaults.anonymous_cost_budget
+            ),
+            cors_origins=tuple(
+                origin.strip() for origin in (get("CORS_ORIGINS") or "").split(",") if origin.strip()
+            ),
+            max_token_lifetime_seconds=_int(
+                get("MAX_TOKEN_LIFETIME_SECONDS"), defaults.max_token_lifetime_seconds
+            ),
+            track_lookups_per_minute=_int(
+                get("TRACK_LOOKUPS_PER_MINUTE"), defaults.track_lookups_per_minute
+            ),
         )
 
 

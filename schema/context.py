@@ -16,6 +16,7 @@ from api.services import org_units, people
 from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
 from api.store.models import OrgUnitItem, PersonItem, person_key
+from schema.query_guard import QueryPolicy
 
 
 async def _load_units(ids: list[str]) -> list[OrgUnitItem | None]:
@@ -46,6 +47,9 @@ class Context:
     request_id: str
     subject: str | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    # What the stage allows (cost budgets, introspection); the caller's address for rate limits.
+    query_policy: QueryPolicy = field(default_factory=QueryPolicy)
+    client_ip: str | None = None
     _actor: Actor | None = None
 
     @property

@@ -13,6 +13,7 @@ from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
 from schema.partner_mutations import PartnerMutation
 from schema.partner_queries import PartnerQuery
+from schema.query_guard import QueryGuard
 from schema.partner_types import Partner, PartnerNeed, PartnerProject
 from schema.queries import Query as OrgQuery
 from schema.time_schema import TimeMutation, TimeQuery
@@ -41,6 +42,7 @@ schema = strawberry.Schema(
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        QueryGuard,
         ErrorHandling,
     ],
 )

@@ -13,7 +13,7 @@ from typing import Any
 from mangum import Mangum
 from starlette.testclient import TestClient
 
-from api.app import DangqunGraphQL
+from starlette.types import ASGIApp
 
 
 @dataclass
@@ -53,7 +53,7 @@ class GraphQLClient(ABC):
 
 
 class AsgiClient(GraphQLClient):
-    def __init__(self, app: DangqunGraphQL) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.client = TestClient(app)
 
     def post(self, body: str, headers: dict[str, str]) -> Response:

@@ -9,7 +9,6 @@ from cross_web import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
@@ -77,7 +76,7 @@ def _request_id(request: Request) -> str:
     return str(lambda_request_id or request.headers.get("x-request-id") or uuid.uuid4())
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> ASGIApp:
+def create_app(settings: Settings, clock: Clock | None = None) -> HttpGuard | CORSMiddleware:
     """The GraphQL app behind the request guard (api/http_guard.py) and CORS."""
     guarded = HttpGuard(DangqunGraphQL(settings, clock), settings)
     if not settings.cors_origins:

@@ -134,9 +134,9 @@ class RequestLimits:
             raise Refused(400, BAD_REQUEST, "查询参数不是有效的 UTF-8") from exc
         query = (params.get("query") or [""])[0]
         self._check_query(query)
-        variables = (params.get("variables") or [None])[0]
-        if variables is not None:
-            self._check_variables(self._parse(variables))
+        variables = params.get("variables")
+        if variables:
+            self._check_variables(self._parse(variables[0]))
 
     def check_json_body(self, body: bytes) -> None:
         try:

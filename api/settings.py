@@ -21,6 +21,10 @@ def _int(value: str | None, default: int) -> int:
     return default if value is None else int(value)
 
 
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str = "dev"
@@ -81,9 +85,7 @@ class Settings:
             anonymous_cost_budget=_int(
                 get("ANONYMOUS_COST_BUDGET"), defaults.anonymous_cost_budget
             ),
-            cors_origins=tuple(
-                origin.strip() for origin in (get("CORS_ORIGINS") or "").split(",") if origin.strip()
-            ),
+            cors_origins=_list(get("CORS_ORIGINS")),
             max_token_lifetime_seconds=_int(
                 get("MAX_TOKEN_LIFETIME_SECONDS"), defaults.max_token_lifetime_seconds
             ),

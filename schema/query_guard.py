@@ -71,7 +71,8 @@ class QueryGuard(SchemaExtension):
         yield
         context = self.execution_context
         document = context.graphql_document
-        if document is None or context.operation_name is not None:
+        # The provided name: ExecutionContext.operation_name falls back to the first operation's.
+        if document is None or context._provided_operation_name is not None:
             return
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if len(operations) > 1:
@@ -138,8 +139,7 @@ def _refusal(
     budget = policy.budget(anonymous)
     if estimate.cost > budget:
         return GraphQLError(
-            f"查询成本 {estimate.cost} 超出预算 {budget}："
-            "请减少 first 的数量、嵌套层级或别名",
+            f"查询成本 {estimate.cost} 超出预算 {budget}：请减少 first 的数量、嵌套层级或别名",
             extensions={"code": "QUERY_TOO_COSTLY", "cost": estimate.cost, "budget": budget},
         )
     return None
@@ -220,7 +220,7 @@ class CostEstimate:
             if argument_name not in definition.args:
                 continue
             value: Any = Undefined
-            for argument in node.arguments:
+            for argument in node.arguments or ():
                 if argument.name.value == argument_name:
                     value = self._value(argument.value)
             if value is Undefined or value is None:

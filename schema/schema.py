@@ -13,9 +13,9 @@ from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
 from schema.partner_mutations import PartnerMutation
 from schema.partner_queries import PartnerQuery
-from schema.query_guard import QueryGuard
 from schema.partner_types import Partner, PartnerNeed, PartnerProject
 from schema.queries import Query as OrgQuery
+from schema.query_guard import QueryGuard
 from schema.time_schema import TimeMutation, TimeQuery
 from schema.topic_mutations import TopicMutation
 from schema.topic_queries import TopicQuery

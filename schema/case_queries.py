@@ -10,7 +10,7 @@ from api.domain.cases import CaseState as CaseStateModel
 from api.domain.cases import HandlingMode as HandlingModeModel
 from api.domain.cases import Level
 from api.domain.errors import InvalidInput
-from api.services import case_queries, org_units
+from api.services import case_queries, case_tracking, org_units
 from api.services.cases import find_by_code
 from api.store.case_store import read_partition
 from schema.case_types import (
@@ -51,11 +51,20 @@ class CaseQuery:
         partition = case_queries.case_with_timeline(info.context.actor, found.id)
         return Case.of(partition.case, partition.events) if partition else None
 
-    @strawberry.field(description="Public tracking by code: status and timeline, no personal data")
-    def track_case(self, code: str) -> PublicCaseTracking | None:
-        if len(code) > 40:
-            raise InvalidInput("code is too long", field="code")
-        found = find_by_code(code)
+    @strawberry.field(
+        description="Public tracking by tracking number (code-key, e.g. SB2026-000001-7K3QX9M2PZ,"
+        " on the reporter's receipt): status and timeline, no personal data. Anonymous lookups"
+        " are rate-limited per client address."
+    )
+    def track_case(self, info: Info, code: str) -> PublicCaseTracking | None:
+        context = info.context
+        found = case_tracking.find_by_tracking_number(
+            code,
+            context.clock,
+            context.client_ip,
+            anonymous=context.subject is None,
+            per_minute=context.db.settings.track_lookups_per_minute,
+        )
         if found is None:
             return None
         partition = read_partition(found.id)

@@ -9,6 +9,7 @@ import strawberry
 from api.domain.case_catalogue import DEFAULT_CATEGORIES
 from api.domain.cases import allowed_actions
 from api.domain.people import mask_name, mask_phone
+from api.domain.tracking import tracking_number
 from api.services import case_access, task_clocks
 from api.services.cases import department_paths
 from api.store.case_models import (
@@ -173,6 +174,13 @@ class Case(Node):
     @strawberry.field(description="追踪码: tracking code, e.g. SB2026-000123")
     def code(self) -> str:
         return self.item.code
+
+    @strawberry.field(
+        description="查询码: the public tracking number (code + random key) for trackCase, printed"
+        " on the reporter's receipt; null for a case reported before tracking numbers existed"
+    )
+    def tracking_number(self) -> str | None:
+        return tracking_number(self.item.code, self.item.tracking_key)
 
     @strawberry.field(description="党群议事: the adopted topic this case came from")
     def topic_id(self) -> strawberry.ID | None:

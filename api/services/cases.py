@@ -34,6 +34,7 @@ from api.domain.errors import (
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
+from api.domain.tracking import check_code, new_tracking_key
 from api.services import case_access, case_clock, org_units, task_clocks
 from api.services.actor import Actor
 from api.store.case_models import (
@@ -155,6 +156,7 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseItem:
         sk,
         id=case_id,
         code=code,
+        tracking_key=new_tracking_key(),
         state=CaseState.REPORTED.value,
         channel=data.channel.value,
         category=category,
@@ -656,5 +658,5 @@ def find_case(actor: Actor, case_id: str) -> CaseItem | None:
 
 
 def find_by_code(code: str) -> CaseItem | None:
-    case_id = case_id_by_code(code.strip().upper())
+    case_id = case_id_by_code(check_code(code))
     return get_case(case_id, consistent=False) if case_id else None

@@ -20,8 +20,9 @@ from api.domain.clock import SHANGHAI, Clock, iso
 from api.domain.errors import Conflict, InvalidHierarchy, InvalidInput
 from api.domain.org import OrgKind
 from api.domain.roles import Permission
+from api.domain.text import free_text
 from api.domain.time_policy import TimePolicy
-from api.domain.working_time import WorkCalendar
+from api.domain.working_time import WorkCalendar, check_override_day
 from api.services import case_clock, org_units, time_rules
 from api.services.actor import Actor
 from api.store.case_models import (
@@ -106,8 +107,11 @@ def publish_overrides(
     if len(set(touched)) != len(touched):
         raise InvalidInput("A day is given twice", field="set")
     for override in set_days:
-        if override.note is not None and len(override.note) > NOTE_MAX:
-            raise InvalidInput(f"A note is at most {NOTE_MAX} characters", field="set")
+        check_override_day(override.day, field="set")
+        if override.note is not None:
+            free_text(override.note, "set", max_length=NOTE_MAX, required=False, multiline=False)
+    for day in remove_days:
+        check_override_day(day, field="remove")
     at = iso(clock.now())
     with db.transaction("The calendar changed at the same time; publish again") as tx:
         for override in set_days:
@@ -117,7 +121,8 @@ def publish_overrides(
                 sk,
                 day=override.day.isoformat(),
                 workday=override.workday,
-                note=(override.note or "").strip() or None,
+                note=free_text(override.note or "", "set", max_length=NOTE_MAX, required=False)
+                or None,
                 set_by=actor.person_id,
                 set_at=at,
             )

@@ -65,7 +65,7 @@ def validate_name(raw: str, field: str = "name") -> str:
     name = free_text(raw, field, max_length=NAME_MAX_LENGTH, multiline=False)
     # Names are stricter than free text: no format characters either (zero-width, …).
     if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise InvalidInput("Name must not contain control characters", field=field)
+        raise InvalidInput("名称不能含有控制字符或格式字符", field=field)
     # '#' separates parts of sort keys.
     if "#" in name:
         raise InvalidInput("Name must not contain '#'", field=field)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from mangum import Mangum
@@ -30,7 +30,10 @@ def table_snapshot(db: Db) -> list[dict[str, Any]]:
     start: dict[str, Any] | None = None
     while True:
         page = db.connection.scan(
-            db.settings.table_name, exclusive_start_key=start, consistent_read=True
+            # PynamoDB types the start key as str; it takes the LastEvaluatedKey map as given.
+            db.settings.table_name,
+            exclusive_start_key=cast(Any, start),
+            consistent_read=True,
         )
         items.extend(page.get("Items", []))
         start = page.get("LastEvaluatedKey")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graphql import OperationDefinitionNode, parse
+from graphql import FieldNode, OperationDefinitionNode, parse
 
 from schema.query_guard import CostEstimate, QueryPolicy
 from schema.schema import schema
@@ -26,6 +26,7 @@ def _readme_costs() -> list[tuple[str, int]]:
         for operation in document.definitions:
             assert isinstance(operation, OperationDefinitionNode)
             root = operation.selection_set.selections[0]
+            assert isinstance(root, FieldNode)
             name = root.name.value
             costs.append((name, CostEstimate(schema._schema, document, {}, operation).cost))
     return costs

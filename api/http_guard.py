@@ -121,9 +121,7 @@ class RequestLimits:
         self.max_json_depth = settings.max_json_depth
 
     def too_large_body(self) -> Refused:
-        return Refused(
-            413, TOO_LARGE, f"请求体超过 {self.max_body_bytes} 字节", self.max_body_bytes
-        )
+        return _too_large(f"请求体超过 {self.max_body_bytes} 字节", self.max_body_bytes)
 
     def check_query_string(self, raw: bytes) -> None:
         if len(raw) > self.max_body_bytes:
@@ -158,12 +156,7 @@ class RequestLimits:
 
     def _check_query(self, query: str) -> None:
         if len(query) > self.max_query_chars:
-            raise Refused(
-                413,
-                TOO_LARGE,
-                f"查询文本超过 {self.max_query_chars} 个字符",
-                self.max_query_chars,
-            )
+            raise _too_large(f"查询文本超过 {self.max_query_chars} 个字符", self.max_query_chars)
 
     def _parse(self, text: str) -> Any:
         self._check_depth(text)
@@ -178,12 +171,8 @@ class RequestLimits:
         for match in _BRACKET.finditer(_JSON_STRING.sub('""', text)):
             depth += 1 if match.group() in "[{" else -1
             if depth > self.max_json_depth:
-                raise Refused(
-                    400,
-                    BAD_REQUEST,
-                    f"JSON 嵌套超过 {self.max_json_depth} 层",
-                    self.max_json_depth,
-                )
+                limit = self.max_json_depth
+                raise Refused(400, BAD_REQUEST, f"JSON 嵌套超过 {limit} 层", limit)
 
     def _check_variables(self, variables: Any) -> None:
         if variables is None:
@@ -196,23 +185,19 @@ class RequestLimits:
             value = pending.pop()
             count += 1
             if count > self.max_variable_values:
-                raise Refused(
-                    413,
-                    TOO_LARGE,
-                    f"variables 含有超过 {self.max_variable_values} 个值",
-                    self.max_variable_values,
-                )
+                limit = self.max_variable_values
+                raise _too_large(f"variables 含有超过 {limit} 个值", limit)
             if isinstance(value, list):
                 if len(value) > self.max_list_items:
-                    raise Refused(
-                        413,
-                        TOO_LARGE,
-                        f"列表最多 {self.max_list_items} 项",
-                        self.max_list_items,
-                    )
+                    limit = self.max_list_items
+                    raise _too_large(f"列表最多 {limit} 项", limit)
                 pending.extend(value)
             elif isinstance(value, dict):
                 pending.extend(value.values())
+
+
+def _too_large(message: str, limit: int) -> Refused:
+    return Refused(413, TOO_LARGE, message, limit)
 
 
 def _no_constant(name: str) -> Any:

@@ -85,6 +85,11 @@ class Settings:
             anonymous_cost_budget=_int(
                 get("ANONYMOUS_COST_BUDGET"), defaults.anonymous_cost_budget
             ),
+            max_body_bytes=_int(get("MAX_BODY_BYTES"), defaults.max_body_bytes),
+            max_query_chars=_int(get("MAX_QUERY_CHARS"), defaults.max_query_chars),
+            max_variable_values=_int(get("MAX_VARIABLE_VALUES"), defaults.max_variable_values),
+            max_list_items=_int(get("MAX_LIST_ITEMS"), defaults.max_list_items),
+            max_json_depth=_int(get("MAX_JSON_DEPTH"), defaults.max_json_depth),
             cors_origins=_list(get("CORS_ORIGINS")),
             max_token_lifetime_seconds=_int(
                 get("MAX_TOKEN_LIFETIME_SECONDS"), defaults.max_token_lifetime_seconds

@@ -171,7 +171,7 @@ STORIES: list[tuple[str, str, str, list[Step]]] = [
 
 def seed_cases(db: Db, clock: Clock) -> int:
     """Report and walk the demo cases; return how many were walked now."""
-    reporter = load_actor(R1)
+    reporter = load_actor(db, R1)
     walked = 0
     ids: dict[str, str] = {}
     for key, category, description, steps in STORIES:
@@ -183,11 +183,11 @@ def seed_cases(db: Db, clock: Clock) -> int:
         if case.state != "REPORTED" or not steps:
             continue  # nothing to walk, or walked by an earlier, interrupted seed
         for step in steps:
-            case = act_on_case(db, load_actor(step.actor), clock, case.id, step.act)
+            case = act_on_case(db, load_actor(db, step.actor), clock, case.id, step.act)
         walked += 1
     duplicate = report_case(
         db,
-        load_actor(R2),
+        load_actor(db, R2),
         clock,
         ReportInput(
             Channel.RESIDENT,
@@ -199,5 +199,5 @@ def seed_cases(db: Db, clock: Clock) -> int:
     )
     if duplicate.state == "REPORTED":
         reject = Act(Action.REJECT, note="与已受理案件重复", duplicate_of=ids["demo-wall-crack"])
-        act_on_case(db, load_actor(COMMUNITY_STAFF), clock, duplicate.id, reject)
+        act_on_case(db, load_actor(db, COMMUNITY_STAFF), clock, duplicate.id, reject)
     return walked

@@ -18,23 +18,19 @@ from api.domain.clock import Clock, iso
 from api.domain.grid import FiveCriterion, GridDetails, ServiceStation, StarCriterion
 from api.domain.org import OrgKind
 from api.domain.roles import Role
-from api.services.grid_codec import grid_to_json
-from api.services.org_units import name_guard_item, new_unit_item
+from api.records.org import GrantRecord, PersonRecord
 from api.store.db import Db
-from api.store.models import (
-    Item,
-    OrgUnitItem,
-    PersonItem,
-    PhoneGuardItem,
-    RoleGrantItem,
-    SeedMarkerItem,
-    grant_key,
-    grants_pk,
-    name_sk,
-    person_key,
-    phone_key,
-    residents_pk,
+from api.store.models import Item, OrgUnitItem, PersonItem
+from api.store.org_codec import (
+    grant_item,
+    grid_to_json,
+    name_guard_item,
+    person_item,
+    phone_guard_item,
+    unit_item,
+    unit_record,
 )
+from api.store.org_store import new_unit
 
 SEED_NAME = "shibei-demo-v3"
 DISTRICT_ID = "SB"
@@ -109,7 +105,8 @@ class _Builder:
     def unit(
         self, unit_id: str, kind: OrgKind, name: str, parent: OrgUnitItem | None
     ) -> OrgUnitItem:
-        unit = new_unit_item(unit_id, kind, name, parent, self.now)
+        parent_record = unit_record(parent) if parent is not None else None
+        unit = unit_item(new_unit(unit_id, kind, name, parent_record, self.now))
         self.items.append(unit)
         if parent is not None:
             parent.refs += 1
@@ -124,42 +121,35 @@ class _Builder:
     ) -> PersonItem:
         self.phones += 1
         phone = f"139{self.phones:08d}"
-        pk, sk = person_key(person_id)
-        person_name = name or self.name()
-        person = PersonItem(
-            pk,
-            sk,
-            id=person_id,
-            name=person_name,
-            phone=phone,
-            is_party_member=party,
-            party_badge=party and self.rng.random() < 0.5,
-            home_unit_id=home.id,
-            home_path=home.path,
-            created_at=self.now,
-            gsi1pk=residents_pk(home.id),
-            gsi1sk=name_sk(person_name, person_id),
+        person = person_item(
+            PersonRecord(
+                id=person_id,
+                name=name or self.name(),
+                phone=phone,
+                is_party_member=party,
+                party_badge=party and self.rng.random() < 0.5,
+                home_unit_id=home.id,
+                home_path=home.path,
+                created_at=self.now,
+                version=0,
+            )
         )
         home.refs += 1
-        guard_pk, guard_sk = phone_key(phone)
-        self.items += [person, PhoneGuardItem(guard_pk, guard_sk, person_id=person_id)]
+        self.items += [person, phone_guard_item(phone, person_id)]
         return person
 
     def grant(self, person: PersonItem, unit: OrgUnitItem, role: Role) -> None:
-        pk, sk = grant_key(person.id, unit.id, role.value)
         self.items.append(
-            RoleGrantItem(
-                pk,
-                sk,
-                person_id=person.id,
-                person_name=person.name,
-                org_id=unit.id,
-                org_path=unit.path,
-                role=role.value,
-                granted_by="seed",
-                granted_at=self.now,
-                gsi1pk=grants_pk(unit.id),
-                gsi1sk=f"{role.value}#{person.id}",
+            grant_item(
+                GrantRecord(
+                    person_id=person.id,
+                    person_name=person.name,
+                    org_id=unit.id,
+                    org_path=unit.path,
+                    role=role,
+                    granted_by="seed",
+                    granted_at=self.now,
+                )
             )
         )
         unit.refs += 1
@@ -171,7 +161,7 @@ def _spread(total: int, buckets: int) -> list[int]:
 
 
 def build_demo(clock: Clock, seed: int = 2021) -> list[Item]:
-    """Every item of the demo district, in memory (~40 k items)."""
+    """Every item of the demo district, in memory (~40 k items), built by the store's codecs."""
     b = _Builder(now=iso(clock.now()), rng=random.Random(seed))
     people = DemoPeople()
     district = b.unit(DISTRICT_ID, OrgKind.DISTRICT, "市北区", None)
@@ -203,11 +193,6 @@ def build_demo(clock: Clock, seed: int = 2021) -> list[Item]:
             b.grant(staff, community, Role.STAFF)
             for g_index in range(1, next(grid_counts) + 1):
                 _grid(b, community, g_index)
-    b.items.append(
-        SeedMarkerItem(
-            f"SEED#{SEED_NAME}", "#META", name=SEED_NAME, items=len(b.items) + 1, written_at=b.now
-        )
-    )
     return b.items
 
 
@@ -266,37 +251,27 @@ def _community_names() -> Iterator[str]:
 
 def seed_demo(db: Db, clock: Clock, progress: Callable[[int, int], None] | None = None) -> int:
     """Write the demo district unless its marker says it is there; return items written."""
-    from pynamodb.exceptions import DoesNotExist
-
-    try:
-        SeedMarkerItem.get(f"SEED#{SEED_NAME}", "#META", consistent_read=True)
+    if db.org_units.seeded(SEED_NAME):
         return _seed_extras(db, clock)
-    except DoesNotExist:
-        pass
     items = build_demo(clock)
-    marker, body = items[-1], items[:-1]
-    chunks = [body[start : start + 250] for start in range(0, len(body), 250)]
-
-    def write(chunk: list[Item]) -> int:
-        with Item.batch_write() as batch:
-            for item in chunk:
-                batch.save(item)
-        return len(chunk)
-
+    total = len(items) + 1  # and the marker
+    chunks = [items[start : start + 250] for start in range(0, len(items), 250)]
     written = 0
-    # A few writers in parallel: BatchWriteItem calls are independent and the client is thread-safe.
+    # A few writers in parallel: BatchWriteItem calls are independent and the client is
+    # thread-safe; each call binds its own Db's table in its thread.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        for count in pool.map(write, chunks):
+        for count in pool.map(db.org_units.write_seed, chunks):
             written += count
             if progress:
-                progress(written, len(items))
+                progress(written, total)
     from infra.demo_cases import seed_cases
 
     seed_cases(db, clock)
-    marker.save()  # last: a crash before this point means the next run writes everything again
+    # Last: a crash before this point means the next run writes everything again.
+    db.org_units.mark_seeded(SEED_NAME, total, iso(clock.now()))
     if progress:
-        progress(len(items), len(items))
-    return len(items) + _seed_extras(db, clock)
+        progress(total, total)
+    return total + _seed_extras(db, clock)
 
 
 # Later demo sets on top of the district (topics, partners): each is written once, guarded by
@@ -321,18 +296,11 @@ EXTRA_SEEDS: tuple[tuple[str, Callable[[Db, Clock], int]], ...] = (
 
 
 def _seed_extras(db: Db, clock: Clock) -> int:
-    from pynamodb.exceptions import DoesNotExist
-
     written = 0
     for name, seed in EXTRA_SEEDS:
-        try:
-            SeedMarkerItem.get(f"SEED#{name}", "#META", consistent_read=True)
+        if db.org_units.seeded(name):
             continue
-        except DoesNotExist:
-            pass
         count = seed(db, clock)
-        SeedMarkerItem(
-            f"SEED#{name}", "#META", name=name, items=count, written_at=iso(clock.now())
-        ).save()
+        db.org_units.mark_seeded(name, count, iso(clock.now()))
         written += count
     return written

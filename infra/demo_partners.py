@@ -83,7 +83,7 @@ def _partner(
     db: Db, clock: Clock, directory: str, spec: tuple[str, str, str, str], index: int
 ) -> PartnerItem:
     name, kind, category, offer = spec
-    admin = load_actor(ADMIN)
+    admin = load_actor(db, ADMIN)
     partner = partners.register_partner(
         db,
         admin,
@@ -105,7 +105,7 @@ def _partner(
 def _project(
     db: Db, clock: Clock, title: str, category: str, capacity: int = 1, unit: str = QINGHAI
 ) -> ProjectItem:
-    admin = load_actor(ADMIN)
+    admin = load_actor(db, ADMIN)
     need = partner_projects.publish_need(
         db,
         admin,
@@ -130,7 +130,7 @@ def seed_partners(db: Db, clock: Clock, meeting_projects: int = MEETING_PROJECTS
     """Write the demo partner data; return roughly how many items were written.
 
     ``meeting_projects`` is 120 in the demo; tests on moto (slow transactions) pass fewer."""
-    admin = load_actor(ADMIN)
+    admin = load_actor(db, ADMIN)
     team = [_partner(db, clock, DISTRICT, spec, i) for i, spec in enumerate(DISTRICT_PARTNERS)]
     team += [_partner(db, clock, DAGANG, spec, 15 + i) for i, spec in enumerate(DAGANG_PARTNERS)]
     written = len(team) * 2

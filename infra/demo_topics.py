@@ -58,18 +58,18 @@ def seed_topics(db: Db, clock: Clock, cast: Cast = SHIBEI) -> int:
         author: str, title: str, body: str, at: Clock, category: str = "OTHER", draft: bool = False
     ) -> TopicItem:
         data = topics.ProposeInput(cast.grid_id, title, body, category=category, draft=draft)
-        return topics.propose(db, load_actor(author), at, data)
+        return topics.propose(db, load_actor(db, author), at, data)
 
     def investigate(topic: TopicItem, feasible: bool, findings: str, at: FixedClock) -> None:
         topics.record_investigation(
-            db, load_actor(cast.secretary), at, topic.id, findings, feasible, at.now().date()
+            db, load_actor(db, cast.secretary), at, topic.id, findings, feasible, at.now().date()
         )
 
     def vote(topic: TopicItem, ballots: list[str], at: Clock) -> None:
         for person, choice in zip(voters, ballots, strict=False):
-            topic_votes.cast_vote(db, load_actor(person), at, topic.id, VoteChoice(choice))
+            topic_votes.cast_vote(db, load_actor(db, person), at, topic.id, VoteChoice(choice))
 
-    people.set_party_badge(load_actor(cast.secretary), True)  # 亮身份
+    people.set_party_badge(db, load_actor(db, cast.secretary), True)  # 亮身份
     written = 0
     # Adopted, and its case resolved inside the grid.
     rubbish = propose(
@@ -79,29 +79,29 @@ def seed_topics(db: Db, clock: Clock, cast: Cast = SHIBEI) -> int:
     )  # fmt: skip
     topic_discussion.comment(
         db,
-        load_actor(cast.secretary),
+        load_actor(db, cast.secretary),
         past,
         rubbish.id,
         "我是网格党支部书记，明天带党员入户听意见。",
     )
     duplicate = propose(r2, "车库门口垃圾多", "车库门口总有垃圾。", past)
     topics.act(
-        db, load_actor(cast.worker), past, duplicate.id, TopicAction.MERGE, "同一问题, 合并讨论",
-        rubbish.id,
+        db, load_actor(db, cast.worker), past, duplicate.id, TopicAction.MERGE,
+        "同一问题, 合并讨论", rubbish.id,
     )  # fmt: skip
     investigate(rubbish, True, "入户走访32户，物业同意加装挡风板，费用由公共收益列支。", past)
-    topic_votes.open_voting(db, load_actor(cast.secretary), past, rubbish.id)
+    topic_votes.open_voting(db, load_actor(db, cast.secretary), past, rubbish.id)
     vote(rubbish, ["FOR", "FOR", "FOR", "AGAINST"], past)
     # Declined: most residents oppose.
     parking = propose(r2, "小区内增设收费停车位", "建议在楼院前划设收费停车位。", past)
     investigate(parking, True, "场地可以划线，但会占用老人活动空间。", past)
-    topic_votes.open_voting(db, load_actor(cast.secretary), past, parking.id)
+    topic_votes.open_voting(db, load_actor(db, cast.secretary), past, parking.id)
     vote(parking, ["FOR", "AGAINST", "AGAINST", "AGAINST", "ABSTAIN"], past)
     for topic in (rubbish, parking):
         topic_votes.fire_topic(db, topic.id, now)  # what the sweeper does when the window ends
     adopted = get_topic(rubbish.id)
     if adopted is not None and adopted.case_id:
-        staff, worker = load_actor(cast.community_staff), load_actor(cast.worker)
+        staff, worker = load_actor(db, cast.community_staff), load_actor(db, cast.worker)
         for actor, act in (
             (staff, Act(Action.ACCEPT, mode=HandlingMode.FAST, category="ENVIRONMENT")),
             (staff, Act(Action.ASSIGN, dispatch=Dispatch(Level.GRID))),
@@ -113,21 +113,21 @@ def seed_topics(db: Db, clock: Clock, cast: Cast = SHIBEI) -> int:
     # Voting now.
     green = propose(r1, "楼院绿化带改建休闲座椅", "绿化带杂草多，建议改建几处休闲座椅。", clock)
     investigate(green, True, "园林部门同意保留主要树木。", FixedClock(now))
-    topic_votes.open_voting(db, load_actor(cast.secretary), clock, green.id)
+    topic_votes.open_voting(db, load_actor(db, cast.secretary), clock, green.id)
     vote(green, ["FOR", "FOR"], clock)
     # Under discussion, with a party member's badge and likes.
     lockers = propose(r2, "小区增设快递柜", "快递经常堆在楼道口，建议增设快递柜。", clock)
     topic_discussion.comment(
-        db, load_actor(cast.secretary), clock, lockers.id, "支持，党员志愿者可以帮助老人取件。"
+        db, load_actor(db, cast.secretary), clock, lockers.id, "支持，党员志愿者可以帮助老人取件。"
     )
     for person in voters[:3]:
-        topic_discussion.like(db, load_actor(person), clock, lockers.id, None)
+        topic_discussion.like(db, load_actor(db, person), clock, lockers.id, None)
     # A draft, a withdrawn topic and one hidden by moderation.
     propose(r2, "楼道加装扶手", "老人上下楼不方便。", clock, draft=True)
     dance = propose(r1, "周末广场舞时间调整", "建议晚上八点半前结束。", clock)
-    topics.act(db, load_actor(r1), clock, dance.id, TopicAction.WITHDRAW)
+    topics.act(db, load_actor(db, r1), clock, dance.id, TopicAction.WITHDRAW)
     hidden = propose(r2, "某住户私搭乱建", "3单元住户姓名电话……", clock)
     topics.moderate(
-        db, load_actor(cast.secretary), clock, hidden.id, None, True, "含他人个人信息, 待核实"
+        db, load_actor(db, cast.secretary), clock, hidden.id, None, True, "含他人个人信息, 待核实"
     )
     return written + 6

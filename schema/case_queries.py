@@ -54,16 +54,13 @@ class CaseQuery:
     @strawberry.field(
         description="Public tracking by tracking number (code-key, e.g. SB2026-000001-7K3QX9M2PZ,"
         " on the reporter's receipt): status and timeline, no personal data. Anonymous lookups"
-        " are rate-limited per client address."
+        " are rate-limited per client address; a signed-in caller who may read the case (its"
+        " reporter, e.g. the 12345 hotline, or the handling chain) may give the plain code."
     )
     def track_case(self, info: Info, code: str) -> PublicCaseTracking | None:
         context = info.context
         found = case_tracking.find_by_tracking_number(
-            code,
-            context.clock,
-            context.client_ip,
-            anonymous=context.subject is None,
-            per_minute=context.db.settings.track_lookups_per_minute,
+            context.db, context.actor, context.clock, code, context.client_ip
         )
         if found is None:
             return None

@@ -3,45 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
-from api.store.models import Item
-from api.store.pagination import Page
+from api.records.page import Page
 
 NodeType = TypeVar("NodeType")
-ItemType = TypeVar("ItemType", bound=Item)
+RecordType = TypeVar("RecordType")
 
 DEFAULT_PAGE_SIZE = 20
 
+# The paging arguments of every list field, described once.
+First = Annotated[int, strawberry.argument(description="Page size, at most 100")]
+After = Annotated[
+    str | None, strawberry.argument(description="The `endCursor` of the previous page")
+]
 
-@strawberry.type
+
+@strawberry.type(description="Relay page information of a connection")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether another page follows; ask for it with `after: endCursor`"
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether pages precede this one (true when `after` was given)"
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first edge of the page; null on an empty page"
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Opaque signed cursor to pass as `after` for the next page; null at the end"
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor (Relay edge)")
 class Edge(Generic[NodeType]):
-    cursor: str
-    node: NodeType
+    cursor: str = strawberry.field(description="Opaque signed cursor of this item")
+    node: NodeType = strawberry.field(description="The item")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a list (Relay connection): `first` items (at most 100) `after` a cursor"
+)
 class Connection(Generic[NodeType]):
-    edges: list[Edge[NodeType]]
-    page_info: PageInfo
+    edges: list[Edge[NodeType]] = strawberry.field(description="The items with their cursors")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the list")
 
-    @strawberry.field
+    @strawberry.field(description="The items without cursors (shortcut for `edges { node }`)")
     def nodes(self) -> list[NodeType]:
         return [edge.node for edge in self.edges]
 
 
 def to_connection(
-    page: Page[ItemType], wrap: Callable[[ItemType], NodeType], forward_start: bool
+    page: Page[RecordType], wrap: Callable[[RecordType], NodeType], forward_start: bool
 ) -> Connection[NodeType]:
     edges = [Edge(cursor=edge.cursor, node=wrap(edge.node)) for edge in page.edges]
     return Connection(

@@ -1,43 +1,63 @@
 """Per-request context: the store, the clock, the caller and the DataLoaders.
 
 Everything here is built per request (DataLoaders cache per request only: a module-level loader
-would serve stale data on the next warm Lambda invocation).
+would serve stale data on the next warm Lambda invocation). Loaders read through the request's
+``Db``: one BatchGetItem per 100 distinct keys asked for in one tick of the event loop.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from api.domain.clock import Clock
-from api.services import org_units, people
+from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
+from api.services import people
 from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
-from api.store.models import OrgUnitItem, PersonItem, person_key
 from schema.query_guard import QueryPolicy
 
-
-async def _load_units(ids: list[str]) -> list[OrgUnitItem | None]:
-    found = org_units.load_many(ids)
-    return [found.get(unit_id) for unit_id in ids]
+V = TypeVar("V")
 
 
-async def _load_people(ids: list[str]) -> list[PersonItem | None]:
-    keys = [person_key(person_id) for person_id in dict.fromkeys(ids)]
-    found = {item.id: item for item in PersonItem.batch_get(keys)}
-    return [found.get(person_id) for person_id in ids]
+def by_id(get_many: Callable[[list[str]], dict[str, V]]) -> DataLoader[str, V | None]:
+    """A loader over a repository's ``get_many`` (one BatchGetItem per 100 distinct ids)."""
+
+    async def load(ids: list[str]) -> list[V | None]:
+        found = get_many(ids)
+        return [found.get(item_id) for item_id in ids]
+
+    return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    org_units: DataLoader[str, OrgUnitItem | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_load_units)
-    )
-    people: DataLoader[str, PersonItem | None] = field(
-        default_factory=lambda: DataLoader(load_fn=_load_people)
-    )
+    """The request's DataLoaders, one per kind of read, built on first use."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+    @cached_property
+    def org_units(self) -> DataLoader[str, OrgUnitRecord | None]:
+        return by_id(self.db.org_units.get_many)
+
+    @cached_property
+    def people(self) -> DataLoader[str, PersonRecord | None]:
+        return by_id(self.db.people.get_many)
+
+    @cached_property
+    def grants_of(self) -> DataLoader[str, list[GrantRecord]]:
+        """The roles of a person: one Query on their partition per person (roles live under
+        the person and are not known by key)."""
+
+        async def load(ids: list[str]) -> list[list[GrantRecord]]:
+            return [self.db.people.grants_of(person_id) for person_id in ids]
+
+        return DataLoader(load_fn=load)
 
 
 @dataclass
@@ -46,20 +66,23 @@ class Context:
     clock: Clock
     request_id: str
     subject: str | None = None
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
     # What the stage allows (cost budgets, introspection); the caller's address for rate limits.
     query_policy: QueryPolicy = field(default_factory=QueryPolicy)
     client_ip: str | None = None
     _actor: Actor | None = None
 
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.db)
+
     @property
     def actor(self) -> Actor:
         """The caller, loaded on first use (one consistent Query: person + grants)."""
         if self._actor is None:
-            self._actor = ANONYMOUS if self.subject is None else load_actor(self.subject)
+            self._actor = ANONYMOUS if self.subject is None else load_actor(self.db, self.subject)
         return self._actor
 
-    def can_read_person(self, person: PersonItem) -> bool:
+    def can_read_person(self, person: PersonRecord) -> bool:
         return people.can_read_personal_data(self.actor, person)
 
 

@@ -1,54 +1,85 @@
-"""GraphQL enums with the domain's Chinese terms as descriptions (values match api.domain)."""
+"""The domain's enums, exposed to GraphQL as they are, with a description per type and value.
+
+The domain (``api.domain``) knows nothing of GraphQL, so the descriptions live here: each
+domain enum is registered with ``strawberry.enum`` under its public GraphQL name, then every
+value of Strawberry's definition gets its description from the tables below (Chinese term first,
+from the glossary, then English). A domain enum that gains a member without a description here
+fails at import, naming the member, so GraphiQL never shows an undocumented value.
+
+The exported names (``OrgUnitKind``, ``CaseLevel``…) are aliases of the domain classes, kept so
+that resolvers and inputs can annotate with the public names.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
+from strawberry.types.enum import has_enum_definition
+
+from api.domain.cases import CaseState, Channel, HandlingMode, Level, Satisfaction, TaskRole
+from api.domain.cases import TaskStatus as DomainTaskStatus
+from api.domain.errors import ErrorCode as DomainErrorCode
+from api.domain.grid import FiveCriterion as DomainFiveCriterion
+from api.domain.grid import StarCriterion as DomainStarCriterion
+from api.domain.org import OrgKind
+from api.domain.roles import Role as DomainRole
+from api.domain.timeline_actions import TimelineAction
+from api.domain.timers import TimerKind as DomainTimerKind
+
+__all__ = [
+    "CaseAction",
+    "CaseChannel",
+    "CaseLevel",
+    "CaseState",
+    "ErrorCode",
+    "FiveCriterion",
+    "HandlingMode",
+    "OrgUnitKind",
+    "Role",
+    "Satisfaction",
+    "StarCriterion",
+    "TaskRole",
+    "TaskStatus",
+    "TimerKind",
+    "described_enum",
+    "value_of",
+]
+
+E = TypeVar("E", bound=Enum)
 
 
-@strawberry.enum(description="Kind of org unit in the grid hierarchy")
-class OrgUnitKind(Enum):
-    DISTRICT = strawberry.enum_value("DISTRICT", description="区")
-    STREET = strawberry.enum_value("STREET", description="街道")
-    COMMUNITY = strawberry.enum_value("COMMUNITY", description="社区")
-    GRID = strawberry.enum_value("GRID", description="网格")
-    BUILDING = strawberry.enum_value("BUILDING", description="楼院")
-    PARTY_HOUSEHOLD = strawberry.enum_value("PARTY_HOUSEHOLD", description="党员中心户")
-    UNIT_HOUSEHOLD = strawberry.enum_value("UNIT_HOUSEHOLD", description="单元中心户")
-    DEPARTMENT = strawberry.enum_value("DEPARTMENT", description="区直部门")
+def described_enum(
+    enum: type[E],
+    name: str,
+    description: str,
+    values: Mapping[E, str],
+    deprecated: Mapping[E, str] | None = None,
+) -> type[E]:
+    """Register ``enum`` with Strawberry as ``name``, with a description on every value.
 
-
-@strawberry.enum(
-    description="A role a person holds on an org unit; its scope is the unit's subtree"
-)
-class Role(Enum):
-    ADMIN = strawberry.enum_value("ADMIN", description="管理员: manages units and people")
-    SECRETARY = strawberry.enum_value("SECRETARY", description="党组织书记")
-    INSTRUCTOR = strawberry.enum_value("INSTRUCTOR", description="网格党建指导员")
-    GRID_WORKER = strawberry.enum_value("GRID_WORKER", description="网格员")
-    STAFF = strawberry.enum_value("STAFF", description="工作人员")
-    DEPARTMENT_STAFF = strawberry.enum_value("DEPARTMENT_STAFF", description="区直部门工作人员")
-    LEADER = strawberry.enum_value("LEADER", description="领导")
-
-
-@strawberry.enum(description="五子达标: the five criteria a grid party branch must meet")
-class FiveCriterion(Enum):
-    PILLAR = strawberry.enum_value("PILLAR", description="立柱子")
-    MINDSET = strawberry.enum_value("MINDSET", description="换脑子")
-    PLATFORM = strawberry.enum_value("PLATFORM", description="搭台子")
-    RESOURCES = strawberry.enum_value("RESOURCES", description="蓄池子")
-    YARDSTICK = strawberry.enum_value("YARDSTICK", description="把尺子")
-
-
-@strawberry.enum(description="六个好星级网格: one star per criterion met")
-class StarCriterion(Enum):
-    ORGANISATION = strawberry.enum_value("ORGANISATION", description="组织建设好")
-    TEAM = strawberry.enum_value("TEAM", description="队伍建设好")
-    STATION = strawberry.enum_value("STATION", description="阵地建设好")
-    SERVICE = strawberry.enum_value("SERVICE", description="服务群众好")
-    GOVERNANCE = strawberry.enum_value("GOVERNANCE", description="治理成效好")
-    REPUTATION = strawberry.enum_value("REPUTATION", description="群众口碑好")
+    ``deprecated`` maps a value to its deprecation reason, which names the replacement and the
+    removal date (docs/API.md, "Deprecation policy").
+    """
+    missing = [member.name for member in enum if member not in values]
+    if missing:
+        raise ValueError(f"GraphQL enum {name}: no description for {', '.join(missing)}")
+    registered: object = enum
+    if not has_enum_definition(registered):
+        strawberry.enum(enum)
+    assert has_enum_definition(registered)
+    # In place: a type decorated before this call (Strawberry registers a bare Enum it meets in
+    # an annotation) holds this very definition object, and must see the descriptions too.
+    definition = registered.__strawberry_definition__
+    definition.name = name
+    definition.description = description
+    for value in definition.values:
+        member = enum(value.value)
+        value.description = values[member]
+        value.deprecation_reason = (deprecated or {}).get(member)
+    return enum
 
 
 def value_of(member: Enum) -> str:
@@ -56,101 +87,247 @@ def value_of(member: Enum) -> str:
     return str(member.value)
 
 
-@strawberry.enum(description="State of a case in the 吹哨报到 closed loop")
-class CaseState(Enum):
-    REPORTED = strawberry.enum_value("REPORTED", description="信息收集: reported")
-    ACCEPTED = strawberry.enum_value("ACCEPTED", description="立案: accepted")
-    REJECTED = strawberry.enum_value("REJECTED", description="不予受理: rejected")
-    ASSIGNED = strawberry.enum_value("ASSIGNED", description="派遣: dispatched to a level")
-    IN_PROGRESS = strawberry.enum_value("IN_PROGRESS", description="处置: being handled")
-    PAUSED = strawberry.enum_value("PAUSED", description="waiting on the resident")
-    PARKED = strawberry.enum_value("PARKED", description="挂账: parked with approval")
-    RESOLVED = strawberry.enum_value("RESOLVED", description="办结: resolved")
-    EVALUATED = strawberry.enum_value("EVALUATED", description="回访评价: evaluated")
-    CLOSED = strawberry.enum_value("CLOSED", description="结案: closed")
-    ARCHIVED = strawberry.enum_value("ARCHIVED", description="归档: archived")
+described_enum(
+    OrgKind,
+    "OrgUnitKind",
+    "组织层级: kind of org unit in the grid hierarchy (district → street → community → grid → "
+    "building → households); departments sit beside the streets",
+    {
+        OrgKind.DISTRICT: "区 / 区委: the district, top of the hierarchy",
+        OrgKind.STREET: "街道 / 街道党工委: a street (subdistrict)",
+        OrgKind.COMMUNITY: "社区 / 社区党委: a community",
+        OrgKind.GRID: "网格 / 网格党支部: a grid, the basic governance cell",
+        OrgKind.BUILDING: "楼院 / 楼院党小组: a building compound",
+        OrgKind.PARTY_HOUSEHOLD: "党员中心户: a party member's home acting as contact point",
+        OrgKind.UNIT_HOUSEHOLD: "单元中心户: the contact point of one stairwell unit",
+        OrgKind.DEPARTMENT: "区直部门: a district department; takes cases at DISTRICT level, "
+        "has no children",
+    },
+)
+OrgUnitKind = OrgKind
 
+described_enum(
+    DomainRole,
+    "Role",
+    "角色: a role a person holds on an org unit; its scope is the unit's subtree",
+    {
+        DomainRole.ADMIN: "管理员: administrator, manages units and people in scope",
+        DomainRole.SECRETARY: "党组织书记: party organisation secretary",
+        DomainRole.INSTRUCTOR: "网格党建指导员: grid instructor, a cadre guiding a grid",
+        DomainRole.GRID_WORKER: "网格员: grid worker, patrols and reports in a grid",
+        DomainRole.STAFF: "工作人员: staff of a street or community (dispatcher)",
+        DomainRole.DEPARTMENT_STAFF: "区直部门工作人员: staff of a district department",
+        DomainRole.LEADER: "领导: a district leader; owns top-level cases (包案)",
+    },
+)
+Role = DomainRole
 
-@strawberry.enum(description="Level handling a case; escalation climbs one level at a time")
-class CaseLevel(Enum):
-    GRID = strawberry.enum_value("GRID", description="网格")
-    COMMUNITY = strawberry.enum_value("COMMUNITY", description="社区")
-    STREET = strawberry.enum_value("STREET", description="街道")
-    DISTRICT = strawberry.enum_value("DISTRICT", description="区直部门报到")
-    TOP = strawberry.enum_value("TOP", description="顶格调度")
+described_enum(
+    DomainFiveCriterion,
+    "FiveCriterion",
+    "五子达标: five-criteria acceptance, the checklist a grid party branch must meet",
+    {
+        DomainFiveCriterion.PILLAR: "立柱子: a strong branch secretary and team",
+        DomainFiveCriterion.MINDSET: "换脑子: trained in service-oriented governance",
+        DomainFiveCriterion.PLATFORM: "搭台子: a working service station",
+        DomainFiveCriterion.RESOURCES: "蓄池子: a pool of volunteers, partners and funds",
+        DomainFiveCriterion.YARDSTICK: "把尺子: rules and evaluation in place",
+    },
+)
+FiveCriterion = DomainFiveCriterion
 
+described_enum(
+    DomainStarCriterion,
+    "StarCriterion",
+    "六个好星级网格: star grid rating, one star per criterion met",
+    {
+        DomainStarCriterion.ORGANISATION: "组织建设好: good party organisation",
+        DomainStarCriterion.TEAM: "队伍建设好: good team",
+        DomainStarCriterion.STATION: "阵地建设好: good service station",
+        DomainStarCriterion.SERVICE: "服务群众好: good service to residents",
+        DomainStarCriterion.GOVERNANCE: "治理成效好: good governance results",
+        DomainStarCriterion.REPUTATION: "群众口碑好: good reputation among residents",
+    },
+)
+StarCriterion = DomainStarCriterion
 
-@strawberry.enum(description="Handling mode chosen on acceptance")
-class HandlingMode(Enum):
-    IMMEDIATE = strawberry.enum_value("IMMEDIATE", description="即办")
-    FAST = strawberry.enum_value("FAST", description="快办")
-    ASSIGNED = strawberry.enum_value("ASSIGNED", description="分办")
-    JOINT = strawberry.enum_value("JOINT", description="联办")
-    TOP_LEVEL = strawberry.enum_value("TOP_LEVEL", description="顶格办")
+described_enum(
+    CaseState,
+    "CaseState",
+    "案件状态: state of a case in the 吹哨报到 (whistle and report) closed loop",
+    {
+        CaseState.REPORTED: "信息收集: reported, waiting for acceptance",
+        CaseState.ACCEPTED: "立案: accepted, waiting for dispatch",
+        CaseState.REJECTED: "不予受理: rejected (duplicate, out of scope…)",
+        CaseState.ASSIGNED: "派遣: dispatched to a level and unit, waiting to be signed for",
+        CaseState.IN_PROGRESS: "处置: being handled",
+        CaseState.PAUSED: "暂停: waiting on the resident; the clock stops",
+        CaseState.PARKED: "挂账: parked as long-term unsolvable, with approval",
+        CaseState.RESOLVED: "办结: handling done, waiting for the resident's evaluation",
+        CaseState.EVALUATED: "回访评价: evaluated by the resident",
+        CaseState.CLOSED: "结案: closed",
+        CaseState.ARCHIVED: "归档: archived",
+    },
+)
 
+described_enum(
+    Level,
+    "CaseLevel",
+    "处置层级: level handling a case; escalation (吹哨上报) climbs one level at a time",
+    {
+        Level.GRID: "网格: the grid",
+        Level.COMMUNITY: "社区: the community",
+        Level.STREET: "街道: the street",
+        Level.DISTRICT: "区直部门报到: district departments claim it (部门报到), coordinated by "
+        "the governance centre (推进中心)",
+        Level.TOP: "顶格调度: top-level coordination, owned by a district leader (包案)",
+    },
+)
+CaseLevel = Level
 
-@strawberry.enum(description="How a case came in")
-class CaseChannel(Enum):
-    RESIDENT = strawberry.enum_value("RESIDENT", description="群众吹哨 (mini-program)")
-    GRID_PATROL = strawberry.enum_value("GRID_PATROL", description="网格员巡查")
-    HOTLINE = strawberry.enum_value("HOTLINE", description="12345 hotline / third party")
-    TOPIC = strawberry.enum_value("TOPIC", description="议题转项目: an adopted topic")
+described_enum(
+    HandlingMode,
+    "HandlingMode",
+    "办理方式: handling mode chosen on acceptance; with category and level it selects the "
+    "time limits",
+    {
+        HandlingMode.IMMEDIATE: "即办: handled on the spot",
+        HandlingMode.FAST: "快办: fast track, short limits",
+        HandlingMode.ASSIGNED: "分办: assigned to one unit or department",
+        HandlingMode.JOINT: "联办: joint handling, a lead department (主办) with supporting ones "
+        "(协办)",
+        HandlingMode.TOP_LEVEL: "顶格办: top-level handling by a district leader",
+    },
+)
 
+described_enum(
+    Channel,
+    "CaseChannel",
+    "来源渠道: how a case came in",
+    {
+        Channel.RESIDENT: "群众吹哨: reported by a resident in the mini-program",
+        Channel.GRID_PATROL: "网格员巡查: found by a grid worker on patrol",
+        Channel.HOTLINE: "12345: the city hotline or another third-party system",
+        Channel.TOPIC: "议题转项目: an adopted topic (党群议事) became a case",
+    },
+)
+CaseChannel = Channel
 
-@strawberry.enum(description="The reporter's evaluation of the result")
-class Satisfaction(Enum):
-    SATISFIED = strawberry.enum_value("SATISFIED", description="满意")
-    BASICALLY_SATISFIED = strawberry.enum_value("BASICALLY_SATISFIED", description="基本满意")
-    UNSATISFIED = strawberry.enum_value("UNSATISFIED", description="不满意")
+described_enum(
+    Satisfaction,
+    "Satisfaction",
+    "满意度: the reporter's evaluation (回访评价) of the result",
+    {
+        Satisfaction.SATISFIED: "满意: satisfied",
+        Satisfaction.BASICALLY_SATISFIED: "基本满意: basically satisfied",
+        Satisfaction.UNSATISFIED: "不满意: unsatisfied; the dispatcher may reopen (返工)",
+    },
+)
 
+described_enum(
+    TimelineAction,
+    "CaseAction",
+    "案件操作: what can be done to a case, and what a timeline event records",
+    {
+        TimelineAction.REPORT: "吹哨: reported (the first timeline event)",
+        TimelineAction.ACCEPT: "受理 / 立案: accept into the system",
+        TimelineAction.REJECT: "不予受理: reject",
+        TimelineAction.ASSIGN: "派遣: dispatch to a level and unit (or departments at DISTRICT)",
+        TimelineAction.START: "签收: the assigned unit signs for the case",
+        TimelineAction.CLAIM: "部门报到: a department claims its task",
+        TimelineAction.RESOLVE_TASK: "部门办结: a department resolves its task",
+        TimelineAction.ESCALATE: "吹哨上报: whistle the case up one level",
+        TimelineAction.SEND_BACK: "回退: send back to the dispatcher (wrong dispatch)",
+        TimelineAction.PAUSE: "暂停: pause while waiting on the resident",
+        TimelineAction.RESUME: "恢复: resume a paused case",
+        TimelineAction.REQUEST_EXTENSION: "申请延期: request a deadline extension",
+        TimelineAction.GRANT_EXTENSION: "批准延期: grant the extension",
+        TimelineAction.DENY_EXTENSION: "驳回延期: deny the extension",
+        TimelineAction.RESOLVE: "办结: handling done",
+        TimelineAction.EVALUATE: "评价: the resident evaluates the result",
+        TimelineAction.REOPEN: "返工 / 重办: reopen after an unsatisfied evaluation",
+        TimelineAction.CLOSE: "结案: close",
+        TimelineAction.TICK_OFF: "对单销号: tick-off, the owning leader closes a TOP case",
+        TimelineAction.REQUEST_PARK: "申请挂账: request to park as long-term unsolvable",
+        TimelineAction.APPROVE_PARK: "批准挂账: approve parking",
+        TimelineAction.REJECT_PARK: "驳回挂账: reject parking",
+        TimelineAction.UNPARK: "解除挂账: resume a parked case",
+        TimelineAction.ARCHIVE: "归档: archive a closed or rejected case",
+        TimelineAction.AT_RISK_WARNING: "临期预警: at-risk warning before a deadline (timer)",
+        TimelineAction.SUPERVISION: "督办: supervision, a limit was missed (timer)",
+    },
+)
+CaseAction = TimelineAction
 
-@strawberry.enum(description="What can be done to a case")
-class CaseAction(Enum):
-    REPORT = strawberry.enum_value("REPORT", description="吹哨: report")
-    ACCEPT = strawberry.enum_value("ACCEPT", description="受理")
-    REJECT = strawberry.enum_value("REJECT", description="不予受理")
-    ASSIGN = strawberry.enum_value("ASSIGN", description="派遣")
-    START = strawberry.enum_value("START", description="签收")
-    CLAIM = strawberry.enum_value("CLAIM", description="部门报到")
-    RESOLVE_TASK = strawberry.enum_value("RESOLVE_TASK", description="部门办结")
-    ESCALATE = strawberry.enum_value("ESCALATE", description="吹哨上报")
-    SEND_BACK = strawberry.enum_value("SEND_BACK", description="回退")
-    PAUSE = strawberry.enum_value("PAUSE", description="暂停")
-    RESUME = strawberry.enum_value("RESUME", description="恢复")
-    REQUEST_EXTENSION = strawberry.enum_value("REQUEST_EXTENSION", description="申请延期")
-    GRANT_EXTENSION = strawberry.enum_value("GRANT_EXTENSION", description="批准延期")
-    DENY_EXTENSION = strawberry.enum_value("DENY_EXTENSION", description="驳回延期")
-    RESOLVE = strawberry.enum_value("RESOLVE", description="办结")
-    EVALUATE = strawberry.enum_value("EVALUATE", description="评价")
-    REOPEN = strawberry.enum_value("REOPEN", description="返工")
-    CLOSE = strawberry.enum_value("CLOSE", description="结案")
-    TICK_OFF = strawberry.enum_value("TICK_OFF", description="对单销号")
-    REQUEST_PARK = strawberry.enum_value("REQUEST_PARK", description="申请挂账")
-    APPROVE_PARK = strawberry.enum_value("APPROVE_PARK", description="批准挂账")
-    REJECT_PARK = strawberry.enum_value("REJECT_PARK", description="驳回挂账")
-    UNPARK = strawberry.enum_value("UNPARK", description="解除挂账")
-    ARCHIVE = strawberry.enum_value("ARCHIVE", description="归档")
-    AT_RISK_WARNING = strawberry.enum_value("AT_RISK_WARNING", description="临期预警 (timer)")
-    SUPERVISION = strawberry.enum_value(
-        "SUPERVISION", description="督办: a limit was missed (timer)"
-    )
+described_enum(
+    TaskRole,
+    "TaskRole",
+    "部门角色: a department's part in a case at DISTRICT level",
+    {
+        TaskRole.LEAD: "主办: lead department; its limits are the case's clock",
+        TaskRole.SUPPORT: "协办: supporting department, with a clock of its own",
+    },
+)
 
+described_enum(
+    DomainTaskStatus,
+    "TaskStatus",
+    "任务状态: status of a department's task",
+    {
+        DomainTaskStatus.ASSIGNED: "待报到: assigned, not claimed yet",
+        DomainTaskStatus.CLAIMED: "已报到: claimed by the department",
+        DomainTaskStatus.RESOLVED: "已办结: resolved by the department",
+    },
+)
+TaskStatus = DomainTaskStatus
 
-@strawberry.enum(description="A department's part in a case at DISTRICT level")
-class TaskRole(Enum):
-    LEAD = strawberry.enum_value("LEAD", description="主办")
-    SUPPORT = strawberry.enum_value("SUPPORT", description="协办")
+described_enum(
+    DomainTimerKind,
+    "TimerKind",
+    "时限类型: which time limit a case's clock measures",
+    {
+        DomainTimerKind.CLAIM: "报到时限: at DISTRICT, departments claim (部门报到) or the "
+        "governance centre (推进中心) dispatches",
+        DomainTimerKind.RESPONSE: "签收时限: response limit, the unit signs for the case",
+        DomainTimerKind.RESOLVE: "办结时限: resolve limit, handling must be done",
+    },
+)
+TimerKind = DomainTimerKind
 
-
-@strawberry.enum(description="Status of a department's task")
-class TaskStatus(Enum):
-    ASSIGNED = strawberry.enum_value("ASSIGNED", description="待报到")
-    CLAIMED = strawberry.enum_value("CLAIMED", description="已报到")
-    RESOLVED = strawberry.enum_value("RESOLVED", description="已办结")
-
-
-@strawberry.enum(description="Which time limit a case's clock measures")
-class TimerKind(Enum):
-    CLAIM = strawberry.enum_value("CLAIM", description="部门报到 / 推进中心调度时限")
-    RESPONSE = strawberry.enum_value("RESPONSE", description="签收时限")
-    RESOLVE = strawberry.enum_value("RESOLVE", description="办结时限")
+ErrorCode = described_enum(
+    DomainErrorCode,
+    "ErrorCode",
+    "错误代码: why an operation failed (UserError.code, or extensions.code of a GraphQL error)",
+    {
+        DomainErrorCode.INVALID_ID: "无效标识: a global id that does not decode or names "
+        "another type",
+        DomainErrorCode.INVALID_CURSOR: "无效游标: a pagination cursor that was not issued "
+        "for this list, or was altered",
+        DomainErrorCode.INVALID_INPUT: "输入无效: a value breaks a rule (length, format, range); "
+        "`field` names it",
+        DomainErrorCode.NOT_FOUND: "不存在: the object does not exist or is not visible to you",
+        DomainErrorCode.UNAUTHENTICATED: "未登录: the operation needs a signed-in caller",
+        DomainErrorCode.FORBIDDEN: "无权限: the caller's roles do not cover the object",
+        DomainErrorCode.CONFLICT: "冲突: someone else changed the object at the same moment; "
+        "read it again and retry",
+        DomainErrorCode.ALREADY_EXISTS: "已存在: a unique value (name, phone, vote…) is taken",
+        DomainErrorCode.INVALID_HIERARCHY: "层级无效: this kind of unit cannot sit under that "
+        "parent",
+        DomainErrorCode.CYCLE: "循环: a unit cannot move under itself or its descendants",
+        DomainErrorCode.IN_USE: "使用中: the object still has children or open work",
+        DomainErrorCode.ARCHIVED: "已归档: the object is archived and read-only",
+        DomainErrorCode.INVALID_TRANSITION: "状态不允许: the current state does not allow this "
+        "action; the message names the state and the allowed actions",
+        DomainErrorCode.PROJECT_FULL: "名额已满: the partner project has no slot left",
+        DomainErrorCode.PROJECT_NOT_OPEN: "项目未开放: the partner project is not open for claims",
+        DomainErrorCode.ALREADY_CLAIMED: "已认领: this partner already claimed the project",
+        DomainErrorCode.PARTNER_NOT_APPROVED: "合伙人未通过审核: the partner is not approved "
+        "in a directory that reaches the project",
+        DomainErrorCode.INSUFFICIENT_BALANCE: "余额不足: the points account would be overdrawn",
+        DomainErrorCode.VOTING_CLOSED: "投票已结束: outside the topic's voting window",
+        DomainErrorCode.NOT_ELIGIBLE: "无投票资格: not in the topic's electorate snapshot",
+        DomainErrorCode.TOPIC_HIDDEN: "已屏蔽: hidden by moderation, pending review",
+        DomainErrorCode.RATE_LIMITED: "查询过于频繁: too many anonymous lookups from one address "
+        "this minute; try again later",
+    },
+)

@@ -17,21 +17,24 @@ from strawberry.extensions import SchemaExtension
 
 from api.domain.errors import DomainError
 from api.domain.errors import ErrorCode as DomainErrorCode
+from schema import enums
 
 log = logging.getLogger("dangqun")
 
-ErrorCode = strawberry.enum(
-    DomainErrorCode, name="ErrorCode", description="Why an operation failed"
-)
+# The GraphQL enum ErrorCode, described value by value, is registered in schema.enums.
+ErrorCode = enums.ErrorCode
 
 
 @strawberry.type(
     description="An expected failure of a mutation: bad input, no permission, a lost race"
 )
 class UserError:
-    code: DomainErrorCode
-    field: str | None
-    message: str
+    code: DomainErrorCode = strawberry.field(description="Why it failed, stable for clients")
+    field: str | None = strawberry.field(
+        description="The input field at fault, as named in the input (camelCase); null when the "
+        "failure is not about one field"
+    )
+    message: str = strawberry.field(description="What went wrong, in Chinese, to show the user")
 
 
 def user_error(error: DomainError) -> UserError:

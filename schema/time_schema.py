@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -18,6 +19,12 @@ from schema.enums import CaseLevel, HandlingMode, value_of
 from schema.errors import UserError, run_mutation
 from schema.node import item_id
 
+RESPONSE = "Response limit in hours (响应时限): sign for the case within"
+RESOLVE = "Resolve limit in hours (办结时限)"
+UNIT = "How the hours are counted"
+ERRORS = "Why nothing was written; empty on success"
+DistrictId = Annotated[strawberry.ID, strawberry.argument(description="Global id of the district")]
+
 
 @strawberry.enum(description="How a limit is counted")
 class ClockUnit(Enum):
@@ -27,30 +34,32 @@ class ClockUnit(Enum):
 
 @strawberry.type(description="A level's default limits")
 class LevelLimit:
-    level: CaseLevel
-    response_hours: float
-    resolve_hours: float
-    unit: ClockUnit
+    level: CaseLevel = strawberry.field(description="The level the limits apply at")
+    response_hours: float = strawberry.field(description=RESPONSE)
+    resolve_hours: float = strawberry.field(description=RESOLVE)
+    unit: ClockUnit = strawberry.field(description=UNIT)
 
 
 @strawberry.type(description="Limits for a category and/or handling mode at a level")
 class PolicyRule:
     category: str | None = strawberry.field(description="Null: any category")
     mode: HandlingMode | None = strawberry.field(description="Null: any handling mode")
-    level: CaseLevel
-    response_hours: float
-    resolve_hours: float
-    unit: ClockUnit
+    level: CaseLevel = strawberry.field(description="The level the limits apply at")
+    response_hours: float = strawberry.field(description=RESPONSE)
+    resolve_hours: float = strawberry.field(description=RESOLVE)
+    unit: ClockUnit = strawberry.field(description=UNIT)
 
 
 @strawberry.type(description="The time-limit policy (时限): versioned, the latest is in force")
 class TimePolicyView:
-    version: int
+    version: int = strawberry.field(description="Version number; 1 is the built-in default")
     at_risk_fraction: float = strawberry.field(description="临期预警 at this share of a limit")
     claim_hours: float = strawberry.field(description="DISTRICT: departments must claim within")
-    claim_unit: ClockUnit
-    defaults: list[LevelLimit]
-    rules: list[PolicyRule]
+    claim_unit: ClockUnit = strawberry.field(description="How the claim limit is counted")
+    defaults: list[LevelLimit] = strawberry.field(description="Limits per level when no rule fits")
+    rules: list[PolicyRule] = strawberry.field(
+        description="Limits for a category and/or handling mode, the most specific first"
+    )
 
 
 def _view(policy: TimePolicy) -> TimePolicyView:
@@ -86,64 +95,84 @@ def _view(policy: TimePolicy) -> TimePolicyView:
 
 @strawberry.type(description="A day overridden by the district (a late State Council notice)")
 class CalendarOverride:
-    day: str
-    workday: bool
-    note: str | None
+    day: str = strawberry.field(description="The day (yyyy-mm-dd, Asia/Shanghai)")
+    workday: bool = strawberry.field(description="True: a workday (调休); false: a holiday")
+    note: str | None = strawberry.field(description="Why, e.g. the notice it follows")
 
 
-@strawberry.input
+@strawberry.input(description="A level's default limits")
 class LevelLimitInput:
-    level: CaseLevel
-    response_hours: float
-    resolve_hours: float
-    unit: ClockUnit = ClockUnit.WORKING
+    level: CaseLevel = strawberry.field(description="The level the limits apply at")
+    response_hours: float = strawberry.field(description=RESPONSE)
+    resolve_hours: float = strawberry.field(description=RESOLVE)
+    unit: ClockUnit = strawberry.field(description=UNIT, default=ClockUnit.WORKING)
 
 
-@strawberry.input
+@strawberry.input(description="Limits for a category and/or handling mode at a level")
 class PolicyRuleInput:
-    category: str | None = None
-    mode: HandlingMode | None = None
-    level: CaseLevel
-    response_hours: float
-    resolve_hours: float
-    unit: ClockUnit = ClockUnit.WORKING
+    category: str | None = strawberry.field(description="Null: any category", default=None)
+    mode: HandlingMode | None = strawberry.field(
+        description="Null: any handling mode", default=None
+    )
+    level: CaseLevel = strawberry.field(description="The level the limits apply at")
+    response_hours: float = strawberry.field(description=RESPONSE)
+    resolve_hours: float = strawberry.field(description=RESOLVE)
+    unit: ClockUnit = strawberry.field(description=UNIT, default=ClockUnit.WORKING)
 
 
 @strawberry.input(description="The whole policy; saving makes it the next version")
 class UpdateTimePolicyInput:
-    district_id: strawberry.ID
-    defaults: list[LevelLimitInput]
-    rules: list[PolicyRuleInput] = strawberry.field(default_factory=list)
-    at_risk_fraction: float = 0.8
-    claim_hours: float = 4.0
-    claim_unit: ClockUnit = ClockUnit.WORKING
+    district_id: strawberry.ID = strawberry.field(description="Global id of the district")
+    defaults: list[LevelLimitInput] = strawberry.field(description="Limits per level")
+    rules: list[PolicyRuleInput] = strawberry.field(
+        description="Limits for categories and handling modes", default_factory=list
+    )
+    at_risk_fraction: float = strawberry.field(
+        description="临期预警 at this share of a limit", default=0.8
+    )
+    claim_hours: float = strawberry.field(
+        description="DISTRICT: departments must claim within", default=4.0
+    )
+    claim_unit: ClockUnit = strawberry.field(
+        description="How the claim limit is counted", default=ClockUnit.WORKING
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Result of saving a policy version")
 class TimePolicyPayload:
-    policy: TimePolicyView | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    policy: TimePolicyView | None = strawberry.field(
+        description="The version saved, now in force", default=None
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS, default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="A day to override")
 class CalendarOverrideInput:
     day: str = strawberry.field(description="yyyy-mm-dd")
-    workday: bool
-    note: str | None = None
+    workday: bool = strawberry.field(description="True: a workday (调休); false: a holiday")
+    note: str | None = strawberry.field(description="Why, at most 200 characters", default=None)
 
 
 @strawberry.input(description="Set and remove day overrides; open deadlines are recomputed")
 class PublishCalendarInput:
-    district_id: strawberry.ID
-    set: list[CalendarOverrideInput] = strawberry.field(default_factory=list)
-    remove: list[str] = strawberry.field(default_factory=list)
+    district_id: strawberry.ID = strawberry.field(description="Global id of the district")
+    set: list[CalendarOverrideInput] = strawberry.field(
+        description="Days to set (at most 60 with those removed)", default_factory=list
+    )
+    remove: list[str] = strawberry.field(
+        description="Days (yyyy-mm-dd) whose override goes", default_factory=list
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Result of publishing calendar overrides")
 class PublishCalendarPayload:
-    overrides: list[CalendarOverride] = strawberry.field(default_factory=list)
-    recomputed_cases: int = 0
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    overrides: list[CalendarOverride] = strawberry.field(
+        description="Every override of the district now", default_factory=list
+    )
+    recomputed_cases: int = strawberry.field(
+        description="Open cases whose deadline moved", default=0
+    )
+    errors: list[UserError] = strawberry.field(description=ERRORS, default_factory=list)
 
 
 def _day(value: str, field: str) -> date:
@@ -193,18 +222,25 @@ def _overrides(found: dict[date, tuple[bool, str | None]]) -> list[CalendarOverr
 @strawberry.type
 class TimeQuery:
     @strawberry.field(description="The time-limit policy in force in a district (public)")
-    def time_policy(self, district_id: strawberry.ID) -> TimePolicyView:
-        return _view(time_rules.load_policy(item_id(district_id, "OrgUnit", "districtId")))
+    def time_policy(self, info: Info, district_id: DistrictId) -> TimePolicyView:
+        district = item_id(district_id, "OrgUnit", "districtId")
+        return _view(time_rules.policy_in_force(info.context.db, district))
 
     @strawberry.field(description="The district's calendar overrides (public)")
-    def calendar_overrides(self, district_id: strawberry.ID) -> list[CalendarOverride]:
-        return _overrides(time_rules.load_overrides(item_id(district_id, "OrgUnit", "districtId")))
+    def calendar_overrides(self, info: Info, district_id: DistrictId) -> list[CalendarOverride]:
+        district = item_id(district_id, "OrgUnit", "districtId")
+        found = time_rules.overrides(info.context.db, district)
+        return _overrides({day: (record.workday, record.note) for day, record in found.items()})
 
 
 @strawberry.type
 class TimeMutation:
     @strawberry.mutation(description="Save a new version of the district's time-limit policy")
-    def update_time_policy(self, info: Info, input: UpdateTimePolicyInput) -> TimePolicyPayload:
+    def update_time_policy(
+        self,
+        info: Info,
+        input: Annotated[UpdateTimePolicyInput, strawberry.argument(description="The policy")],
+    ) -> TimePolicyPayload:
         ctx = info.context
 
         def act() -> TimePolicyPayload:
@@ -216,7 +252,9 @@ class TimeMutation:
 
     @strawberry.mutation(description="Publish calendar overrides; recomputes open deadlines")
     def publish_calendar_overrides(
-        self, info: Info, input: PublishCalendarInput
+        self,
+        info: Info,
+        input: Annotated[PublishCalendarInput, strawberry.argument(description="The days")],
     ) -> PublishCalendarPayload:
         ctx = info.context
 

@@ -1,77 +1,90 @@
-"""Object types of the grid hierarchy and people (one module: they refer to each other)."""
+"""Object types of the grid hierarchy and people (one module: they refer to each other).
+
+Built from the store's records (``api.records.org``): plain fields are filled once by ``of``;
+relations read through the request's DataLoaders or one repository page.
+"""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import strawberry
 
 from api.domain.grid import GridDetails as GridDetailsModel
 from api.domain.people import mask_name, mask_phone
 from api.domain.roles import Permission
+from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.services import org_units, people
 from api.services.actor import ANONYMOUS
-from api.store.models import OrgUnitItem, PersonItem, RoleGrantItem
-from schema.connections import DEFAULT_PAGE_SIZE, Connection, to_connection
+from schema.connections import DEFAULT_PAGE_SIZE, After, Connection, First, to_connection
 from schema.context import Info
 from schema.enums import FiveCriterion, OrgUnitKind, Role, StarCriterion
-from schema.node import Node, global_id
+from schema.node import Node, global_id, node_loader
 
 
 @strawberry.type(description="One ancestor in a breadcrumb, root first")
 class Ancestor:
-    id: strawberry.ID
-    kind: OrgUnitKind
-    name: str
+    id: strawberry.ID = strawberry.field(description="Global id of the ancestor unit")
+    kind: OrgUnitKind = strawberry.field(description="Its level in the hierarchy")
+    name: str = strawberry.field(description="Its name")
 
 
 @strawberry.type(description="党群服务站: the grid's service station")
 class ServiceStation:
-    name: str
-    address: str
-    opening_hours: str
-    phone: str
+    name: str = strawberry.field(description="Name of the station")
+    address: str = strawberry.field(description="Street address")
+    opening_hours: str = strawberry.field(description="Opening hours, as written by the grid")
+    phone: str = strawberry.field(description="Public phone number of the station")
 
 
 @strawberry.type(
     description="What a grid carries beyond its name: branch, instructor, station, ratings"
 )
 class GridDetails:
-    details: strawberry.Private[GridDetailsModel]
+    secretary_id: strawberry.Private[str | None]
+    instructor_id: strawberry.Private[str | None]
 
     @strawberry.field(description="网格党支部书记 (personal data masked outside the scope)")
     async def party_branch_secretary(self, info: Info) -> Person | None:
-        return await _person(info, self.details.secretary_id)
+        return await _person(info, self.secretary_id)
 
-    @strawberry.field(description="网格党建指导员")
+    @strawberry.field(description="网格党建指导员 (personal data masked outside the scope)")
     async def instructor(self, info: Info) -> Person | None:
-        return await _person(info, self.details.instructor_id)
+        return await _person(info, self.instructor_id)
 
-    @strawberry.field
-    def service_station(self) -> ServiceStation | None:
-        station = self.details.station
-        if station is None:
-            return None
-        return ServiceStation(
-            name=station.name,
-            address=station.address,
-            opening_hours=station.opening_hours,
-            phone=station.phone,
+    service_station: ServiceStation | None = strawberry.field(
+        description="党群服务站, when the grid has one (public)"
+    )
+    five_criteria: list[FiveCriterion] = strawberry.field(description="五子达标: criteria met")
+    five_criteria_met: bool = strawberry.field(description="True when all five criteria are met")
+    star_criteria: list[StarCriterion] = strawberry.field(
+        description="六个好: criteria met, one star each"
+    )
+    stars: int = strawberry.field(description="Star rating, 0–6")
+
+    @classmethod
+    def of(cls, details: GridDetailsModel) -> GridDetails:
+        station = details.station
+        return cls(
+            secretary_id=details.secretary_id,
+            instructor_id=details.instructor_id,
+            service_station=None
+            if station is None
+            else ServiceStation(
+                name=station.name,
+                address=station.address,
+                opening_hours=station.opening_hours,
+                phone=station.phone,
+            ),
+            five_criteria=sorted(
+                (FiveCriterion(c.value) for c in details.five_criteria), key=_order
+            ),
+            five_criteria_met=details.five_criteria_met,
+            star_criteria=sorted(
+                (StarCriterion(c.value) for c in details.star_criteria), key=_order
+            ),
+            stars=details.stars,
         )
-
-    @strawberry.field(description="五子达标: criteria met")
-    def five_criteria(self) -> list[FiveCriterion]:
-        return sorted((FiveCriterion(c.value) for c in self.details.five_criteria), key=_order)
-
-    @strawberry.field(description="True when all five criteria are met")
-    def five_criteria_met(self) -> bool:
-        return self.details.five_criteria_met
-
-    @strawberry.field(description="六个好: criteria met, one star each")
-    def star_criteria(self) -> list[StarCriterion]:
-        return sorted((StarCriterion(c.value) for c in self.details.star_criteria), key=_order)
-
-    @strawberry.field(description="Star rating, 0–6")
-    def stars(self) -> int:
-        return self.details.stars
 
 
 def _order(value: FiveCriterion | StarCriterion) -> int:
@@ -80,166 +93,163 @@ def _order(value: FiveCriterion | StarCriterion) -> int:
 
 @strawberry.type(description="A unit of the grid hierarchy: district, street, community, grid, …")
 class OrgUnit(Node):
-    item: strawberry.Private[OrgUnitItem]
+    record: strawberry.Private[OrgUnitRecord]
+    kind: OrgUnitKind = strawberry.field(description="Its level in the hierarchy")
+    name: str = strawberry.field(description="Unique among its siblings")
+    archived: bool = strawberry.field(
+        description="Archived units are kept for the record, never deleted"
+    )
+    created_at: str = strawberry.field(description="When it was created (ISO 8601)")
+    updated_at: str = strawberry.field(description="When it was last renamed, moved or edited")
 
     @classmethod
-    def of(cls, item: OrgUnitItem) -> OrgUnit:
-        return cls(id=global_id("OrgUnit", item.id), item=item)
+    def of(cls, unit: OrgUnitRecord) -> OrgUnit:
+        return cls(
+            id=global_id("OrgUnit", unit.id),
+            record=unit,
+            kind=OrgUnitKind(unit.kind.value),
+            name=unit.name,
+            archived=unit.archived,
+            created_at=unit.created_at,
+            updated_at=unit.updated_at,
+            ancestors=[
+                Ancestor(
+                    id=global_id("OrgUnit", crumb.id),
+                    kind=OrgUnitKind(crumb.kind.value),
+                    name=crumb.name,
+                )
+                for crumb in unit.ancestors
+            ],
+            grid=GridDetails.of(unit.grid) if unit.grid is not None else None,
+        )
 
-    @strawberry.field
-    def kind(self) -> OrgUnitKind:
-        return OrgUnitKind(self.item.kind)
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.item.name
-
-    @strawberry.field(description="Archived units are kept for the record, never deleted")
-    def archived(self) -> bool:
-        return bool(self.item.archived)
-
-    @strawberry.field
-    def created_at(self) -> str:
-        return self.item.created_at
-
-    @strawberry.field
-    def updated_at(self) -> str:
-        return self.item.updated_at
-
-    @strawberry.field
+    @strawberry.field(description="The unit above (null for a district)")
     async def parent(self, info: Info) -> OrgUnit | None:
-        if self.item.parent_id is None:
+        if self.record.parent_id is None:
             return None
-        parent = await info.context.loaders.org_units.load(self.item.parent_id)
+        parent = await info.context.loaders.org_units.load(self.record.parent_id)
         return OrgUnit.of(parent) if parent else None
 
-    @strawberry.field(
+    ancestors: list[Ancestor] = strawberry.field(
         description="The breadcrumb: ancestors from the district down (no extra reads)"
     )
-    def ancestors(self) -> list[Ancestor]:
-        return [
-            Ancestor(
-                id=global_id("OrgUnit", crumb.id),
-                kind=OrgUnitKind(crumb.kind.value),
-                name=crumb.name,
-            )
-            for crumb in org_units.crumbs(self.item)
-        ]
 
     @strawberry.field(description="Children sorted by name; archived ones only to staff in scope")
     def children(
         self,
         info: Info,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-        archived: bool = False,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
+        archived: Annotated[
+            bool,
+            strawberry.argument(
+                description="List the archived children instead (staff in scope only)"
+            ),
+        ] = False,
     ) -> Connection[OrgUnit]:
         ctx = info.context
         # Active children are public: only archived ones need the caller (and a read of grants).
         actor = ctx.actor if archived else ANONYMOUS
-        page = org_units.list_children(ctx.db, actor, self.item, first, after, archived)
+        page = org_units.list_children(ctx.db, actor, self.record, first, after, archived)
         return to_connection(page, OrgUnit.of, after is not None)
 
-    @strawberry.field(description="Only for grids")
-    def grid(self) -> GridDetails | None:
-        details = org_units.grid_details(self.item)
-        return GridDetails(details=details) if details is not None else None
+    grid: GridDetails | None = strawberry.field(description="Only for grids")
 
     @strawberry.field(description="Who holds which role here (staff in scope only)")
     def role_grants(
-        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
     ) -> Connection[RoleGrant]:
         ctx = info.context
-        page = people.list_grants(ctx.db, ctx.actor, self.item, first, after)
+        page = people.list_grants(ctx.db, ctx.actor, self.record, first, after)
         return to_connection(page, RoleGrant.of, after is not None)
 
     @strawberry.field(description="People whose home is this unit (staff in scope only)")
     def residents(
-        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: Info,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
     ) -> Connection[Person]:
         ctx = info.context
-        page = people.list_residents(ctx.db, ctx.actor, self.item, first, after)
+        page = people.list_residents(ctx.db, ctx.actor, self.record, first, after)
         return to_connection(page, lambda person: Person.of(person, info), after is not None)
 
     @strawberry.field(description="Whether the caller may manage this unit's subtree")
     def viewer_can_manage(self, info: Info) -> bool:
-        return info.context.actor.can(Permission.MANAGE_ORG, self.item.path)
+        return info.context.actor.can(Permission.MANAGE_ORG, self.record.path)
 
 
 @strawberry.type(description="A resident, party member or staff member")
 class Person(Node):
-    item: strawberry.Private[PersonItem]
+    record: strawberry.Private[PersonRecord]
     full_access: strawberry.Private[bool]
-
-    @classmethod
-    def of(cls, item: PersonItem, info: Info) -> Person:
-        return cls(
-            id=global_id("Person", item.id),
-            item=item,
-            full_access=info.context.can_read_person(item),
-        )
-
-    @strawberry.field(
+    name: str = strawberry.field(
         description="Full name to the person and staff in scope; masked (张*) for others"
     )
-    def name(self) -> str:
-        return self.item.name if self.full_access else mask_name(self.item.name)
+    phone: str | None = strawberry.field(
+        description="Masked for staff in scope, absent for everyone else"
+    )
+    is_party_member: bool | None = strawberry.field(
+        description="党员: shown to others only when the party badge is on"
+    )
+    party_badge: bool = strawberry.field(
+        description="亮身份: the person chose to show the party badge"
+    )
 
-    @strawberry.field(description="Masked for staff in scope, absent for everyone else")
-    def phone(self) -> str | None:
-        if not self.full_access or not self.item.phone:
-            return None
-        return mask_phone(self.item.phone)
+    @classmethod
+    def of(cls, person: PersonRecord, info: Info) -> Person:
+        full = info.context.can_read_person(person)
+        return cls(
+            id=global_id("Person", person.id),
+            record=person,
+            full_access=full,
+            name=person.name if full else mask_name(person.name),
+            phone=mask_phone(person.phone) if full and person.phone else None,
+            is_party_member=person.is_party_member if full or person.party_badge else None,
+            party_badge=person.party_badge,
+        )
 
-    @strawberry.field(description="党员: shown to others only when the party badge is on")
-    def is_party_member(self) -> bool | None:
-        if self.full_access or self.item.party_badge:
-            return bool(self.item.is_party_member)
-        return None
-
-    @strawberry.field(description="亮身份: the person chose to show the party badge")
-    def party_badge(self) -> bool:
-        return bool(self.item.party_badge)
-
-    @strawberry.field
+    @strawberry.field(description="Where the person lives (to the person and staff in scope)")
     async def home_unit(self, info: Info) -> OrgUnit | None:
-        if not self.full_access or self.item.home_unit_id is None:
+        if not self.full_access or self.record.home_unit_id is None:
             return None
-        unit = await info.context.loaders.org_units.load(self.item.home_unit_id)
+        unit = await info.context.loaders.org_units.load(self.record.home_unit_id)
         return OrgUnit.of(unit) if unit else None
 
     @strawberry.field(description="Roles held (to the person and staff in scope)")
-    def roles(self, info: Info) -> list[RoleGrant]:
+    async def roles(self, info: Info) -> list[RoleGrant]:
         if not self.full_access:
             return []
-        return [RoleGrant.of(grant) for grant in people.list_own_grants(self.item.id)]
+        grants = await info.context.loaders.grants_of.load(self.record.id)
+        return [RoleGrant.of(grant) for grant in grants]
 
 
-@strawberry.type(description="A role held by a person on an org unit")
+@strawberry.type(description="A role held by a person on an org unit; its scope is the subtree")
 class RoleGrant:
-    item: strawberry.Private[RoleGrantItem]
+    person_id: strawberry.Private[str]
+    org_id: strawberry.Private[str]
+    role: Role = strawberry.field(description="The role")
+    granted_at: str = strawberry.field(description="When it was granted (ISO 8601)")
 
     @classmethod
-    def of(cls, item: RoleGrantItem) -> RoleGrant:
-        return cls(item=item)
+    def of(cls, grant: GrantRecord) -> RoleGrant:
+        return cls(
+            person_id=grant.person_id,
+            org_id=grant.org_id,
+            role=Role(grant.role.value),
+            granted_at=grant.granted_at,
+        )
 
-    @strawberry.field
-    def role(self) -> Role:
-        return Role(self.item.role)
-
-    @strawberry.field
-    def granted_at(self) -> str:
-        return self.item.granted_at
-
-    @strawberry.field
+    @strawberry.field(description="Who holds it (masked outside the caller's scope)")
     async def person(self, info: Info) -> Person | None:
-        person = await info.context.loaders.people.load(self.item.person_id)
-        return Person.of(person, info) if person else None
+        return await _person(info, self.person_id)
 
-    @strawberry.field
+    @strawberry.field(description="The unit whose subtree it covers")
     async def org_unit(self, info: Info) -> OrgUnit | None:
-        unit = await info.context.loaders.org_units.load(self.item.org_id)
-        return OrgUnit.of(unit) if unit else None
+        return await _org_unit(info, self.org_id)
 
 
 async def _person(info: Info, person_id: str | None) -> Person | None:
@@ -247,3 +257,24 @@ async def _person(info: Info, person_id: str | None) -> Person | None:
         return None
     person = await info.context.loaders.people.load(person_id)
     return Person.of(person, info) if person else None
+
+
+async def _org_unit(info: Info, unit_id: str) -> OrgUnit | None:
+    unit = await info.context.loaders.org_units.load(unit_id)
+    return OrgUnit.of(unit) if unit else None
+
+
+@node_loader("OrgUnit")
+async def load_org_unit(info: Info, unit_id: str) -> OrgUnit | None:
+    """An org unit by raw id; archived ones only to staff in scope (null for others)."""
+    unit = await info.context.loaders.org_units.load(unit_id)
+    if unit is None or not org_units.is_visible(
+        info.context.actor if unit.archived else ANONYMOUS, unit
+    ):
+        return None
+    return OrgUnit.of(unit)
+
+
+@node_loader("Person")
+async def load_person(info: Info, person_id: str) -> Person | None:
+    return await _person(info, person_id)

@@ -15,10 +15,10 @@ from api.domain.clock import Clock
 from api.domain.ids import to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord
 from api.services import org_units, people
 from api.services.actor import Actor, Grant
 from api.store.db import Db
-from api.store.models import OrgUnitItem
 from tests.graphql_client import GraphQLClient, Response
 from tests.world import World
 
@@ -26,8 +26,8 @@ from tests.world import World
 @dataclass
 class CaseWorld:
     world: World
-    housing: OrgUnitItem  # 区住房和城乡建设局
-    gardens: OrgUnitItem  # 区园林和林业局
+    housing: OrgUnitRecord  # 区住房和城乡建设局
+    gardens: OrgUnitRecord  # 区园林和林业局
     housing_staff_id: str  # DEPARTMENT_STAFF on housing
     gardens_staff_id: str  # DEPARTMENT_STAFF on gardens
     dispatcher_id: str  # STAFF on the district: the governance centre (推进中心)
@@ -35,7 +35,7 @@ class CaseWorld:
     community_dispatcher_id: str  # STAFF on street A's community
 
     @property
-    def district(self) -> OrgUnitItem:
+    def district(self) -> OrgUnitRecord:
         return self.world.district
 
     @property
@@ -56,7 +56,7 @@ def build_case_world(db: Db, clock: Clock, world: World) -> CaseWorld:
     district = world.district
     root = Actor(person_id="bootstrap", grants=(Grant(district.id, district.path, Role.ADMIN),))
 
-    def person(name: str, phone: str, home: OrgUnitItem, role: Role, on: OrgUnitItem) -> str:
+    def person(name: str, phone: str, home: OrgUnitRecord, role: Role, on: OrgUnitRecord) -> str:
         registered = people.register_person(db, root, clock, name, phone, home.id, True)
         people.grant_role(db, root, clock, registered.id, on.id, role)
         return registered.id

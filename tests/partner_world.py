@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from api.domain.clock import Clock
 from api.domain.partners import Contact, PartnerAction, PartnerKind, ProjectAction
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord
 from api.services import partner_projects, partners, people
 from api.services.actor import Actor, Grant
 from api.store.db import Db
-from api.store.models import OrgUnitItem
 from api.store.partner_models import PartnerItem, ProjectItem
 from tests.world import World
 
@@ -35,7 +35,7 @@ class PartnerWorld:
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
-    def b(self) -> OrgUnitItem:
+    def b(self) -> OrgUnitRecord:
         return self.world.b.community
 
 
@@ -43,7 +43,7 @@ def make_partner(
     db: Db,
     clock: Clock,
     world: World,
-    directory: OrgUnitItem,
+    directory: OrgUnitRecord,
     name: str,
     kind: PartnerKind = PartnerKind.ENTERPRISE,
     approve: bool = True,
@@ -81,7 +81,7 @@ def make_project(
     world: World,
     title: str,
     capacity: int = 1,
-    unit: OrgUnitItem | None = None,
+    unit: OrgUnitRecord | None = None,
     category: str = "SERVICE",
     open_it: bool = True,
 ) -> ProjectItem:
@@ -165,7 +165,6 @@ _ISOLATION: dict[str, IsolationPartners] = {}
 def seed_isolation_partners(db: Db, clock: Clock, world: World) -> None:
     """Partner data under street B, written with the district's root; no new people (the
     isolation tests pin the residents of B). Found again by table name."""
-    from typing import Any
 
     from api.domain.ledger import AccountKind, EntrySource, Posting
     from api.services import ledger
@@ -205,8 +204,7 @@ def seed_isolation_partners(db: Db, clock: Clock, world: World) -> None:
             "iso-hours-1",
         ),
     )
-    meta: Any = PartnerItem.Meta
-    _ISOLATION[meta.table_name] = IsolationPartners(
+    _ISOLATION[db.settings.table_name] = IsolationPartners(
         bank.id, applicant.id, free_need.id, draft.id, opened.id, delivery.id
     )
 

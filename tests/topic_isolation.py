@@ -30,7 +30,7 @@ def b_voting_topic(db: Db, clock: Clock, world: Any) -> str:
     root = Actor(person_id="bootstrap", grants=(Grant(district.id, district.path, Role.ADMIN),))
     topic = topics.propose(
         db,
-        load_actor(world.b.resident_id),
+        load_actor(db, world.b.resident_id),
         clock,
         topics.ProposeInput(world.b.grid.id, TITLE, "雨天车棚漏水，电动车受潮"),
     )

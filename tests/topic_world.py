@@ -15,23 +15,23 @@ from api.domain.grid import GridDetails
 from api.domain.ids import to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord
 from api.services import org_units, people
 from api.services.actor import Actor, Grant
 from api.store.db import Db
-from api.store.models import OrgUnitItem
 from tests.graphql_client import GraphQLClient, Response
 from tests.world import bootstrap_district
 
 
 @dataclass
 class TopicWorld:
-    district: OrgUnitItem
-    street: OrgUnitItem  # 河西街道
-    community: OrgUnitItem  # 小水清沟社区
-    grid: OrgUnitItem  # 第一网格
-    building: OrgUnitItem
-    household: OrgUnitItem
-    other_grid: OrgUnitItem  # 第二网格
+    district: OrgUnitRecord
+    street: OrgUnitRecord  # 河西街道
+    community: OrgUnitRecord  # 小水清沟社区
+    grid: OrgUnitRecord  # 第一网格
+    building: OrgUnitRecord
+    household: OrgUnitRecord
+    other_grid: OrgUnitRecord  # 第二网格
     secretary_id: str  # 网格党支部书记 (SECRETARY on the grid)
     worker_id: str  # 网格员
     community_staff_id: str  # 社区工作人员 (STAFF: accepts and dispatches cases)
@@ -41,10 +41,10 @@ class TopicWorld:
 
 
 def build_topic_world(db: Db, clock: Clock) -> TopicWorld:
-    district = bootstrap_district("市北区", "SB", clock)
+    district = bootstrap_district(db, "市北区", "SB", clock)
     root = Actor(person_id="bootstrap", grants=(Grant(district.id, district.path, Role.ADMIN),))
 
-    def unit(parent: OrgUnitItem, kind: OrgKind, name: str) -> OrgUnitItem:
+    def unit(parent: OrgUnitRecord, kind: OrgKind, name: str) -> OrgUnitRecord:
         return org_units.create_unit(db, root, clock, parent.id, kind, name)
 
     street = unit(district, OrgKind.STREET, "河西街道")
@@ -56,10 +56,10 @@ def build_topic_world(db: Db, clock: Clock) -> TopicWorld:
     other_grid = unit(community, OrgKind.GRID, "第二网格")
     phone = iter(range(13800000001, 13800000100))
 
-    def person(name: str, home: OrgUnitItem, party: bool = False) -> str:
+    def person(name: str, home: OrgUnitRecord, party: bool = False) -> str:
         return people.register_person(db, root, clock, name, str(next(phone)), home.id, party).id
 
-    def staff(name: str, home: OrgUnitItem, role: Role, on: OrgUnitItem) -> str:
+    def staff(name: str, home: OrgUnitRecord, role: Role, on: OrgUnitRecord) -> str:
         person_id = person(name, home, True)
         people.grant_role(db, root, clock, person_id, on.id, role)
         return person_id

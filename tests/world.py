@@ -8,20 +8,20 @@ from dataclasses import dataclass
 from api.domain.clock import Clock
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord
 from api.services import org_units, people
 from api.services.actor import Actor, Grant
 from api.store.db import Db
-from api.store.models import OrgUnitItem
 
 
 @dataclass
 class Street:
-    street: OrgUnitItem
-    community: OrgUnitItem
-    grid: OrgUnitItem
-    building: OrgUnitItem
-    party_household: OrgUnitItem
-    unit_household: OrgUnitItem
+    street: OrgUnitRecord
+    community: OrgUnitRecord
+    grid: OrgUnitRecord
+    building: OrgUnitRecord
+    party_household: OrgUnitRecord
+    unit_household: OrgUnitRecord
     admin_id: str
     staff_id: str
     resident_id: str
@@ -29,22 +29,18 @@ class Street:
 
 @dataclass
 class World:
-    district: OrgUnitItem
+    district: OrgUnitRecord
     district_admin_id: str
     a: Street
     b: Street
 
 
-def bootstrap_district(name: str, unit_id: str, clock: Clock) -> OrgUnitItem:
-    from api.domain.clock import iso
-
-    unit = org_units.new_unit_item(unit_id, OrgKind.DISTRICT, name, None, iso(clock.now()))
-    unit.save()
-    return unit
+def bootstrap_district(db: Db, name: str, unit_id: str, clock: Clock) -> OrgUnitRecord:
+    return org_units.bootstrap_unit(db, clock, unit_id, OrgKind.DISTRICT, name)
 
 
 def build_world(db: Db, clock: Clock) -> World:
-    district = bootstrap_district("市北区", "SB", clock)
+    district = bootstrap_district(db, "市北区", "SB", clock)
     root = Actor(person_id="bootstrap", grants=(Grant(district.id, district.path, Role.ADMIN),))
     admin = people.register_person(db, root, clock, "区管理员", "13900000000", district.id, True)
     people.grant_role(db, root, clock, admin.id, district.id, Role.ADMIN)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from api.domain.errors import Forbidden, Unauthenticated
 from api.domain.org import is_within
 from api.domain.roles import Permission, Role, permits
-from api.store.models import Item, PersonItem, RoleGrantItem, person_key
+from api.records.org import GrantRecord, PersonRecord
+from api.store.db import Db
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ class Actor:
     person_id: str | None = None
     name: str | None = None
     grants: tuple[Grant, ...] = field(default_factory=tuple)
-    person: PersonItem | None = None
-    grant_items: tuple[RoleGrantItem, ...] = field(default_factory=tuple)
+    person: PersonRecord | None = None
+    grant_records: tuple[GrantRecord, ...] = field(default_factory=tuple)
 
     @property
     def is_authenticated(self) -> bool:
@@ -53,24 +54,15 @@ class Actor:
 ANONYMOUS = Actor()
 
 
-def load_actor(person_id: str) -> Actor:
+def load_actor(db: Db, person_id: str) -> Actor:
     """One consistent Query on the person's partition returns the person and all their grants."""
-    pk, _ = person_key(person_id)
-    person: PersonItem | None = None
-    grants: list[Grant] = []
-    grant_items: list[RoleGrantItem] = []
-    for item in Item.query(pk, consistent_read=True):
-        if isinstance(item, PersonItem):
-            person = item
-        elif isinstance(item, RoleGrantItem):
-            grants.append(Grant(item.org_id, item.org_path, Role(item.role)))
-            grant_items.append(item)
+    person, grants = db.people.with_grants(person_id)
     if person is None:
         raise Unauthenticated("The signed-in person is not registered")
     return Actor(
         person_id=person_id,
         name=person.name,
-        grants=tuple(grants),
+        grants=tuple(Grant(g.org_id, g.org_path, g.role) for g in grants),
         person=person,
-        grant_items=tuple(grant_items),
+        grant_records=tuple(grants),
     )

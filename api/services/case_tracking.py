@@ -1,5 +1,9 @@
 """Public tracking (trackCase): by tracking number, never by the walkable code alone, and
-anonymous lookups rate-limited per client address."""
+anonymous lookups rate-limited per client address.
+
+A signed-in caller who may read the case (the reporter — e.g. the 12345 hotline — or the
+handling chain) may also track it by its plain code: access is checked, so nothing can be walked.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ from datetime import timedelta
 from api.domain.clock import Clock
 from api.domain.errors import DomainError, ErrorCode
 from api.domain.tracking import key_matches, split_tracking_number
-from api.services.cases import find_by_code
+from api.services.actor import Actor
+from api.services.cases import find_by_code, find_case
 from api.store import rate_limits
 from api.store.case_models import CaseItem
+from api.store.db import Db
 
 
 class RateLimited(DomainError):
@@ -18,13 +24,16 @@ class RateLimited(DomainError):
 
 
 def find_by_tracking_number(
-    number: str, clock: Clock, client_ip: str | None, anonymous: bool, per_minute: int
+    db: Db, actor: Actor, clock: Clock, number: str, client_ip: str | None
 ) -> CaseItem | None:
-    if anonymous:
-        _take_lookup(clock, client_ip, per_minute)
+    if not actor.is_authenticated:
+        _take_lookup(db, clock, client_ip)
     parts = split_tracking_number(number)
     if parts is None:
-        return None
+        if not actor.is_authenticated:
+            return None
+        by_code = find_by_code(number)
+        return None if by_code is None else find_case(actor, by_code.id)
     code, key = parts
     case = find_by_code(code)
     if case is None or not key_matches(case.tracking_key, key):
@@ -32,10 +41,11 @@ def find_by_tracking_number(
     return case
 
 
-def _take_lookup(clock: Clock, client_ip: str | None, per_minute: int) -> None:
+def _take_lookup(db: Db, clock: Clock, client_ip: str | None) -> None:
+    per_minute = db.settings.track_lookups_per_minute
     now = clock.now()
     window = now.strftime("%Y-%m-%dT%H:%M")
     expires = int((now + timedelta(minutes=10)).timestamp())
     bucket = f"TRACK#{(client_ip or 'unknown')[:64]}"
-    if not rate_limits.take(bucket, window, per_minute, expires):
+    if not rate_limits.take(db, bucket, window, per_minute, expires):
         raise RateLimited(f"查询过于频繁：每分钟最多 {per_minute} 次，请稍后再试", field="code")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from api.domain import cases as machine
 from api.domain.case_catalogue import (
@@ -63,7 +64,7 @@ from api.store.case_store import (
 )
 from api.store.case_store import insert_case as store_insert
 from api.store.db import Db
-from api.store.models import OrgUnitItem, RoleGrantItem, grant_key
+from api.store.models import RoleGrantItem, grant_key
 
 REPORTABLE_KINDS = frozenset(
     {OrgKind.GRID, OrgKind.BUILDING, OrgKind.PARTY_HOUSEHOLD, OrgKind.UNIT_HOUSEHOLD}
@@ -116,7 +117,7 @@ def open_case_from_topic(
         location_unit_id=location_unit_id, idempotency_key=f"topic-{topic_id}",
         topic_id=topic_id,
     )  # fmt: skip
-    return _report(db, load_actor(author_id), clock, data)
+    return _report(db, load_actor(db, author_id), clock, data)
 
 
 def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseItem:
@@ -232,17 +233,16 @@ def _check_channel(actor: Actor, channel: Channel, grid_path: str) -> None:
         raise InvalidInput("Cases from topics are created when a topic is adopted", field="channel")
 
 
-def _ancestor_name(unit: OrgUnitItem, unit_id: str) -> str:
-    if unit.id == unit_id:
-        return unit.name
-    return next((str(name) for i, _, name in unit.ancestry if i == unit_id), unit_id)
+def _ancestor_name(unit: Any, unit_id: str) -> str:
+    name: str = unit.ancestor_name(unit_id)  # an OrgUnitRecord
+    return name
 
 
-def _ancestor_id(unit: OrgUnitItem, kind: OrgKind) -> str:
-    for unit_id, ancestor_kind, _ in unit.ancestry:
-        if ancestor_kind == kind.value:
-            return str(unit_id)
-    raise InvalidHierarchy(f"{unit.name} is not under a {kind.value}")
+def _ancestor_id(unit: Any, kind: OrgKind) -> str:
+    found: str | None = unit.ancestor_id(kind)  # an OrgUnitRecord
+    if found is None or found == unit.id:
+        raise InvalidHierarchy(f"{unit.name} is not under a {kind.value}")
+    return found
 
 
 def timeline_event(

@@ -11,11 +11,12 @@ from api.domain.errors import Forbidden, InvalidInput
 from api.domain.org import OrgKind
 from api.domain.roles import Permission
 from api.domain.topics import TopicState
+from api.records.org import OrgUnitRecord
 from api.services import topic_access
 from api.services.actor import Actor
 from api.store.case_models import DailyStatsItem, stats_pk
 from api.store.db import Db
-from api.store.models import META, OrgUnitItem
+from api.store.models import META
 from api.store.pagination import Page, check_first, query_page
 from api.store.topic_models import (
     TopicCommentItem,
@@ -96,7 +97,7 @@ def comments(db: Db, topic: TopicItem, first: int, after: str | None) -> Page[To
 
 
 def unit_topics(
-    db: Db, actor: Actor, unit: OrgUnitItem, state: TopicState, most_liked: bool, first: int,
+    db: Db, actor: Actor, unit: OrgUnitRecord, state: TopicState, most_liked: bool, first: int,
     after: str | None,
 ) -> Page[TopicItem]:  # fmt: skip
     """Topics of a grid or community in one state, newest first or most liked first; hidden
@@ -150,7 +151,7 @@ class TopicStats:
         return round(self.cases_resolved_in_grid / self.cases_resolved, 4)
 
 
-def stats(actor: Actor, unit: OrgUnitItem, start: date, end: date) -> TopicStats:
+def stats(actor: Actor, unit: OrgUnitRecord, start: date, end: date) -> TopicStats:
     """Topic counters of a unit's subtree over a range of days (one Query). Public figures,
     as the district publishes them."""
     if end < start or (end - start).days > 366:
@@ -169,7 +170,7 @@ def stats(actor: Actor, unit: OrgUnitItem, start: date, end: date) -> TopicStats
 
 
 def notices(
-    db: Db, actor: Actor, recipient: str, unit: OrgUnitItem | None, first: int, after: str | None
+    db: Db, actor: Actor, recipient: str, unit: OrgUnitRecord | None, first: int, after: str | None
 ) -> Page[TopicNoticeItem]:
     """Notices for the caller, or for a unit its staff guide; newest first."""
     person_id = actor.require_login()

@@ -31,7 +31,6 @@ from api.domain.roles import Permission
 from api.domain.topics import TopicAction, TopicState
 from api.services import org_units, topic_access
 from api.services.actor import Actor
-from api.services.grid_codec import grid_from_json
 from api.store.db import Db
 from api.store.topic_models import TopicItem, TopicPolicyItem, author_pk, newest_sk, policy_key
 from api.store.topic_store import (
@@ -97,9 +96,10 @@ class ProposeInput:
 
 def _grid_secretary(unit_id: str) -> str | None:
     unit = org_units.get_unit(unit_id)
-    if unit is None or not unit.grid:
+    if unit is None or unit.grid is None:
         return None
-    return grid_from_json(unit.grid).secretary_id
+    secretary: str | None = unit.grid.secretary_id
+    return secretary
 
 
 def propose(db: Db, actor: Actor, clock: Clock, data: ProposeInput) -> TopicItem:

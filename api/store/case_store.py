@@ -40,6 +40,7 @@ from api.store.case_models import (
 )
 from api.store.db import Db
 from api.store.models import Item
+from api.store.repository import Repository
 
 COUNTERS = (
     "reported",
@@ -295,3 +296,7 @@ def due_keys(shard: int, upper: str, limit: int, lower: str | None = None) -> li
         if not start:
             break
     return keys
+
+
+class CaseStore(Repository):
+    """Reads return frozen records (api.records); each change is one unit of work."""

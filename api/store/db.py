@@ -1,33 +1,71 @@
-"""The store's handle on DynamoDB: connection for transactions, cursor codec, error mapping."""
+"""The only door to DynamoDB: one ``Db`` per table, with one repository per aggregate.
+
+Services and entry points hold a ``Db`` and speak to its repositories (``db.org_units``,
+``db.cases``…), which return frozen records and take one unit-of-work object per change.
+Each repository method runs on this Db's table (``api.store.binding``): nothing is configured
+globally, so two ``Db`` objects on two tables can live in one process.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from api.domain.errors import Conflict
 from api.settings import Settings
-from api.store.models import Item, configure
+from api.store.binding import binding, set_transitional_default
+from api.store.models import table_connection
 from api.store.pagination import CursorCodec
+
+if TYPE_CHECKING:
+    from api.store.case_store import CaseStore
+    from api.store.counter_store import CounterStore
+    from api.store.ledger_store import LedgerStore
+    from api.store.notice_store import NoticeStore
+    from api.store.org_store import OrgUnitStore
+    from api.store.partner_store import PartnerStore
+    from api.store.people_store import PeopleStore
+    from api.store.time_store import TimeStore
+    from api.store.topic_store import TopicStore
 
 
 class Db:
+    """One table: its connection, its cursor codec and one repository per aggregate."""
+
     def __init__(self, settings: Settings) -> None:
-        configure(settings)
         self.settings = settings
         self.codec = CursorCodec(settings.cursor_secret)
-        self._connection: Connection | None = None
+        self.table: TableConnection = table_connection(settings)
+        set_transitional_default(self.table)
+        _latest[:] = [self]
+
+    @staticmethod
+    def latest() -> Db:
+        """TRANSITIONAL (goes with ``set_transitional_default``): the most recently built Db,
+        for callers that have no Db passed to them yet."""
+        return _latest[0]
+
+    @property
+    def db(self) -> Db:
+        """A Db is its own handle (so ``@bound`` works on Db methods too)."""
+        return self
 
     @property
     def connection(self) -> Connection:
-        """The models' shared connection, for transactions."""
-        if self._connection is None:
-            self._connection = Item._get_connection().connection
-        return self._connection
+        """The low-level connection (one botocore client per Db), for transactions."""
+        return self.table.connection
+
+    @contextmanager
+    def bound(self) -> Iterator[None]:
+        """Run model calls inside on this Db's table (see ``api.store.binding``)."""
+        with binding(self.table):
+            yield
 
     @contextmanager
     def transaction(
@@ -39,10 +77,70 @@ class Db:
         DynamoDB's cancellation reasons do not come back in call order (see NOTES).
         """
         try:
-            with TransactWrite(connection=self.connection) as transaction:
+            with self.bound(), TransactWrite(connection=self.connection) as transaction:
                 yield transaction
         except TransactWriteError as exc:
             reasons = [getattr(r, "code", None) for r in (exc.cancellation_reasons or []) if r]
             if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
                 raise Conflict(conflict_message) from exc
             raise
+
+    # One repository per aggregate, built on first use (imports stay off the cold path
+    # of functions that never touch an aggregate).
+
+    @cached_property
+    def org_units(self) -> OrgUnitStore:
+        from api.store.org_store import OrgUnitStore
+
+        return OrgUnitStore(self)
+
+    @cached_property
+    def people(self) -> PeopleStore:
+        from api.store.people_store import PeopleStore
+
+        return PeopleStore(self)
+
+    @cached_property
+    def cases(self) -> CaseStore:
+        from api.store.case_store import CaseStore
+
+        return CaseStore(self)
+
+    @cached_property
+    def counters(self) -> CounterStore:
+        from api.store.counter_store import CounterStore
+
+        return CounterStore(self)
+
+    @cached_property
+    def notices(self) -> NoticeStore:
+        from api.store.notice_store import NoticeStore
+
+        return NoticeStore(self)
+
+    @cached_property
+    def time(self) -> TimeStore:
+        from api.store.time_store import TimeStore
+
+        return TimeStore(self)
+
+    @cached_property
+    def topics(self) -> TopicStore:
+        from api.store.topic_store import TopicStore
+
+        return TopicStore(self)
+
+    @cached_property
+    def partners(self) -> PartnerStore:
+        from api.store.partner_store import PartnerStore
+
+        return PartnerStore(self)
+
+    @cached_property
+    def ledger(self) -> LedgerStore:
+        from api.store.ledger_store import LedgerStore
+
+        return LedgerStore(self)
+
+
+_latest: list[Db] = []  # TRANSITIONAL, see Db.latest

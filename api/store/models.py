@@ -1,13 +1,16 @@
 """PynamoDB models of the single table. The key design is in ``api/store/README.md``.
 
 Every item has ``pk``, ``sk``, a ``type`` discriminator and a ``version`` for optimistic
-locking. Model classes share one table; ``configure`` points them at it.
+locking. Model classes describe the items; which table they read and write is decided per call
+by the ``Db`` that runs the call (``api.store.binding``), never by configuring the classes.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from pynamodb import constants
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -16,10 +19,15 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import TableConnection
+from pynamodb.connection.base import MetaTable
+from pynamodb.constants import PUT
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
+from pynamodb.models import BatchWrite, Model
 
 from api.settings import Settings
+from api.store.binding import current_table
 
 
 class Gsi1(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
@@ -68,10 +76,35 @@ class DueIndex(GlobalSecondaryIndex["Item"]):  # type: ignore[no-untyped-call]
 
 class Item(Model):
     class Meta:
-        table_name = "dangqun-dev"
+        # Placeholder: every call runs on the table of the Db bound to it (see _get_connection).
+        table_name = "dangqun-unbound"
         region = "ap-northeast-1"
         host: str | None = None
         max_retry_attempts = 3
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """The bound Db's table: PynamoDB asks this for every request a model makes."""
+        return current_table()
+
+    # PynamoDB reads batch responses under ``Meta.table_name``; ours vary per Db, so the two
+    # batch operations look under the bound table's name instead.
+
+    @classmethod
+    def _batch_get_page(
+        cls, keys_to_get: Any, consistent_read: Any, attributes_to_get: Any
+    ) -> tuple[Any, Any]:
+        connection = cls._get_connection()
+        data: Any = connection.batch_get_item(
+            keys_to_get, consistent_read=consistent_read, attributes_to_get=attributes_to_get
+        )
+        table = connection.table_name
+        unprocessed = data.get("UnprocessedKeys", {}).get(table, {}).get("Keys")
+        return data.get("Responses", {}).get(table, []), unprocessed
+
+    @classmethod
+    def batch_write(cls, auto_commit: bool = True, settings: Any = None) -> Any:
+        return TableBatchWrite(cls, auto_commit=auto_commit)
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -90,6 +123,26 @@ class Item(Model):
     by_kind = Gsi2()
     by_district = Gsi3()
     by_due = DueIndex()
+
+
+class TableBatchWrite(BatchWrite[Any]):
+    """BatchWriteItem that resends what the bound table left unprocessed."""
+
+    def commit(self) -> None:
+        puts = [op["item"].serialize() for op in self.pending_operations if op["action"] == PUT]
+        deletes = [op["item"]._get_keys() for op in self.pending_operations if op["action"] != PUT]
+        self.pending_operations = []
+        connection = self.model._get_connection()
+        for attempt in range(8):
+            if not puts and not deletes:
+                return
+            data: Any = connection.batch_write_item(put_items=puts, delete_items=deletes)
+            left = (data or {}).get("UnprocessedItems", {}).get(connection.table_name) or []
+            puts = [op["PutRequest"]["Item"] for op in left if "PutRequest" in op]
+            deletes = [op["DeleteRequest"]["Key"] for op in left if "DeleteRequest" in op]
+            if puts or deletes:
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise PutError("Failed to batch write items: DynamoDB kept leaving some unprocessed")
 
 
 META = "#META"
@@ -199,24 +252,32 @@ def residents_pk(org_id: str) -> str:
     return f"RESIDENTS#{org_id}"
 
 
-def _all_subclasses(model: type[Item]) -> list[type[Item]]:
-    found = [model]
-    for subclass in model.__subclasses__():
-        found += _all_subclasses(subclass)
-    return found
+def table_connection(settings: Settings) -> TableConnection:
+    """A connection to the configured table, built like PynamoDB builds a model's own.
 
-
-def configure(settings: Settings) -> None:
-    """Point every model at the configured table and endpoint.
-
-    All models share one connection (one botocore client): they are views of the same table
-    with the same keys and indexes, and a client costs ~0.1 s to create.
+    One per ``Db``: model classes are never pointed at a table globally, so two ``Db`` objects
+    on two tables can live in one process (the binding is per call, see ``api.store.binding``).
     """
-    meta: Any = Item.Meta
-    meta.table_name = settings.table_name
-    meta.region = settings.region
-    meta.host = settings.dynamodb_host
-    Item._connection = None
-    shared = Item._get_connection()
-    for model in _all_subclasses(Item):
-        model._connection = shared
+    schema: Any = Item._get_schema()
+    meta_table = MetaTable(
+        {
+            constants.TABLE_NAME: settings.table_name,
+            constants.KEY_SCHEMA: schema["key_schema"],
+            constants.ATTR_DEFINITIONS: schema["attribute_definitions"],
+            constants.GLOBAL_SECONDARY_INDEXES: [
+                {
+                    constants.INDEX_NAME: index["index_name"],
+                    constants.KEY_SCHEMA: index["key_schema"],
+                }
+                for index in schema["global_secondary_indexes"]
+            ],
+            constants.LOCAL_SECONDARY_INDEXES: [],
+        }
+    )
+    return TableConnection(
+        settings.table_name,
+        meta_table=meta_table,
+        region=settings.region,
+        host=settings.dynamodb_host,
+        max_retry_attempts=3,
+    )

@@ -15,11 +15,13 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pynamodb.expressions.condition import Condition
 
 from api.domain.errors import InvalidCursor, InvalidInput
+from api.records.page import Edge as Edge  # re-exported: repositories return pages
+from api.records.page import Page as Page
 from api.store.models import Item
 
 MAX_PAGE_SIZE = 100
@@ -29,27 +31,9 @@ MAX_PAGE_SIZE = 100
 MAX_ITEMS_READ_PER_PAGE = 400
 MAX_REQUESTS_PER_PAGE = 5
 
-T = TypeVar("T", bound=Item)
-
-
-@dataclass(frozen=True)
-class Edge(Generic[T]):
-    cursor: str
-    node: T
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    edges: list[Edge[T]]
-    has_next_page: bool
-    # Set when a filtered query stopped at its read budget with more to read.
-    resume_cursor: str | None = None
-
-    @property
-    def end_cursor(self) -> str | None:
-        if self.resume_cursor is not None:
-            return self.resume_cursor
-        return self.edges[-1].cursor if self.edges else None
+T = TypeVar("T")
+I = TypeVar("I", bound=Item)  # noqa: E741
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -112,19 +96,19 @@ def check_first(first: int) -> int:
 
 
 def query_page(
-    model: type[T],
+    model: type[I],
     codec: CursorCodec,
     partition: str,
     *,
     index: str = "",
     range_key_condition: Condition | None = None,
     filter_condition: Condition | None = None,
-    accept: Callable[[T], bool] | None = None,
+    accept: Callable[[I], bool] | None = None,
     first: int,
     after: str | None,
     scan_forward: bool = True,
     consistent_read: bool = False,
-) -> Page[T]:
+) -> Page[I]:
     """One page of a Query on the table or a GSI, with cursors for every edge."""
     check_first(first)
     list_key = ListKey(index, partition, INDEX_KEYS[index])
@@ -132,7 +116,7 @@ def query_page(
     if first == 0:
         return Page(edges=[], has_next_page=False)
 
-    edges: list[Edge[T]] = []
+    edges: list[Edge[I]] = []
     filtered = filter_condition is not None or accept is not None
     page_size = (first + 1) if not filtered else min(MAX_ITEMS_READ_PER_PAGE, 4 * (first + 1))
     query_kwargs: dict[str, Any] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import UpdateError
 
+from api.store.db import Db
 from api.store.models import Item
 
 
@@ -18,15 +19,16 @@ class RateLimitItem(Item, discriminator="RateLimit"):
     expires_at = NumberAttribute(null=True)
 
 
-def take(bucket: str, window: str, limit: int, expires_at: int) -> bool:
+def take(db: Db, bucket: str, window: str, limit: int, expires_at: int) -> bool:
     """Count one hit in the window; False (nothing counted) when the window is full."""
     item = RateLimitItem(f"RATE#{bucket}", window)
     try:
-        item.update(
-            actions=[RateLimitItem.hits.add(1), RateLimitItem.expires_at.set(expires_at)],
-            condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < limit),
-            add_version_condition=False,
-        )
+        with db.bound():
+            item.update(
+                actions=[RateLimitItem.hits.add(1), RateLimitItem.expires_at.set(expires_at)],
+                condition=RateLimitItem.hits.does_not_exist() | (RateLimitItem.hits < limit),
+                add_version_condition=False,
+            )
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return False

@@ -12,6 +12,7 @@ from api.domain.ids import new_id
 from api.domain.topics import Tally, VoteChoice, VotePolicy
 from api.store.case_models import DailyStatsItem, stats_key
 from api.store.db import Db
+from api.store.repository import Repository
 from api.store.topic_models import (
     ElectorItem,
     TopicCommentItem,
@@ -190,3 +191,7 @@ def voter_ids(topic_id: str) -> list[str]:
 def mark_exists(topic_id: str, sk: str) -> bool:
     return bool(TopicMarkItem.count(topic_pk(topic_id), TopicMarkItem.sk == sk,
                                     consistent_read=True))  # fmt: skip
+
+
+class TopicStore(Repository):
+    """Reads return frozen records (api.records); each change is one unit of work."""

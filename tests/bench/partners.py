@@ -42,8 +42,8 @@ def main() -> None:
     from infra.local_table import ensure_table
     from schema.context import Context
     from schema.schema import schema
-    from tests.bench.run import count_requests
     from tests.partner_world import make_partner, make_project, root_actor
+    from tests.requests import count_requests
     from tests.world import build_world
 
     server = DynamoDBLocal(free_port()).start()

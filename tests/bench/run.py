@@ -13,12 +13,10 @@ import os
 import statistics
 import subprocess
 import sys
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+
+from tests.requests import count_requests
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 7
@@ -48,24 +46,6 @@ def bench_imports() -> None:
     print(f"   strawberry + mangum + pynamodb alone : {lib * 1000:7.1f} ms")
     print(f"   functions.graphql (handler module)   : {han * 1000:7.1f} ms")
     print(f"   ratio                                : {han / lib:7.2f}x   (goal <= 1.15x)")
-
-
-@contextmanager
-def count_requests() -> Iterator[Counter[str]]:
-    from pynamodb.connection.base import Connection
-
-    counts: Counter[str] = Counter()
-    original = Connection._make_api_call
-
-    def counting(self: Any, operation_name: str, operation_kwargs: Any, **kwargs: Any) -> Any:
-        counts[operation_name] += 1
-        return original(self, operation_name, operation_kwargs, **kwargs)
-
-    Connection._make_api_call = counting  # type: ignore[method-assign]
-    try:
-        yield counts
-    finally:
-        Connection._make_api_call = original  # type: ignore[method-assign]
 
 
 GRID_QUERY = """
@@ -141,8 +121,8 @@ def bench_case_requests() -> None:
         db = Db(settings)
         clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI))
         world = build_world(db, clock)
-        resident, admin = load_actor(world.a.resident_id), load_actor(world.a.admin_id)
-        worker = load_actor(world.a.staff_id)
+        resident, admin = load_actor(db, world.a.resident_id), load_actor(db, world.a.admin_id)
+        worker = load_actor(db, world.a.staff_id)
         case_ids = []
         for number in range(21):
             report = ReportInput(

@@ -35,7 +35,7 @@ from api.settings import Settings
 from api.store.case_models import DUE_SHARDS, CaseItem, case_key
 from api.store.db import Db
 from infra.local_table import ensure_table
-from tests.bench.run import count_requests
+from tests.requests import count_requests
 from tests.world import World, build_world
 
 OPEN_CASES = int(os.environ.get("BENCH_OPEN_CASES", "100000"))

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tests.bench.run import count_requests
+from tests.requests import count_requests
 
 if TYPE_CHECKING:
     from api.domain.clock import FixedClock
@@ -71,7 +71,7 @@ def _world(host: str | None, table: str) -> tuple[Db, FixedClock, TopicWorld, li
     db = Db(settings)
     clock = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI))
     tw = build_topic_world(db, clock)
-    admin = load_actor(tw.admin_id)
+    admin = load_actor(db, tw.admin_id)
     building = org_units.create_unit(db, admin, clock, tw.grid.id, OrgKind.BUILDING, "7号楼院")
     voters = [
         people.register_person(db, admin, clock, f"居民{n}", None, building.id, False).id
@@ -90,15 +90,15 @@ def bench_topic_page() -> None:
 
     with backend("moto") as host:
         db, clock, tw, _ = _world(host, "dangqun-bench-topics")
-        author = load_actor(tw.residents[0])
+        author = load_actor(db, tw.residents[0])
         topic = topics.propose(
             db, author, clock, topics.ProposeInput(tw.grid.id, "车库挡风板", "加装挡风板")
         )
         for n in range(30):
             topic_discussion.comment(
-                db, load_actor(tw.residents[n % 6]), clock, topic.id, f"意见{n}"
+                db, load_actor(db, tw.residents[n % 6]), clock, topic.id, f"意见{n}"
             )
-        topic_votes.open_voting(db, load_actor(tw.secretary_id), clock, topic.id)
+        topic_votes.open_voting(db, load_actor(db, tw.secretary_id), clock, topic.id)
         topic_votes.cast_vote(db, author, clock, topic.id, VoteChoice.FOR)
         print("== DynamoDB requests for a topic page (moto)")
         variables = {"id": to_global_id("Topic", topic.id)}
@@ -125,11 +125,11 @@ def bench_vote_time(name: str) -> None:
     with backend(name) as host:
         db, clock, tw, voters = _world(host, "dangqun-bench-votes")
         topic = topics.propose(
-            db, load_actor(tw.residents[0]), clock,
+            db, load_actor(db, tw.residents[0]), clock,
             topics.ProposeInput(tw.grid.id, "车库挡风板", "加装挡风板"),
         )  # fmt: skip
-        topic_votes.open_voting(db, load_actor(tw.secretary_id), clock, topic.id)
-        actors = [load_actor(v) for v in voters]
+        topic_votes.open_voting(db, load_actor(db, tw.secretary_id), clock, topic.id)
+        actors = [load_actor(db, v) for v in voters]
         topic_votes.cast_vote(db, actors[0], clock, topic.id, VoteChoice.ABSTAIN)  # warm up
         firsts, changes = [], []
         for actor in actors[1:]:

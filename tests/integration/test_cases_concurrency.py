@@ -98,11 +98,11 @@ def report(
         location_unit_id=cw.world.a.building.id,
         idempotency_key=key,
     )
-    return report_case(db, load_actor(cw.resident_id), clock, data)
+    return report_case(db, load_actor(db, cw.resident_id), clock, data)
 
 
 def act(db: Db, clock: FixedClock, person_id: str, case_id: str, request: Act) -> CaseItem:
-    return act_on_case(db, load_actor(person_id), clock, case_id, request)
+    return act_on_case(db, load_actor(db, person_id), clock, case_id, request)
 
 
 ACCEPT = Act(Action.ACCEPT, mode=HandlingMode.ASSIGNED, category="ENVIRONMENT")
@@ -137,7 +137,7 @@ def test_two_dispatchers_accepting_one_case_at_once_exactly_one_wins(
     seen: Counter[tuple[str, ...]] = Counter()
     for _ in range(rounds):
         case = report(db, clock, cw)
-        staff = [load_actor(cw.community_dispatcher_id), load_actor(cw.dispatcher_id)]
+        staff = [load_actor(db, cw.community_dispatcher_id), load_actor(db, cw.dispatcher_id)]
         results = race([partial(act_on_case, db, who, clock, case.id, ACCEPT) for who in staff])
         winner = one_winner(results)
         seen[tuple(sorted(outcome(r) for r in results))] += 1
@@ -171,7 +171,7 @@ def test_eight_escalations_at_once_make_exactly_one(
     )
     act(db, clock, cw.grid_worker_id, case.id, Act(Action.START))
     # The grid worker's eight taps, each with its own freshly loaded actor.
-    workers = [load_actor(cw.grid_worker_id) for _ in range(8)]
+    workers = [load_actor(db, cw.grid_worker_id) for _ in range(8)]
     escalate = Act(Action.ESCALATE, note="网格解决不了，吹哨社区")
     results = race(
         [partial(act_on_case, db, worker, clock, case.id, escalate) for worker in workers]
@@ -198,7 +198,10 @@ def test_racing_accept_and_reject_leave_one_decision(
     cw = case_world
     warm_up(db)
     case = report(db, clock, cw)
-    community, district = load_actor(cw.community_dispatcher_id), load_actor(cw.dispatcher_id)
+    community, district = (
+        load_actor(db, cw.community_dispatcher_id),
+        load_actor(db, cw.dispatcher_id),
+    )
     results = race(
         [
             lambda: act_on_case(db, district, clock, case.id, ACCEPT),
@@ -225,7 +228,7 @@ def test_identical_reports_at_once_make_one_case(
     assert {case.id for case in created} == {created[0].id}
     # A retry that lost the race answers with the case or asks to retry; never a second case.
     assert {outcome(r) for r in results} <= {"OK", "CONFLICT"}
-    resident = load_actor(cw.resident_id)
+    resident = load_actor(db, cw.resident_id)
     page = my_cases(db, resident, 10, None)
     assert [edge.node.id for edge in page.edges] == [created[0].id]
     assert checked_timeline(created[0].id) == ["REPORT"]
@@ -247,7 +250,7 @@ def test_unrelated_cases_of_one_grid_go_through_at_once(
     assert [outcome(r) for r in reports] == ["OK"] * 4
     cases = [r for r in reports if isinstance(r, CaseItem)]
     assert sorted(case.code for case in cases) == [f"SB2026-00000{i}" for i in range(1, 5)]
-    dispatchers = [load_actor(cw.dispatcher_id) for _ in cases]
+    dispatchers = [load_actor(db, cw.dispatcher_id) for _ in cases]
     accepted = race(
         [
             partial(act_on_case, db, who, clock, case.id, ACCEPT)

@@ -18,11 +18,11 @@ from api.domain.clock import FixedClock
 from api.domain.ids import to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord
 from api.services import org_units, people
 from api.services.actor import Actor, Grant
 from api.settings import Settings
 from api.store.db import Db
-from api.store.models import OrgUnitItem
 from schema.schema import MAX_DEPTH
 from tests.conftest import Tokens
 from tests.graphql_client import AsgiClient, GraphQLClient, Response
@@ -131,23 +131,23 @@ def ancestor_names(client: GraphQLClient, unit_id: str, token: str | None = None
 @dataclass
 class Small:
     root: Actor
-    district: OrgUnitItem
-    street: OrgUnitItem
-    community: OrgUnitItem
-    grid: OrgUnitItem
-    building: OrgUnitItem
-    party_household: OrgUnitItem
-    unit_household: OrgUnitItem
-    other_street: OrgUnitItem
+    district: OrgUnitRecord
+    street: OrgUnitRecord
+    community: OrgUnitRecord
+    grid: OrgUnitRecord
+    building: OrgUnitRecord
+    party_household: OrgUnitRecord
+    unit_household: OrgUnitRecord
+    other_street: OrgUnitRecord
     admin_id: str  # ADMIN on street
     other_admin_id: str  # ADMIN on other_street
 
 
 def build_small(db: Db, clock: FixedClock) -> Small:
-    district = bootstrap_district("市北区", "SB", clock)
+    district = bootstrap_district(db, "市北区", "SB", clock)
     root = Actor(person_id="bootstrap", grants=(Grant(district.id, district.path, Role.ADMIN),))
 
-    def unit(parent: OrgUnitItem, kind: OrgKind, name: str) -> OrgUnitItem:
+    def unit(parent: OrgUnitRecord, kind: OrgKind, name: str) -> OrgUnitRecord:
         return org_units.create_unit(db, root, clock, parent.id, kind, name)
 
     street = unit(district, OrgKind.STREET, "辽宁路街道")
@@ -243,7 +243,7 @@ def test_create_refusals_name_the_field_and_write_nothing(
         assert result["errors"][0]["message"]
     assert child_names(api, small.community.id) == ["第一网格"]
     assert child_names(api, small.street.id) == ["无棣路社区"]
-    assert org_units.require_unit(small.community.id).refs == 1
+    assert db.org_units.require(small.community.id).refs == 1
 
 
 def test_a_name_of_exactly_sixty_characters_is_accepted(
@@ -335,7 +335,7 @@ def test_rename_refusals(
 
 
 def test_move_rewrites_the_subtree_and_moves_the_scopes(
-    api: GraphQLClient, world: World, token: Tokens
+    api: GraphQLClient, world: World, token: Tokens, db: Db
 ) -> None:
     district_admin = token(world.district_admin_id)
     a_admin, b_admin = token(world.a.admin_id), token(world.b.admin_id)
@@ -365,7 +365,7 @@ def test_move_rewrites_the_subtree_and_moves_the_scopes(
     ]
     new_prefix = f"{world.b.community.path}/{world.a.grid.id}"
     for unit in (world.a.grid, world.a.building, world.a.party_household, world.a.unit_household):
-        path = org_units.require_unit(unit.id).path
+        path = db.org_units.require(unit.id).path
         assert path == new_prefix + unit.path[len(world.a.grid.path) :]
     assert child_names(api, world.a.community.id) == []
     assert child_names(api, world.b.community.id) == ["第一网格", "第九网格"]
@@ -450,7 +450,7 @@ def test_move_refusals(
         "12号楼院",
         "1单元党员中心户",
     ]
-    assert org_units.require_unit(small.grid.id).path == (
+    assert db.org_units.require(small.grid.id).path == (
         f"/{small.district.id}/{small.street.id}/{small.community.id}/{small.grid.id}"
     )
     # The same move is fine into a parent of the right kind.
@@ -607,7 +607,7 @@ def test_update_grid_details_is_partial(api: GraphQLClient, small: Small, token:
 
 
 def test_update_grid_details_refusals_change_nothing(
-    api: GraphQLClient, small: Small, token: Tokens
+    api: GraphQLClient, small: Small, token: Tokens, db: Db
 ) -> None:
     admin = token(small.admin_id)
     grid = gid(small.grid.id)
@@ -638,7 +638,7 @@ def test_update_grid_details_refusals_change_nothing(
         response = api.query(UPDATE_GRID, {"input": {**fields, "starCriteria": ["TEAM"]}}, caller)
         result = payload(response, "updateGridDetails")
         assert result["orgUnit"] is None and problems(result) == [expected], (fields, result)
-    stored = org_units.grid_details(org_units.require_unit(small.grid.id))
+    stored = db.org_units.require(small.grid.id).grid
     assert stored is not None
     assert stored.stars == 0 and stored.station is None and stored.secretary_id is None
 
@@ -661,7 +661,7 @@ def test_search_finds_a_kind_by_prefix_within_a_scope(
     for name in ("第一网格", "第五网格"):
         org_units.create_unit(db, small.root, clock, elsewhere.id, OrgKind.GRID, name)
 
-    def names(scope: OrgUnitItem, prefix: str = "", kind: str = "GRID") -> list[str]:
+    def names(scope: OrgUnitRecord, prefix: str = "", kind: str = "GRID") -> list[str]:
         response = api.query(SEARCH, {"scope": gid(scope.id), "kind": kind, "prefix": prefix})
         assert not response.errors, response.body
         return [edge["node"]["name"] for edge in response.data["searchOrgUnits"]["edges"]]

@@ -192,7 +192,7 @@ def test_a_confirmation_retried_and_raced_grants_points_once(
     db: Db, clock: FixedClock, world: World
 ) -> None:
     project, team = deliver(db, clock, world, capacity=2)
-    staff = [load_actor(world.district_admin_id) for _ in range(4)]
+    staff = [load_actor(db, world.district_admin_id) for _ in range(4)]
 
     def confirm(actor: Actor) -> object:
         try:
@@ -216,7 +216,7 @@ def test_a_confirmation_retried_and_raced_grants_points_once(
 
 
 def test_exchanges_at_once_never_overdraw(db: Db, clock: FixedClock, world: World) -> None:
-    admin = load_actor(world.district_admin_id)
+    admin = load_actor(db, world.district_admin_id)
     resident = world.b.resident_id
     ledger.post(
         db,
@@ -230,7 +230,7 @@ def test_exchanges_at_once_never_overdraw(db: Db, clock: FixedClock, world: Worl
         try:
             return ledger.post(
                 db,
-                load_actor(world.district_admin_id),
+                load_actor(db, world.district_admin_id),
                 clock,
                 Posting(
                     AccountKind.SERVICE_HOURS,

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from api.domain.clock import FixedClock, iso
+from api.domain.clock import FixedClock
 from api.domain.org import OrgKind
 from api.domain.roles import Role
 from api.services import org_units, partner_queries, people
 from api.services.actor import Actor, Grant
 from api.services.partner_projects import project_claims
 from api.store.db import Db
-from api.store.models import OrgUnitItem
 from api.store.partner_models import PartnerItem
 from infra import demo_partners
 from tests.conftest import BACKEND
@@ -25,10 +24,7 @@ MEETING = 120 if BACKEND == "local" else 45
 
 
 def skeleton(db: Db, clock: FixedClock) -> None:
-    at = iso(clock.now())
-    district = org_units.new_unit_item("SB", OrgKind.DISTRICT, "市北区", None, at)
-    district.save()
-    units: dict[str, OrgUnitItem] = {"SB": district}
+    org_units.bootstrap_unit(db, clock, "SB", OrgKind.DISTRICT, "市北区")
     for unit_id, kind, name, parent in (
         ("ST01", OrgKind.STREET, "辽宁路街道", "SB"),
         ("ST06", OrgKind.STREET, "辽源路街道", "SB"),
@@ -37,9 +33,7 @@ def skeleton(db: Db, clock: FixedClock) -> None:
         ("ST08C01", OrgKind.COMMUNITY, "青海路社区", "ST08"),
         ("ST08C01G01", OrgKind.GRID, "第1网格", "ST08C01"),
     ):
-        unit = org_units.new_unit_item(unit_id, kind, name, units[parent], at)
-        unit.save()
-        units[unit_id] = unit
+        org_units.bootstrap_unit(db, clock, unit_id, kind, name, parent)
     root = Actor(person_id="bootstrap", grants=(Grant("SB", "/SB", Role.ADMIN),))
     admin = people.register_person(
         db, root, clock, "区委组织部管理员", None, "SB", True, person_id="P-SB-ADMIN"

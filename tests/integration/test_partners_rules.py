@@ -86,7 +86,7 @@ def test_bad_claims_are_typed_and_write_nothing(
     refused(db, settings, ErrorCode.PARTNER_NOT_APPROVED, claim(shared.id, pw.bank.id))
     # Street A's partner does not reach street B's projects; street A's admin acts for nobody in B.
     refused(db, settings, ErrorCode.INVALID_INPUT, claim(shared.id, pw.a_partner.id))
-    a_admin = load_actor(w.a.admin_id)
+    a_admin = load_actor(db, w.a.admin_id)
     refused(
         db,
         settings,
@@ -241,7 +241,7 @@ def test_the_ledger_is_idempotent_and_never_negative(
         ErrorCode.FORBIDDEN,
         lambda: ledger.post(
             db,
-            load_actor(w.a.admin_id),
+            load_actor(db, w.a.admin_id),
             clock,
             Posting(AccountKind.PARTY_POINTS, member, 1, EntrySource.STUDY, "越界", "a-1"),
         ),

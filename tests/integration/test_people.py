@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -18,6 +18,7 @@ from api.domain.errors import DomainError
 from api.domain.ids import to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord, PersonRecord
 from api.services import org_units, people
 from api.services.actor import Actor, Grant
 from api.settings import Settings
@@ -86,18 +87,26 @@ VIEWER = f"{{ viewer {{ person {{ {PERSON_FIELDS} }} roles {{ role orgUnit {{ na
 @dataclass
 class Small:
     root: Actor
-    district: OrgUnitItem
-    street: OrgUnitItem
-    community: OrgUnitItem
-    grid: OrgUnitItem
-    other_street: OrgUnitItem
+    district: OrgUnitRecord
+    street: OrgUnitRecord
+    community: OrgUnitRecord
+    grid: OrgUnitRecord
+    other_street: OrgUnitRecord
     admin_id: str  # ADMIN on street
     other_admin_id: str  # ADMIN on other_street
 
 
+@pytest.fixture(autouse=True)
+def raw_reads_on_the_test_table(db: Db) -> Iterator[None]:
+    """This module also inspects raw items (guards, scans): those reads run on the test's table
+    (the store binds every call; nothing falls back to a global table)."""
+    with db.bound():
+        yield
+
+
 @pytest.fixture
 def small(db: Db, clock: FixedClock) -> Small:
-    district = bootstrap_district("市北区", "SB", clock)
+    district = bootstrap_district(db, "市北区", "SB", clock)
     root = Actor(person_id="bootstrap", grants=(Grant(district.id, district.path, Role.ADMIN),))
     street = org_units.create_unit(db, root, clock, district.id, OrgKind.STREET, "辽宁路街道")
     community = org_units.create_unit(db, root, clock, street.id, OrgKind.COMMUNITY, "无棣路社区")
@@ -118,8 +127,8 @@ def api(settings: Settings, clock: FixedClock) -> GraphQLClient:
     return AsgiClient(create_app(settings, clock))
 
 
-def refs(unit_id: str) -> int:
-    return int(org_units.require_unit(unit_id).refs)
+def refs(db: Db, unit_id: str) -> int:
+    return db.org_units.require(unit_id).refs
 
 
 def people_count() -> int:
@@ -135,7 +144,7 @@ def resident_ids(client: GraphQLClient, unit_id: str, token: str) -> list[str]:
 # --- registerPerson ------------------------------------------------------------------------
 
 
-def test_register_person(api: GraphQLClient, small: Small, token: Tokens) -> None:
+def test_register_person(api: GraphQLClient, small: Small, token: Tokens, db: Db) -> None:
     admin = token(small.admin_id)
     result = payload(
         api.query(
@@ -159,13 +168,13 @@ def test_register_person(api: GraphQLClient, small: Small, token: Tokens) -> Non
     assert person["homeUnit"] == {"id": gid(small.grid.id), "name": "第一网格"}
     assert person["roles"] == []
     assert resident_ids(api, small.grid.id, admin) == [person["id"]]
-    assert refs(small.grid.id) == 1
+    assert refs(db, small.grid.id) == 1
     # The phone is optional, and people without one do not clash with each other.
     for _ in range(2):
         bare = {"input": {"name": "李四", "homeUnitId": gid(small.grid.id)}}
         registered = payload(api.query(REGISTER, bare, admin), "registerPerson")
         assert registered["errors"] == [] and registered["person"]["phone"] is None
-    assert refs(small.grid.id) == 3
+    assert refs(db, small.grid.id) == 3
 
 
 def test_register_person_refusals_write_nothing(
@@ -180,7 +189,7 @@ def test_register_person_refusals_write_nothing(
         db, small.root, clock, small.community.id, OrgKind.GRID, "旧网格"
     )
     org_units.archive_unit(db, small.root, clock, archived.id)
-    before_people, before_refs = people_count(), refs(small.grid.id)
+    before_people, before_refs = people_count(), refs(db, small.grid.id)
     fresh = "13900003999"
     cases: list[tuple[str | None, dict[str, Any], tuple[str, str | None]]] = [
         (admin, {"phone": "13900003001"}, ("ALREADY_EXISTS", "phone")),
@@ -213,7 +222,7 @@ def test_register_person_refusals_write_nothing(
         assert result["person"] is None and problems(result) == [expected], (fields, result)
     # Nothing was written: no person, no reference on the unit, no guard on the unused phone.
     assert people_count() == before_people
-    assert refs(small.grid.id) == before_refs
+    assert refs(db, small.grid.id) == before_refs
     assert resident_ids(api, small.grid.id, admin) == [gid(existing.id, "Person")]
     assert PhoneGuardItem.count(phone_key(fresh)[0], consistent_read=True) == 0
     guard = PhoneGuardItem.get(*phone_key("13900003001"), consistent_read=True)
@@ -246,7 +255,7 @@ def test_grant_and_revoke_roles(
     assert granted["roleGrant"]["person"] == {"id": gid(worker.id, "Person"), "name": "网格员"}
     assert granted["roleGrant"]["orgUnit"]["name"] == "第一网格"
     assert granted["roleGrant"]["grantedAt"].startswith("2026-11-23T09:30:00")
-    assert refs(small.grid.id) == 2  # the resident and the grant
+    assert refs(db, small.grid.id) == 2  # the resident and the grant
     # The grant takes effect on the next request.
     assert resident_ids(api, small.grid.id, worker_token) == [gid(worker.id, "Person")]
     grants = api.query(GRANTS, {"id": gid(small.grid.id)}, admin).data["orgUnit"]["roleGrants"]
@@ -260,7 +269,7 @@ def test_grant_and_revoke_roles(
     assert problems(again) == [("ALREADY_EXISTS", "role")]
     other_role = payload(api.query(GRANT, {"input": {**role, "role": "STAFF"}}, admin), "grantRole")
     assert other_role["errors"] == []
-    assert refs(small.grid.id) == 3
+    assert refs(db, small.grid.id) == 3
 
     archived = org_units.create_unit(
         db, small.root, clock, small.community.id, OrgKind.GRID, "旧网格"
@@ -282,7 +291,7 @@ def test_grant_and_revoke_roles(
         variables = {"input": {**role, "role": "LEADER", **fields}}
         result = payload(api.query(GRANT, variables, caller), "grantRole")
         assert result["roleGrant"] is None and problems(result) == [expected], (fields, result)
-    assert refs(small.grid.id) == 3
+    assert refs(db, small.grid.id) == 3
 
     for caller, expected in (
         (token(small.other_admin_id), ("FORBIDDEN", None)),
@@ -296,7 +305,7 @@ def test_grant_and_revoke_roles(
         api.query(REVOKE, {"input": {**role, "role": "GRID_WORKER"}}, admin), "revokeRole"
     )
     assert revoked == {"revoked": True, "errors": []}
-    assert refs(small.grid.id) == 2
+    assert refs(db, small.grid.id) == 2
     for missing_role in ("GRID_WORKER", "LEADER"):
         missing = payload(
             api.query(REVOKE, {"input": {**role, "role": missing_role}}, admin), "revokeRole"
@@ -311,7 +320,7 @@ def test_grant_and_revoke_roles(
     payload(api.query(REVOKE, {"input": {**role, "role": "STAFF"}}, admin), "revokeRole")
     refused = api.query(RESIDENTS, {"id": gid(small.grid.id)}, worker_token)
     assert [e["extensions"]["code"] for e in refused.errors] == ["FORBIDDEN"]
-    assert refs(small.grid.id) == 1
+    assert refs(db, small.grid.id) == 1
     assert (
         list(RoleGrantItem.query(f"USER#{worker.id}", RoleGrantItem.sk.startswith("ROLE#"))) == []
     )
@@ -454,9 +463,9 @@ def test_racing_registrations_of_one_phone_let_exactly_one_win(
         ]
     )
     assert Counter(outcome(r) for r in results) == {"OK": 1, "ALREADY_EXISTS": THREADS - 1}
-    winner = next(r for r in results if isinstance(r, PersonItem))
+    winner = next(r for r in results if isinstance(r, PersonRecord))
     assert PhoneGuardItem.get(*phone_key(phone), consistent_read=True).person_id == winner.id
-    assert refs(small.grid.id) == 1
+    assert refs(db, small.grid.id) == 1
     assert [p.id for p in PersonItem.scan(PersonItem.name.startswith("抢号"))] == [winner.id]
 
 
@@ -474,11 +483,11 @@ def test_racing_creates_of_one_sibling_name_let_exactly_one_win(
         ]
     )
     assert Counter(outcome(r) for r in results) == {"OK": 1, "ALREADY_EXISTS": THREADS - 1}
-    winner = next(r for r in results if isinstance(r, OrgUnitItem))
+    winner = next(r for r in results if isinstance(r, OrgUnitRecord))
     names = [unit.name for unit in OrgUnitItem.scan(OrgUnitItem.parent_id == small.community.id)]
     assert sorted(names) == ["抢名网格", "第一网格"]
-    assert org_units.require_unit(winner.id).name == "抢名网格"
-    assert refs(small.community.id) == 2
+    assert db.org_units.require(winner.id).name == "抢名网格"
+    assert refs(db, small.community.id) == 2
 
 
 @pytest.mark.usefixtures("serialised_moto")
@@ -515,7 +524,7 @@ def test_archive_racing_create_child_never_leaves_an_active_child_under_an_archi
             ("IN_USE", "OK"),
             ("CONFLICT", "OK"),
         }, pair
-        stored = org_units.require_unit(parent.id)
+        stored = db.org_units.require(parent.id)
         children = [
             child
             for child in OrgUnitItem.scan(OrgUnitItem.parent_id == parent.id, consistent_read=True)

@@ -38,11 +38,13 @@ from api.domain.grid import GridDetails, ServiceStation, StarCriterion
 from api.domain.ids import new_id, to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
+from api.records.org import OrgUnitRecord
 from api.services import cases, org_units
 from api.services.actor import Actor, Grant, load_actor
 from api.settings import Settings
+from api.store.binding import set_transitional_default
 from api.store.db import Db
-from api.store.models import Item, OrgUnitItem, configure
+from api.store.models import table_connection
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
@@ -81,10 +83,10 @@ def gid(item_id: str, type_name: str = "OrgUnit") -> str:
 class Extras:
     """What the two-street world lacks for these tests, all made by the district's root."""
 
-    a_spare: OrgUnitItem  # an empty grid in A (moved into B by a mutation row)
-    b_spare: OrgUnitItem  # an empty grid in B (archivable)
-    b_movable: OrgUnitItem  # another empty grid in B (moved into A by a mutation row)
-    b_archived: OrgUnitItem  # an archived grid in B
+    a_spare: OrgUnitRecord  # an empty grid in A (moved into B by a mutation row)
+    b_spare: OrgUnitRecord  # an empty grid in B (archivable)
+    b_movable: OrgUnitRecord  # another empty grid in B (moved into A by a mutation row)
+    b_archived: OrgUnitRecord  # an archived grid in B
     b_case_id: str
     b_case_code: str
     b_case_tracking: str
@@ -119,7 +121,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
     district = world.district
     root = Actor(person_id="bootstrap", grants=(Grant(district.id, district.path, Role.ADMIN),))
 
-    def grid(community: OrgUnitItem, name: str) -> OrgUnitItem:
+    def grid(community: OrgUnitRecord, name: str) -> OrgUnitRecord:
         return org_units.create_unit(db, root, clock, community.id, OrgKind.GRID, name)
 
     a_spare = grid(world.a.community, "甲空网格")
@@ -140,7 +142,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
     )
     case = cases.report_case(
         db,
-        load_actor(world.b.resident_id),
+        load_actor(db, world.b.resident_id),
         clock,
         cases.ReportInput(
             channel=Channel.RESIDENT,
@@ -212,11 +214,9 @@ def module_client(request: pytest.FixtureRequest, shared: Shared) -> GraphQLClie
 
 
 def point_models_at(state: Shared) -> None:
-    """Point the models at the shared world's table: a test with its own fresh table may have
-    moved them in between."""
-    meta: Any = Item.Meta
-    if meta.table_name != state.settings.table_name:
-        configure(state.settings)
+    """TRANSITIONAL: make the shared world's table the default for unbound model calls (a test
+    with its own fresh table may have moved it in between); goes with the default itself."""
+    set_transitional_default(table_connection(state.settings))
 
 
 @pytest.fixture
@@ -1368,7 +1368,7 @@ def test_cases_follow_their_grid_to_its_new_street(
 ) -> None:
     case = cases.report_case(
         db,
-        load_actor(world.a.resident_id),
+        load_actor(db, world.a.resident_id),
         clock,
         cases.ReportInput(
             channel=Channel.RESIDENT,
@@ -1377,7 +1377,7 @@ def test_cases_follow_their_grid_to_its_new_street(
             location_unit_id=world.a.unit_household.id,
         ),
     )
-    district_admin = load_actor(world.district_admin_id)
+    district_admin = load_actor(db, world.district_admin_id)
     org_units.rename_unit(db, district_admin, clock, world.a.grid.id, "第九网格")
     org_units.move_unit(db, district_admin, clock, world.a.grid.id, world.b.community.id)
     client = AsgiClient(create_app(settings, clock))

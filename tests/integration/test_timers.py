@@ -87,7 +87,7 @@ class Desk:
 
     def actor(self, person_id: str) -> Actor:
         if person_id not in self._actors:
-            self._actors[person_id] = load_actor(person_id)
+            self._actors[person_id] = load_actor(self.db, person_id)
         return self._actors[person_id]
 
     def act(self, person_id: str, case_id: str, act: Act, at: datetime | None = None) -> CaseItem:
@@ -454,7 +454,7 @@ def test_resolve_racing_a_firing_lets_exactly_one_win(desk: Desk, db: Db) -> Non
         resolve = Act(Action.RESOLVE, note="已清理")
         resolved, fired = race(
             [
-                partial(act_on_case, db, load_actor(worker), desk.clock, case.id, resolve),
+                partial(act_on_case, db, load_actor(db, worker), desk.clock, case.id, resolve),
                 partial(fire_case, db, case.id, now),
             ]
         )

@@ -65,11 +65,11 @@ def tw(db: Db, clock: FixedClock) -> TopicWorld:
 
 
 def voting_topic(db: Db, clock: FixedClock, tw: TopicWorld, feasible: bool = True) -> str:
-    author = load_actor(tw.residents[0])
+    author = load_actor(db, tw.residents[0])
     topic = topics.propose(
         db, author, clock, topics.ProposeInput(tw.grid.id, "车库挡风板", "加装挡风板")
     )
-    secretary = load_actor(tw.secretary_id)
+    secretary = load_actor(db, tw.secretary_id)
     today = clock.now().date()
     topics.record_investigation(db, secretary, clock, topic.id, "可行", feasible, today)
     topic_votes.open_voting(db, secretary, clock, topic.id)
@@ -92,7 +92,7 @@ def test_fifty_simultaneous_votes_of_one_person_make_one_vote(
 ) -> None:
     topic_id = voting_topic(db, clock, tw)
     voter = tw.residents[2]
-    actors = [load_actor(voter) for _ in range(MANY)]
+    actors = [load_actor(db, voter) for _ in range(MANY)]
     results = race(
         [partial(topic_votes.cast_vote, db, a, clock, topic_id, VoteChoice.FOR) for a in actors]
     )
@@ -109,7 +109,7 @@ def test_one_persons_simultaneous_changes_leave_one_vote_and_a_true_tally(
     choices = [list(VoteChoice)[i % 3] for i in range(MANY)]
     results = race(
         [
-            partial(topic_votes.cast_vote, db, load_actor(voter), clock, topic_id, choice)
+            partial(topic_votes.cast_vote, db, load_actor(db, voter), clock, topic_id, choice)
             for choice in choices
         ]
     )
@@ -130,7 +130,7 @@ def test_every_voter_voting_at_once_is_counted_once(
     choice = {v: (VoteChoice.FOR if i % 2 else VoteChoice.AGAINST) for i, v in enumerate(voters)}
     results = race(
         [
-            partial(topic_votes.cast_vote, db, load_actor(v), clock, topic_id, choice[v])
+            partial(topic_votes.cast_vote, db, load_actor(db, v), clock, topic_id, choice[v])
             for v in taps
         ]
     )
@@ -146,10 +146,10 @@ def test_a_vote_racing_the_close_is_counted_or_refused_never_lost(
     for _ in range(rounds):
         topic_id = voting_topic(db, clock, tw)
         for voter in tw.residents[:4]:
-            topic_votes.cast_vote(db, load_actor(voter), clock, topic_id, VoteChoice.FOR)
+            topic_votes.cast_vote(db, load_actor(db, voter), clock, topic_id, VoteChoice.FOR)
         closes = get_topic(topic_id).voting_closes_at  # type: ignore[union-attr]
         assert closes is not None
-        late_voter = load_actor(tw.residents[4])
+        late_voter = load_actor(db, tw.residents[4])
         # The voter's clock says one second before the close; the sweeper's, the close itself.
         voter_clock = FixedClock(clock.now() + timedelta(hours=72) - timedelta(seconds=1))
         close_at = clock.now() + timedelta(hours=72)
@@ -180,12 +180,12 @@ def test_simultaneous_likes_count_once_per_person(
     db: Db, clock: FixedClock, tw: TopicWorld
 ) -> None:
     topic_id = topics.propose(
-        db, load_actor(tw.residents[0]), clock, topics.ProposeInput(tw.grid.id, "议题", "内容")
+        db, load_actor(db, tw.residents[0]), clock, topics.ProposeInput(tw.grid.id, "议题", "内容")
     ).id
     people = [*tw.residents, tw.secretary_id, tw.worker_id]
     taps = [p for p in people for _ in range(max(1, MANY // len(people)))]
     results = race(
-        [partial(topic_discussion.like, db, load_actor(p), clock, topic_id, None) for p in taps]
+        [partial(topic_discussion.like, db, load_actor(db, p), clock, topic_id, None) for p in taps]
     )
     outcomes = Counter(outcome(r) for r in results)
     assert outcomes["OK"] == len(people), outcomes

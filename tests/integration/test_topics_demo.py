@@ -19,7 +19,7 @@ def test_the_demo_has_topics_in_every_state(db: Db, clock: FixedClock) -> None:
     cast = Cast(tw.grid.id, tw.secretary_id, tw.worker_id, tw.community_staff_id,
                 tuple(tw.residents[:3]))  # fmt: skip
     assert seed_topics(db, clock, cast) == 9
-    moderator = load_actor(tw.secretary_id)
+    moderator = load_actor(db, tw.secretary_id)
     titles: dict[str, list[str]] = {}
     for state in TopicState:
         page = unit_topics(db, moderator, tw.grid, state, False, 20, None)

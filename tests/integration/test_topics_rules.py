@@ -31,8 +31,8 @@ def tw(db: Db, clock: FixedClock) -> TopicWorld:
     return build_topic_world(db, clock)
 
 
-def who(person_id: str) -> Actor:
-    return load_actor(person_id)
+def who(db: Db, person_id: str) -> Actor:
+    return load_actor(db, person_id)
 
 
 def partition(topic_id: str) -> dict[str, dict[str, Any]]:
@@ -51,19 +51,21 @@ def refused(code: str, action: Any, *args: Any, **kwargs: Any) -> DomainError:
 
 def propose(db: Db, clock: FixedClock, tw: TopicWorld, author: int = 0, **kw: Any) -> TopicItem:
     data = topics.ProposeInput(tw.grid.id, kw.pop("title", "车库挡风板"), "加装挡风板", **kw)
-    return topics.propose(db, who(tw.residents[author]), clock, data)
+    return topics.propose(db, who(db, tw.residents[author]), clock, data)
 
 
 def feasible(db: Db, clock: FixedClock, tw: TopicWorld, topic_id: str, yes: bool = True) -> None:
-    topics.record_investigation(db, who(tw.secretary_id), clock, topic_id, "入户走访", yes, TODAY)
+    topics.record_investigation(
+        db, who(db, tw.secretary_id), clock, topic_id, "入户走访", yes, TODAY
+    )
 
 
 def open_vote(db: Db, clock: FixedClock, tw: TopicWorld, topic_id: str) -> TopicItem:
-    return topic_votes.open_voting(db, who(tw.secretary_id), clock, topic_id)
+    return topic_votes.open_voting(db, who(db, tw.secretary_id), clock, topic_id)
 
 
 def vote(db: Db, clock: FixedClock, person_id: str, topic_id: str, choice: VoteChoice) -> None:
-    topic_votes.cast_vote(db, who(person_id), clock, topic_id, choice)
+    topic_votes.cast_vote(db, who(db, person_id), clock, topic_id, choice)
 
 
 def close(db: Db, clock: FixedClock, hours: int = 73) -> None:
@@ -77,30 +79,30 @@ def test_votes_refused_outside_the_window_or_electorate_write_nothing(
     topic = propose(db, clock, tw)
     before = partition(topic.id)
     cast = topic_votes.cast_vote
-    refused("VOTING_CLOSED", cast, db, who(tw.residents[1]), clock, topic.id, VoteChoice.FOR)
+    refused("VOTING_CLOSED", cast, db, who(db, tw.residents[1]), clock, topic.id, VoteChoice.FOR)
     assert partition(topic.id) == before
     open_vote(db, clock, tw, topic.id)
     # Registered after the snapshot: not in the electorate.
-    root = load_actor(tw.admin_id)
+    root = load_actor(db, tw.admin_id)
     newcomer = people.register_person(db, root, clock, "新住户", None, tw.household.id, False)
     before = partition(topic.id)
-    refused("NOT_ELIGIBLE", cast, db, who(newcomer.id), clock, topic.id, VoteChoice.FOR)
-    refused("NOT_ELIGIBLE", cast, db, who(tw.neighbour_id), clock, topic.id, VoteChoice.FOR)
+    refused("NOT_ELIGIBLE", cast, db, who(db, newcomer.id), clock, topic.id, VoteChoice.FOR)
+    refused("NOT_ELIGIBLE", cast, db, who(db, tw.neighbour_id), clock, topic.id, VoteChoice.FOR)
     refused("UNAUTHENTICATED", cast, db, Actor(), clock, topic.id, VoteChoice.FOR)
     assert partition(topic.id) == before
     # Hidden by moderation: no votes until reviewed.
-    topics.moderate(db, who(tw.secretary_id), clock, topic.id, None, True, "含个人信息")
+    topics.moderate(db, who(db, tw.secretary_id), clock, topic.id, None, True, "含个人信息")
     before = partition(topic.id)
-    refused("TOPIC_HIDDEN", cast, db, who(tw.residents[1]), clock, topic.id, VoteChoice.FOR)
-    refused("TOPIC_HIDDEN", topic_discussion.comment, db, who(tw.residents[1]), clock, topic.id,
+    refused("TOPIC_HIDDEN", cast, db, who(db, tw.residents[1]), clock, topic.id, VoteChoice.FOR)
+    refused("TOPIC_HIDDEN", topic_discussion.comment, db, who(db, tw.residents[1]), clock, topic.id,
             "评论")  # fmt: skip
     assert partition(topic.id) == before
-    topics.moderate(db, who(tw.secretary_id), clock, topic.id, None, False, "已处理")
+    topics.moderate(db, who(db, tw.secretary_id), clock, topic.id, None, False, "已处理")
     vote(db, clock, tw.residents[1], topic.id, VoteChoice.FOR)
     # After the window: closed, even before the sweeper has run.
     clock.advance(timedelta(hours=72))
     before = partition(topic.id)
-    refused("VOTING_CLOSED", cast, db, who(tw.residents[2]), clock, topic.id, VoteChoice.FOR)
+    refused("VOTING_CLOSED", cast, db, who(db, tw.residents[2]), clock, topic.id, VoteChoice.FOR)
     assert partition(topic.id) == before
     logs = [v["action"] for k, v in before.items() if k.startswith("LOG#")]
     assert logs.count("HIDE") == 1 and logs.count("UNHIDE") == 1
@@ -110,23 +112,25 @@ def test_withdrawn_and_merged_topics_take_no_votes(
     db: Db, clock: FixedClock, tw: TopicWorld
 ) -> None:
     withdrawn = propose(db, clock, tw)
-    refused("FORBIDDEN", topics.act, db, who(tw.residents[1]), clock, withdrawn.id,
+    refused("FORBIDDEN", topics.act, db, who(db, tw.residents[1]), clock, withdrawn.id,
             TopicAction.WITHDRAW)  # fmt: skip
-    topics.act(db, who(tw.residents[0]), clock, withdrawn.id, TopicAction.WITHDRAW)
+    topics.act(db, who(db, tw.residents[0]), clock, withdrawn.id, TopicAction.WITHDRAW)
     assert get_topic(withdrawn.id).state == "WITHDRAWN"  # type: ignore[union-attr]
     refused("INVALID_TRANSITION", open_vote, db, clock, tw, withdrawn.id)
-    refused("VOTING_CLOSED", topic_votes.cast_vote, db, who(tw.residents[1]), clock,
+    refused("VOTING_CLOSED", topic_votes.cast_vote, db, who(db, tw.residents[1]), clock,
             withdrawn.id, VoteChoice.FOR)  # fmt: skip
     main, duplicate = propose(db, clock, tw), propose(db, clock, tw, author=2, title="车库垃圾")
-    refused("FORBIDDEN", topics.act, db, who(tw.residents[2]), clock, duplicate.id,
+    refused("FORBIDDEN", topics.act, db, who(db, tw.residents[2]), clock, duplicate.id,
             TopicAction.MERGE, "同一问题", main.id)  # fmt: skip
-    topics.act(db, who(tw.worker_id), clock, duplicate.id, TopicAction.MERGE, "同一问题", main.id)
+    topics.act(
+        db, who(db, tw.worker_id), clock, duplicate.id, TopicAction.MERGE, "同一问题", main.id
+    )
     merged = get_topic(duplicate.id)
     assert merged is not None and (merged.state, merged.merged_into) == ("MERGED", main.id)
     # Once a vote is cast the author can no longer withdraw.
     open_vote(db, clock, tw, main.id)
     vote(db, clock, tw.residents[3], main.id, VoteChoice.FOR)
-    refused("INVALID_TRANSITION", topics.act, db, who(tw.residents[0]), clock, main.id,
+    refused("INVALID_TRANSITION", topics.act, db, who(db, tw.residents[0]), clock, main.id,
             TopicAction.WITHDRAW)  # fmt: skip
 
 
@@ -136,13 +140,13 @@ def test_texts_are_bounded(db: Db, clock: FixedClock, tw: TopicWorld) -> None:
     topic = propose(db, clock, tw)
     comment = topic_discussion.comment
     error = refused(
-        "INVALID_INPUT", comment, db, who(tw.residents[1]), clock, topic.id, "字" * 1001
+        "INVALID_INPUT", comment, db, who(db, tw.residents[1]), clock, topic.id, "字" * 1001
     )
     assert error.field == "body"
-    refused("INVALID_INPUT", comment, db, who(tw.residents[1]), clock, topic.id, "   ")
-    refused("INVALID_INPUT", topics.moderate, db, who(tw.secretary_id), clock, topic.id, None,
+    refused("INVALID_INPUT", comment, db, who(db, tw.residents[1]), clock, topic.id, "   ")
+    refused("INVALID_INPUT", topics.moderate, db, who(db, tw.secretary_id), clock, topic.id, None,
             True, "因" * 501)  # fmt: skip
-    refused("INVALID_INPUT", topics.record_investigation, db, who(tw.secretary_id), clock,
+    refused("INVALID_INPUT", topics.record_investigation, db, who(db, tw.secretary_id), clock,
             topic.id, "", True, TODAY)  # fmt: skip
     assert [i for i in partition(topic.id) if i.startswith("COMMENT#")] == []
 
@@ -159,17 +163,17 @@ def test_a_draft_counts_and_notifies_only_once_published(
         (tw.secretary_id, True),
         (tw.residents[1], False),
     ):
-        assert (topic_queries.topic_page(db, who(viewer), draft.id, 5) is not None) is sees
+        assert (topic_queries.topic_page(db, who(db, viewer), draft.id, 5) is not None) is sees
         listed = topic_queries.unit_topics(
-            db, who(viewer), tw.grid, TopicState.DRAFT, False, 10, None
+            db, who(db, viewer), tw.grid, TopicState.DRAFT, False, 10, None
         )
         assert [edge.node.id for edge in listed.edges] == ([draft.id] if sees else [])
     assert topic_queries.topic_page(db, Actor(), draft.id, 5) is None
-    refused("FORBIDDEN", topics.act, db, who(tw.secretary_id), clock, draft.id,
+    refused("FORBIDDEN", topics.act, db, who(db, tw.secretary_id), clock, draft.id,
             TopicAction.PUBLISH)  # fmt: skip
-    topics.act(db, who(tw.residents[0]), clock, draft.id, TopicAction.PUBLISH)
+    topics.act(db, who(db, tw.residents[0]), clock, draft.id, TopicAction.PUBLISH)
     assert topic_queries.stats(Actor(), community, TODAY, TODAY).raised == 1
-    page = topic_queries.notices(db, who(tw.secretary_id), tw.secretary_id, None, 10, None)
+    page = topic_queries.notices(db, who(db, tw.secretary_id), tw.secretary_id, None, 10, None)
     assert [edge.node.kind for edge in page.edges] == ["PROPOSED"]
 
 
@@ -177,20 +181,22 @@ def test_reports_hide_a_comment_until_a_moderator_reviews_it(
     db: Db, clock: FixedClock, tw: TopicWorld
 ) -> None:
     topic = propose(db, clock, tw)
-    spam = topic_discussion.comment(db, who(tw.residents[5]), clock, topic.id, "广告：低价装修")
+    spam = topic_discussion.comment(db, who(db, tw.residents[5]), clock, topic.id, "广告：低价装修")
     report = topic_discussion.report
-    assert report(db, who(tw.residents[0]), clock, topic.id, spam.id, "广告") is False
-    refused("ALREADY_EXISTS", report, db, who(tw.residents[0]), clock, topic.id, spam.id, "广告")
-    assert report(db, who(tw.residents[1]), clock, topic.id, spam.id, "广告") is False
-    assert report(db, who(tw.residents[2]), clock, topic.id, spam.id, "广告") is True
-    view = topic_queries.topic_page(db, who(tw.residents[3]), topic.id, 20)
+    assert report(db, who(db, tw.residents[0]), clock, topic.id, spam.id, "广告") is False
+    refused(
+        "ALREADY_EXISTS", report, db, who(db, tw.residents[0]), clock, topic.id, spam.id, "广告"
+    )
+    assert report(db, who(db, tw.residents[1]), clock, topic.id, spam.id, "广告") is False
+    assert report(db, who(db, tw.residents[2]), clock, topic.id, spam.id, "广告") is True
+    view = topic_queries.topic_page(db, who(db, tw.residents[3]), topic.id, 20)
     assert view is not None and view.comments.edges[0].node.hidden is True
     logged = [v for k, v in partition(topic.id).items() if k.startswith("LOG#")]
     assert [v["action"] for v in logged if v["action"] == "AUTO_HIDE"] == ["AUTO_HIDE"]
-    refused("FORBIDDEN", topics.moderate, db, who(tw.residents[3]), clock, topic.id, spam.id,
+    refused("FORBIDDEN", topics.moderate, db, who(db, tw.residents[3]), clock, topic.id, spam.id,
             False, "没问题")  # fmt: skip
-    topics.moderate(db, who(tw.secretary_id), clock, topic.id, spam.id, False, "核实后恢复")
-    shown = topic_queries.topic_page(db, who(tw.residents[3]), topic.id, 20)
+    topics.moderate(db, who(db, tw.secretary_id), clock, topic.id, spam.id, False, "核实后恢复")
+    shown = topic_queries.topic_page(db, who(db, tw.residents[3]), topic.id, 20)
     assert shown is not None and shown.comments.edges[0].node.hidden is False
 
 
@@ -198,14 +204,16 @@ def test_hidden_topics_leave_lists_but_not_their_author_or_moderators(
     db: Db, clock: FixedClock, tw: TopicWorld
 ) -> None:
     topic = propose(db, clock, tw)
-    topics.moderate(db, who(tw.secretary_id), clock, topic.id, None, True, "涉及隐私")
-    assert topic_queries.topic_page(db, who(tw.residents[1]), topic.id, 5) is None
-    assert topic_queries.topic_page(db, who(tw.residents[0]), topic.id, 5) is not None
-    assert topic_queries.topic_page(db, who(tw.secretary_id), topic.id, 5) is not None
+    topics.moderate(db, who(db, tw.secretary_id), clock, topic.id, None, True, "涉及隐私")
+    assert topic_queries.topic_page(db, who(db, tw.residents[1]), topic.id, 5) is None
+    assert topic_queries.topic_page(db, who(db, tw.residents[0]), topic.id, 5) is not None
+    assert topic_queries.topic_page(db, who(db, tw.secretary_id), topic.id, 5) is not None
     state = TopicState.DISCUSSION
-    listed = topic_queries.unit_topics(db, who(tw.residents[1]), tw.grid, state, False, 10, None)
+    listed = topic_queries.unit_topics(
+        db, who(db, tw.residents[1]), tw.grid, state, False, 10, None
+    )
     assert listed.edges == []
-    staff = topic_queries.unit_topics(db, who(tw.secretary_id), tw.grid, state, False, 10, None)
+    staff = topic_queries.unit_topics(db, who(db, tw.secretary_id), tw.grid, state, False, 10, None)
     assert [e.node.id for e in staff.edges] == [topic.id]
 
 
@@ -236,12 +244,12 @@ def test_the_close_declines_without_feasibility_quorum_or_majority(
 
 
 def test_the_grids_policy_sets_quorum_and_window(db: Db, clock: FixedClock, tw: TopicWorld) -> None:
-    refused("FORBIDDEN", topics.set_policy, db, who(tw.secretary_id), clock, tw.grid.id,
+    refused("FORBIDDEN", topics.set_policy, db, who(db, tw.secretary_id), clock, tw.grid.id,
             VotePolicy(quorum_share=0.1))  # fmt: skip
-    refused("INVALID_INPUT", topics.set_policy, db, who(tw.admin_id), clock, tw.grid.id,
+    refused("INVALID_INPUT", topics.set_policy, db, who(db, tw.admin_id), clock, tw.grid.id,
             VotePolicy(majority_share=0.3))  # fmt: skip
     topics.set_policy(
-        db, who(tw.admin_id), clock, tw.grid.id,
+        db, who(db, tw.admin_id), clock, tw.grid.id,
         VotePolicy(quorum_share=0.1, quorum_count=2, window_hours=24),
     )  # fmt: skip
     topic = propose(db, clock, tw)
@@ -258,13 +266,13 @@ def test_a_community_topic_polls_the_whole_community_and_names_a_place(
     db: Db, clock: FixedClock, tw: TopicWorld
 ) -> None:
     data = topics.ProposeInput(tw.community.id, "社区增设充电桩", "两个网格共用")
-    error = refused("INVALID_HIERARCHY", topics.propose, db, who(tw.residents[0]), clock, data)
+    error = refused("INVALID_HIERARCHY", topics.propose, db, who(db, tw.residents[0]), clock, data)
     assert error.field == "locationUnitId"
     data = topics.ProposeInput(
         tw.community.id, "社区增设充电桩", "两个网格共用", location_unit_id=tw.other_grid.id
     )
-    topic = topics.propose(db, who(tw.neighbour_id), clock, data)
-    opened = topic_votes.open_voting(db, who(tw.community_staff_id), clock, topic.id)
+    topic = topics.propose(db, who(db, tw.neighbour_id), clock, data)
+    opened = topic_votes.open_voting(db, who(db, tw.community_staff_id), clock, topic.id)
     # Both grids' residents and staff registered there (the community's staff lives there too).
     assert opened.electorate == 10
     vote(db, clock, tw.residents[0], topic.id, VoteChoice.FOR)
@@ -273,18 +281,18 @@ def test_a_community_topic_polls_the_whole_community_and_names_a_place(
 
 def test_comments_page_in_thread_order(db: Db, clock: FixedClock, tw: TopicWorld) -> None:
     topic = propose(db, clock, tw)
-    first = topic_discussion.comment(db, who(tw.residents[1]), clock, topic.id, "第1条")
+    first = topic_discussion.comment(db, who(db, tw.residents[1]), clock, topic.id, "第1条")
     for n in range(2, 24):
         clock.advance(timedelta(seconds=1))
-        topic_discussion.comment(db, who(tw.residents[n % 6]), clock, topic.id, f"第{n}条")
+        topic_discussion.comment(db, who(db, tw.residents[n % 6]), clock, topic.id, f"第{n}条")
     clock.advance(timedelta(seconds=1))
-    topic_discussion.comment(db, who(tw.residents[2]), clock, topic.id, "回复第1条", first.id)
-    view = topic_queries.topic_page(db, who(tw.residents[0]), topic.id, 20)
+    topic_discussion.comment(db, who(db, tw.residents[2]), clock, topic.id, "回复第1条", first.id)
+    view = topic_queries.topic_page(db, who(db, tw.residents[0]), topic.id, 20)
     assert view is not None and view.comments.has_next_page
     bodies = [e.node.body for e in view.comments.edges]
     assert bodies[:3] == ["第1条", "回复第1条", "第2条"] and len(bodies) == 20
     rest = topic_queries.topic_page(
-        db, who(tw.residents[0]), topic.id, 20, view.comments.edges[-1].cursor
+        db, who(db, tw.residents[0]), topic.id, 20, view.comments.edges[-1].cursor
     )
     assert rest is not None and not rest.comments.has_next_page
     assert [e.node.body for e in rest.comments.edges] == [f"第{n}条" for n in range(20, 24)]
@@ -364,14 +372,14 @@ def test_withdrawing_an_open_vote_removes_its_timer_and_closes_discussion(
 ) -> None:
     topic = propose(db, clock, tw)
     assert open_vote(db, clock, tw, topic.id).duepk is not None
-    topics.act(db, who(tw.residents[0]), clock, topic.id, TopicAction.WITHDRAW)
+    topics.act(db, who(db, tw.residents[0]), clock, topic.id, TopicAction.WITHDRAW)
     withdrawn = get_topic(topic.id)
     assert withdrawn is not None and withdrawn.duepk is None and withdrawn.duesk is None
     clock.advance(timedelta(hours=80))
     report = sweep(db, clock.now())
     assert (report.fired, report.index_items_read) == (0, 0)
     before = partition(topic.id)
-    error = refused("INVALID_TRANSITION", topic_discussion.comment, db, who(tw.residents[1]),
+    error = refused("INVALID_TRANSITION", topic_discussion.comment, db, who(db, tw.residents[1]),
                     clock, topic.id, "还能评论吗")  # fmt: skip
     assert "WITHDRAWN" in error.message
     assert partition(topic.id) == before

@@ -1,0 +1,1 @@
+"""Typed clients generated for integrators (see docs/API.md, "Typed client for integrators")."""

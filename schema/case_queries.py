@@ -59,12 +59,12 @@ class CaseQuery:
     )
     def track_case(self, info: Info, code: str) -> PublicCaseTracking | None:
         context = info.context
-        found = case_tracking.find_by_tracking_number(
+        case_id = case_tracking.find_by_tracking_number(
             context.db, context.actor, context.clock, code, context.client_ip
         )
-        if found is None:
+        if case_id is None:
             return None
-        partition = read_partition(found.id)
+        partition = read_partition(case_id)
         return public_tracking(partition.case, partition.events) if partition else None
 
     @strawberry.field(description="A unit's or department's inbox, by status, soonest due first")

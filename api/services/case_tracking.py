@@ -15,7 +15,6 @@ from api.domain.tracking import key_matches, split_tracking_number
 from api.services.actor import Actor
 from api.services.cases import find_by_code, find_case
 from api.store import rate_limits
-from api.store.case_models import CaseItem
 from api.store.db import Db
 
 
@@ -25,7 +24,8 @@ class RateLimited(DomainError):
 
 def find_by_tracking_number(
     db: Db, actor: Actor, clock: Clock, number: str, client_ip: str | None
-) -> CaseItem | None:
+) -> str | None:
+    """The id of the case the number tracks; None for an unknown number or a wrong key."""
     if not actor.is_authenticated:
         _take_lookup(db, clock, client_ip)
     parts = split_tracking_number(number)
@@ -33,12 +33,13 @@ def find_by_tracking_number(
         if not actor.is_authenticated:
             return None
         by_code = find_by_code(number)
-        return None if by_code is None else find_case(actor, by_code.id)
+        readable = None if by_code is None else find_case(actor, by_code.id)
+        return None if readable is None else readable.id
     code, key = parts
     case = find_by_code(code)
     if case is None or not key_matches(case.tracking_key, key):
         return None
-    return case
+    return case.id
 
 
 def _take_lookup(db: Db, clock: Clock, client_ip: str | None) -> None:

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.dev_issuer import DevIssuer
+from api.dev_receiver import LocalReceiver
 from api.domain.clock import SystemClock
 from api.settings import Settings
 from infra.demo_data import DemoPeople
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 DYNAMODB_PORT = 8001
 HTTP_PORT = 8000
+RECEIVER_PORT = 8025  # what WeChat, SMS and webhooks would have received (api/dev_receiver.py)
 SWEEP_SECONDS = 5.0
 
 app = typer.Typer(help="dangqun developer commands", no_args_is_help=True)
@@ -106,14 +108,37 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT) -> None:
         console.print(
             f"timer sweep every {SWEEP_SECONDS:.0f} s (EventBridge does it each minute in AWS)"
         )
+        receiver, delivery = _start_delivery(settings, stop)
         try:
             uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
         finally:
             stop.set()
             sweeper.join(timeout=10)
+            delivery.join(timeout=10)
+            receiver.stop()
     finally:
         server.stop()
         console.print("stopped DynamoDB Local")
+
+
+def _start_delivery(
+    settings: Settings, stop: threading.Event
+) -> tuple[LocalReceiver, threading.Thread]:
+    """The stream → delivery path of AWS, locally: providers answered by a local receiver."""
+    from api.dev_stream import deliver_forever, wired
+
+    receiver = LocalReceiver(RECEIVER_PORT, log=True).start()
+    thread = threading.Thread(
+        target=deliver_forever,
+        args=(wired(settings, receiver), stop, console.print),
+        daemon=True,
+    )
+    thread.start()
+    console.print(
+        f"delivery from the table's stream; what would be sent: {receiver.url}/ "
+        "(webhooks may target it: /hooks/<name>)"
+    )
+    return receiver, thread
 
 
 def _print_tokens(issuer: DevIssuer, demo: DemoPeople, port: int) -> None:

@@ -25,6 +25,9 @@ def _list(value: str | None) -> tuple[str, ...]:
     return tuple(item.strip() for item in (value or "").split(",") if item.strip())
 
 
+LOCAL_STAGES = frozenset({"local", "test"})
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str = "dev"
@@ -59,6 +62,15 @@ class Settings:
     max_token_lifetime_seconds: int = 24 * 3600
     # Anonymous public-tracking lookups per client IP and minute.
     track_lookups_per_minute: int = 20
+    # Delivery (issue 12): providers' base URLs (a local receiver in `make dev` and tests).
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_app_id: str = "wx-dangqun-dev"
+    wechat_app_secret: str = field(default="dev-wechat-secret", repr=False)
+    sms_api_base: str = "https://dysmsapi.aliyuncs.com"
+    sms_access_key_id: str = "dev-sms-key"
+    sms_access_key_secret: str = field(default="dev-sms-secret", repr=False)
+    sms_sign_name: str = "党群e家"
+    channel_timeout_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -97,7 +109,22 @@ class Settings:
             track_lookups_per_minute=_int(
                 get("TRACK_LOOKUPS_PER_MINUTE"), defaults.track_lookups_per_minute
             ),
+            wechat_api_base=get("WECHAT_API_BASE") or defaults.wechat_api_base,
+            wechat_app_id=get("WECHAT_APP_ID") or defaults.wechat_app_id,
+            wechat_app_secret=get("WECHAT_APP_SECRET") or defaults.wechat_app_secret,
+            sms_api_base=get("SMS_API_BASE") or defaults.sms_api_base,
+            sms_access_key_id=get("SMS_ACCESS_KEY_ID") or defaults.sms_access_key_id,
+            sms_access_key_secret=get("SMS_ACCESS_KEY_SECRET") or defaults.sms_access_key_secret,
+            sms_sign_name=get("SMS_SIGN_NAME") or defaults.sms_sign_name,
+            channel_timeout_seconds=float(
+                get("CHANNEL_TIMEOUT_SECONDS") or defaults.channel_timeout_seconds
+            ),
         )
+
+    @property
+    def local_targets(self) -> bool:
+        """Local stages may deliver to loopback receivers over http (make dev, tests)."""
+        return self.stage in LOCAL_STAGES
 
 
 @lru_cache(maxsize=1)

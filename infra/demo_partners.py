@@ -17,10 +17,10 @@ from __future__ import annotations
 from api.domain.clock import Clock
 from api.domain.ledger import AccountKind, EntrySource, Posting
 from api.domain.partners import Contact, PartnerAction, PartnerKind, ProjectAction
+from api.records.partner import PartnerRecord, ProjectRecord
 from api.services import ledger, partner_projects, partners
 from api.services.actor import load_actor
 from api.store.db import Db
-from api.store.partner_models import PartnerItem, ProjectItem
 
 SEED_NAME = "shibei-partners-v1"
 DISTRICT = "SB"
@@ -81,7 +81,7 @@ CLAIMER_OF_NAMED = {"电亮微行动": 0, "智慧金融家": 1, "警情大家知
 
 def _partner(
     db: Db, clock: Clock, directory: str, spec: tuple[str, str, str, str], index: int
-) -> PartnerItem:
+) -> PartnerRecord:
     name, kind, category, offer = spec
     admin = load_actor(db, ADMIN)
     partner = partners.register_partner(
@@ -104,7 +104,7 @@ def _partner(
 
 def _project(
     db: Db, clock: Clock, title: str, category: str, capacity: int = 1, unit: str = QINGHAI
-) -> ProjectItem:
+) -> ProjectRecord:
     admin = load_actor(db, ADMIN)
     need = partner_projects.publish_need(
         db,
@@ -153,7 +153,7 @@ def seed_partners(db: Db, clock: Clock, meeting_projects: int = MEETING_PROJECTS
     while len(titles) < meeting_projects:
         theme, category = THEMES[len(titles) % len(THEMES)]
         titles.append((f"{theme}({len(titles) + 1})", category))
-    meeting: dict[str, ProjectItem] = {}
+    meeting: dict[str, ProjectRecord] = {}
     for index, (title, category) in enumerate(titles):
         project = _project(db, clock, title, category)
         partner_projects.transition(db, admin, clock, project.id, ProjectAction.OPEN)

@@ -16,12 +16,11 @@ from datetime import timedelta
 from api.domain.cases import Action, HandlingMode, Level
 from api.domain.clock import Clock, FixedClock
 from api.domain.topics import TopicAction, VoteChoice
+from api.records.topic import TopicRecord
 from api.services import people, topic_discussion, topic_votes, topics
 from api.services.actor import load_actor
 from api.services.cases import Act, Dispatch, act_on_case
 from api.store.db import Db
-from api.store.topic_models import TopicItem
-from api.store.topic_store import get_topic
 
 SEED_NAME = "shibei-topics-v1"
 
@@ -56,16 +55,16 @@ def seed_topics(db: Db, clock: Clock, cast: Cast = SHIBEI) -> int:
 
     def propose(
         author: str, title: str, body: str, at: Clock, category: str = "OTHER", draft: bool = False
-    ) -> TopicItem:
+    ) -> TopicRecord:
         data = topics.ProposeInput(cast.grid_id, title, body, category=category, draft=draft)
         return topics.propose(db, load_actor(db, author), at, data)
 
-    def investigate(topic: TopicItem, feasible: bool, findings: str, at: FixedClock) -> None:
+    def investigate(topic: TopicRecord, feasible: bool, findings: str, at: FixedClock) -> None:
         topics.record_investigation(
             db, load_actor(db, cast.secretary), at, topic.id, findings, feasible, at.now().date()
         )
 
-    def vote(topic: TopicItem, ballots: list[str], at: Clock) -> None:
+    def vote(topic: TopicRecord, ballots: list[str], at: Clock) -> None:
         for person, choice in zip(voters, ballots, strict=False):
             topic_votes.cast_vote(db, load_actor(db, person), at, topic.id, VoteChoice(choice))
 
@@ -99,7 +98,7 @@ def seed_topics(db: Db, clock: Clock, cast: Cast = SHIBEI) -> int:
     vote(parking, ["FOR", "AGAINST", "AGAINST", "AGAINST", "ABSTAIN"], past)
     for topic in (rubbish, parking):
         topic_votes.fire_topic(db, topic.id, now)  # what the sweeper does when the window ends
-    adopted = get_topic(rubbish.id)
+    adopted = db.topics.get(rubbish.id)
     if adopted is not None and adopted.case_id:
         staff, worker = load_actor(db, cast.community_staff), load_actor(db, cast.worker)
         for actor, act in (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
@@ -20,9 +20,13 @@ from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.services import people
 from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
+from schema.partner_loaders import PartnerLoaders
 from schema.query_guard import QueryPolicy
 
 V = TypeVar("V")
+
+if TYPE_CHECKING:
+    from schema.topic_loaders import TopicLoaders
 
 
 def by_id(get_many: Callable[[list[str]], dict[str, V]]) -> DataLoader[str, V | None]:
@@ -81,6 +85,17 @@ class Context:
         if self._actor is None:
             self._actor = ANONYMOUS if self.subject is None else load_actor(self.db, self.subject)
         return self._actor
+
+    @cached_property
+    def partner_loaders(self) -> PartnerLoaders:
+        """Red partners' loaders (``schema/partner_loaders.py``), built on first use."""
+        return PartnerLoaders(self.db)
+
+    @cached_property
+    def topic_loaders(self) -> TopicLoaders:
+        from schema.topic_loaders import TopicLoaders
+
+        return TopicLoaders(self.db, lambda: self.actor)
 
     def can_read_person(self, person: PersonRecord) -> bool:
         return people.can_read_personal_data(self.actor, person)

@@ -6,43 +6,66 @@ from enum import Enum
 
 import strawberry
 
+from api.domain.ledger import HOLDER_OF, AccountKind, EntrySource, HolderKind
+from api.domain.partners import ClaimStatus as DomainClaimStatus
+from api.domain.partners import PartnerAction as DomainPartnerAction
+from api.domain.partners import PartnerKind as DomainPartnerKind
+from api.domain.partners import PartnerStatus as DomainPartnerStatus
+from api.domain.partners import ProjectAction, ProjectState
 from api.domain.people import mask_name, mask_phone
-from api.services import partner_access
-from api.store.partner_models import (
-    AccountItem,
-    AwardItem,
-    ClaimItem,
-    LedgerEntryItem,
-    NeedItem,
-    PartnerItem,
-    ProjectItem,
-    ResourceItem,
+from api.records.ledger import AccountRecord, EntryRecord
+from api.records.partner import (
+    AwardRecord,
+    ClaimRecord,
+    NeedRecord,
+    PartnerRecord,
+    ProjectRecord,
+    ResourceRecord,
 )
+from api.services import partner_access
 from schema.context import Info
-from schema.node import Node, global_id
+from schema.enums import described_enum
+from schema.node import Node, global_id, node_loader
+
+described_enum(
+    DomainPartnerKind,
+    "PartnerKind",
+    "Kind of red partner",
+    {
+        DomainPartnerKind.ENTERPRISE: "企业",
+        DomainPartnerKind.SOCIAL_ORGANISATION: "社会组织",
+        DomainPartnerKind.INDIVIDUAL: "个人",
+    },
+)
+PartnerKind = DomainPartnerKind
 
 
-@strawberry.enum(description="Kind of red partner")
-class PartnerKind(Enum):
-    ENTERPRISE = strawberry.enum_value("ENTERPRISE", description="企业")
-    SOCIAL_ORGANISATION = strawberry.enum_value("SOCIAL_ORGANISATION", description="社会组织")
-    INDIVIDUAL = strawberry.enum_value("INDIVIDUAL", description="个人")
+described_enum(
+    DomainPartnerStatus,
+    "PartnerStatus",
+    "Status of a red partner in its directory",
+    {
+        DomainPartnerStatus.APPLIED: "申请中",
+        DomainPartnerStatus.APPROVED: "已入库",
+        DomainPartnerStatus.SUSPENDED: "暂停",
+        DomainPartnerStatus.WITHDRAWN: "退出",
+    },
+)
+PartnerStatus = DomainPartnerStatus
 
 
-@strawberry.enum(description="Status of a red partner in its directory")
-class PartnerStatus(Enum):
-    APPLIED = strawberry.enum_value("APPLIED", description="申请中")
-    APPROVED = strawberry.enum_value("APPROVED", description="已入库")
-    SUSPENDED = strawberry.enum_value("SUSPENDED", description="暂停")
-    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="退出")
-
-
-@strawberry.enum(description="A change of a partner's status")
-class PartnerAction(Enum):
-    APPROVE = strawberry.enum_value("APPROVE", description="审核入库")
-    SUSPEND = strawberry.enum_value("SUSPEND", description="暂停")
-    REINSTATE = strawberry.enum_value("REINSTATE", description="恢复")
-    WITHDRAW = strawberry.enum_value("WITHDRAW", description="退出")
+described_enum(
+    DomainPartnerAction,
+    "PartnerAction",
+    "A change of a partner's status",
+    {
+        DomainPartnerAction.APPROVE: "审核入库",
+        DomainPartnerAction.SUSPEND: "暂停",
+        DomainPartnerAction.REINSTATE: "恢复",
+        DomainPartnerAction.WITHDRAW: "退出",
+    },
+)
+PartnerAction = DomainPartnerAction
 
 
 @strawberry.enum(description="Which directory a partner is in")
@@ -51,52 +74,82 @@ class DirectoryLevel(Enum):
     STREET = strawberry.enum_value("STREET", description="街道子库")
 
 
-@strawberry.enum(description="State of a partner project (党建民生项目)")
-class PartnerProjectState(Enum):
-    DRAFT = strawberry.enum_value("DRAFT", description="草稿")
-    OPEN = strawberry.enum_value("OPEN", description="认领中")
-    FULLY_CLAIMED = strawberry.enum_value("FULLY_CLAIMED", description="已认满")
-    IN_DELIVERY = strawberry.enum_value("IN_DELIVERY", description="实施中")
-    DELIVERED = strawberry.enum_value("DELIVERED", description="已交付")
-    CONFIRMED = strawberry.enum_value("CONFIRMED", description="社区确认")
-    REJECTED = strawberry.enum_value("REJECTED", description="社区驳回")
-    CLOSED = strawberry.enum_value("CLOSED", description="已结项")
-    CANCELLED = strawberry.enum_value("CANCELLED", description="已取消")
+described_enum(
+    ProjectState,
+    "PartnerProjectState",
+    "State of a partner project (党建民生项目)",
+    {
+        ProjectState.DRAFT: "草稿",
+        ProjectState.OPEN: "认领中",
+        ProjectState.FULLY_CLAIMED: "已认满",
+        ProjectState.IN_DELIVERY: "实施中",
+        ProjectState.DELIVERED: "已交付",
+        ProjectState.CONFIRMED: "社区确认",
+        ProjectState.REJECTED: "社区驳回",
+        ProjectState.CLOSED: "已结项",
+        ProjectState.CANCELLED: "已取消",
+    },
+)
+PartnerProjectState = ProjectState
 
 
-@strawberry.enum(description="An action of the owning community or grid on a project")
-class PartnerProjectAction(Enum):
-    OPEN = strawberry.enum_value("OPEN", description="发布认领")
-    START_DELIVERY = strawberry.enum_value("START_DELIVERY", description="开始实施")
-    CONFIRM = strawberry.enum_value("CONFIRM", description="确认交付 (grants points)")
-    REJECT = strawberry.enum_value("REJECT", description="驳回交付 (with a reason)")
-    REDO = strawberry.enum_value("REDO", description="重新实施")
-    CLOSE = strawberry.enum_value("CLOSE", description="结项")
-    CANCEL = strawberry.enum_value("CANCEL", description="取消")
+described_enum(
+    ProjectAction,
+    "PartnerProjectAction",
+    "An action of the owning community or grid on a project",
+    {
+        ProjectAction.OPEN: "发布认领",
+        ProjectAction.START_DELIVERY: "开始实施",
+        ProjectAction.CONFIRM: "确认交付 (grants points)",
+        ProjectAction.REJECT: "驳回交付 (with a reason)",
+        ProjectAction.REDO: "重新实施",
+        ProjectAction.CLOSE: "结项",
+        ProjectAction.CANCEL: "取消",
+    },
+)
+PartnerProjectAction = ProjectAction
 
 
-@strawberry.enum(description="Status of a partner's claim")
-class ClaimStatus(Enum):
-    ACTIVE = strawberry.enum_value("ACTIVE", description="已认领")
-    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="已撤回")
-    DELIVERED = strawberry.enum_value("DELIVERED", description="已报告交付")
+described_enum(
+    DomainClaimStatus,
+    "ClaimStatus",
+    "Status of a partner's claim",
+    {
+        DomainClaimStatus.ACTIVE: "已认领",
+        DomainClaimStatus.WITHDRAWN: "已撤回",
+        DomainClaimStatus.DELIVERED: "已报告交付",
+    },
+)
+ClaimStatus = DomainClaimStatus
 
 
-@strawberry.enum(description="An account of the points ledger")
-class PointsAccount(Enum):
-    PARTNER_POINTS = strawberry.enum_value("PARTNER_POINTS", description="红色合伙人积分")
-    PARTY_POINTS = strawberry.enum_value("PARTY_POINTS", description="党员积分 (学习/服务)")
-    SERVICE_HOURS = strawberry.enum_value("SERVICE_HOURS", description="爱心银行 志愿服务时长")
+described_enum(
+    AccountKind,
+    "PointsAccount",
+    "An account of the points ledger",
+    {
+        AccountKind.PARTNER_POINTS: "红色合伙人积分",
+        AccountKind.PARTY_POINTS: "党员积分 (学习/服务)",
+        AccountKind.SERVICE_HOURS: "爱心银行 志愿服务时长",
+    },
+)
+PointsAccount = AccountKind
 
 
-@strawberry.enum(description="Where a ledger entry comes from")
-class PointsSource(Enum):
-    DELIVERY = strawberry.enum_value("DELIVERY", description="项目交付确认")
-    AWARD = strawberry.enum_value("AWARD", description="红色创新奖")
-    STUDY = strawberry.enum_value("STUDY", description="学习")
-    SERVICE = strawberry.enum_value("SERVICE", description="服务")
-    EXCHANGE = strawberry.enum_value("EXCHANGE", description="兑换")
-    ADJUSTMENT = strawberry.enum_value("ADJUSTMENT", description="调整")
+described_enum(
+    EntrySource,
+    "PointsSource",
+    "Where a ledger entry comes from",
+    {
+        EntrySource.DELIVERY: "项目交付确认",
+        EntrySource.AWARD: "红色创新奖",
+        EntrySource.STUDY: "学习",
+        EntrySource.SERVICE: "服务",
+        EntrySource.EXCHANGE: "兑换",
+        EntrySource.ADJUSTMENT: "调整",
+    },
+)
+PointsSource = EntrySource
 
 
 @strawberry.enum(description="Stage of a 红色创新奖 record")
@@ -107,360 +160,298 @@ class AwardStage(Enum):
 
 @strawberry.type(description="A partner's contact; masked outside the managing units")
 class PartnerContact:
-    name: str
-    phone: str
-    role: str
+    name: str = strawberry.field(description="Contact person (masked: first character only)")
+    phone: str = strawberry.field(description="Phone number (masked: middle digits hidden)")
+    role: str = strawberry.field(description="The contact's role at the partner (职务)")
 
 
 @strawberry.type(description="A resource a partner offers (资源清单)")
 class PartnerResource:
-    item: strawberry.Private[ResourceItem]
+    id: strawberry.ID = strawberry.field(description="Global id of the resource")
+    partner_id: strawberry.ID = strawberry.field(description="The partner offering it")
+    partner_name: str = strawberry.field(description="The partner's name")
+    partner_status: PartnerStatus = strawberry.field(description="The partner's status")
+    category: str = strawberry.field(description="Resource category (资源类别)")
+    description: str = strawberry.field(description="What is offered")
+    quantity: int | None = strawberry.field(description="How much, if counted")
+    availability: str | None = strawberry.field(description="When it is available")
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return global_id("PartnerResource", self.item.id)
-
-    @strawberry.field
-    def partner_id(self) -> strawberry.ID:
-        return global_id("Partner", self.item.partner_id)
-
-    @strawberry.field
-    def partner_name(self) -> str:
-        return self.item.partner_name
-
-    @strawberry.field
-    def partner_status(self) -> PartnerStatus:
-        return PartnerStatus(self.item.partner_status)
-
-    @strawberry.field
-    def category(self) -> str:
-        return self.item.category
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.item.description
-
-    @strawberry.field
-    def quantity(self) -> int | None:
-        return int(self.item.quantity) if self.item.quantity is not None else None
-
-    @strawberry.field
-    def availability(self) -> str | None:
-        return self.item.availability
+    @classmethod
+    def of(cls, record: ResourceRecord) -> PartnerResource:
+        return cls(
+            id=global_id("PartnerResource", record.id),
+            partner_id=global_id("Partner", record.partner_id),
+            partner_name=record.partner_name,
+            partner_status=PartnerStatus(record.partner_status.value),
+            category=record.category,
+            description=record.description,
+            quantity=record.quantity,
+            availability=record.availability,
+        )
 
 
 @strawberry.type(description="红色合伙人: an enterprise, social organisation or individual partner")
 class Partner(Node):
-    item: strawberry.Private[PartnerItem]
+    name: str = strawberry.field(description="The partner's name")
+    kind: PartnerKind = strawberry.field(description="Enterprise, social organisation or person")
+    status: PartnerStatus = strawberry.field(description="Status in its directory")
+    status_reason: str | None = strawberry.field(description="Why it was suspended or withdrawn")
+    description: str | None = strawberry.field(description="What the partner is and does")
+    directory_level: DirectoryLevel = strawberry.field(
+        description="District directory (名录) or street sub-directory (子库)"
+    )
+    directory_unit_id: strawberry.ID = strawberry.field(
+        description="The district (名录) or street (子库) whose directory it is in"
+    )
+    agreement_start: str | None = strawberry.field(description="Start of its agreement (协议)")
+    agreement_end: str | None = strawberry.field(description="End of its agreement (协议)")
+    categories: list[str] = strawberry.field(description="Categories of the resources it offers")
+    record: strawberry.Private[PartnerRecord]
 
     @classmethod
-    def of(cls, item: PartnerItem) -> Partner:
-        return cls(id=global_id("Partner", item.id), item=item)
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.item.name
-
-    @strawberry.field
-    def kind(self) -> PartnerKind:
-        return PartnerKind(self.item.kind)
-
-    @strawberry.field
-    def status(self) -> PartnerStatus:
-        return PartnerStatus(self.item.status)
-
-    @strawberry.field
-    def status_reason(self) -> str | None:
-        return self.item.status_reason
-
-    @strawberry.field
-    def description(self) -> str | None:
-        return self.item.description
-
-    @strawberry.field
-    def directory_level(self) -> DirectoryLevel:
-        return DirectoryLevel(self.item.directory_level)
-
-    @strawberry.field(description="The district (名录) or street (子库) whose directory it is in")
-    def directory_unit_id(self) -> strawberry.ID:
-        return global_id("OrgUnit", self.item.directory_unit_id)
-
-    @strawberry.field
-    def agreement_start(self) -> str | None:
-        return self.item.agreement_start
-
-    @strawberry.field
-    def agreement_end(self) -> str | None:
-        return self.item.agreement_end
-
-    @strawberry.field(description="Categories of the resources it offers")
-    def categories(self) -> list[str]:
-        return list(self.item.categories or [])
+    def of(cls, record: PartnerRecord) -> Partner:
+        return cls(
+            id=global_id("Partner", record.id),
+            name=record.name,
+            kind=PartnerKind(record.kind.value),
+            status=PartnerStatus(record.status.value),
+            status_reason=record.status_reason,
+            description=record.description,
+            directory_level=DirectoryLevel(record.directory_level.value),
+            directory_unit_id=global_id("OrgUnit", record.directory_unit_id),
+            agreement_start=record.agreement_start,
+            agreement_end=record.agreement_end,
+            categories=list(record.categories),
+            record=record,
+        )
 
     @strawberry.field(
         description="Full to the managing units and the communities it works for; masked else"
     )
     def contacts(self, info: Info) -> list[PartnerContact]:
-        full = partner_access.sees_contacts(info.context.actor, self.item)
+        full = partner_access.sees_contacts(info.context.actor, self.record)
         return [
             PartnerContact(
-                name=c["name"] if full else mask_name(c["name"]),
-                phone=c["phone"] if full else mask_phone(c["phone"]),
-                role=c.get("role", ""),
+                name=c.name if full else mask_name(c.name),
+                phone=c.phone if full else mask_phone(c.phone),
+                role=c.role,
             )
-            for c in self.item.contacts or []
+            for c in self.record.contacts
         ]
 
-    @strawberry.field(description="What the partner offers (one Query on its partition)")
-    def resources(self) -> list[PartnerResource]:
-        from api.services.partners import partner_resources
+    @strawberry.field(
+        description="What the partner offers (资源清单); a page of partners gets every "
+        "resource in one batched read"
+    )
+    async def resources(self, info: Info) -> list[PartnerResource]:
+        found = await info.context.partner_loaders.resources.load(self.record)
+        return [PartnerResource.of(r) for r in found]
 
-        return [PartnerResource(item=r) for r in partner_resources(self.item.id)]
+
+@node_loader("Partner")
+async def load_partner(info: Info, raw_id: str) -> Partner | None:
+    """``node(id:)`` of a partner (public)."""
+    found = await info.context.partner_loaders.partners.load(raw_id)
+    return Partner.of(found) if found else None
 
 
 @strawberry.type(description="A need published by a community or grid (需求清单)")
 class PartnerNeed(Node):
-    item: strawberry.Private[NeedItem]
+    title: str = strawberry.field(description="Short title of the need")
+    description: str = strawberry.field(description="What residents need")
+    category: str = strawberry.field(description="Resource category it asks for")
+    quantity: int = strawberry.field(description="How much is needed")
+    unit_name: str = strawberry.field(description="The community or grid that published it")
+    project_id: strawberry.ID | None = strawberry.field(
+        description="The project it was made into, if any"
+    )
+    created_at: str = strawberry.field(description="When it was published")
 
     @classmethod
-    def of(cls, item: NeedItem) -> PartnerNeed:
-        return cls(id=global_id("PartnerNeed", item.id), item=item)
+    def of(cls, record: NeedRecord) -> PartnerNeed:
+        return cls(
+            id=global_id("PartnerNeed", record.id),
+            title=record.title,
+            description=record.description,
+            category=record.category,
+            quantity=record.quantity,
+            unit_name=record.unit_name,
+            project_id=global_id("PartnerProject", record.project_id)
+            if record.project_id
+            else None,
+            created_at=record.created_at,
+        )
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.item.title
 
-    @strawberry.field
-    def description(self) -> str:
-        return self.item.description
-
-    @strawberry.field
-    def category(self) -> str:
-        return self.item.category
-
-    @strawberry.field
-    def quantity(self) -> int:
-        return int(self.item.quantity)
-
-    @strawberry.field
-    def unit_name(self) -> str:
-        return self.item.unit_name
-
-    @strawberry.field
-    def project_id(self) -> strawberry.ID | None:
-        return global_id("PartnerProject", self.item.project_id) if self.item.project_id else None
-
-    @strawberry.field
-    def created_at(self) -> str:
-        return self.item.created_at
+@node_loader("PartnerNeed")
+async def load_need(info: Info, raw_id: str) -> PartnerNeed | None:
+    """``node(id:)`` of a need (public)."""
+    found = await info.context.partner_loaders.needs.load(raw_id)
+    return PartnerNeed.of(found) if found else None
 
 
 @strawberry.type(description="A partner's claim on a project (认领), with its delivery report")
 class PartnerClaim:
-    item: strawberry.Private[ClaimItem]
+    project_id: strawberry.ID = strawberry.field(description="The project claimed")
+    project_title: str = strawberry.field(description="The project's title")
+    partner_id: strawberry.ID = strawberry.field(description="The claiming partner")
+    partner_name: str = strawberry.field(description="The claiming partner's name")
+    status: ClaimStatus = strawberry.field(description="Active, withdrawn or delivered")
+    claimed_at: str = strawberry.field(description="When it was claimed")
+    withdrawn_at: str | None = strawberry.field(description="When it was withdrawn")
+    delivered_at: str | None = strawberry.field(description="When delivery was reported")
+    notes: str | None = strawberry.field(description="The delivery report (交付说明)")
+    attachment_keys: list[str] = strawberry.field(
+        description="Object keys of the delivery report's attachments"
+    )
+    points: int | None = strawberry.field(
+        description="Points granted when the community confirmed the delivery"
+    )
 
-    @strawberry.field
-    def project_id(self) -> strawberry.ID:
-        return global_id("PartnerProject", self.item.project_id)
-
-    @strawberry.field
-    def project_title(self) -> str:
-        return self.item.project_title
-
-    @strawberry.field
-    def partner_id(self) -> strawberry.ID:
-        return global_id("Partner", self.item.partner_id)
-
-    @strawberry.field
-    def partner_name(self) -> str:
-        return self.item.partner_name
-
-    @strawberry.field
-    def status(self) -> ClaimStatus:
-        return ClaimStatus(self.item.status)
-
-    @strawberry.field
-    def claimed_at(self) -> str:
-        return self.item.claimed_at
-
-    @strawberry.field
-    def withdrawn_at(self) -> str | None:
-        return self.item.withdrawn_at
-
-    @strawberry.field
-    def delivered_at(self) -> str | None:
-        return self.item.delivered_at
-
-    @strawberry.field
-    def notes(self) -> str | None:
-        return self.item.notes
-
-    @strawberry.field
-    def attachment_keys(self) -> list[str]:
-        return list(self.item.attachment_keys or [])
-
-    @strawberry.field(description="Points granted when the community confirmed the delivery")
-    def points(self) -> int | None:
-        return int(self.item.points) if self.item.points is not None else None
+    @classmethod
+    def of(cls, record: ClaimRecord) -> PartnerClaim:
+        return cls(
+            project_id=global_id("PartnerProject", record.project_id),
+            project_title=record.project_title,
+            partner_id=global_id("Partner", record.partner_id),
+            partner_name=record.partner_name,
+            status=ClaimStatus(record.status.value),
+            claimed_at=record.claimed_at,
+            withdrawn_at=record.withdrawn_at,
+            delivered_at=record.delivered_at,
+            notes=record.notes,
+            attachment_keys=list(record.attachment_keys),
+            points=record.points,
+        )
 
 
 @strawberry.type(description="A partner project (项目清单) made from needs, with a capacity")
 class PartnerProject(Node):
-    item: strawberry.Private[ProjectItem]
-    claim_items: strawberry.Private[list[ClaimItem] | None] = None
+    title: str = strawberry.field(description="Short title of the project")
+    description: str = strawberry.field(description="What the project delivers")
+    category: str = strawberry.field(description="Resource category it needs")
+    state: PartnerProjectState = strawberry.field(description="Where it is in its life cycle")
+    unit_name: str = strawberry.field(description="The community or grid that owns it")
+    unit_id: strawberry.ID = strawberry.field(description="The owning community or grid")
+    need_ids: list[strawberry.ID] = strawberry.field(description="The needs it was made from")
+    starts_on: str | None = strawberry.field(description="Planned first day")
+    ends_on: str | None = strawberry.field(description="Planned last day")
+    capacity: int = strawberry.field(description="How many partners may claim it (1: exclusive)")
+    claimed: int = strawberry.field(description="Active claims")
+    slots_left: int = strawberry.field(description="Claims it still takes")
+    reject_reason: str | None = strawberry.field(description="Why the delivery was rejected")
+    points_per_partner: int = strawberry.field(
+        description="Points each delivering partner gets on confirmation"
+    )
+    updated_at: str = strawberry.field(description="When it last changed")
+    record: strawberry.Private[ProjectRecord]
 
     @classmethod
-    def of(cls, item: ProjectItem, claims: list[ClaimItem] | None = None) -> PartnerProject:
-        return cls(id=global_id("PartnerProject", item.id), item=item, claim_items=claims)
+    def of(cls, record: ProjectRecord) -> PartnerProject:
+        return cls(
+            id=global_id("PartnerProject", record.id),
+            title=record.title,
+            description=record.description,
+            category=record.category,
+            state=PartnerProjectState(record.state.value),
+            unit_name=record.unit_name,
+            unit_id=global_id("OrgUnit", record.unit_id),
+            need_ids=[global_id("PartnerNeed", n) for n in record.need_ids],
+            starts_on=record.starts_on,
+            ends_on=record.ends_on,
+            capacity=record.capacity,
+            claimed=record.claimed,
+            slots_left=record.slots_left,
+            reject_reason=record.reject_reason,
+            points_per_partner=record.points_per_partner,
+            updated_at=record.updated_at,
+            record=record,
+        )
 
-    @strawberry.field
-    def title(self) -> str:
-        return self.item.title
+    @strawberry.field(
+        description="Claims, withdrawn ones included; a page of projects gets every claim in "
+        "one batched read"
+    )
+    async def claims(self, info: Info) -> list[PartnerClaim]:
+        found = await info.context.partner_loaders.claims.load(self.record)
+        return [PartnerClaim.of(c) for c in found]
 
-    @strawberry.field
-    def description(self) -> str:
-        return self.item.description
 
-    @strawberry.field
-    def category(self) -> str:
-        return self.item.category
-
-    @strawberry.field
-    def state(self) -> PartnerProjectState:
-        return PartnerProjectState(self.item.state)
-
-    @strawberry.field(description="The community or grid that owns it")
-    def unit_name(self) -> str:
-        return self.item.unit_name
-
-    @strawberry.field
-    def unit_id(self) -> strawberry.ID:
-        return global_id("OrgUnit", self.item.unit_id)
-
-    @strawberry.field
-    def need_ids(self) -> list[strawberry.ID]:
-        return [global_id("PartnerNeed", n) for n in self.item.need_ids or []]
-
-    @strawberry.field
-    def starts_on(self) -> str | None:
-        return self.item.starts_on
-
-    @strawberry.field
-    def ends_on(self) -> str | None:
-        return self.item.ends_on
-
-    @strawberry.field(description="How many partners may claim it (1: exclusive)")
-    def capacity(self) -> int:
-        return int(self.item.capacity)
-
-    @strawberry.field
-    def claimed(self) -> int:
-        return int(self.item.claimed or 0)
-
-    @strawberry.field
-    def slots_left(self) -> int:
-        return int(self.item.slots_left)
-
-    @strawberry.field
-    def reject_reason(self) -> str | None:
-        return self.item.reject_reason
-
-    @strawberry.field(description="Points each delivering partner gets on confirmation")
-    def points_per_partner(self) -> int:
-        return int(self.item.points_per_partner or 0)
-
-    @strawberry.field
-    def updated_at(self) -> str:
-        return self.item.updated_at
-
-    @strawberry.field(description="Claims, withdrawn ones included (one Query if not loaded)")
-    def claims(self) -> list[PartnerClaim]:
-        if self.claim_items is None:
-            from api.services.partner_projects import project_claims
-
-            self.claim_items = project_claims(self.item.id)
-        return [PartnerClaim(item=c) for c in self.claim_items]
+@node_loader("PartnerProject")
+async def load_project(info: Info, raw_id: str) -> PartnerProject | None:
+    """``node(id:)`` of a project (public)."""
+    found = await info.context.partner_loaders.projects.load(raw_id)
+    return PartnerProject.of(found) if found else None
 
 
 @strawberry.type(description="A community's three lists: resources, needs and projects")
 class CommunityLists:
-    resources: list[PartnerResource]
-    needs: list[PartnerNeed]
-    projects: list[PartnerProject]
+    resources: list[PartnerResource] = strawberry.field(
+        description="资源清单: resources of approved partners of its street and district"
+    )
+    needs: list[PartnerNeed] = strawberry.field(description="需求清单: its needs, newest first")
+    projects: list[PartnerProject] = strawberry.field(
+        description="项目清单: its projects, newest first (cancelled ones included)"
+    )
 
 
 @strawberry.type(description="A 红色创新奖 nomination or award")
 class PartnerAward:
-    item: strawberry.Private[AwardItem]
+    partner_id: strawberry.ID = strawberry.field(description="The nominated partner")
+    partner_name: str = strawberry.field(description="The nominated partner's name")
+    year: int = strawberry.field(description="The award year")
+    stage: AwardStage = strawberry.field(description="Nominated or awarded")
+    citation: str = strawberry.field(description="Why (事迹)")
+    awarded_at: str | None = strawberry.field(description="When the district awarded it")
 
-    @strawberry.field
-    def partner_id(self) -> strawberry.ID:
-        return global_id("Partner", self.item.partner_id)
-
-    @strawberry.field
-    def partner_name(self) -> str:
-        return self.item.partner_name
-
-    @strawberry.field
-    def year(self) -> int:
-        return int(self.item.year)
-
-    @strawberry.field
-    def stage(self) -> AwardStage:
-        return AwardStage(self.item.stage)
-
-    @strawberry.field
-    def citation(self) -> str:
-        return self.item.citation
-
-    @strawberry.field
-    def awarded_at(self) -> str | None:
-        return self.item.awarded_at
+    @classmethod
+    def of(cls, record: AwardRecord) -> PartnerAward:
+        return cls(
+            partner_id=global_id("Partner", record.partner_id),
+            partner_name=record.partner_name,
+            year=record.year,
+            stage=AwardStage(record.stage),
+            citation=record.citation,
+            awarded_at=record.awarded_at,
+        )
 
 
 @strawberry.type(description="One entry of the points ledger (append-only)")
 class PointsEntry:
-    item: strawberry.Private[LedgerEntryItem]
+    amount: int = strawberry.field(description="Points or hours: positive earned, negative spent")
+    source: PointsSource = strawberry.field(description="Where the entry comes from")
+    reason: str = strawberry.field(description="Why it was recorded")
+    at: str = strawberry.field(description="When it was recorded")
+    idempotency_key: str = strawberry.field(
+        description="The key that makes a retried posting record nothing new"
+    )
 
-    @strawberry.field
-    def amount(self) -> int:
-        return int(self.item.amount)
-
-    @strawberry.field
-    def source(self) -> PointsSource:
-        return PointsSource(self.item.source)
-
-    @strawberry.field
-    def reason(self) -> str:
-        return self.item.reason
-
-    @strawberry.field
-    def at(self) -> str:
-        return self.item.at
-
-    @strawberry.field
-    def idempotency_key(self) -> str:
-        return self.item.idempotency_key
+    @classmethod
+    def of(cls, record: EntryRecord) -> PointsEntry:
+        return cls(
+            amount=record.amount,
+            source=PointsSource(record.source.value),
+            reason=record.reason,
+            at=record.at,
+            idempotency_key=record.idempotency_key,
+        )
 
 
 @strawberry.type(description="A holder's standing on a leaderboard")
 class PointsStanding:
-    item: strawberry.Private[AccountItem]
-    full_name: strawberry.Private[bool]
+    holder_id: strawberry.ID = strawberry.field(description="A Partner or a Person")
+    holder_name: str = strawberry.field(
+        description="Partners by name; people masked outside staff in scope"
+    )
+    balance: int = strawberry.field(description="Current balance")
+    earned: int = strawberry.field(description="Everything earned so far")
 
-    @strawberry.field
-    def holder_id(self) -> strawberry.ID:
-        kind = "Partner" if self.item.account == "PARTNER_POINTS" else "Person"
-        return global_id(kind, self.item.holder_id)
-
-    @strawberry.field(description="Partners by name; people masked outside staff in scope")
-    def holder_name(self) -> str:
-        return self.item.holder_name if self.full_name else mask_name(self.item.holder_name)
-
-    @strawberry.field
-    def balance(self) -> int:
-        return int(self.item.balance or 0)
-
-    @strawberry.field
-    def earned(self) -> int:
-        return int(self.item.earned or 0)
+    @classmethod
+    def of(cls, record: AccountRecord, full_name: bool) -> PointsStanding:
+        partner = HOLDER_OF[record.account] is HolderKind.PARTNER
+        return cls(
+            holder_id=global_id("Partner" if partner else "Person", record.holder_id),
+            holder_name=record.holder_name if full_name else mask_name(record.holder_name),
+            balance=record.balance,
+            earned=record.earned,
+        )

@@ -32,10 +32,6 @@ async def _unregistered_node(info: Info, id: strawberry.ID) -> Node | None:
 
         partition = case_with_timeline(info.context.actor, raw_id)
         return Case.of(partition.case, partition.events) if partition else None
-    if type_name in ("Partner", "PartnerProject", "PartnerNeed"):
-        from schema.partner_queries import partner_node
-
-        return partner_node(type_name, raw_id)
     if type_name == "Topic":
         from schema.topic_queries import load_topic
 

@@ -11,6 +11,7 @@ from schema.case_queries import CaseQuery
 from schema.case_types import Case
 from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
+from schema.notification_schema import NotificationMutation, NotificationQuery
 from schema.partner_mutations import PartnerMutation
 from schema.partner_queries import PartnerQuery
 from schema.partner_types import Partner, PartnerNeed, PartnerProject
@@ -23,10 +24,27 @@ from schema.topic_types import Topic
 from schema.types import OrgUnit, Person
 
 Query = strawberry.tools.merge_types(
-    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery)
+    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery, NotificationQuery)
 )
 Mutation = strawberry.tools.merge_types(
-    "Mutation", (OrgMutation, CaseMutation, TimeMutation, PartnerMutation, TopicMutation)
+    "Mutation",
+    (
+        OrgMutation,
+        CaseMutation,
+        TimeMutation,
+        PartnerMutation,
+        TopicMutation,
+        NotificationMutation,
+    ),
+)
+# merge_types takes no description; the root types get theirs on their definitions.
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Reads: the grid hierarchy, people, cases (吹哨报到), time limits, topics (党群议事) and "
+    "red partners (红色合伙人); each field says who may see what"
+)
+Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Changes: each takes one `input` (or plain arguments) and returns a payload whose "
+    "`errors` list the expected failures (code, field, message); a refused change writes nothing"
 )
 
 MAX_DEPTH = 12

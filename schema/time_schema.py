@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -13,9 +12,10 @@ from api.domain.cases import Level
 from api.domain.errors import InvalidInput
 from api.domain.time_policy import ANY, Limit, RuleKey, TimePolicy
 from api.domain.time_policy import ClockUnit as ClockUnitModel
+from api.domain.time_policy import ClockUnit as DomainClockUnit
 from api.services import time_admin, time_rules
 from schema.context import Info
-from schema.enums import CaseLevel, HandlingMode, value_of
+from schema.enums import CaseLevel, HandlingMode, described_enum, value_of
 from schema.errors import UserError, run_mutation
 from schema.node import item_id
 
@@ -26,10 +26,16 @@ ERRORS = "Why nothing was written; empty on success"
 DistrictId = Annotated[strawberry.ID, strawberry.argument(description="Global id of the district")]
 
 
-@strawberry.enum(description="How a limit is counted")
-class ClockUnit(Enum):
-    WORKING = strawberry.enum_value("WORKING", description="工作时: office hours on workdays")
-    NATURAL = strawberry.enum_value("NATURAL", description="自然时: calendar hours")
+described_enum(
+    DomainClockUnit,
+    "ClockUnit",
+    "How a limit is counted",
+    {
+        DomainClockUnit.WORKING: "工作时: office hours on workdays",
+        DomainClockUnit.NATURAL: "自然时: calendar hours",
+    },
+)
+ClockUnit = DomainClockUnit
 
 
 @strawberry.type(description="A level's default limits")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.domain.topics import TopicState as TopicStateModel
-from api.services import org_units, topic_queries
+from api.services import topic_queries
 from schema.case_queries import _date
 from schema.connections import DEFAULT_PAGE_SIZE, Connection, to_connection
 from schema.context import Info
@@ -17,15 +19,18 @@ from schema.topic_types import (
     TopicOrder,
     TopicState,
     TopicStats,
+    load_topic,
     topic_connection,
 )
 
+__all__ = ["TopicQuery", "load_topic"]
 
-def load_topic(info: Info, topic_id: str, comments_first: int = 20) -> Topic | None:
-    view = topic_queries.topic_page(info.context.db, info.context.actor, topic_id, comments_first)
-    if view is None:
-        return None
-    return Topic.of(view.topic, view.comments, view.my_vote, vote_loaded=True)
+PAGE_SIZE = "Page size (at most 100)"
+CURSOR = "Cursor to go on from (endCursor of the previous page)"
+
+
+def _unit_id(value: strawberry.ID) -> str:
+    return item_id(value, "OrgUnit", "unitId")
 
 
 @strawberry.type
@@ -34,26 +39,35 @@ class TopicQuery:
         description="A topic with its first comments, tally and the caller's vote (hidden ones "
         "only to their author and the moderators)"
     )
-    def topic(self, info: Info, id: strawberry.ID, comments_first: int = 20) -> Topic | None:
+    def topic(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The topic's global id")],
+        comments_first: Annotated[
+            int, strawberry.argument(description="Comments read with the topic")
+        ] = 20,
+    ) -> Topic | None:
         return load_topic(info, item_id(id, "Topic"), comments_first)
 
-    @strawberry.field(description="Topics of a grid or community in one state")
+    @strawberry.field(
+        description="Topics of a grid or community in one state (hidden ones and others' "
+        "drafts only for the staff guiding topics there)"
+    )
     def topics(
         self,
         info: Info,
-        unit_id: strawberry.ID,
-        state: TopicState,
-        order: TopicOrder = TopicOrder.NEWEST,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        unit_id: Annotated[strawberry.ID, strawberry.argument(description="A grid or a community")],
+        state: Annotated[TopicState, strawberry.argument(description="The state listed")],
+        order: Annotated[
+            TopicOrder, strawberry.argument(description="Newest or most liked first")
+        ] = TopicOrder.NEWEST,
+        first: Annotated[int, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, strawberry.argument(description=CURSOR)] = None,
     ) -> Connection[Topic]:
-        unit = org_units.require_unit(
-            item_id(unit_id, "OrgUnit", "unitId"), field="unitId", consistent=False
-        )
         page = topic_queries.unit_topics(
             info.context.db,
             info.context.actor,
-            unit,
+            _unit_id(unit_id),
             TopicStateModel(value_of(state)),
             order is TopicOrder.MOST_LIKED,
             first,
@@ -63,36 +77,46 @@ class TopicQuery:
 
     @strawberry.field(description="Topics the caller proposed, newest first")
     def my_topics(
-        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, strawberry.argument(description=CURSOR)] = None,
     ) -> Connection[Topic]:
         page = topic_queries.my_topics(info.context.db, info.context.actor, first, after)
         return topic_connection(page, after is not None)
 
     @strawberry.field(
-        description="Topics raised, adopted, adoption rate and share solved inside the grid"
+        description="Topics raised, adopted, adoption rate and share solved inside the grid "
+        "(public figures)"
     )
-    def topic_stats(self, info: Info, unit_id: strawberry.ID, start: str, end: str) -> TopicStats:
-        unit = org_units.require_unit(
-            item_id(unit_id, "OrgUnit", "unitId"), field="unitId", consistent=False
-        )
+    def topic_stats(
+        self,
+        info: Info,
+        unit_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The unit (its subtree)")
+        ],
+        start: Annotated[str, strawberry.argument(description="First day (yyyy-mm-dd)")],
+        end: Annotated[str, strawberry.argument(description="Last day (yyyy-mm-dd)")],
+    ) -> TopicStats:
+        unit = _unit_id(unit_id)
         start_day, end_day = _date(start, "start"), _date(end, "end")
         assert start_day is not None and end_day is not None
-        return TopicStats.of(topic_queries.stats(info.context.actor, unit, start_day, end_day))
+        totals = topic_queries.stats(info.context.db, info.context.actor, unit, start_day, end_day)
+        return TopicStats.of(totals)
 
-    @strawberry.field(description="Topic notices for the caller, or a unit its staff guide")
+    @strawberry.field(
+        description="Topic notices for the caller, or for a unit whose topics the caller guides"
+    )
     def topic_notices(
         self,
         info: Info,
-        unit_id: strawberry.ID | None = None,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        unit_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="A unit the caller guides (null: the caller's own)"),
+        ] = None,
+        first: Annotated[int, strawberry.argument(description=PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, strawberry.argument(description=CURSOR)] = None,
     ) -> Connection[TopicNotice]:
-        actor = info.context.actor
-        unit = None
-        if unit_id is not None:
-            unit = org_units.require_unit(
-                item_id(unit_id, "OrgUnit", "unitId"), field="unitId", consistent=False
-            )
-        recipient = unit.id if unit else actor.require_login()
-        page = topic_queries.notices(info.context.db, actor, recipient, unit, first, after)
-        return to_connection(page, lambda item: TopicNotice(item=item), after is not None)
+        unit = _unit_id(unit_id) if unit_id is not None else None
+        page = topic_queries.notices(info.context.db, info.context.actor, unit, first, after)
+        return to_connection(page, TopicNotice.of, after is not None)

@@ -60,7 +60,9 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> DevIssuer:
 
 
 @pytest.fixture
-def settings(dynamodb_host: str | None, issuer: DevIssuer) -> Iterator[Settings]:
+def settings(
+    dynamodb_host: str | None, issuer: DevIssuer, request: pytest.FixtureRequest
+) -> Iterator[Settings]:
     test_settings = Settings(
         stage="test",
         table_name=f"dangqun-test-{uuid.uuid4().hex[:10]}",
@@ -70,7 +72,9 @@ def settings(dynamodb_host: str | None, issuer: DevIssuer) -> Iterator[Settings]
         auth_jwks_file=str(issuer.jwks_file),
         cursor_secret="test-cursor-secret",
     )
-    ensure_table(test_settings)
+    # The table's stream only for tests marked `stream` (the delivery tests): moto copies it
+    # with the table on every transaction.
+    ensure_table(test_settings, stream=request.node.get_closest_marker("stream") is not None)
     try:
         yield test_settings
     finally:

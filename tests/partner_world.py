@@ -11,10 +11,10 @@ from api.domain.clock import Clock
 from api.domain.partners import Contact, PartnerAction, PartnerKind, ProjectAction
 from api.domain.roles import Role
 from api.records.org import OrgUnitRecord
+from api.records.partner import PartnerRecord, ProjectRecord
 from api.services import partner_projects, partners, people
 from api.services.actor import Actor, Grant
 from api.store.db import Db
-from api.store.partner_models import PartnerItem, ProjectItem
 from tests.world import World
 
 
@@ -26,10 +26,10 @@ def root_actor(world: World) -> Actor:
 @dataclass
 class PartnerWorld:
     world: World
-    power: PartnerItem  # district directory: 国网青岛供电公司
-    bank: PartnerItem  # B's sub-directory: 青岛银行
-    police: PartnerItem  # B's sub-directory: 大港派出所
-    a_partner: PartnerItem  # A's sub-directory
+    power: PartnerRecord  # district directory: 国网青岛供电公司
+    bank: PartnerRecord  # B's sub-directory: 青岛银行
+    police: PartnerRecord  # B's sub-directory: 大港派出所
+    a_partner: PartnerRecord  # A's sub-directory
     representative_id: str  # acts for the bank
     b_community_staff_id: str  # STAFF on 青海路社区: publishes needs and projects
     extra: dict[str, str] = field(default_factory=dict)
@@ -49,7 +49,7 @@ def make_partner(
     approve: bool = True,
     representatives: tuple[str, ...] = (),
     category: str | None = None,
-) -> PartnerItem:
+) -> PartnerRecord:
     root = root_actor(world)
     partner = partners.register_partner(
         db,
@@ -84,7 +84,7 @@ def make_project(
     unit: OrgUnitRecord | None = None,
     category: str = "SERVICE",
     open_it: bool = True,
-) -> ProjectItem:
+) -> ProjectRecord:
     root = root_actor(world)
     unit = unit or world.b.community
     need = partner_projects.publish_need(

@@ -14,53 +14,63 @@ from __future__ import annotations
 
 from api.domain.errors import Forbidden, NotFound
 from api.domain.roles import Permission
+from api.records.partner import PartnerRecord, ProjectRecord
 from api.services.actor import Actor
-from api.store.partner_models import PartnerItem, ProjectItem
+from api.store.db import Db
 
 NO_SUCH_PARTNER = "No such partner"
 NO_SUCH_PROJECT = "No such project"
 
 
-def manages_partner(actor: Actor, partner: PartnerItem) -> bool:
+def manages_partner(actor: Actor, partner: PartnerRecord) -> bool:
     return actor.can(Permission.MANAGE_PARTNERS, partner.directory_path)
 
 
-def represents(actor: Actor, partner: PartnerItem) -> bool:
-    return actor.person_id is not None and actor.person_id in (partner.representative_ids or [])
+def represents(actor: Actor, partner: PartnerRecord) -> bool:
+    return actor.person_id is not None and actor.person_id in partner.representative_ids
 
 
-def sees_contacts(actor: Actor, partner: PartnerItem) -> bool:
+def sees_contacts(actor: Actor, partner: PartnerRecord) -> bool:
     if represents(actor, partner) or actor.can(Permission.READ_PARTNERS, partner.directory_path):
         return True
-    return any(actor.can(Permission.READ_PARTNERS, path) for path in partner.served_paths or ())
+    return any(actor.can(Permission.READ_PARTNERS, path) for path in partner.served_paths)
 
 
-def require_manage_partner(actor: Actor, partner: PartnerItem, what: str) -> None:
+def require_manage_partner(actor: Actor, partner: PartnerRecord, what: str) -> None:
     actor.require_login()
     if not manages_partner(actor, partner):
         raise Forbidden(f"You may not {what} this partner", field="partnerId")
 
 
-def require_act_for(actor: Actor, partner: PartnerItem) -> None:
+def require_act_for(actor: Actor, partner: PartnerRecord) -> None:
     """Representatives act for their partner; managing staff may act on its behalf."""
     actor.require_login()
     if not (represents(actor, partner) or manages_partner(actor, partner)):
         raise Forbidden("You do not act for this partner", field="partnerId")
 
 
-def require_manage_project(actor: Actor, project: ProjectItem) -> None:
+def require_manage_project(actor: Actor, project: ProjectRecord) -> None:
     actor.require_login()
     if not actor.can(Permission.MANAGE_PARTNERS, project.unit_path):
         raise Forbidden("Only the community or grid that owns this project may do this")
 
 
-def reachable(partner: PartnerItem, project: ProjectItem) -> bool:
+def reachable(partner: PartnerRecord, project: ProjectRecord) -> bool:
     """A district partner serves the whole district, a street partner its street."""
     return project.unit_path == partner.directory_path or project.unit_path.startswith(
         partner.directory_path + "/"
     )
 
 
-def require_found(item: object | None, message: str, field: str) -> None:
-    if item is None:
-        raise NotFound(message, field=field)
+def require_partner(db: Db, partner_id: str, consistent: bool = True) -> PartnerRecord:
+    partner = db.partners.partner(partner_id, consistent)
+    if partner is None:
+        raise NotFound(NO_SUCH_PARTNER, field="partnerId")
+    return partner
+
+
+def require_project(db: Db, project_id: str, consistent: bool = True) -> ProjectRecord:
+    project = db.partners.project(project_id, consistent)
+    if project is None:
+        raise NotFound(NO_SUCH_PROJECT, field="projectId")
+    return project

@@ -15,9 +15,9 @@ from api.domain.errors import Forbidden, NotFound, TopicHidden
 from api.domain.org import is_within
 from api.domain.roles import Permission
 from api.domain.topics import TopicState
+from api.records.topic import TopicRecord
 from api.services.actor import Actor
-from api.store.topic_models import TopicItem
-from api.store.topic_store import get_topic
+from api.store.db import Db
 
 NO_SUCH_TOPIC = "No such topic"
 
@@ -27,7 +27,7 @@ def is_resident(actor: Actor, unit_path: str) -> bool:
     return home is not None and is_within(home, unit_path)
 
 
-def guides(actor: Actor, topic: TopicItem) -> bool:
+def guides(actor: Actor, topic: TopicRecord) -> bool:
     return actor.can(Permission.GUIDE_TOPICS, topic.unit_path)
 
 
@@ -35,42 +35,44 @@ def takes_part(actor: Actor, unit_path: str) -> bool:
     return is_resident(actor, unit_path) or actor.can(Permission.GUIDE_TOPICS, unit_path)
 
 
-def can_see(actor: Actor, topic: TopicItem) -> bool:
+def can_see(actor: Actor, topic: TopicRecord) -> bool:
     """Drafts (not yet published) and hidden topics are visible to their author and to the
     unit's guides (moderators) only."""
-    if not topic.hidden and topic.state != TopicState.DRAFT.value:
+    if not topic.hidden and topic.state is not TopicState.DRAFT:
         return True
     return actor.person_id == topic.author_id or guides(actor, topic)
 
 
-def load_for_reading(actor: Actor, topic_id: str, consistent: bool = False) -> TopicItem | None:
-    topic = get_topic(topic_id, consistent=consistent)
+def load_for_reading(
+    db: Db, actor: Actor, topic_id: str, consistent: bool = False
+) -> TopicRecord | None:
+    topic = db.topics.get(topic_id, consistent=consistent)
     if topic is None or not can_see(actor, topic):
         return None
     return topic
 
 
-def load_for_action(actor: Actor, topic_id: str) -> TopicItem:
+def load_for_action(db: Db, actor: Actor, topic_id: str) -> TopicRecord:
     """The topic, read consistently, for a signed-in caller; hidden topics refuse all but
     moderation."""
     actor.require_login()
-    topic = get_topic(topic_id)
+    topic = db.topics.get(topic_id)
     if topic is None:
         raise NotFound(NO_SUCH_TOPIC, field="topicId")
     return topic
 
 
-def require_visible(topic: TopicItem) -> None:
+def require_visible(topic: TopicRecord) -> None:
     if topic.hidden:
         raise TopicHidden("The topic is hidden pending moderation", field="topicId")
 
 
-def require_part(actor: Actor, topic: TopicItem) -> None:
+def require_part(actor: Actor, topic: TopicRecord) -> None:
     if not takes_part(actor, topic.unit_path):
         raise Forbidden("Only residents and staff of this topic's unit take part")
 
 
-def require_guide(actor: Actor, topic: TopicItem, what: str) -> None:
+def require_guide(actor: Actor, topic: TopicRecord, what: str) -> None:
     if not guides(actor, topic):
         raise Forbidden(f"Only the staff guiding topics here may {what}")
 

@@ -26,6 +26,7 @@ from api.store.pagination import CursorCodec
 if TYPE_CHECKING:
     from api.store.case_store import CaseStore
     from api.store.counter_store import CounterStore
+    from api.store.delivery_store import DeliveryStore
     from api.store.ledger_store import LedgerStore
     from api.store.notice_store import NoticeStore
     from api.store.org_store import OrgUnitStore
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from api.store.people_store import PeopleStore
     from api.store.time_store import TimeStore
     from api.store.topic_store import TopicStore
+    from api.store.webhook_store import WebhookStore
 
 
 class Db:
@@ -141,6 +143,18 @@ class Db:
         from api.store.ledger_store import LedgerStore
 
         return LedgerStore(self)
+
+    @cached_property
+    def deliveries(self) -> DeliveryStore:
+        from api.store.delivery_store import DeliveryStore
+
+        return DeliveryStore(self)
+
+    @cached_property
+    def webhooks(self) -> WebhookStore:
+        from api.store.webhook_store import WebhookStore
+
+        return WebhookStore(self)
 
 
 _latest: list[Db] = []  # TRANSITIONAL, see Db.latest

@@ -9,6 +9,7 @@ items of one partition plus a condition check on the partner.
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -40,6 +41,12 @@ class PartnerItem(Item, discriminator="Partner"):
     # Paths of the communities it has claimed projects of: those units see its contacts.
     served_paths = UnicodeSetAttribute(null=True)
     resource_count = NumberAttribute(default=0)
+    # The ids of its resources (a page of partners batch-gets them), maintained in the
+    # transaction that adds one. ``carries_child_ids`` tells a partner with no resource yet
+    # (the set is absent: DynamoDB stores no empty set) from one written before the ids were
+    # carried (its resources are found by a Query).
+    resource_ids = UnicodeSetAttribute(null=True)
+    carries_child_ids = BooleanAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -101,6 +108,10 @@ class ProjectItem(Item, discriminator="PartnerProject"):
     state = UnicodeAttribute()
     reject_reason = UnicodeAttribute(null=True)
     points_per_partner = NumberAttribute(default=0)
+    # Every partner that ever claimed it (added in the claim's transaction), so a page of
+    # projects batch-gets its claims; ``carries_child_ids`` as on the partner.
+    claimant_ids = UnicodeSetAttribute(null=True)
+    carries_child_ids = BooleanAttribute(null=True)
     created_by = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()

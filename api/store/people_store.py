@@ -184,3 +184,11 @@ class PeopleStore(Repository):
                 add_version_condition=False,
             )
             tx.update(unit, actions=refs, add_version_condition=False)
+
+    # --- added for delivery (issue 12): who holds roles on a unit -------------------------
+
+    @bound
+    def all_grants_on(self, org_id: str) -> list[GrantRecord]:
+        """Every role granted on one unit (one Query on gsi1 ``GRANTS#<org>``)."""
+        items = RoleGrantItem.by_parent.query(grants_pk(org_id))
+        return [grant_record(item) for item in items if isinstance(item, RoleGrantItem)]

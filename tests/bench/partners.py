@@ -4,6 +4,8 @@
    120 projects of 青海路社区 (capacities 1-3) at once, on DynamoDB Local.
 2. DynamoDB requests for a community's three lists (资源清单, 需求清单, 项目清单) through
    GraphQL, counted at PynamoDB's API-call choke point (goal ≤ 3).
+3. Requests and latency for a partners page with ``resources`` and a projects page with
+   ``claims``, 3 / 10 / 30 items (goal: constant in the page length).
 """
 
 from __future__ import annotations
@@ -18,6 +20,17 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 PARTNERS, PROJECTS, CLAIMS_EACH = 30, 120, 10
+
+PAGES = {
+    "partners with resources": (
+        "query($id: ID!, $first: Int!) { partners(directoryUnitId: $id, first: $first) "
+        "{ nodes { name resources { category } } } }"
+    ),
+    "open projects with claims": (
+        "query($id: ID!, $first: Int!) { openPartnerProjects(gridId: $id, first: $first) "
+        "{ nodes { title claims { partnerName status } } } }"
+    ),
+}
 
 LISTS_QUERY = """
 query($id: ID!) { communityPartnerLists(communityId: $id) {
@@ -38,7 +51,6 @@ def main() -> None:
     from api.services import partner_projects
     from api.settings import Settings
     from api.store.db import Db
-    from api.store.models import Item
     from infra.local_table import ensure_table
     from schema.context import Context
     from schema.schema import schema
@@ -66,7 +78,7 @@ def main() -> None:
         plans = [rng.sample([p.id for p in projects], CLAIMS_EACH) for _ in team]
         root = root_actor(world)
         _ = db.connection.client
-        Item.count("WARM#UP", consistent_read=True)
+        db.partners.partner("WARM-UP", consistent=True)
         barrier = threading.Barrier(PARTNERS)
         outcomes: Counter[str] = Counter()
         lock = threading.Lock()
@@ -111,6 +123,26 @@ def main() -> None:
                 f"{sizes[2]} projects), {label}: {sum(counts.values())} requests "
                 f"({dict(counts)})  goal <= 3"
             )
+        page_of = {
+            "partners with resources": to_global_id("OrgUnit", world.district.id),
+            "open projects with claims": to_global_id("OrgUnit", world.b.grid.id),
+        }
+        for label, query in PAGES.items():
+            for first in (3, 10, 30):
+                context = Context(db=db, clock=clock, request_id="bench")
+                started = time.perf_counter()
+                with count_requests() as counts:
+                    result = asyncio.run(
+                        schema.execute(
+                            query, {"id": page_of[label], "first": first}, context_value=context
+                        )
+                    )
+                millis = (time.perf_counter() - started) * 1000
+                assert result.errors is None, result.errors
+                print(
+                    f"   {label}, first {first:2d}: {sum(counts.values())} requests "
+                    f"({dict(counts)}) in {millis:.0f} ms  goal: constant"
+                )
     finally:
         server.stop()
 

@@ -117,6 +117,45 @@ def bench_topic_page() -> None:
             )
 
 
+LIST_QUERY = """query($unit: ID!, $first: Int!) {
+  topics(unitId: $unit, state: VOTING, first: $first) {
+    nodes { title authorName isMine unit { name } tally { cast quorum } myVote { choice } }
+  }
+}"""
+
+
+def bench_topics_list() -> None:
+    """Requests for a topics page with myVote, unit and tally: constant in the page length."""
+    from api.domain.ids import to_global_id
+    from api.domain.topics import VoteChoice
+    from api.services import topic_votes, topics
+    from api.services.actor import load_actor
+    from schema.context import Context
+    from schema.schema import schema
+
+    with backend("moto") as host:
+        db, clock, tw, _ = _world(host, "dangqun-bench-topic-list")
+        author, voter = load_actor(db, tw.residents[0]), load_actor(db, tw.residents[1])
+        secretary = load_actor(db, tw.secretary_id)
+        for n in range(50):
+            topic = topics.propose(
+                db, author, clock, topics.ProposeInput(tw.grid.id, f"议题{n}", "内容")
+            )
+            topic_votes.open_voting(db, secretary, clock, topic.id)
+            topic_votes.cast_vote(db, voter, clock, topic.id, VoteChoice.FOR)
+        print("== DynamoDB requests for a topics page with myVote, unit, tally (moto)")
+        for first in (3, 10, 50):
+            variables = {"unit": to_global_id("OrgUnit", tw.grid.id), "first": first}
+            context = Context(db=db, clock=clock, request_id="bench", subject=tw.residents[1])
+            started = time.perf_counter()
+            with count_requests() as counts:
+                result = asyncio.run(schema.execute(LIST_QUERY, variables, context_value=context))
+            elapsed = (time.perf_counter() - started) * 1000
+            assert result.errors is None, result.errors
+            print(f"   first: {first:3}: {sum(counts.values())} requests {dict(counts)}, "
+                  f"{elapsed:6.1f} ms  goal: constant in first")  # fmt: skip
+
+
 def bench_vote_time(name: str) -> None:
     from api.domain.topics import VoteChoice
     from api.services import topic_votes, topics
@@ -153,6 +192,7 @@ def bench_vote_time(name: str) -> None:
 
 def main() -> None:
     bench_topic_page()
+    bench_topics_list()
     bench_vote_time("moto")
     try:
         bench_vote_time("dynamodb-local")

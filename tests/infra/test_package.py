@@ -44,6 +44,16 @@ PACKAGE_TIMEOUT_S = 600
 TABLE_ID = "MainTable"
 FUNCTION_ID = "GraphqlLambdaFunction"
 SWEEPER_ID = "SweeperLambdaFunction"
+EVENTS_ID = "EventsLambdaFunction"
+DLQ_ID = "DeliveryDeadLetterQueue"
+STREAM_ARN: dict[str, Any] = {"Fn::GetAtt": [TABLE_ID, "StreamArn"]}
+# What Lambda's stream poller needs, on the stream only (added by osls for the stream event).
+STREAM_ACTIONS = {
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:DescribeStream",
+    "dynamodb:ListStreams",
+}
 LAYER_ID = "PythonDepsLambdaLayer"
 TABLE_ARN: dict[str, Any] = {"Fn::GetAtt": [TABLE_ID, "Arn"]}
 INDEX_ARN: dict[str, Any] = {"Fn::Join": ["", [TABLE_ARN, "/index/*"]]}
@@ -261,7 +271,9 @@ def test_prod_table_has_deletion_protection(prod: Package) -> None:
 
 
 def test_function(ci: Package) -> None:
-    assert sorted(ci.of_type("AWS::Lambda::Function")) == sorted([FUNCTION_ID, SWEEPER_ID])
+    assert sorted(ci.of_type("AWS::Lambda::Function")) == sorted(
+        [FUNCTION_ID, SWEEPER_ID, EVENTS_ID]
+    )
     function = ci.properties(FUNCTION_ID)
     assert function["Runtime"] == "python3.12"
     assert function["Architectures"] == ["arm64"]
@@ -402,6 +414,9 @@ def test_iam_grants_dynamodb_on_the_table_and_its_indexes_only(ci: Package) -> N
         actions = set(_as_list(statement["Action"]))
         assert not any("*" in action for action in actions), statement
         resources = _as_list(statement["Resource"])
+        if resources == [STREAM_ARN]:
+            assert actions <= STREAM_ACTIONS, statement  # the delivery function's stream
+            continue
         for resource in resources:
             assert resource in (TABLE_ARN, INDEX_ARN), f"DynamoDB access to {resource}"
         if INDEX_ARN in resources:
@@ -622,7 +637,7 @@ def _unresolved_imports(package: Package, entry: str) -> dict[str, str]:
     return missing
 
 
-@pytest.mark.parametrize("function_id", [FUNCTION_ID, SWEEPER_ID])
+@pytest.mark.parametrize("function_id", [FUNCTION_ID, SWEEPER_ID, EVENTS_ID])
 def test_handler_imports_resolve_in_the_package(ci: Package, function_id: str) -> None:
     """What a handler imports (transitively through api/, schema/, functions/) is in the
     function zip, in the layer or in the standard library: no ImportError on a cold start."""
@@ -648,4 +663,45 @@ def test_sweeper_runs_every_minute(ci: Package) -> None:
     assert any(
         p["Principal"] == "events.amazonaws.com" and p["FunctionName"] == sweeper_arn
         for p in permissions
+    )
+
+
+def test_table_has_a_stream_with_both_images(ci: Package) -> None:
+    table = ci.properties(TABLE_ID)
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+
+
+def test_events_function_consumes_the_stream_filtered_with_partial_failures(ci: Package) -> None:
+    function = ci.properties(EVENTS_ID)
+    assert function["Handler"] == "functions/events.handler"
+    assert function["Layers"] == [{"Ref": LAYER_ID}]
+    variables = function["Environment"]["Variables"]
+    assert variables["DANGQUN_WECHAT_API_BASE"].startswith("https://")
+    assert variables["DANGQUN_SMS_API_BASE"].startswith("https://")
+    [mapping_id] = list(ci.of_type("AWS::Lambda::EventSourceMapping"))
+    mapping = ci.properties(mapping_id)
+    assert mapping["EventSourceArn"] == STREAM_ARN
+    assert mapping["FunctionName"] == {"Fn::GetAtt": [EVENTS_ID, "Arn"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert 0 < mapping["MaximumRetryAttempts"] <= 10
+    assert mapping["MaximumBatchingWindowInSeconds"] == 1  # latency: at most a second waiting
+    destination = mapping["DestinationConfig"]["OnFailure"]["Destination"]
+    assert destination == {"Fn::GetAtt": [DLQ_ID, "Arn"]}
+    assert ci.resources[DLQ_ID]["Type"] == "AWS::SQS::Queue"
+    patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
+    from api.store.stream_codec import STREAM_TYPES
+
+    announcing = {t for p in patterns for t in p["dynamodb"]["NewImage"]["type"]["S"]}
+    assert announcing == {*STREAM_TYPES, "Delivery"}
+    replay = [p for p in patterns if p["dynamodb"]["NewImage"]["type"]["S"] == ["Delivery"]]
+    assert replay and replay[0]["dynamodb"]["NewImage"]["state"]["S"] == ["REPLAY"]
+    # The function may send to its dead-letter queue and nowhere else.
+    sends = [
+        statement
+        for statement in _policy_statements(ci)
+        if "sqs:SendMessage" in _as_list(statement.get("Action", []))
+    ]
+    assert sends and all(
+        _as_list(s["Resource"]) == [{"Fn::GetAtt": [DLQ_ID, "Arn"]}] for s in sends
     )

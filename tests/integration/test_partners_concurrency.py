@@ -20,18 +20,10 @@ from api.domain.clock import FixedClock
 from api.domain.errors import DomainError
 from api.domain.ledger import AccountKind, EntrySource, Posting
 from api.domain.partners import ClaimStatus, PartnerAction, PartnerKind, ProjectAction
+from api.records.partner import PartnerRecord, ProjectRecord
 from api.services import ledger, partner_projects, partners
 from api.services.actor import Actor, load_actor
 from api.store.db import Db
-from api.store.models import Item
-from api.store.partner_models import (
-    AccountItem,
-    ClaimItem,
-    LedgerEntryItem,
-    PartnerItem,
-    ProjectItem,
-    account_pk,
-)
 from tests.conftest import BACKEND
 from tests.partner_world import make_partner, make_project, root_actor
 from tests.world import World
@@ -62,7 +54,7 @@ def on_threads(jobs: list[Callable[[], T]]) -> list[T]:
 
 def warm_up(db: Db) -> None:
     _ = db.connection.client
-    Item.count("WARM#UP", consistent_read=True)
+    db.partners.partner("WARM-UP", consistent=True)
 
 
 def test_thirty_partners_claim_among_120_projects_at_once(
@@ -92,7 +84,7 @@ def test_thirty_partners_claim_among_120_projects_at_once(
         plans.append([*picks, picks[0], cancelled.id])
     warm_up(db)
 
-    def meeting(partner: PartnerItem, plan: list[str]) -> list[tuple[str, object]]:
+    def meeting(partner: PartnerRecord, plan: list[str]) -> list[tuple[str, object]]:
         # Claims recorded by the partner's managing unit at the meeting: the root admin.
         results: list[tuple[str, object]] = []
         for project_id in plan:
@@ -134,8 +126,9 @@ def test_thirty_partners_claim_among_120_projects_at_once(
     stored_claims: dict[str, set[str]] = {p.id: set() for p in team}
     total_claims = 0
     for project, capacity in zip(projects, capacities, strict=True):
-        fresh = ProjectItem.get(project.pk, project.sk, consistent_read=True)
-        claims = [c for c in partner_projects.project_claims(project.id)]
+        fresh = db.partners.project(project.id)
+        assert fresh is not None
+        claims = [c for c in db.partners.claims(project.id)]
         active = [c for c in claims if c.status == ClaimStatus.ACTIVE]
         assert len(active) == len(claims)
         assert len(claims) <= capacity
@@ -157,15 +150,14 @@ def test_thirty_partners_claim_among_120_projects_at_once(
     for partner in team[:3]:
         mine = {
             c.project_id
-            for c in ClaimItem.by_parent.query(f"PCLAIMS#{partner.id}")
-            if isinstance(c, ClaimItem)
+            for c in (edge.node for edge in db.partners.partner_claims(partner.id, 100, None).edges)
         }
         assert mine == won[partner.id]
 
 
 def deliver(
     db: Db, clock: FixedClock, world: World, capacity: int
-) -> tuple[ProjectItem, list[PartnerItem]]:
+) -> tuple[ProjectRecord, list[PartnerRecord]]:
     root = root_actor(world)
     project = make_project(db, clock, world, "电亮微行动", capacity=capacity)
     team = [
@@ -181,11 +173,10 @@ def deliver(
     return project, team
 
 
-def balance(partner_id: str) -> tuple[int, int]:
-    pk = account_pk(AccountKind.PARTNER_POINTS.value, partner_id)
-    account = AccountItem.get(pk, "#META", consistent_read=True)
-    entries = list(LedgerEntryItem.query(pk, LedgerEntryItem.sk.startswith("ENTRY#")))
-    return int(account.balance), len(entries)
+def balance(db: Db, partner_id: str) -> tuple[int, int]:
+    account = db.ledger.account(AccountKind.PARTNER_POINTS, partner_id, consistent=True)
+    assert account is not None
+    return account.balance, len(db.ledger.all_entries(AccountKind.PARTNER_POINTS, partner_id))
 
 
 def test_a_confirmation_retried_and_raced_grants_points_once(
@@ -210,9 +201,9 @@ def test_a_confirmation_retried_and_raced_grants_points_once(
         assert again.state == "CONFIRMED"
     points = int(project.points_per_partner)
     for partner in team:
-        assert balance(partner.id) == (points, 1)
-        stored = partner_projects.get_claim(project.id, partner.id)
-        assert stored is not None and int(stored.points) == points
+        assert balance(db, partner.id) == (points, 1)
+        stored = db.partners.claim(project.id, partner.id)
+        assert stored is not None and stored.points == points
 
 
 def test_exchanges_at_once_never_overdraw(db: Db, clock: FixedClock, world: World) -> None:
@@ -248,11 +239,8 @@ def test_exchanges_at_once_never_overdraw(db: Db, clock: FixedClock, world: Worl
     codes = Counter(outcome(r) for r in results)
     # 5 hours cover two exchanges of 2; the others are refused (or lost a race and may retry).
     assert codes["OK"] <= 2 and set(codes) <= {"OK", "INSUFFICIENT_BALANCE", "CONFLICT"}, codes
-    account = AccountItem.get(account_pk("SERVICE_HOURS", resident), "#META", consistent_read=True)
+    account = db.ledger.account(AccountKind.SERVICE_HOURS, resident, consistent=True)
+    assert account is not None
     assert int(account.balance) == 5 - 2 * codes["OK"] >= 0
-    entries = list(
-        LedgerEntryItem.query(
-            account_pk("SERVICE_HOURS", resident), LedgerEntryItem.sk.startswith("ENTRY#")
-        )
-    )
+    entries = db.ledger.all_entries(AccountKind.SERVICE_HOURS, resident)
     assert len(entries) == 1 + codes["OK"]

@@ -12,9 +12,8 @@ from api.domain.org import OrgKind
 from api.domain.roles import Role
 from api.services import org_units, partner_queries, people
 from api.services.actor import Actor, Grant
-from api.services.partner_projects import project_claims
 from api.store.db import Db
-from api.store.partner_models import PartnerItem
+from api.store.partner_store import DirectoryQuery
 from infra import demo_partners
 from tests.conftest import BACKEND
 
@@ -48,7 +47,7 @@ def skeleton(db: Db, clock: FixedClock) -> None:
 def test_the_demo_partner_set(db: Db, clock: FixedClock) -> None:
     skeleton(db, clock)
     assert demo_partners.seed_partners(db, clock, MEETING) > 4 * MEETING
-    lists = partner_queries.community_lists("ST08C01")
+    lists = partner_queries.community_lists(db, "ST08C01")
     named = ("电亮微行动", "智慧金融家", "警情大家知")
     meeting = [p for p in lists.projects if "(" in p.title or p.title in named]
     assert len(meeting) == MEETING
@@ -65,12 +64,11 @@ def test_the_demo_partner_set(db: Db, clock: FixedClock) -> None:
         "CLOSED",
         "CANCELLED",
     }, states
-    claimers = {c.partner_id for p in meeting for c in project_claims(p.id)}
+    claimers = {c.partner_id for p in meeting for c in db.partners.claims(p.id)}
     assert len(claimers) == 30
     statuses: Counter[str] = Counter()
     for unit in ("SB", "ST01", "ST06", "ST08", "ST19"):
-        for item in PartnerItem.by_parent.query(f"PARTNERS#{unit}"):
-            assert isinstance(item, PartnerItem)
-            statuses[item.status] += 1
+        for edge in db.partners.directory(DirectoryQuery(unit), 100, None).edges:
+            statuses[edge.node.status] += 1
     assert statuses == {"APPROVED": 30, "APPLIED": 1, "SUSPENDED": 1, "WITHDRAWN": 1}
     assert len(lists.resources) == 30

@@ -71,7 +71,7 @@ def test_bad_claims_are_typed_and_write_nothing(
     cancelled = make_project(db, clock, w, "取消的项目", capacity=2)
     partner_projects.claim(db, root, clock, cancelled.id, pw.power.id)
     partner_projects.transition(db, root, clock, cancelled.id, ProjectAction.CANCEL)
-    ended = partner_projects.get_claim(cancelled.id, pw.power.id)
+    ended = db.partners.claim(cancelled.id, pw.power.id)
     assert ended is not None and ended.status == "WITHDRAWN"
     refused(db, settings, ErrorCode.PROJECT_NOT_OPEN, claim(cancelled.id, pw.police.id))
     closed = make_project(db, clock, w, "已结项目", capacity=1)
@@ -105,9 +105,10 @@ def test_bad_claims_are_typed_and_write_nothing(
     )
     again = partner_projects.claim(db, root, clock, shared.id, pw.bank.id)
     assert again.status == "ACTIVE"
-    fresh = partner_projects.require_project(shared.id)
+    fresh = db.partners.project(shared.id)
+    assert fresh is not None
     assert (int(fresh.claimed), int(fresh.slots_left), fresh.state) == (1, 2, "OPEN")
-    assert len(partner_projects.project_claims(shared.id)) == 1
+    assert len(db.partners.claims(shared.id)) == 1
     # Nobody claimed the draft: starting its delivery is refused.
     partner_projects.transition(db, root, clock, draft.id, ProjectAction.OPEN)
     refused(
@@ -230,7 +231,8 @@ def test_the_ledger_is_idempotent_and_never_negative(
         ),
     )
     post(-8, EntrySource.EXCHANGE, "x4")
-    account, page = ledger.statement(db, root, AccountKind.PARTY_POINTS, member, 10, None)
+    holder, account = ledger.statement(db, root, AccountKind.PARTY_POINTS, member)
+    page = ledger.entries(db, AccountKind.PARTY_POINTS, holder, 10, None)
     assert account is not None and int(account.balance) == 0 and int(account.earned) == 8
     # Entries of one instant sort by their ids' random bits: compare as a set of amounts.
     assert sorted(int(e.node.amount) for e in page.edges) == [-8, 3, 5]

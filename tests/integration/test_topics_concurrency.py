@@ -14,6 +14,7 @@ from functools import partial
 from typing import TypeVar
 
 import pytest
+from pynamodb.exceptions import DoesNotExist
 
 from api.domain.clock import FixedClock
 from api.domain.errors import DomainError
@@ -24,8 +25,7 @@ from api.services.escalation import sweep
 from api.store.case_models import CaseItem
 from api.store.db import Db
 from api.store.models import Item, OrgUnitItem, PersonItem
-from api.store.topic_models import TopicItem, VoteItem, topic_pk
-from api.store.topic_store import get_topic
+from api.store.topic_models import TopicItem, VoteItem, topic_key, topic_pk
 from tests.conftest import BACKEND
 from tests.topic_world import TopicWorld, build_topic_world
 
@@ -59,8 +59,9 @@ def outcome(result: object) -> str:
 def tw(db: Db, clock: FixedClock) -> TopicWorld:
     world = build_topic_world(db, clock)
     _ = db.connection.client
-    for model in (TopicItem, VoteItem, OrgUnitItem, PersonItem, CaseItem):
-        model.count("WARM#UP", consistent_read=True)
+    with db.bound():
+        for model in (TopicItem, VoteItem, OrgUnitItem, PersonItem, CaseItem):
+            model.count("WARM#UP", consistent_read=True)
     return world
 
 
@@ -76,13 +77,23 @@ def voting_topic(db: Db, clock: FixedClock, tw: TopicWorld, feasible: bool = Tru
     return topic.id
 
 
-def stored_votes(topic_id: str) -> list[VoteItem]:
-    return list(VoteItem.query(topic_pk(topic_id), VoteItem.sk.startswith("VOTE#"),
-                               consistent_read=True))  # fmt: skip
+def get_topic(db: Db, topic_id: str) -> TopicItem | None:
+    """The stored item itself (its index keys are checked too)."""
+    with db.bound():
+        try:
+            return TopicItem.get(*topic_key(topic_id), consistent_read=True)
+        except DoesNotExist:
+            return None
 
 
-def tally(topic_id: str) -> tuple[int, int, int]:
-    topic = get_topic(topic_id)
+def stored_votes(db: Db, topic_id: str) -> list[VoteItem]:
+    with db.bound():
+        return list(VoteItem.query(topic_pk(topic_id), VoteItem.sk.startswith("VOTE#"),
+                                   consistent_read=True))  # fmt: skip
+
+
+def tally(db: Db, topic_id: str) -> tuple[int, int, int]:
+    topic = get_topic(db, topic_id)
     assert topic is not None
     return int(topic.votes_for), int(topic.votes_against), int(topic.votes_abstain)
 
@@ -97,8 +108,8 @@ def test_fifty_simultaneous_votes_of_one_person_make_one_vote(
         [partial(topic_votes.cast_vote, db, a, clock, topic_id, VoteChoice.FOR) for a in actors]
     )
     assert Counter(outcome(r) for r in results) == {"OK": MANY}  # each tap answers "voted"
-    assert [(v.person_id, v.choice) for v in stored_votes(topic_id)] == [(voter, "FOR")]
-    assert tally(topic_id) == (1, 0, 0)
+    assert [(v.person_id, v.choice) for v in stored_votes(db, topic_id)] == [(voter, "FOR")]
+    assert tally(db, topic_id) == (1, 0, 0)
 
 
 def test_one_persons_simultaneous_changes_leave_one_vote_and_a_true_tally(
@@ -114,10 +125,10 @@ def test_one_persons_simultaneous_changes_leave_one_vote_and_a_true_tally(
         ]
     )
     assert set(outcome(r) for r in results) <= {"OK", "CONFLICT"}
-    votes = stored_votes(topic_id)
+    votes = stored_votes(db, topic_id)
     assert len(votes) == 1
     expected = {"FOR": (1, 0, 0), "AGAINST": (0, 1, 0), "ABSTAIN": (0, 0, 1)}
-    assert tally(topic_id) == expected[votes[0].choice]
+    assert tally(db, topic_id) == expected[votes[0].choice]
 
 
 def test_every_voter_voting_at_once_is_counted_once(
@@ -135,8 +146,8 @@ def test_every_voter_voting_at_once_is_counted_once(
         ]
     )
     assert {outcome(r) for r in results} == {"OK"}
-    assert sorted(v.person_id for v in stored_votes(topic_id)) == sorted(voters)
-    assert tally(topic_id) == (4, 4, 0)
+    assert sorted(v.person_id for v in stored_votes(db, topic_id)) == sorted(voters)
+    assert tally(db, topic_id) == (4, 4, 0)
 
 
 def test_a_vote_racing_the_close_is_counted_or_refused_never_lost(
@@ -147,7 +158,7 @@ def test_a_vote_racing_the_close_is_counted_or_refused_never_lost(
         topic_id = voting_topic(db, clock, tw)
         for voter in tw.residents[:4]:
             topic_votes.cast_vote(db, load_actor(db, voter), clock, topic_id, VoteChoice.FOR)
-        closes = get_topic(topic_id).voting_closes_at  # type: ignore[union-attr]
+        closes = get_topic(db, topic_id).voting_closes_at  # type: ignore[union-attr]
         assert closes is not None
         late_voter = load_actor(db, tw.residents[4])
         # The voter's clock says one second before the close; the sweeper's, the close itself.
@@ -164,13 +175,15 @@ def test_a_vote_racing_the_close_is_counted_or_refused_never_lost(
         assert outcome(results[0]) in {"OK", "VOTING_CLOSED"}, results[0]
         # Whatever lost a race is finished by the next sweep.
         sweep(db, close_at + timedelta(minutes=1))
-        topic = get_topic(topic_id)
+        topic = get_topic(db, topic_id)
         assert topic is not None and topic.state == "ADOPTED"
-        votes = stored_votes(topic_id)
+        votes = stored_votes(db, topic_id)
         assert len(votes) == (5 if outcome(results[0]) == "OK" else 4)
         assert (int(topic.votes_for), int(topic.votes_against)) == (4, len(votes) - 4)
         assert f"against {len(votes) - 4}" in (topic.decision_reason or "")
-        cases = [i for i in Item.scan() if isinstance(i, CaseItem) and i.topic_id == topic_id]
+        with db.bound():
+            scanned = list(Item.scan())
+        cases = [i for i in scanned if isinstance(i, CaseItem) and i.topic_id == topic_id]
         assert len(cases) == 1 and topic.case_id == cases[0].id
         assert topic.duepk is None  # the timer is gone once the case is linked
         clock.advance(timedelta(hours=80))
@@ -190,6 +203,6 @@ def test_simultaneous_likes_count_once_per_person(
     outcomes = Counter(outcome(r) for r in results)
     assert outcomes["OK"] == len(people), outcomes
     assert set(outcomes) <= {"OK", "ALREADY_EXISTS"}, outcomes
-    topic = get_topic(topic_id)
+    topic = get_topic(db, topic_id)
     assert topic is not None and int(topic.likes) == len(people)
     assert topic.gsi2sk == f"{len(people):09d}#{topic_id}"

@@ -13,14 +13,14 @@ import pytest
 from api.domain.clock import FixedClock
 from api.domain.errors import DomainError
 from api.domain.topics import TopicAction, TopicState, VoteChoice, VotePolicy
+from api.records.topic import TopicRecord
 from api.services import people, topic_discussion, topic_queries, topic_votes, topics
 from api.services.actor import Actor, load_actor
 from api.services.escalation import sweep
-from api.store import topic_store
 from api.store.db import Db
 from api.store.models import Item
-from api.store.topic_models import TopicItem, TopicNoticeItem, notice_pk, topic_pk
-from api.store.topic_store import get_topic
+from api.store.topic_models import TopicNoticeItem, notice_pk, topic_pk
+from api.store.topic_store import TopicStore
 from tests.topic_world import TopicWorld, build_topic_world
 
 TODAY = date(2026, 11, 23)
@@ -35,11 +35,12 @@ def who(db: Db, person_id: str) -> Actor:
     return load_actor(db, person_id)
 
 
-def partition(topic_id: str) -> dict[str, dict[str, Any]]:
-    return {
-        item.sk: item.attribute_values
-        for item in Item.query(topic_pk(topic_id), consistent_read=True)
-    }
+def partition(db: Db, topic_id: str) -> dict[str, dict[str, Any]]:
+    with db.bound():
+        return {
+            item.sk: item.attribute_values
+            for item in Item.query(topic_pk(topic_id), consistent_read=True)
+        }
 
 
 def refused(code: str, action: Any, *args: Any, **kwargs: Any) -> DomainError:
@@ -49,7 +50,7 @@ def refused(code: str, action: Any, *args: Any, **kwargs: Any) -> DomainError:
     return caught.value
 
 
-def propose(db: Db, clock: FixedClock, tw: TopicWorld, author: int = 0, **kw: Any) -> TopicItem:
+def propose(db: Db, clock: FixedClock, tw: TopicWorld, author: int = 0, **kw: Any) -> TopicRecord:
     data = topics.ProposeInput(tw.grid.id, kw.pop("title", "车库挡风板"), "加装挡风板", **kw)
     return topics.propose(db, who(db, tw.residents[author]), clock, data)
 
@@ -60,7 +61,7 @@ def feasible(db: Db, clock: FixedClock, tw: TopicWorld, topic_id: str, yes: bool
     )
 
 
-def open_vote(db: Db, clock: FixedClock, tw: TopicWorld, topic_id: str) -> TopicItem:
+def open_vote(db: Db, clock: FixedClock, tw: TopicWorld, topic_id: str) -> TopicRecord:
     return topic_votes.open_voting(db, who(db, tw.secretary_id), clock, topic_id)
 
 
@@ -77,33 +78,33 @@ def test_votes_refused_outside_the_window_or_electorate_write_nothing(
     db: Db, clock: FixedClock, tw: TopicWorld
 ) -> None:
     topic = propose(db, clock, tw)
-    before = partition(topic.id)
+    before = partition(db, topic.id)
     cast = topic_votes.cast_vote
     refused("VOTING_CLOSED", cast, db, who(db, tw.residents[1]), clock, topic.id, VoteChoice.FOR)
-    assert partition(topic.id) == before
+    assert partition(db, topic.id) == before
     open_vote(db, clock, tw, topic.id)
     # Registered after the snapshot: not in the electorate.
     root = load_actor(db, tw.admin_id)
     newcomer = people.register_person(db, root, clock, "新住户", None, tw.household.id, False)
-    before = partition(topic.id)
+    before = partition(db, topic.id)
     refused("NOT_ELIGIBLE", cast, db, who(db, newcomer.id), clock, topic.id, VoteChoice.FOR)
     refused("NOT_ELIGIBLE", cast, db, who(db, tw.neighbour_id), clock, topic.id, VoteChoice.FOR)
     refused("UNAUTHENTICATED", cast, db, Actor(), clock, topic.id, VoteChoice.FOR)
-    assert partition(topic.id) == before
+    assert partition(db, topic.id) == before
     # Hidden by moderation: no votes until reviewed.
     topics.moderate(db, who(db, tw.secretary_id), clock, topic.id, None, True, "含个人信息")
-    before = partition(topic.id)
+    before = partition(db, topic.id)
     refused("TOPIC_HIDDEN", cast, db, who(db, tw.residents[1]), clock, topic.id, VoteChoice.FOR)
     refused("TOPIC_HIDDEN", topic_discussion.comment, db, who(db, tw.residents[1]), clock, topic.id,
             "评论")  # fmt: skip
-    assert partition(topic.id) == before
+    assert partition(db, topic.id) == before
     topics.moderate(db, who(db, tw.secretary_id), clock, topic.id, None, False, "已处理")
     vote(db, clock, tw.residents[1], topic.id, VoteChoice.FOR)
     # After the window: closed, even before the sweeper has run.
     clock.advance(timedelta(hours=72))
-    before = partition(topic.id)
+    before = partition(db, topic.id)
     refused("VOTING_CLOSED", cast, db, who(db, tw.residents[2]), clock, topic.id, VoteChoice.FOR)
-    assert partition(topic.id) == before
+    assert partition(db, topic.id) == before
     logs = [v["action"] for k, v in before.items() if k.startswith("LOG#")]
     assert logs.count("HIDE") == 1 and logs.count("UNHIDE") == 1
 
@@ -115,7 +116,7 @@ def test_withdrawn_and_merged_topics_take_no_votes(
     refused("FORBIDDEN", topics.act, db, who(db, tw.residents[1]), clock, withdrawn.id,
             TopicAction.WITHDRAW)  # fmt: skip
     topics.act(db, who(db, tw.residents[0]), clock, withdrawn.id, TopicAction.WITHDRAW)
-    assert get_topic(withdrawn.id).state == "WITHDRAWN"  # type: ignore[union-attr]
+    assert db.topics.get(withdrawn.id).state == "WITHDRAWN"  # type: ignore[union-attr]
     refused("INVALID_TRANSITION", open_vote, db, clock, tw, withdrawn.id)
     refused("VOTING_CLOSED", topic_votes.cast_vote, db, who(db, tw.residents[1]), clock,
             withdrawn.id, VoteChoice.FOR)  # fmt: skip
@@ -125,7 +126,7 @@ def test_withdrawn_and_merged_topics_take_no_votes(
     topics.act(
         db, who(db, tw.worker_id), clock, duplicate.id, TopicAction.MERGE, "同一问题", main.id
     )
-    merged = get_topic(duplicate.id)
+    merged = db.topics.get(duplicate.id)
     assert merged is not None and (merged.state, merged.merged_into) == ("MERGED", main.id)
     # Once a vote is cast the author can no longer withdraw.
     open_vote(db, clock, tw, main.id)
@@ -148,7 +149,7 @@ def test_texts_are_bounded(db: Db, clock: FixedClock, tw: TopicWorld) -> None:
             True, "因" * 501)  # fmt: skip
     refused("INVALID_INPUT", topics.record_investigation, db, who(db, tw.secretary_id), clock,
             topic.id, "", True, TODAY)  # fmt: skip
-    assert [i for i in partition(topic.id) if i.startswith("COMMENT#")] == []
+    assert [i for i in partition(db, topic.id) if i.startswith("COMMENT#")] == []
 
 
 def test_a_draft_counts_and_notifies_only_once_published(
@@ -156,7 +157,7 @@ def test_a_draft_counts_and_notifies_only_once_published(
 ) -> None:
     draft = propose(db, clock, tw, draft=True)
     community = tw.community
-    assert topic_queries.stats(Actor(), community, TODAY, TODAY).raised == 0
+    assert topic_queries.stats(db, Actor(), community.id, TODAY, TODAY).raised == 0
     # Unpublished: the author and the grid's guides see it; neighbours and the public do not.
     for viewer, sees in (
         (tw.residents[0], True),
@@ -165,15 +166,15 @@ def test_a_draft_counts_and_notifies_only_once_published(
     ):
         assert (topic_queries.topic_page(db, who(db, viewer), draft.id, 5) is not None) is sees
         listed = topic_queries.unit_topics(
-            db, who(db, viewer), tw.grid, TopicState.DRAFT, False, 10, None
+            db, who(db, viewer), tw.grid.id, TopicState.DRAFT, False, 10, None
         )
         assert [edge.node.id for edge in listed.edges] == ([draft.id] if sees else [])
     assert topic_queries.topic_page(db, Actor(), draft.id, 5) is None
     refused("FORBIDDEN", topics.act, db, who(db, tw.secretary_id), clock, draft.id,
             TopicAction.PUBLISH)  # fmt: skip
     topics.act(db, who(db, tw.residents[0]), clock, draft.id, TopicAction.PUBLISH)
-    assert topic_queries.stats(Actor(), community, TODAY, TODAY).raised == 1
-    page = topic_queries.notices(db, who(db, tw.secretary_id), tw.secretary_id, None, 10, None)
+    assert topic_queries.stats(db, Actor(), community.id, TODAY, TODAY).raised == 1
+    page = topic_queries.notices(db, who(db, tw.secretary_id), None, 10, None)
     assert [edge.node.kind for edge in page.edges] == ["PROPOSED"]
 
 
@@ -183,19 +184,20 @@ def test_reports_hide_a_comment_until_a_moderator_reviews_it(
     topic = propose(db, clock, tw)
     spam = topic_discussion.comment(db, who(db, tw.residents[5]), clock, topic.id, "广告：低价装修")
     report = topic_discussion.report
-    assert report(db, who(db, tw.residents[0]), clock, topic.id, spam.id, "广告") is False
+    assert report(db, who(db, tw.residents[0]), clock, topic.id, spam.thread, "广告") is False
     refused(
-        "ALREADY_EXISTS", report, db, who(db, tw.residents[0]), clock, topic.id, spam.id, "广告"
+        "ALREADY_EXISTS", report, db, who(db, tw.residents[0]), clock, topic.id, spam.thread, "广告"
     )
-    assert report(db, who(db, tw.residents[1]), clock, topic.id, spam.id, "广告") is False
-    assert report(db, who(db, tw.residents[2]), clock, topic.id, spam.id, "广告") is True
+    assert report(db, who(db, tw.residents[1]), clock, topic.id, spam.thread, "广告") is False
+    assert report(db, who(db, tw.residents[2]), clock, topic.id, spam.thread, "广告") is True
     view = topic_queries.topic_page(db, who(db, tw.residents[3]), topic.id, 20)
     assert view is not None and view.comments.edges[0].node.hidden is True
-    logged = [v for k, v in partition(topic.id).items() if k.startswith("LOG#")]
+    logged = [v for k, v in partition(db, topic.id).items() if k.startswith("LOG#")]
     assert [v["action"] for v in logged if v["action"] == "AUTO_HIDE"] == ["AUTO_HIDE"]
-    refused("FORBIDDEN", topics.moderate, db, who(db, tw.residents[3]), clock, topic.id, spam.id,
-            False, "没问题")  # fmt: skip
-    topics.moderate(db, who(db, tw.secretary_id), clock, topic.id, spam.id, False, "核实后恢复")
+    refused("FORBIDDEN", topics.moderate, db, who(db, tw.residents[3]), clock, topic.id,
+            spam.thread, False, "没问题")  # fmt: skip
+    secretary = who(db, tw.secretary_id)
+    topics.moderate(db, secretary, clock, topic.id, spam.thread, False, "核实后恢复")
     shown = topic_queries.topic_page(db, who(db, tw.residents[3]), topic.id, 20)
     assert shown is not None and shown.comments.edges[0].node.hidden is False
 
@@ -210,10 +212,12 @@ def test_hidden_topics_leave_lists_but_not_their_author_or_moderators(
     assert topic_queries.topic_page(db, who(db, tw.secretary_id), topic.id, 5) is not None
     state = TopicState.DISCUSSION
     listed = topic_queries.unit_topics(
-        db, who(db, tw.residents[1]), tw.grid, state, False, 10, None
+        db, who(db, tw.residents[1]), tw.grid.id, state, False, 10, None
     )
     assert listed.edges == []
-    staff = topic_queries.unit_topics(db, who(db, tw.secretary_id), tw.grid, state, False, 10, None)
+    staff = topic_queries.unit_topics(
+        db, who(db, tw.secretary_id), tw.grid.id, state, False, 10, None
+    )
     assert [e.node.id for e in staff.edges] == [topic.id]
 
 
@@ -237,10 +241,10 @@ def test_the_close_declines_without_feasibility_quorum_or_majority(
     for person, choice in zip(tw.residents, ballots, strict=False):
         vote(db, clock, person, topic.id, VoteChoice(choice))
     close(db, clock)
-    decided = get_topic(topic.id)
+    decided = db.topics.get(topic.id)
     assert decided is not None and decided.state == "DECLINED" and decided.case_id is None
     assert reason in (decided.decision_reason or "")
-    assert decided.duepk is None
+    assert decided.due_at is None
 
 
 def test_the_grids_policy_sets_quorum_and_window(db: Db, clock: FixedClock, tw: TopicWorld) -> None:
@@ -259,7 +263,7 @@ def test_the_grids_policy_sets_quorum_and_window(db: Db, clock: FixedClock, tw: 
     vote(db, clock, tw.residents[0], topic.id, VoteChoice.FOR)
     vote(db, clock, tw.residents[1], topic.id, VoteChoice.FOR)
     close(db, clock, hours=25)
-    assert get_topic(topic.id).state == "ADOPTED"  # type: ignore[union-attr]
+    assert db.topics.get(topic.id).state == "ADOPTED"  # type: ignore[union-attr]
 
 
 def test_a_community_topic_polls_the_whole_community_and_names_a_place(
@@ -286,7 +290,9 @@ def test_comments_page_in_thread_order(db: Db, clock: FixedClock, tw: TopicWorld
         clock.advance(timedelta(seconds=1))
         topic_discussion.comment(db, who(db, tw.residents[n % 6]), clock, topic.id, f"第{n}条")
     clock.advance(timedelta(seconds=1))
-    topic_discussion.comment(db, who(db, tw.residents[2]), clock, topic.id, "回复第1条", first.id)
+    topic_discussion.comment(
+        db, who(db, tw.residents[2]), clock, topic.id, "回复第1条", first.thread
+    )
     view = topic_queries.topic_page(db, who(db, tw.residents[0]), topic.id, 20)
     assert view is not None and view.comments.has_next_page
     bodies = [e.node.body for e in view.comments.edges]
@@ -317,16 +323,16 @@ def test_a_close_interrupted_before_the_case_is_finished_by_the_next_sweep(
     clock.advance(timedelta(hours=73))
     with pytest.raises(RuntimeError):
         sweep(db, clock.now())
-    halfway = get_topic(topic.id)
+    halfway = db.topics.get(topic.id)
     assert halfway is not None and halfway.state == "ADOPTED" and halfway.case_id is None
-    assert halfway.duepk is not None  # the timer stays until the case is linked
+    assert halfway.due_at is not None  # the timer stays until the case is linked
     monkeypatch.setattr(case_service, "open_case_from_topic", original)
     assert sweep(db, clock.now()).fired == 1
     assert topic_votes.fire_topic(db, topic.id, clock.now()) is False  # nothing left to do
-    done = get_topic(topic.id)
-    assert done is not None and done.case_id and done.duepk is None
+    done = db.topics.get(topic.id)
+    assert done is not None and done.case_id and done.due_at is None
     # The decision was counted once.
-    stats = topic_queries.stats(Actor(), tw.grid, clock.now().date(), clock.now().date())
+    stats = topic_queries.stats(db, Actor(), tw.grid.id, clock.now().date(), clock.now().date())
     assert (stats.adopted, stats.declined) == (1, 0)
 
 
@@ -340,30 +346,32 @@ def test_a_close_interrupted_while_telling_the_voters_tells_each_of_them_once(
     for person in voters:
         vote(db, clock, person, topic.id, VoteChoice.AGAINST)  # most oppose: declined
     calls = {"n": 0}
-    original = topic_store.save_notices
+    original = TopicStore.put_notices
 
-    def crash_halfway(notices: list[Any]) -> None:
+    def crash_halfway(store: TopicStore, notices: list[Any]) -> None:
         calls["n"] += 1
-        original(notices[:2])  # two voters told, then the Lambda dies
+        original(store, notices[:2])  # two voters told, then the Lambda dies
         raise RuntimeError("Lambda timed out")
 
-    monkeypatch.setattr(topic_votes, "save_notices", crash_halfway)
+    monkeypatch.setattr(TopicStore, "put_notices", crash_halfway)
     clock.advance(timedelta(hours=73))
     with pytest.raises(RuntimeError):
         sweep(db, clock.now())
-    halfway = get_topic(topic.id)
+    halfway = db.topics.get(topic.id)
     assert halfway is not None and halfway.state == "DECLINED" and not halfway.voters_notified
-    assert halfway.duepk is not None  # still due: the voters are not all told
-    monkeypatch.setattr(topic_votes, "save_notices", original)
+    assert halfway.due_at is not None  # still due: the voters are not all told
+    monkeypatch.setattr(TopicStore, "put_notices", original)
     clock.advance(timedelta(minutes=1))
     assert sweep(db, clock.now()).fired == 1
-    done = get_topic(topic.id)
-    assert done is not None and done.voters_notified and done.duepk is None
+    done = db.topics.get(topic.id)
+    assert done is not None and done.voters_notified and done.due_at is None
     assert topic_votes.fire_topic(db, topic.id, clock.now()) is False
     for person in voters:  # each voter holds exactly one notice of the result
-        kinds = [n.kind for n in TopicNoticeItem.query(notice_pk(person), consistent_read=True)]
+        with db.bound():
+            notices = TopicNoticeItem.query(notice_pk(person), consistent_read=True)
+            kinds = [n.kind for n in notices]
         assert kinds == ["DECLINED"], (person, kinds)
-    stats = topic_queries.stats(Actor(), tw.grid, clock.now().date(), clock.now().date())
+    stats = topic_queries.stats(db, Actor(), tw.grid.id, clock.now().date(), clock.now().date())
     assert (stats.adopted, stats.declined) == (0, 1)  # decided once
 
 
@@ -371,15 +379,15 @@ def test_withdrawing_an_open_vote_removes_its_timer_and_closes_discussion(
     db: Db, clock: FixedClock, tw: TopicWorld
 ) -> None:
     topic = propose(db, clock, tw)
-    assert open_vote(db, clock, tw, topic.id).duepk is not None
+    assert open_vote(db, clock, tw, topic.id).due_at is not None
     topics.act(db, who(db, tw.residents[0]), clock, topic.id, TopicAction.WITHDRAW)
-    withdrawn = get_topic(topic.id)
-    assert withdrawn is not None and withdrawn.duepk is None and withdrawn.duesk is None
+    withdrawn = db.topics.get(topic.id)
+    assert withdrawn is not None and withdrawn.due_at is None
     clock.advance(timedelta(hours=80))
     report = sweep(db, clock.now())
     assert (report.fired, report.index_items_read) == (0, 0)
-    before = partition(topic.id)
+    before = partition(db, topic.id)
     error = refused("INVALID_TRANSITION", topic_discussion.comment, db, who(db, tw.residents[1]),
                     clock, topic.id, "还能评论吗")  # fmt: skip
     assert "WITHDRAWN" in error.message
-    assert partition(topic.id) == before
+    assert partition(db, topic.id) == before

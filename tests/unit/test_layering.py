@@ -35,26 +35,14 @@ NOT_YET_CONVERTED = frozenset(
         "api/services/case_access.py",
         "api/services/case_clock.py",
         "api/services/escalation.py",
-        "api/services/partner_access.py",
         "api/services/task_clocks.py",
         "api/services/timer_records.py",
-        "api/services/topic_access.py",
-        "api/services/topic_queries.py",
-        "api/services/topics.py",
-        "api/services/calendar_recompute.py",  # case clocks rewritten on publish: the case store's
+        "api/services/calendar_recompute.py",
         "api/services/case_queries.py",
         "api/services/cases.py",
-        "api/services/ledger.py",
-        "api/services/partner_projects.py",
-        "api/services/partner_queries.py",
-        "api/services/partners.py",
         "api/services/task_clock_firing.py",
-        "api/services/topic_discussion.py",
-        "api/services/topic_votes.py",
         "schema/case_queries.py",
         "schema/case_types.py",
-        "schema/partner_types.py",
-        "schema/topic_types.py",
     }
 )
 

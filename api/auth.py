@@ -53,12 +53,12 @@ class TokenVerifier:
             for key in self._jwk_set.keys:
                 if key.key_id == kid:
                     return key.key
-            raise Unauthenticated("The token was signed with an unknown key")
+            raise Unauthenticated("令牌的签名密钥未知")
         if self._settings.auth_jwks_url:
             if self._jwks_client is None:
                 self._jwks_client = jwt.PyJWKClient(self._settings.auth_jwks_url, cache_keys=True)
             return self._jwks_client.get_signing_key_from_jwt(token).key
-        raise Unauthenticated("No token issuer is configured for this stage")
+        raise Unauthenticated("此环境未配置令牌签发方")
 
     def verify(self, token: str) -> str:
         """Return the subject (person id) of a valid token; raise ``Unauthenticated`` otherwise."""
@@ -78,14 +78,25 @@ class TokenVerifier:
                 leeway=LEEWAY_S,
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthenticated("The token has expired") from exc
-        except (jwt.PyJWTError, ValueError) as exc:
-            raise Unauthenticated(f"The token is not valid: {exc}") from exc
+            raise Unauthenticated("令牌已过期，请重新登录") from exc
+        except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+            # In our own words: the library's wording names internals and varies by version.
+            raise Unauthenticated("令牌无效，请重新登录") from exc
+        self._check_lifetime(claims)
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
-            raise Unauthenticated("The token has no subject")
+            raise Unauthenticated("令牌缺少用户标识（sub）")
         self._verified.remember(token, subject, float(claims["exp"]))
         return subject
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """Refuse tokens issued for longer than the stage allows, however validly signed."""
+        issued, expires = claims.get("iat"), claims.get("exp")
+        if not isinstance(issued, int | float) or not isinstance(expires, int | float):
+            raise Unauthenticated("令牌无效，请重新登录")
+        limit = self._settings.max_token_lifetime_seconds
+        if expires - issued > limit:
+            raise Unauthenticated(f"令牌有效期超过 {limit // 3600} 小时，不予接受")
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -94,5 +105,5 @@ def bearer_token(authorization: str | None) -> str | None:
         return None
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("Authorization header must be 'Bearer <token>'")
+        raise Unauthenticated("Authorization 请求头应为 'Bearer <令牌>'")
     return token.strip()

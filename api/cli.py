@@ -45,6 +45,10 @@ def local_settings(dynamodb_port: int = DYNAMODB_PORT) -> Settings:
         auth_audience=issuer.audience,
         auth_jwks_file=str(issuer.jwks_file),
         graphiql=True,
+        # GraphiQL needs introspection; hints help while writing queries. Off in real stages.
+        introspection=True,
+        suggestions=True,
+        cors_origins=("http://127.0.0.1:3000", "http://localhost:3000"),
         cursor_secret="local-cursor-secret",
     )
 

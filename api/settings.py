@@ -17,6 +17,14 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(value: str | None, default: int) -> int:
+    return default if value is None else int(value)
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
+
+
 LOCAL_STAGES = frozenset({"local", "test"})
 
 
@@ -37,6 +45,25 @@ class Settings:
     cursor_secret: str = field(default="dev-cursor-secret", repr=False)
     # On AWS: the SSM parameter (SecureString) holding cursor_secret, read at init (api/secrets.py).
     cursor_secret_parameter: str | None = None
+    # Schema introspection and "Did you mean …" hints: off unless a stage turns them on
+    # (`make dev` does, GraphiQL needs introspection).
+    introspection: bool = False
+    suggestions: bool = False
+    # Query cost budget per request (README, "Limits"): lower for anonymous callers.
+    cost_budget: int = 20_000
+    anonymous_cost_budget: int = 2_000
+    # Request limits checked before Strawberry parses anything (api/http_guard.py).
+    max_body_bytes: int = 100_000
+    max_query_chars: int = 20_000
+    max_variable_values: int = 2_000
+    max_list_items: int = 100
+    max_json_depth: int = 20
+    # Browser origins allowed by CORS (empty: no cross-origin browser access).
+    cors_origins: tuple[str, ...] = ()
+    # Longest lifetime (exp - iat) of a bearer token we accept.
+    max_token_lifetime_seconds: int = 24 * 3600
+    # Anonymous public-tracking lookups per client IP and minute.
+    track_lookups_per_minute: int = 20
     # Delivery (issue 12): providers' base URLs (a local receiver in `make dev` and tests).
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_app_id: str = "wx-dangqun-dev"
@@ -70,6 +97,24 @@ class Settings:
             graphiql=_flag(get("GRAPHIQL"), defaults.graphiql),
             cursor_secret=get("CURSOR_SECRET") or defaults.cursor_secret,
             cursor_secret_parameter=get("CURSOR_SECRET_PARAMETER"),
+            introspection=_flag(get("INTROSPECTION"), defaults.introspection),
+            suggestions=_flag(get("SUGGESTIONS"), defaults.suggestions),
+            cost_budget=_int(get("COST_BUDGET"), defaults.cost_budget),
+            anonymous_cost_budget=_int(
+                get("ANONYMOUS_COST_BUDGET"), defaults.anonymous_cost_budget
+            ),
+            max_body_bytes=_int(get("MAX_BODY_BYTES"), defaults.max_body_bytes),
+            max_query_chars=_int(get("MAX_QUERY_CHARS"), defaults.max_query_chars),
+            max_variable_values=_int(get("MAX_VARIABLE_VALUES"), defaults.max_variable_values),
+            max_list_items=_int(get("MAX_LIST_ITEMS"), defaults.max_list_items),
+            max_json_depth=_int(get("MAX_JSON_DEPTH"), defaults.max_json_depth),
+            cors_origins=_list(get("CORS_ORIGINS")),
+            max_token_lifetime_seconds=_int(
+                get("MAX_TOKEN_LIFETIME_SECONDS"), defaults.max_token_lifetime_seconds
+            ),
+            track_lookups_per_minute=_int(
+                get("TRACK_LOOKUPS_PER_MINUTE"), defaults.track_lookups_per_minute
+            ),
             wechat_api_base=get("WECHAT_API_BASE") or defaults.wechat_api_base,
             wechat_app_id=get("WECHAT_APP_ID") or defaults.wechat_app_id,
             wechat_app_secret=get("WECHAT_APP_SECRET") or defaults.wechat_app_secret,

@@ -17,4 +17,4 @@ from api.warm import prepare_for_requests
 app = create_app(get_settings())
 handler = instrument_graphql(Mangum(app, lifespan="off"))
 count_throttles(app.db.connection.client)
-prepare_for_requests(app)
+prepare_for_requests(app.graphql)

@@ -11,7 +11,7 @@ from api.domain.cases import CaseState as CaseStateModel
 from api.domain.cases import HandlingMode as HandlingModeModel
 from api.domain.cases import Level
 from api.domain.errors import InvalidInput
-from api.services import case_queries
+from api.services import case_queries, case_tracking
 from api.services.cases import find_by_code
 from schema.case_types import (
     Case,
@@ -60,15 +60,27 @@ class CaseQuery:
         case = case_queries.case_with_timeline(ctx.db, ctx.actor, found.id)
         return Case.of(case) if case else None
 
-    @strawberry.field(description="Public tracking by code: status and timeline, no personal data")
+    @strawberry.field(
+        description="Public tracking by tracking number (code-key, e.g. SB2026-000001-7K3QX9M2PZ,"
+        " on the reporter's receipt): status and timeline, no personal data. Anonymous lookups"
+        " are rate-limited per client address; a signed-in caller who may read the case (its"
+        " reporter, e.g. the 12345 hotline, or the handling chain) may give the plain code."
+    )
     def track_case(
         self,
         info: Info,
-        code: Annotated[str, strawberry.argument(description="追踪码: tracking code")],
+        code: Annotated[
+            str,
+            strawberry.argument(
+                description="查询码: the tracking number (or, signed in, the code)"
+            ),
+        ],
     ) -> PublicCaseTracking | None:
-        if len(code) > 40:
-            raise InvalidInput("code is too long", field="code")
-        found = find_by_code(info.context.db, code)
+        context = info.context
+        case_id = case_tracking.find_by_tracking_number(
+            context.db, context.actor, context.clock, code, context.client_ip
+        )
+        found = context.db.cases.get(case_id, consistent=False) if case_id else None
         return PublicCaseTracking.of(found) if found else None
 
     @strawberry.field(description="A unit's or department's inbox, by status, soonest due first")

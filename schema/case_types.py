@@ -13,6 +13,7 @@ from api.domain.cases import allowed_actions
 from api.domain.clock import iso
 from api.domain.deadlines.timers import Timer
 from api.domain.people import mask_name, mask_phone
+from api.domain.tracking import tracking_number
 from api.records.case import (
     CaseEventRecord,
     CaseRecord,
@@ -159,6 +160,10 @@ class CaseEvent:
 @strawberry.type(description="A case (吹哨报到) as the reporter and the handling chain see it")
 class Case(Node):
     code: str = strawberry.field(description="追踪码: tracking code, e.g. SB2026-000123")
+    tracking_number: str | None = strawberry.field(
+        description="查询码: the public tracking number (code + random key) for trackCase, printed"
+        " on the reporter's receipt; null for a case reported before tracking numbers existed"
+    )
     topic_id: strawberry.ID | None = strawberry.field(
         description="党群议事: the adopted topic this case came from"
     )
@@ -219,6 +224,7 @@ class Case(Node):
         return cls(
             id=global_id("Case", case.id),
             code=case.code,
+            tracking_number=tracking_number(case.code, case.tracking_key),
             topic_id=global_id("Topic", case.topic_id) if case.topic_id else None,
             state=CaseState(case.state.value),
             channel=CaseChannel(case.channel.value),

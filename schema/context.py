@@ -22,6 +22,7 @@ from api.services.actor import ANONYMOUS, Actor, load_actor
 from api.store.db import Db
 from schema.case_loaders import CaseLoaders
 from schema.partner_loaders import PartnerLoaders
+from schema.query_guard import QueryPolicy
 
 V = TypeVar("V")
 
@@ -71,6 +72,9 @@ class Context:
     request_id: str
     subject: str | None = None
     loaders: Loaders = field(init=False)
+    # What the stage allows (cost budgets, introspection); the caller's address for rate limits.
+    query_policy: QueryPolicy = field(default_factory=QueryPolicy)
+    client_ip: str | None = None
     _actor: Actor | None = None
 
     def __post_init__(self) -> None:

@@ -327,5 +327,7 @@ ErrorCode = described_enum(
         DomainErrorCode.VOTING_CLOSED: "投票已结束: outside the topic's voting window",
         DomainErrorCode.NOT_ELIGIBLE: "无投票资格: not in the topic's electorate snapshot",
         DomainErrorCode.TOPIC_HIDDEN: "已屏蔽: hidden by moderation, pending review",
+        DomainErrorCode.RATE_LIMITED: "查询过于频繁: too many anonymous lookups from one address "
+        "this minute; try again later",
     },
 )

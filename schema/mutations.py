@@ -6,13 +6,13 @@ from typing import Annotated
 
 import strawberry
 
-from api.domain.errors import InvalidInput
 from api.domain.grid import FiveCriterion as FiveCriterionModel
 from api.domain.grid import GridDetails
 from api.domain.grid import ServiceStation as ServiceStationModel
 from api.domain.grid import StarCriterion as StarCriterionModel
 from api.domain.org import OrgKind
 from api.domain.roles import Role as RoleModel
+from api.domain.text import free_text
 from api.services import org_units, people
 from schema.context import Info
 from schema.enums import FiveCriterion, OrgUnitKind, Role, StarCriterion, value_of
@@ -132,10 +132,7 @@ def _optional_person(value: strawberry.ID | None, field: str) -> str | None:
 
 
 def _bounded(text: str, field: str, limit: int = 200) -> str:
-    value = text.strip()
-    if len(value) > limit:
-        raise InvalidInput(f"{field} must be at most {limit} characters", field=field)
-    return value
+    return free_text(text, field, max_length=limit, required=False, multiline=False)
 
 
 @strawberry.type

@@ -24,6 +24,7 @@ from schema.partner_mutations import PartnerMutation
 from schema.partner_queries import PartnerQuery
 from schema.partner_types import Partner, PartnerNeed, PartnerProject
 from schema.queries import Query as OrgQuery
+from schema.query_guard import QueryGuard
 from schema.time_schema import TimeMutation, TimeQuery
 from schema.topic_mutations import TopicMutation
 from schema.topic_queries import TopicQuery
@@ -76,6 +77,7 @@ schema = strawberry.Schema(
         # keyed by query text and options), the rules before the validation cache.
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ParserCache,
+        QueryGuard,
         lambda: AddValidationRules(LIMIT_RULES),
         ValidationCache,
         ErrorHandling,

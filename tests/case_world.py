@@ -105,7 +105,7 @@ def person_gid(person_id: str) -> str:
 ERRORS = "errors { code field message }"
 # What mutations return: the case's own item only (no further reads).
 LIGHT_FIELDS = """
-id code state channel category { code name } mode level assigneeName
+id code trackingNumber state channel category { code name } mode level assigneeName
 tasks { departmentId departmentName role status result }
 description address latitude longitude attachments { key contentType } anonymous
 reporterMaskedName reworkCount satisfaction evaluationComment result painPoint

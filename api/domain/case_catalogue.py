@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.domain.errors import InvalidInput
+from api.domain.text import free_text
 
 # code → 中文名. Districts extend this list; codes are stable, names are for display.
 DEFAULT_CATEGORIES: dict[str, str] = {
@@ -43,22 +44,14 @@ def check_category(code: str, field: str = "category") -> str:
 
 
 def check_description(text: str) -> str:
-    value = text.strip()
-    if not value:
-        raise InvalidInput("Describe the problem", field="description")
-    if len(value) > DESCRIPTION_MAX:
-        raise InvalidInput(
-            f"description must be at most {DESCRIPTION_MAX} characters", field="description"
-        )
-    return value
+    return free_text(text, "description", max_length=DESCRIPTION_MAX)
 
 
 def check_address(text: str | None) -> str | None:
-    if text is None or not text.strip():
+    if text is None:
         return None
-    if len(text.strip()) > ADDRESS_MAX:
-        raise InvalidInput(f"address must be at most {ADDRESS_MAX} characters", field="address")
-    return text.strip()
+    value = free_text(text, "address", max_length=ADDRESS_MAX, required=False, multiline=False)
+    return value or None
 
 
 def check_position(latitude: float | None, longitude: float | None) -> None:

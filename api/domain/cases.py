@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from api.domain.errors import DomainError, ErrorCode, InvalidInput
+from api.domain.text import free_text
 
 TEXT_MAX = 2000
 REASON_MAX = 500
@@ -402,12 +403,7 @@ def allowed_actions(case: Case) -> frozenset[Action]:
 
 
 def _text(value: str, field_name: str, limit: int = REASON_MAX, required: bool = True) -> str:
-    text = value.strip()
-    if required and not text:
-        raise InvalidInput(f"{field_name} must not be empty", field=field_name)
-    if len(text) > limit:
-        raise InvalidInput(f"{field_name} must be at most {limit} characters", field=field_name)
-    return text
+    return free_text(value, field_name, max_length=limit, required=required)
 
 
 def _tasks_for(

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     IN_USE = "IN_USE"
     ARCHIVED = "ARCHIVED"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    RATE_LIMITED = "RATE_LIMITED"  # too many anonymous lookups from one address
     # Red partners and the points ledger
     PROJECT_FULL = "PROJECT_FULL"
     PROJECT_NOT_OPEN = "PROJECT_NOT_OPEN"

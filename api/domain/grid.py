@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from api.domain.text import free_text
+
 
 class FiveCriterion(StrEnum):
     """五子达标 — the checklist a grid party branch must meet."""
@@ -33,6 +35,17 @@ class ServiceStation:
     address: str
     opening_hours: str = ""
     phone: str = ""
+
+    def __post_init__(self) -> None:
+        for name, limit in (("name", 60), ("address", 200), ("opening_hours", 60), ("phone", 30)):
+            value = free_text(
+                getattr(self, name),
+                f"serviceStation.{name}",
+                max_length=limit,
+                required=False,
+                multiline=False,
+            )
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)

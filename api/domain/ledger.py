@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from api.domain.errors import InvalidInput
+from api.domain.text import free_text
 
 AMOUNT_MAX = 100_000
 REASON_MAX = 200
@@ -80,9 +81,7 @@ def check_posting(posting: Posting) -> Posting:
         EntrySource.AWARD,
     ):
         raise InvalidInput("Delivery and award points are partners' points", field="source")
-    reason = posting.reason.strip()
-    if not reason or len(reason) > REASON_MAX or not reason.isprintable():
-        raise InvalidInput(f"Give a reason of at most {REASON_MAX} characters", field="reason")
+    reason = free_text(posting.reason, "reason", max_length=REASON_MAX, multiline=False)
     check_idempotency_key(posting.idempotency_key)
     return Posting(
         posting.account,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from api.domain.errors import Cycle, InvalidHierarchy, InvalidInput
+from api.domain.text import free_text
 
 NAME_MAX_LENGTH = 60
 
@@ -61,13 +62,10 @@ class Crumb:
 
 def validate_name(raw: str, field: str = "name") -> str:
     """Normalise a display name; reject empty, over-long or control-character names."""
-    name = unicodedata.normalize("NFC", raw).strip()
-    if not name:
-        raise InvalidInput("Name must not be empty", field=field)
-    if len(name) > NAME_MAX_LENGTH:
-        raise InvalidInput(f"Name must be at most {NAME_MAX_LENGTH} characters", field=field)
+    name = free_text(raw, field, max_length=NAME_MAX_LENGTH, multiline=False)
+    # Names are stricter than free text: no format characters either (zero-width, …).
     if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise InvalidInput("Name must not contain control characters", field=field)
+        raise InvalidInput("名称不能含有控制字符或格式字符", field=field)
     # '#' separates parts of sort keys.
     if "#" in name:
         raise InvalidInput("Name must not contain '#'", field=field)

@@ -16,6 +16,7 @@ from datetime import date
 from enum import StrEnum
 
 from api.domain.errors import DomainError, ErrorCode, InvalidInput
+from api.domain.text import free_text
 
 TITLE_MAX = 80
 TEXT_MAX = 2000
@@ -172,34 +173,15 @@ def _clean(raw: str) -> str:
     return unicodedata.normalize("NFC", raw).strip()
 
 
-def _no_controls(value: str, field: str, allow_newlines: bool = False) -> None:
-    for ch in value:
-        if allow_newlines and ch in "\n\t":
-            continue
-        if unicodedata.category(ch).startswith("C"):
-            raise InvalidInput("Text must not contain control characters", field=field)
-
-
 def check_title(raw: str, field: str = "title") -> str:
-    title = _clean(raw)
-    if not title:
-        raise InvalidInput("Give a title", field=field)
-    if len(title) > TITLE_MAX:
-        raise InvalidInput(f"A title has at most {TITLE_MAX} characters", field=field)
-    _no_controls(title, field)
+    title = free_text(raw, field, max_length=TITLE_MAX, multiline=False)
     if "#" in title:
         raise InvalidInput("A title must not contain '#'", field=field)
     return title
 
 
 def check_text(raw: str, field: str, required: bool = True, limit: int = TEXT_MAX) -> str:
-    text = _clean(raw)
-    if required and not text:
-        raise InvalidInput("This must not be empty", field=field)
-    if len(text) > limit:
-        raise InvalidInput(f"At most {limit} characters", field=field)
-    _no_controls(text, field, allow_newlines=True)
-    return text
+    return free_text(raw, field, max_length=limit, required=required)
 
 
 def check_category(raw: str, field: str = "category") -> str:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from api.domain.errors import DomainError, ErrorCode, InvalidInput
+from api.domain.text import free_text
 
 TITLE_MAX = 80
 BODY_MAX = 4000
@@ -215,9 +216,4 @@ def can_vote(state: TopicState, hidden: bool, closes_at: str | None, now: str) -
 
 
 def text(value: str, field_name: str, limit: int, required: bool = True) -> str:
-    cleaned = value.strip()
-    if required and not cleaned:
-        raise InvalidInput(f"{field_name} must not be empty", field=field_name)
-    if len(cleaned) > limit:
-        raise InvalidInput(f"{field_name} must be at most {limit} characters", field=field_name)
-    return cleaned
+    return free_text(value, field_name, max_length=limit, required=required)

@@ -55,7 +55,8 @@ class LevelVisit:
 @dataclass(frozen=True, slots=True)
 class CaseRecord:
     id: str
-    code: str
+    code: str  # 追踪码, sequential: for staff and phone calls
+    tracking_key: str | None  # the random part of the public tracking number (domain.tracking)
     state: CaseState
     channel: Channel
     category: str | None

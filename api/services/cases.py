@@ -36,6 +36,7 @@ from api.domain.errors import (
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
+from api.domain.tracking import check_code, new_tracking_key
 from api.records.case import CaseRecord, LevelVisit
 from api.records.org import OrgUnitRecord
 from api.services import case_access
@@ -133,6 +134,7 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
     person = actor.person
     case = CaseRecord(
         id=new_id(), code=tracking_code(_code_prefix(district_id), now.year, number),
+        tracking_key=new_tracking_key(),
         state=CaseState.REPORTED, channel=data.channel, category=category, mode=None,
         level=None, assignee_id=None, assignee_name=None, tasks=(), extension_pending=False,
         park_pending=False, rework_count=0, satisfaction=None, evaluation_comment=None,
@@ -536,4 +538,4 @@ def find_case(db: Db, actor: Actor, case_id: str) -> CaseRecord | None:
 
 
 def find_by_code(db: Db, code: str) -> CaseRecord | None:
-    return db.cases.by_code(code.strip().upper())
+    return db.cases.by_code(check_code(code))

@@ -166,6 +166,7 @@ def case_record(item: CaseItem, timeline: tuple[CaseEventRecord, ...] | None = N
     return CaseRecord(
         id=item.id,
         code=item.code,
+        tracking_key=item.tracking_key,
         state=CaseState(item.state),
         channel=Channel(item.channel),
         category=item.category,
@@ -217,6 +218,7 @@ def case_attributes(case: CaseRecord) -> dict[str, Any]:
     return {
         "id": case.id,
         "code": case.code,
+        "tracking_key": case.tracking_key,
         "state": case.state.value,
         "channel": case.channel.value,
         "category": case.category,

@@ -21,6 +21,8 @@ class CaseItem(Item, discriminator="Case"):
 
     id = UnicodeAttribute()
     code = UnicodeAttribute()
+    # The random part of the public tracking number (api/domain/tracking.py).
+    tracking_key = UnicodeAttribute(null=True)
     state = UnicodeAttribute()
     channel = UnicodeAttribute()
     category = UnicodeAttribute(null=True)

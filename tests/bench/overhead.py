@@ -92,7 +92,7 @@ def bench_overhead() -> None:
         )
         app = create_app(settings, clock)
         handler = Mangum(app, lifespan="off")
-        prepare_for_requests(app)
+        prepare_for_requests(app.graphql)
         grid = to_global_id("OrgUnit", world.a.grid.id)
         street = to_global_id("OrgUnit", world.a.street.id)
         operations = [

@@ -90,6 +90,8 @@ FUNCTION_ENVIRONMENT = {
     "DANGQUN_CURSOR_SECRET_PARAMETER",
     "DANGQUN_SECRETS_ROTATED_AT",
     "DANGQUN_TRACING",
+    "DANGQUN_INTROSPECTION",
+    "DANGQUN_SUGGESTIONS",
 }
 
 LAYER_PACKAGES = (
@@ -316,6 +318,9 @@ def test_stage_settings(
     assert environment["DANGQUN_TABLE_NAME"] == f"dangqun-{stage}"
     assert environment["DANGQUN_STAGE"] == stage
     assert environment["DANGQUN_GRAPHIQL"] == graphiql
+    # introspection and "Did you mean" hints are off unless a stage (dev) turns them on
+    assert environment["DANGQUN_INTROSPECTION"] == "false"
+    assert environment["DANGQUN_SUGGESTIONS"] == "false"
     assert environment["DANGQUN_AUTH_JWKS_URL"].startswith("https://")
 
     log_groups = package.of_type("AWS::Logs::LogGroup")
@@ -401,6 +406,36 @@ def test_http_api_routes_graphql_to_the_function(ci: Package) -> None:
         if resource["Properties"]["Principal"] == "apigateway.amazonaws.com"
     ]
     assert len(permissions) == 1
+
+
+@pytest.mark.parametrize(
+    ("stage", "origins", "rate", "burst"),
+    [
+        ("ci", ["http://127.0.0.1:3000", "http://localhost:3000"], 50, 100),
+        ("prod", ["https://dangqun.example", "https://admin.dangqun.example"], 200, 400),
+    ],
+)
+def test_http_api_cors_and_throttling_per_stage(
+    packages: dict[str, Package], stage: str, origins: list[str], rate: int, burst: int
+) -> None:
+    package = packages[stage]
+    [api] = package.of_type("AWS::ApiGatewayV2::Api").values()
+    cors = api["Properties"]["CorsConfiguration"]
+    assert cors["AllowOrigins"] == origins
+    assert set(cors["AllowMethods"]) == {"GET", "POST", "OPTIONS"}
+    assert {"Authorization", "Content-Type"} <= set(cors["AllowHeaders"])
+    [stage_resource] = package.of_type("AWS::ApiGatewayV2::Stage").values()
+    assert stage_resource["Properties"]["DefaultRouteSettings"] == {
+        "ThrottlingRateLimit": rate,
+        "ThrottlingBurstLimit": burst,
+    }
+
+
+def test_table_expires_rate_limit_windows(ci: Package) -> None:
+    assert ci.properties(TABLE_ID)["TimeToLiveSpecification"] == {
+        "AttributeName": "expires_at",
+        "Enabled": True,
+    }
 
 
 def _as_list(value: Any) -> list[Any]:

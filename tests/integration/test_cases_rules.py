@@ -231,7 +231,9 @@ def test_public_tracking_shows_status_and_timeline_without_personal_data(api: Ca
     api.act("resumeCase", cw.grid_worker_id, case, note="已联系上居民")
     api.act("resolveCase", cw.grid_worker_id, case, result="已由王师傅修复管道")
     tracked = api.data(
-        TRACK.replace("timeline {", "timeline { __typename"), {"code": case["code"]}, None
+        TRACK.replace("timeline {", "timeline { __typename"),
+        {"code": case["trackingNumber"]},
+        None,
     )
     assert tracked["state"] == "RESOLVED" and tracked["level"] == "GRID"
     assert tracked["category"] == {"code": "HOUSING_SAFETY", "name": "房屋安全"}
@@ -267,9 +269,13 @@ def test_public_tracking_shows_status_and_timeline_without_personal_data(api: Ca
     for value in private:
         assert value not in text, value
     # Any signed-in caller gets the same public view; unknown and absurd codes are answered.
-    assert api.data(TRACK, {"code": case["code"]}, cw.world.b.resident_id)["state"] == "RESOLVED"
+    number = case["trackingNumber"]
+    assert api.data(TRACK, {"code": number}, cw.world.b.resident_id)["state"] == "RESOLVED"
     assert api.data(TRACK, {"code": "SB2026-424242"}, None) is None
-    assert api.query_error(TRACK, {"code": "X" * 41}, None) == ("INVALID_INPUT", "code")
+    assert api.query_error(TRACK, {"code": "X" * 60}, None) == ("INVALID_INPUT", "code")
+    # The code alone, or the code with any other key, tracks nothing.
+    assert api.data(TRACK, {"code": case["code"]}, None) is None
+    assert api.data(TRACK, {"code": case["code"] + "-0000000000"}, None) is None
 
 
 # --- who sees what ---------------------------------------------------------------------------

@@ -162,7 +162,7 @@ def test_wall_crack_climbs_from_the_grid_to_the_housing_department(
         assert api.stats(dispatcher, unit_id, DAY) == done, unit_id
     assert api.stats(cw.world.b.admin_id, cw.world.b.street.id, DAY) == zero_counters()
 
-    tracked = api.data(TRACK, {"code": final["code"]}, None)
+    tracked = api.data(TRACK, {"code": final["trackingNumber"]}, None)
     assert [e["action"] for e in tracked["timeline"]] == [e["action"] for e in events]
     text = json.dumps(tracked, ensure_ascii=False)
     for private in ("甲居民", "13900001002", "1002", "扬州路12号楼院北侧", "吹哨", "处理及时"):

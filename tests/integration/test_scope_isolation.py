@@ -87,6 +87,7 @@ class Extras:
     b_archived: OrgUnitRecord  # an archived grid in B
     b_case_id: str
     b_case_code: str
+    b_case_tracking: str
     b_topic_id: str = ""  # 党群议事: a topic of B's grid, open for voting
 
 
@@ -150,7 +151,15 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
         ),
     )
     seed_isolation_partners(db, clock, world)
-    extras = Extras(a_spare, b_spare, b_movable, b_archived, case.id, case.code)
+    extras = Extras(
+        a_spare,
+        b_spare,
+        b_movable,
+        b_archived,
+        case.id,
+        case.code,
+        f"{case.code}-{case.tracking_key}",
+    )
     extras.b_topic_id = b_voting_topic(db, clock, world)
     return extras
 
@@ -1049,7 +1058,7 @@ READ_CASES: list[ReadCase] = [
         "B's case, publicly: status and timeline only",
         "query($code: String!) { trackCase(code: $code) {"
         " code state category { code } level timeline { action toState } } }",
-        lambda s: {"code": s.extras.b_case_code},
+        lambda s: {"code": s.extras.b_case_tracking},
         lambda d: d["trackCase"],
         lambda s: everyone(
             {

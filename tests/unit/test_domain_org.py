@@ -121,23 +121,23 @@ def test_name_length_is_counted_after_nfc() -> None:
 @pytest.mark.parametrize(
     ("raw", "fragment"),
     [
-        ("", "empty"),
-        (" ", "empty"),
-        ("   \t\n ", "empty"),
-        ("\u3000\u3000", "empty"),
-        ("x" * (NAME_MAX_LENGTH + 1), "at most"),
-        ("网" * (NAME_MAX_LENGTH + 1), "at most"),
-        ("e\u0301" * (NAME_MAX_LENGTH + 1), "at most"),
-        ("a\x00b", "control"),
-        ("a\nb", "control"),
-        ("a\tb", "control"),
-        ("a\rb", "control"),
-        ("a\x7fb", "control"),
-        ("a\u200bb", "control"),  # zero-width space (format character)
-        ("a\u202eb", "control"),  # right-to-left override
-        ("a\ufeffb", "control"),  # byte order mark
-        ("a\ue000b", "control"),  # private use
-        ("a\U000e0001b", "control"),  # language tag
+        ("", "不能为空"),
+        (" ", "不能为空"),
+        ("   \t\n ", "不能为空"),
+        ("\u3000\u3000", "不能为空"),
+        ("x" * (NAME_MAX_LENGTH + 1), "最多"),
+        ("网" * (NAME_MAX_LENGTH + 1), "最多"),
+        ("e\u0301" * (NAME_MAX_LENGTH + 1), "最多"),
+        ("a\x00b", "控制字符"),
+        ("a\nb", "控制字符"),
+        ("a\tb", "控制字符"),
+        ("a\rb", "控制字符"),
+        ("a\x7fb", "控制字符"),
+        ("a\u200bb", "控制字符"),  # zero-width space (format character)
+        ("a\u202eb", "控制字符"),  # right-to-left override
+        ("a\ufeffb", "控制字符"),  # byte order mark
+        ("a\ue000b", "控制字符"),  # private use
+        ("a\U000e0001b", "控制字符"),  # language tag
         ("#", "'#'"),
         ("第#一网格", "'#'"),
         ("网格#", "'#'"),

@@ -228,3 +228,39 @@ def test_default_policy_modes_and_categories() -> None:
         DEFAULT_POLICY.limit_for("ROADS", HandlingMode.JOINT, Level.DISTRICT)
         == (DEFAULT_POLICY.default[Level.DISTRICT])
     )
+
+
+# --- bounds (issue 11: unbounded limits broke every clock of a district) ---------------------
+
+
+@pytest.mark.parametrize("hours", [100_000, 1e308, float("inf"), float("nan"), 0, 0.05, -1])
+def test_limits_outside_the_bounds_are_refused(hours: float) -> None:
+    from api.domain.deadlines.policy import Limit
+
+    with pytest.raises(InvalidInput):
+        Limit(0.5, hours)
+    with pytest.raises(InvalidInput):
+        Limit(hours, 2_000_000)
+
+
+def test_the_bounds_themselves_are_accepted_and_computable() -> None:
+    from datetime import datetime
+
+    from api.domain.clock import SHANGHAI
+    from api.domain.deadlines.calendar import WorkCalendar
+    from api.domain.deadlines.policy import HOURS_MAX, HOURS_MIN, Limit
+
+    assert Limit(HOURS_MIN, HOURS_MAX).resolve_hours == HOURS_MAX
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+    assert WorkCalendar().add_working_hours(start, HOURS_MAX).due_at > start
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2101, 9999])
+def test_calendar_override_years_are_bounded(year: int) -> None:
+    from datetime import date
+
+    from api.domain.deadlines.calendar import check_override_day
+
+    with pytest.raises(InvalidInput):
+        check_override_day(date(year, 1, 1))
+    assert check_override_day(date(2027, 2, 6)) == date(2027, 2, 6)

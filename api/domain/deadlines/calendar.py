@@ -34,9 +34,20 @@ from api.domain.errors import InvalidInput
 # limits are weeks; an extension is at most 90 days. A calendar without workdays hits this bound.
 MAX_DAYS = 4000
 
+# Calendar overrides are accepted for these years only: far enough either way for any real
+# notice, near enough that every computation around them stays within the calendar.
+OVERRIDE_YEARS = (2000, 2100)
+
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 _CACHE_MAX = 20_000
+
+
+def check_override_day(day: date, field: str = "day") -> date:
+    first, last = OVERRIDE_YEARS
+    if not first <= day.year <= last:
+        raise InvalidInput(f"日期应在 {first} 年至 {last} 年之间", field=field)
+    return day
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,11 @@ ANY: Literal["*"] = "*"
 RuleKey = tuple[str, HandlingMode | Literal["*"], Level]
 
 WORKING_DAY_HOURS = 7.5  # one working day of the default working hours
+# Bounds of every limit in hours, either unit: 6 minutes to 2 000 hours (≈ 267 working days,
+# ≈ 83 natural days). The policy's at-risk fraction is within (0, 1).
+HOURS_MIN = 0.1
+HOURS_MAX = 2000
+CATEGORY_MAX = 40
 
 
 class HourUnit(StrEnum):
@@ -114,7 +119,7 @@ def _check_key(key: RuleKey) -> RuleKey:
     if not (isinstance(key, tuple) and len(key) == 3):
         raise InvalidInput(f"A rule key is (category, mode, level), not {key!r}", field="rules")
     category, mode, level = key
-    if not isinstance(category, str) or not category.strip():
+    if not isinstance(category, str) or not category.strip() or len(category) > CATEGORY_MAX:
         raise InvalidInput(f"Rule {key!r}: category must be a code or '*'", field="rules")
     if mode != ANY and not isinstance(mode, HandlingMode):
         raise InvalidInput(f"Rule {key!r}: mode must be a handling mode or '*'", field="rules")
@@ -129,10 +134,12 @@ def _check_key(key: RuleKey) -> RuleKey:
 
 
 def _positive(value: float, name: str) -> None:
+    """A limit in hours, bounded: a limit beyond the bound could not be computed on the
+    calendar (working_time.MAX_DAYS) and would break every clock of the district."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(f"{name} must be a number", field=name)
-    if not (math.isfinite(value) and value > 0):
-        raise InvalidInput(f"{name} must be a positive number of hours", field=name)
+    if not (math.isfinite(value) and HOURS_MIN <= value <= HOURS_MAX):
+        raise InvalidInput(f"时限应在 {HOURS_MIN} 至 {HOURS_MAX} 小时之间", field=name)
 
 
 def _days(n: float) -> float:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from api.domain.clock import Clock, iso
+from api.domain.deadlines.calendar import check_override_day
 from api.domain.deadlines.policy import TimePolicy
 from api.domain.errors import InvalidHierarchy, InvalidInput
 from api.domain.org import OrgKind
 from api.domain.roles import Permission
+from api.domain.text import free_text
 from api.records.time import CalendarOverrideRecord
 from api.services.actor import Actor
 from api.services.deadlines import calendar_recompute, policies
@@ -86,14 +88,17 @@ def publish_overrides(
     if len(set(touched)) != len(touched):
         raise InvalidInput("A day is given twice", field="set")
     for override in set_days:
-        if override.note is not None and len(override.note) > NOTE_MAX:
-            raise InvalidInput(f"A note is at most {NOTE_MAX} characters", field="set")
+        check_override_day(override.day, field="set")
+        if override.note is not None:
+            free_text(override.note, "set", max_length=NOTE_MAX, required=False, multiline=False)
+    for day in remove_days:
+        check_override_day(day, field="remove")
     at = iso(clock.now())
     records = tuple(
         CalendarOverrideRecord(
             day=o.day,
             workday=o.workday,
-            note=(o.note or "").strip() or None,
+            note=free_text(o.note or "", "set", max_length=NOTE_MAX, required=False) or None,
             set_by=actor.person_id,
             set_at=at,
         )

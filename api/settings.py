@@ -32,6 +32,12 @@ class Settings:
     graphiql: bool = True
     # Signs pagination cursors so clients cannot forge DynamoDB start keys.
     cursor_secret: str = field(default="dev-cursor-secret", repr=False)
+    # Photos and files (issue 15): the private bucket, and for local runs the endpoint of the
+    # S3-compatible server with its own keys (AWS: the function role's credentials instead).
+    uploads_bucket: str = "dangqun-dev-uploads"
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = field(default=None, repr=False)
+    s3_secret_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -52,6 +58,10 @@ class Settings:
             auth_jwks_file=get("AUTH_JWKS_FILE"),
             graphiql=_flag(get("GRAPHIQL"), defaults.graphiql),
             cursor_secret=get("CURSOR_SECRET") or defaults.cursor_secret,
+            uploads_bucket=get("UPLOADS_BUCKET") or defaults.uploads_bucket,
+            s3_endpoint=get("S3_ENDPOINT"),
+            s3_access_key=get("S3_ACCESS_KEY"),
+            s3_secret_key=get("S3_SECRET_KEY"),
         )
 
 

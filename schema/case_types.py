@@ -19,6 +19,7 @@ from api.store.case_models import (
     NoticeItem,
 )
 from api.store.case_store import read_partition, to_domain
+from schema.attachment_types import case_files_field
 from schema.context import Info
 from schema.enums import (
     CaseAction,
@@ -255,6 +256,8 @@ class Case(Node):
             CaseAttachment(key=a["key"], content_type=a["content_type"])
             for a in self.item.attachments or []
         ]
+
+    files = case_files_field
 
     @strawberry.field
     def anonymous(self) -> bool:

@@ -18,6 +18,7 @@ from api.store.partner_models import (
     ProjectItem,
     ResourceItem,
 )
+from schema.attachment_types import project_files_field
 from schema.context import Info
 from schema.node import Node, global_id
 
@@ -312,6 +313,8 @@ class PartnerProject(Node):
     @classmethod
     def of(cls, item: ProjectItem, claims: list[ClaimItem] | None = None) -> PartnerProject:
         return cls(id=global_id("PartnerProject", item.id), item=item, claim_items=claims)
+
+    files = project_files_field
 
     @strawberry.field
     def title(self) -> str:

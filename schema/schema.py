@@ -6,6 +6,7 @@ import strawberry
 import strawberry.tools
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
+from schema.attachment_types import AttachmentMutation, AttachmentQuery
 from schema.case_mutations import CaseMutation
 from schema.case_queries import CaseQuery
 from schema.case_types import Case
@@ -22,10 +23,11 @@ from schema.topic_types import Topic
 from schema.types import OrgUnit, Person
 
 Query = strawberry.tools.merge_types(
-    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery)
+    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery, AttachmentQuery)
 )
 Mutation = strawberry.tools.merge_types(
-    "Mutation", (OrgMutation, CaseMutation, TimeMutation, PartnerMutation, TopicMutation)
+    "Mutation",
+    (OrgMutation, CaseMutation, TimeMutation, PartnerMutation, TopicMutation, AttachmentMutation),
 )
 
 MAX_DEPTH = 12

@@ -16,6 +16,7 @@ from api.services.topic_queries import TopicStats as TopicStatsModel
 from api.store.case_store import read_partition
 from api.store.pagination import Page
 from api.store.topic_models import TopicCommentItem, TopicItem, TopicNoticeItem, VoteItem
+from schema.attachment_types import topic_files_field
 from schema.case_types import CaseCategory, PublicCaseTracking, category_of, public_tracking
 from schema.connections import Connection, to_connection
 from schema.context import Info
@@ -176,6 +177,8 @@ class Topic(Node):
             my_vote_item=vote,
             vote_loaded=vote_loaded,
         )
+
+    files = topic_files_field
 
     @strawberry.field
     def title(self) -> str:

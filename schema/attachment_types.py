@@ -4,13 +4,15 @@ files")."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
 
 from api.domain.errors import InvalidId
-from api.domain.ids import from_global_id
+from api.domain.ids import is_item_id
 from api.domain.uploads import CONTENT_TYPES, FileKind, Purpose, TargetKind
 from api.services import attachments
 from api.services.attachments import FileDownload, UploadTicket
@@ -253,11 +255,24 @@ def _target_id(value: str, purpose: Purpose) -> str:
 
 
 def _attachment_ref(value: str) -> tuple[TargetKind, str, str]:
-    raw = from_global_id(value, ATTACHMENT)[1] if value else ""
+    """Global id of ``Attachment:<target kind>:<target id>:<attachment id>`` (the target's
+    id is needed to find the attachment's partition)."""
+    not_an_attachment = InvalidId("Not an attachment id", field="attachmentId")
+    if not value or len(value) > 200:
+        raise not_an_attachment
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        raise not_an_attachment from None
     parts = raw.split(":")
-    if len(parts) != 3 or parts[0] not in TargetKind.__members__:
-        raise InvalidId("Not an attachment id", field="attachmentId")
-    return TargetKind(parts[0]), parts[1], parts[2]
+    if (
+        len(parts) != 4
+        or parts[0] != ATTACHMENT
+        or parts[1] not in TargetKind.__members__
+        or not (is_item_id(parts[2]) and is_item_id(parts[3]))
+    ):
+        raise not_an_attachment
+    return TargetKind(parts[1]), parts[2], parts[3]
 
 
 def _failed(errors: list[UserError]) -> AttachmentPayload:

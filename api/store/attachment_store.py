@@ -60,7 +60,7 @@ def attachment_record(item: AttachmentItem) -> AttachmentRecord:
 
 def _upload_item(record: UploadRecord) -> UploadItem:
     pk, sk = upload_key(record.id)
-    return UploadItem(
+    item = UploadItem(
         pk,
         sk,
         id=record.id,
@@ -72,13 +72,15 @@ def _upload_item(record: UploadRecord) -> UploadItem:
         created_at=record.created_at,
         expires_at=record.expires_at,
         state=record.state.value,
-        version=record.version or None,
     )
+    if record.version:
+        item.version = record.version
+    return item
 
 
 def _attachment_item(record: AttachmentRecord) -> AttachmentItem:
     pk, sk = attachment_key(record.target_kind.value, record.target_id, record.id)
-    return AttachmentItem(
+    item = AttachmentItem(
         pk,
         sk,
         id=record.id,
@@ -95,8 +97,10 @@ def _attachment_item(record: AttachmentRecord) -> AttachmentItem:
         removed_at=record.removed_at,
         removed_by=record.removed_by,
         removal_reason=record.removal_reason,
-        version=record.version or None,
     )
+    if record.version:
+        item.version = record.version
+    return item
 
 
 @dataclass(frozen=True)

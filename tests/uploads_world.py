@@ -110,7 +110,9 @@ class UploadApi:
         )
 
     @staticmethod
-    def post(ticket: Ticket, content: bytes, content_type: str = "image/jpeg", **fields: str) -> int:
+    def post(
+        ticket: Ticket, content: bytes, content_type: str = "image/jpeg", **fields: str
+    ) -> int:
         """What the mini-program does: multipart/form-data, the policy's fields, the file last."""
         form = {**ticket.fields, **fields}
         response = httpx.post(

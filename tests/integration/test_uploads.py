@@ -23,8 +23,8 @@ from tests.uploads_world import (
     PNG,
     UploadApi,
     download,
-    s3_server,  # noqa: F401  (session fixture)
-    upload_settings,  # noqa: F401
+    s3_server,
+    upload_settings,
 )
 
 __all__ = ["s3_server", "upload_settings"]
@@ -170,9 +170,7 @@ def test_bad_input_is_refused_and_nothing_is_attached(
     # ...someone else's upload, and an unknown one.
     ticket = files.ticket(resident, target)
     assert files.post(ticket, JPEG) == 204
-    assert codes(files.attach(cw.grid_worker_id, ticket.upload_id)) == [
-        ("FORBIDDEN", "uploadId")
-    ]
+    assert codes(files.attach(cw.grid_worker_id, ticket.upload_id)) == [("FORBIDDEN", "uploadId")]
     assert codes(files.attach(resident, "01ARZ3NDEKTSV4RRFFQ69G5FAV")) == [
         ("NOT_FOUND", "uploadId")
     ]

@@ -61,6 +61,7 @@ bench: deps
 	$(UV) run python -m tests.bench.sweep
 	$(UV) run python -m tests.bench.partners
 	$(UV) run python -m tests.bench.topics
+	$(UV) run python -m tests.bench.uploads
 
 build/layer: pyproject.toml uv.lock infra/build_layer.sh | $(UV)
 	UV=$(UV) bash infra/build_layer.sh

@@ -11,6 +11,7 @@ from typing import Any
 
 from api.domain.clock import SystemClock, iso
 from api.services.escalation import sweep
+from api.services.upload_sweep import sweep_orphan_uploads
 from api.settings import get_settings
 from api.store.db import Db
 
@@ -30,6 +31,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "fired": report.fired,
         "skipped": report.skipped,
         "maxLatenessSeconds": max(lateness) if lateness else 0,
+        # Orphan uploads: the bucket's lifecycle rule in AWS (0 here), the sweep locally.
+        "orphanUploads": sweep_orphan_uploads(db, now),
     }
     log.info("sweep %s", figures)
     return figures

@@ -436,7 +436,8 @@ def test_uploads_bucket_is_private_encrypted_and_cleans_orphans(
         1,
     )
     variables = package.properties(FUNCTION_ID)["Environment"]["Variables"]
-    assert variables["DANGQUN_UPLOADS_BUCKET"] == {"Ref": UPLOADS_ID}
+    assert variables["DANGQUN_UPLOADS_BUCKET"] == properties["BucketName"]
+    assert properties["BucketName"] == f"dangqun-{stage}-uploads"
     # Plain HTTP is refused.
     (policy,) = (
         resource["Properties"]

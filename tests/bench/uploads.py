@@ -52,12 +52,12 @@ def count_s3(client: Any) -> Iterator[Counter[str]]:
 
 
 def bench(name: str) -> None:
+    from api.domain.cases import Channel
     from api.domain.clock import SHANGHAI, FixedClock
     from api.domain.ids import to_global_id
     from api.dynamodb_local import free_port
     from api.s3_local import ACCESS_KEY, SECRET_KEY, S3Local
     from api.services.actor import load_actor
-    from api.domain.cases import Channel
     from api.services.cases import ReportInput, report_case
     from api.settings import Settings
     from api.store.db import Db

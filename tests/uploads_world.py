@@ -5,7 +5,7 @@ HTTP client as a mini-program would, attach it, read the files back through pres
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 from api.dynamodb_local import free_port
 from api.s3_local import ACCESS_KEY, SECRET_KEY, S3Local
 from api.settings import Settings
-from tests.case_world import CaseApi
+from tests.graphql_client import GraphQLClient
 
 BUCKET = "dangqun-test-uploads"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
@@ -44,6 +44,8 @@ mutation($input: SetAttachmentPublicInput!) {{
   setAttachmentPublic(input: $input) {{ attachment {{ {FILE_FIELDS} }} {ERRORS} }}
 }}"""
 CASE_FILES = f"query($id: ID!) {{ case(id: $id) {{ id files {{ {FILE_FIELDS} }} }} }}"
+TOPIC_FILES = f"query($id: ID!) {{ topic(id: $id) {{ id files {{ {FILE_FIELDS} }} }} }}"
+PROJECT_FILES = f"query($id: ID!) {{ partnerProject(id: $id) {{ id files {{ {FILE_FIELDS} }} }} }}"
 PUBLIC_FILES = f"query($code: String!) {{ publicCaseFiles(code: $code) {{ {FILE_FIELDS} }} }}"
 
 
@@ -78,7 +80,16 @@ class Ticket:
 
 @dataclass
 class UploadApi:
-    api: CaseApi
+    """Speaks GraphQL as anyone (``None``: not signed in) for the upload flow."""
+
+    client: GraphQLClient
+    mint: Callable[[str], str]
+
+    def data(self, query: str, variables: dict[str, Any], as_: str | None) -> Any:
+        response = self.client.query(query, variables, self.mint(as_) if as_ else None)
+        assert response.status == 200 and not response.errors, response.body
+        (value,) = response.data.values()
+        return value
 
     def request(
         self,
@@ -94,7 +105,7 @@ class UploadApi:
             "contentType": content_type,
             "size": size,
         }
-        payload: dict[str, Any] = self.api.data(REQUEST_UPLOAD, {"input": values}, as_)
+        payload: dict[str, Any] = self.data(REQUEST_UPLOAD, {"input": values}, as_)
         return payload
 
     def ticket(self, as_: str, target_id: str, **values: Any) -> Ticket:
@@ -121,7 +132,7 @@ class UploadApi:
         return response.status_code
 
     def attach(self, as_: str, upload_id: str) -> dict[str, Any]:
-        payload: dict[str, Any] = self.api.data(ATTACH, {"input": {"uploadId": upload_id}}, as_)
+        payload: dict[str, Any] = self.data(ATTACH, {"input": {"uploadId": upload_id}}, as_)
         return payload
 
     def upload(
@@ -136,21 +147,24 @@ class UploadApi:
         return attachment
 
     def case_files(self, as_: str | None, case_id: str) -> list[dict[str, Any]] | None:
-        case = self.api.data(CASE_FILES, {"id": case_id}, as_)
-        return None if case is None else list(case["files"])
+        return self.files_of(CASE_FILES, as_, case_id)
+
+    def files_of(self, query: str, as_: str | None, target_id: str) -> list[dict[str, Any]] | None:
+        target = self.data(query, {"id": target_id}, as_)
+        return None if target is None else list(target["files"])
 
     def public_files(self, code: str) -> list[dict[str, Any]]:
-        files: list[dict[str, Any]] = self.api.data(PUBLIC_FILES, {"code": code}, None)
+        files: list[dict[str, Any]] = self.data(PUBLIC_FILES, {"code": code}, None)
         return files
 
     def remove(self, as_: str, attachment_id: str, reason: str = "照片不清晰") -> dict[str, Any]:
         values = {"attachmentId": attachment_id, "reason": reason}
-        payload: dict[str, Any] = self.api.data(REMOVE, {"input": values}, as_)
+        payload: dict[str, Any] = self.data(REMOVE, {"input": values}, as_)
         return payload
 
     def set_public(self, as_: str, attachment_id: str, public: bool = True) -> dict[str, Any]:
         values = {"attachmentId": attachment_id, "public": public}
-        payload: dict[str, Any] = self.api.data(SET_PUBLIC, {"input": values}, as_)
+        payload: dict[str, Any] = self.data(SET_PUBLIC, {"input": values}, as_)
         return payload
 
 

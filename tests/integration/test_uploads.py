@@ -21,11 +21,14 @@ from tests.uploads_world import (
     JPEG,
     PDF,
     PNG,
+    PROJECT_FILES,
+    TOPIC_FILES,
     UploadApi,
     download,
     s3_server,
     upload_settings,
 )
+from tests.world import World
 
 __all__ = ["s3_server", "upload_settings"]
 
@@ -39,7 +42,7 @@ def case_api(
 
 @pytest.fixture
 def files(case_api: CaseApi) -> UploadApi:
-    return UploadApi(case_api)
+    return UploadApi(case_api.client, case_api.mint)
 
 
 def advance(clock: FixedClock, minutes: int = 10) -> None:
@@ -222,3 +225,67 @@ def test_orphan_uploads_are_swept_and_attached_files_stay(
     # Against AWS the lifecycle rule does it: the sweep step does nothing there.
     aws = Db(Settings(table_name=upload_settings.table_name))
     assert sweep_orphan_uploads(aws, datetime.now(UTC) + timedelta(days=2)) == 0
+
+
+def test_topic_investigation_records_are_for_the_units_guides_and_residents(
+    upload_settings: Settings, db: Db, clock: FixedClock, token: Tokens
+) -> None:
+    from api.services import topics
+    from api.services.actor import load_actor
+    from tests.topic_world import build_topic_world, gid
+
+    tw = build_topic_world(db, clock)
+    files = UploadApi(AsgiClient(create_app(upload_settings, clock)), token)
+    author = load_actor(db, tw.residents[0])
+    topic = topics.propose(db, author, clock, topics.ProposeInput(tw.grid.id, "加装电梯", "老楼"))
+    topic_gid = gid("Topic", topic.id)
+
+    # 入户调研: recorded by the topic's guides only.
+    assert codes(files.request(tw.residents[0], topic_gid, purpose="TOPIC_INVESTIGATION")) == [
+        ("FORBIDDEN", "purpose")
+    ]
+    # A purpose of cases with a topic's id.
+    assert codes(files.request(tw.secretary_id, topic_gid)) == [("INVALID_ID", "targetId")]
+    record = files.upload(
+        tw.secretary_id,
+        topic_gid,
+        PDF,
+        purpose="TOPIC_INVESTIGATION",
+        content_type="application/pdf",
+    )
+    ids = [f["id"] for f in files.files_of(TOPIC_FILES, tw.residents[1], topic_gid) or []]
+    assert ids == [record["id"]]
+    # The topic is public; its records are not, until a guide makes one public.
+    assert files.files_of(TOPIC_FILES, tw.neighbour_id, topic_gid) == []
+    assert files.files_of(TOPIC_FILES, None, topic_gid) == []
+    assert files.set_public(tw.secretary_id, record["id"])["errors"] == []
+    (shown,) = files.files_of(TOPIC_FILES, None, topic_gid) or []
+    assert download(shown["url"])[1] == PDF
+
+
+def test_partner_delivery_photos_by_the_claiming_partner(
+    upload_settings: Settings, db: Db, clock: FixedClock, token: Tokens, world: World
+) -> None:
+    from api.services import partner_projects
+    from api.services.actor import load_actor
+    from tests.partner_world import build_partner_world, make_project
+    from tests.topic_world import gid
+
+    pw = build_partner_world(db, clock, world)
+    files = UploadApi(AsgiClient(create_app(upload_settings, clock)), token)
+    project = make_project(db, clock, world, "助老理发")
+    project_gid = gid("PartnerProject", project.id)
+    # Before the bank claims the project its representative may not report a delivery.
+    assert codes(files.request(pw.representative_id, project_gid, purpose="PARTNER_DELIVERY")) == [
+        ("FORBIDDEN", "purpose")
+    ]
+    partner_projects.claim(db, load_actor(db, pw.representative_id), clock, project.id, pw.bank.id)
+    photo = files.upload(pw.representative_id, project_gid, purpose="PARTNER_DELIVERY")
+    seen = files.files_of(PROJECT_FILES, pw.b_community_staff_id, project_gid) or []
+    assert [f["id"] for f in seen] == [photo["id"]]
+    assert download(seen[0]["url"])[1] == JPEG
+    # Street A's resident sees the public project, not its delivery photos.
+    assert files.files_of(PROJECT_FILES, world.a.resident_id, project_gid) == []
+    assert codes(files.request(world.a.resident_id, project_gid, purpose="PARTNER_DELIVERY")) == [
+        ("FORBIDDEN", "purpose")
+    ]

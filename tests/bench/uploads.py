@@ -150,9 +150,10 @@ def bench(name: str) -> None:
             print(f"   S3 client, first use in a container: {client_ms:6.1f} ms")
             for label, rows in samples.items():
                 times = [row[0] * 1000 for row in rows]
+                caller = "" if label.startswith("POST") else " (+1 caller)"
                 print(
                     f"   {label:26}: median {statistics.median(times):6.1f} ms, "
-                    f"max {max(times):6.1f} ms; DynamoDB {rows[-1][1]} (+1 caller), "
+                    f"max {max(times):6.1f} ms; DynamoDB {rows[-1][1]}{caller}, "
                     f"S3 {rows[-1][2]} request(s)"
                 )
         finally:

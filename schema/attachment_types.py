@@ -285,7 +285,16 @@ class AttachmentMutation:
         description="Get a presigned POST to upload one photo or file for a case, topic or "
         "partner project; then post it and call `attachUpload`"
     )
-    def request_upload(self, info: Info, input: RequestUploadInput) -> RequestUploadPayload:
+    def request_upload(
+        self,
+        info: Info,
+        input: Annotated[
+            RequestUploadInput,
+            strawberry.argument(
+                description="The file to upload: purpose, target, content type and size"
+            ),
+        ],
+    ) -> RequestUploadPayload:
         ctx = info.context
 
         def act() -> RequestUploadPayload:
@@ -306,7 +315,13 @@ class AttachmentMutation:
         description="Attach an uploaded file: checks it is there, its size and its type "
         "(sniffed from its bytes); refused files are not attached"
     )
-    def attach_upload(self, info: Info, input: AttachUploadInput) -> AttachmentPayload:
+    def attach_upload(
+        self,
+        info: Info,
+        input: Annotated[
+            AttachUploadInput, strawberry.argument(description="The upload to attach")
+        ],
+    ) -> AttachmentPayload:
         ctx = info.context
 
         def act() -> AttachmentPayload:
@@ -321,7 +336,12 @@ class AttachmentMutation:
         "target; the object is kept for the archive period"
     )
     def remove_attachment(
-        self, info: Info, input: RemoveAttachmentInput
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveAttachmentInput,
+            strawberry.argument(description="The attachment to remove and why"),
+        ],
     ) -> RemoveAttachmentPayload:
         ctx = info.context
 
@@ -336,7 +356,12 @@ class AttachmentMutation:
 
     @strawberry.mutation(description="Show or hide a file in public tracking (staff)")
     def set_attachment_public(
-        self, info: Info, input: SetAttachmentPublicInput
+        self,
+        info: Info,
+        input: Annotated[
+            SetAttachmentPublicInput,
+            strawberry.argument(description="The attachment and whether public tracking shows it"),
+        ],
     ) -> AttachmentPayload:
         ctx = info.context
 

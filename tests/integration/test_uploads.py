@@ -289,3 +289,20 @@ def test_partner_delivery_photos_by_the_claiming_partner(
     assert codes(files.request(world.a.resident_id, project_gid, purpose="PARTNER_DELIVERY")) == [
         ("FORBIDDEN", "purpose")
     ]
+
+
+def test_a_case_with_five_files_costs_one_query_more(case_api: CaseApi, files: UploadApi) -> None:
+    from tests.requests import count_requests
+
+    resident = case_api.cw.resident_id
+    case = case_api.report()
+    for _ in range(5):
+        files.upload(resident, case["id"])
+    files.case_files(resident, case["id"])  # warm: the caller's token and the S3 client
+    with count_requests() as with_files:
+        assert len(files.case_files(resident, case["id"]) or []) == 5
+    with count_requests() as without:
+        case_api.data("query($id: ID!) { case(id: $id) { id } }", {"id": case["id"]}, resident)
+    # The case's partition and the caller: the same; the files: one Query on their partition.
+    assert with_files["Query"] == without["Query"] + 1
+    assert sum(with_files.values()) == sum(without.values()) + 1

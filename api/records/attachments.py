@@ -52,6 +52,7 @@ class StoredObject:
 
     size: int
     last_modified: str  # ISO 8601, UTC
+    etag: str  # the content read and copied must be the content checked (If-Match)
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,7 +122,7 @@ def attach(db: Db, actor: Actor, clock: Clock, upload_id: str) -> AttachmentReco
     if stored is None:
         raise InvalidInput("文件尚未上传，或未上传到指定位置", field="uploadId")
     check_size(upload.kind, stored.size, field="file")
-    if sniff(db.objects.first_bytes(upload.key, SNIFF_BYTES)) is not upload.kind:
+    if sniff(db.objects.first_bytes(upload.key, SNIFF_BYTES, stored.etag)) is not upload.kind:
         raise InvalidInput(f"文件内容不是声明的 {upload.kind.value} 格式", field="file")
     if db.attachments.live_count(target, upload.target_id) >= MAX_FILES_PER_TARGET:
         raise InvalidInput(f"每个对象最多 {MAX_FILES_PER_TARGET} 个文件", field="uploadId")
@@ -130,7 +130,7 @@ def attach(db: Db, actor: Actor, clock: Clock, upload_id: str) -> AttachmentReco
     key = file_key(target, upload.target_id, attachment_id, upload.kind)
     # The copy first: if the transaction then fails, the copy is an unreferenced object under
     # files/ (harmless), never a record pointing at nothing.
-    db.objects.copy(upload.key, key, CONTENT_TYPES[upload.kind])
+    db.objects.copy(upload.key, key, CONTENT_TYPES[upload.kind], stored.etag)
     attachment = AttachmentRecord(
         id=attachment_id,
         target_kind=target,

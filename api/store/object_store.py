@@ -9,12 +9,26 @@ S3-compatible server that ``make dev`` and the tests start (api/s3_local.py), pa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from api.domain.errors import Conflict
 from api.records.attachments import PresignedPost, StoredObject
 from api.settings import Settings
+
+
+@contextmanager
+def _replaced_is_conflict() -> Iterator[None]:
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+            raise Conflict("The file was replaced while it was checked; attach it again") from None
+        raise
 
 
 class ObjectStore:
@@ -82,21 +96,32 @@ class ObjectStore:
                 return None
             raise
         modified: datetime = head["LastModified"]
-        return StoredObject(size=int(head["ContentLength"]), last_modified=modified.isoformat())
+        return StoredObject(
+            size=int(head["ContentLength"]),
+            last_modified=modified.isoformat(),
+            etag=str(head["ETag"]),
+        )
 
-    def first_bytes(self, key: str, count: int) -> bytes:
-        response = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}")
+    def first_bytes(self, key: str, count: int, etag: str) -> bytes:
+        """The first bytes of the object, if it is still the one with ``etag``: a presigned
+        POST can be used again until it expires, so the object may be replaced meanwhile."""
+        with _replaced_is_conflict():
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}", IfMatch=etag
+            )
         data: bytes = response["Body"].read()
         return data[:count]
 
-    def copy(self, source: str, destination: str, content_type: str) -> None:
-        self.client.copy_object(
-            Bucket=self.bucket,
-            Key=destination,
-            CopySource={"Bucket": self.bucket, "Key": source},
-            ContentType=content_type,
-            MetadataDirective="REPLACE",
-        )
+    def copy(self, source: str, destination: str, content_type: str, etag: str) -> None:
+        with _replaced_is_conflict():
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=destination,
+                CopySource={"Bucket": self.bucket, "Key": source},
+                CopySourceIfMatch=etag,
+                ContentType=content_type,
+                MetadataDirective="REPLACE",
+            )
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)

@@ -83,10 +83,17 @@ def test_wall_crack_photo_from_report_to_verification(
     after = files.upload(
         grid_worker, case["id"], PNG, purpose="RESOLUTION_AFTER", content_type="image/png"
     )
-    # 核查: the community's check, as a PDF record.
+    advance(clock)
+    resolved = api.act("resolveCase", grid_worker, case, result="已加固北墙并设警示")
+    assert resolved["state"] == "RESOLVED"
+    # 核查: the community checks the result on site, as a PDF record, then closes.
     check = files.upload(
         community, case["id"], PDF, purpose="VERIFICATION", content_type="application/pdf"
     )
+    advance(clock)
+    api.act("evaluateCase", resident, case, satisfaction="SATISFIED")
+    advance(clock)
+    assert api.act("closeCase", community, case)["state"] == "CLOSED"
     listed = files.case_files(resident, case["id"]) or []
     assert [(f["purpose"], f["kind"]) for f in listed] == [
         ("CASE_REPORT", "JPEG"),

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from api.domain.clock import Clock, iso
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from api.domain.ids import new_id
+from api.domain.ids import is_item_id, new_id
 from api.domain.uploads import (
     CONTENT_TYPES,
     DOWNLOAD_EXPIRY_SECONDS,
@@ -97,7 +97,7 @@ def request_upload(
         )
     except Conflict:  # the upload id is new: only the daily cap can refuse
         raise InvalidInput(
-            f"今日上传次数已达上限（{MAX_UPLOADS_PER_PERSON_PER_DAY} 次）", field="size"
+            f"今日上传次数已达上限（{MAX_UPLOADS_PER_PERSON_PER_DAY} 次）", field=None
         ) from None
     post = db.objects.presign_post(
         upload.key, CONTENT_TYPES[kind], MAX_BYTES[kind], UPLOAD_EXPIRY_SECONDS
@@ -107,7 +107,7 @@ def request_upload(
 
 def attach(db: Db, actor: Actor, clock: Clock, upload_id: str) -> AttachmentRecord:
     person_id = actor.require_login()
-    upload = db.attachments.get_upload(upload_id)
+    upload = db.attachments.get_upload(upload_id) if is_item_id(upload_id) else None
     if upload is None:
         raise NotFound(NO_SUCH_UPLOAD, field="uploadId")
     if upload.owner_id != person_id:

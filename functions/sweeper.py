@@ -31,8 +31,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "fired": report.fired,
         "skipped": report.skipped,
         "maxLatenessSeconds": max(lateness) if lateness else 0,
-        # Orphan uploads: the bucket's lifecycle rule in AWS (0 here), the sweep locally.
-        "orphanUploads": sweep_orphan_uploads(db, now),
     }
     log.info("sweep %s", figures)
+    # Orphan uploads: the bucket's lifecycle rule removes them in AWS (this does nothing
+    # there); against a local S3-compatible server, this step does.
+    orphans = sweep_orphan_uploads(db, now)
+    if orphans:
+        log.info("removed %d orphan uploads", orphans)
     return figures

@@ -1,8 +1,8 @@
 """Developer command line: ``python -m api.cli dev | seed | mint-token | create-table``.
 
-``dev`` is what ``make dev`` runs: DynamoDB Local (data kept in .local/dynamodb), the table, the
-demo district, the local token issuer, and the GraphQL server with GraphiQL — all stopped on
-Ctrl-C.
+``dev`` is what ``make dev`` runs: DynamoDB Local (data kept in .local/dynamodb), s3rver with
+the uploads bucket (.local/s3), the table, the demo district, the local token issuer, and the
+GraphQL server with GraphiQL — all stopped on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import dataclasses
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -19,12 +20,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.dev_issuer import DevIssuer
 from api.dev_receiver import LocalReceiver
 from api.domain.clock import SystemClock
+from api.dynamodb_local import port_open
 from api.settings import Settings
 from infra.demo_data import DemoPeople
+
+if TYPE_CHECKING:
+    from api.s3_local import S3Local
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 DYNAMODB_PORT = 8001
+S3_PORT = 8002  # s3rver: the uploads bucket (issue 15)
+LOCAL_BUCKET = "dangqun-local-uploads"
 HTTP_PORT = 8000
 RECEIVER_PORT = 8025  # what WeChat, SMS and webhooks would have received (api/dev_receiver.py)
 SWEEP_SECONDS = 5.0
@@ -33,7 +40,9 @@ app = typer.Typer(help="dangqun developer commands", no_args_is_help=True)
 console = Console()
 
 
-def local_settings(dynamodb_port: int = DYNAMODB_PORT) -> Settings:
+def local_settings(dynamodb_port: int = DYNAMODB_PORT, s3_port: int = S3_PORT) -> Settings:
+    from api.s3_local import ACCESS_KEY, SECRET_KEY
+
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     issuer = local_issuer()
@@ -50,6 +59,10 @@ def local_settings(dynamodb_port: int = DYNAMODB_PORT) -> Settings:
         suggestions=True,
         cors_origins=("http://127.0.0.1:3000", "http://localhost:3000"),
         cursor_secret="local-cursor-secret",
+        uploads_bucket=LOCAL_BUCKET,
+        s3_endpoint=f"http://127.0.0.1:{s3_port}",
+        s3_access_key=ACCESS_KEY,
+        s3_secret_key=SECRET_KEY,
     )
 
 
@@ -84,19 +97,20 @@ def seed(settings: Settings) -> int:
 
 
 @app.command("dev")
-def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT) -> None:
+def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT, s3_port: int = S3_PORT) -> None:
     """Run DynamoDB Local, seed the demo district and serve GraphQL with GraphiQL."""
     import uvicorn
 
     from api.app import create_app
-    from api.dynamodb_local import DynamoDBLocal, port_open
+    from api.dynamodb_local import DynamoDBLocal
 
     if port_open(dynamodb_port):
         raise typer.BadParameter(f"port {dynamodb_port} is taken: is another `make dev` running?")
     server = DynamoDBLocal(dynamodb_port, LOCAL / "dynamodb").start()
     console.print(f"DynamoDB Local on {server.endpoint} (data in .local/dynamodb)")
+    s3 = _start_s3(s3_port)
     try:
-        settings = local_settings(dynamodb_port)
+        settings = local_settings(dynamodb_port, s3_port)
         issuer = local_issuer()
         issuer.ensure_keys()
         seed(settings)
@@ -118,8 +132,20 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT) -> None:
             delivery.join(timeout=10)
             receiver.stop()
     finally:
+        s3.stop()
         server.stop()
-        console.print("stopped DynamoDB Local")
+        console.print("stopped DynamoDB Local and s3rver")
+
+
+def _start_s3(s3_port: int) -> S3Local:
+    """The S3-compatible server of photos and files, with the bucket and its CORS rules."""
+    from api.s3_local import S3Local
+
+    if port_open(s3_port):
+        raise typer.BadParameter(f"port {s3_port} is taken: is another `make dev` running?")
+    s3 = S3Local(s3_port, LOCAL / "s3", LOCAL_BUCKET).start()
+    console.print(f"S3 (s3rver) on {s3.endpoint}, bucket {LOCAL_BUCKET} (data in .local/s3)")
+    return s3
 
 
 def _start_delivery(
@@ -187,14 +213,17 @@ def sweep_command(
 
 
 def _sweep_forever(settings: Settings, every_seconds: float, stop: threading.Event) -> None:
-    """What the EventBridge schedule does in AWS, every few seconds locally."""
+    """What the EventBridge schedule does in AWS, every few seconds locally (and what the
+    bucket's lifecycle rule does: orphan uploads)."""
     from api.services.deadlines.sweep import sweep
+    from api.services.upload_sweep import sweep_orphan_uploads
     from api.store.db import Db
 
     db = Db(settings)
     while not stop.wait(every_seconds):
         try:
             report = sweep(db, SystemClock().now())
+            sweep_orphan_uploads(db, SystemClock().now())
             if report.fired:
                 console.print(f"[yellow]timer sweep: {report.fired} case(s) warned or escalated[/]")
         except Exception as error:  # keep the dev server alive; the next sweep retries

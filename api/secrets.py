@@ -94,7 +94,7 @@ def read_parameter(name: str, region: str, ssm_client: Any | None = None) -> str
 
 @lru_cache(maxsize=8)
 def _cached_parameter(name: str, region: str) -> str:
-    import botocore.session  # type: ignore[import-untyped]
+    import botocore.session
 
     client = botocore.session.get_session().create_client("ssm", region_name=region)
     return _fetch(client, name)

@@ -76,6 +76,12 @@ class Settings:
     sms_secret_parameter: str | None = None
     sms_sign_name: str = "党群e家"
     channel_timeout_seconds: float = 5.0
+    # Photos and files (issue 15): the private bucket, and for local runs the endpoint of the
+    # S3-compatible server with its own keys (AWS: the function role's credentials instead).
+    uploads_bucket: str = "dangqun-dev-uploads"
+    s3_endpoint: str | None = None
+    s3_access_key: str | None = field(default=None, repr=False)
+    s3_secret_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -127,6 +133,10 @@ class Settings:
             channel_timeout_seconds=float(
                 get("CHANNEL_TIMEOUT_SECONDS") or defaults.channel_timeout_seconds
             ),
+            uploads_bucket=get("UPLOADS_BUCKET") or defaults.uploads_bucket,
+            s3_endpoint=get("S3_ENDPOINT"),
+            s3_access_key=get("S3_ACCESS_KEY"),
+            s3_secret_key=get("S3_SECRET_KEY"),
         )
 
     @property

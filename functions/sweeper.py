@@ -12,6 +12,7 @@ from typing import Any
 from api.domain.clock import SystemClock, iso
 from api.observability import count_throttles, instrument_sweeper
 from api.services.deadlines.sweep import sweep
+from api.services.upload_sweep import sweep_orphan_uploads
 from api.settings import get_settings
 from api.store.db import Db
 from api.warm import freeze_heap
@@ -35,6 +36,11 @@ def sweep_now(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "maxLatenessSeconds": max(lateness) if lateness else 0,
     }
     log.info("sweep %s", figures)
+    # Orphan uploads: the bucket's lifecycle rule removes them in AWS (this does nothing
+    # there); against a local S3-compatible server, this step does.
+    orphans = sweep_orphan_uploads(db, now)
+    if orphans:
+        log.info("removed %d orphan uploads", orphans)
     return figures
 
 

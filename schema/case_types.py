@@ -23,6 +23,7 @@ from api.records.case import (
 )
 from api.services import case_access
 from api.services.cases import department_paths
+from schema.attachment_types import case_files_field
 from schema.context import Info
 from schema.enums import (
     CaseAction,
@@ -310,6 +311,8 @@ class Case(Node):
     @strawberry.field(description="The address given; only for those who may see the reporter")
     def address(self, info: Info) -> str | None:
         return self.record.address if _sees_reporter(info, self.record) else None
+
+    files = case_files_field
 
     @strawberry.field(description="Null when the caller may not see who reported")
     async def reporter(self, info: Info) -> CaseReporter | None:

@@ -23,6 +23,7 @@ from api.records.partner import (
     ResourceRecord,
 )
 from api.services import partner_access
+from schema.attachment_types import project_files_field
 from schema.context import Info
 from schema.enums import described_enum
 from schema.node import Node, global_id, node_loader
@@ -367,6 +368,8 @@ class PartnerProject(Node):
             updated_at=record.updated_at,
             record=record,
         )
+
+    files = project_files_field
 
     @strawberry.field(
         description="Claims, withdrawn ones included; a page of projects gets every claim in "

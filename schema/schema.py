@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
+from schema.attachment_types import AttachmentMutation, AttachmentQuery
 from schema.case_mutations import CaseMutation
 from schema.case_queries import CaseQuery
 from schema.case_types import Case
@@ -32,7 +33,16 @@ from schema.topic_types import Topic
 from schema.types import OrgUnit, Person
 
 Query = strawberry.tools.merge_types(
-    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery, NotificationQuery)
+    "Query",
+    (
+        OrgQuery,
+        CaseQuery,
+        TimeQuery,
+        PartnerQuery,
+        TopicQuery,
+        NotificationQuery,
+        AttachmentQuery,
+    ),
 )
 Mutation = strawberry.tools.merge_types(
     "Mutation",
@@ -43,6 +53,7 @@ Mutation = strawberry.tools.merge_types(
         PartnerMutation,
         TopicMutation,
         NotificationMutation,
+        AttachmentMutation,
     ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.

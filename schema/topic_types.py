@@ -25,6 +25,7 @@ from api.records.topic import (
 )
 from api.services import topic_access, topic_queries
 from api.services.topic_queries import CommentPage, TopicPage
+from schema.attachment_types import topic_files_field
 from schema.case_types import CaseCategory, PublicCaseTracking, category_of
 from schema.connections import Connection, to_connection
 from schema.context import Info
@@ -261,6 +262,8 @@ class Topic(Node):
             my_vote_record=vote,
             vote_loaded=vote_loaded,
         )
+
+    files = topic_files_field
 
     @strawberry.field(description="The grid or community the topic belongs to")
     async def unit(self, info: Info) -> OrgUnit | None:

@@ -24,11 +24,13 @@ from api.store.models import table_connection
 from api.store.pagination import CursorCodec
 
 if TYPE_CHECKING:
+    from api.store.attachment_store import AttachmentStore
     from api.store.case_store import CaseStore
     from api.store.counter_store import CounterStore
     from api.store.delivery_store import DeliveryStore
     from api.store.ledger_store import LedgerStore
     from api.store.notice_store import NoticeStore
+    from api.store.object_store import ObjectStore
     from api.store.org_store import OrgUnitStore
     from api.store.partner_store import PartnerStore
     from api.store.people_store import PeopleStore
@@ -147,3 +149,17 @@ class Db:
         from api.store.webhook_store import WebhookStore
 
         return WebhookStore(self)
+
+    # Photos and files (issue 15): the attachment items, and the uploads bucket.
+
+    @cached_property
+    def attachments(self) -> AttachmentStore:
+        from api.store.attachment_store import AttachmentStore
+
+        return AttachmentStore(self)
+
+    @cached_property
+    def objects(self) -> ObjectStore:
+        from api.store.object_store import ObjectStore
+
+        return ObjectStore(self.settings)

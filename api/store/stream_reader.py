@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import botocore.session  # type: ignore[import-untyped]
+import botocore.session
 
 from api.settings import Settings
 from api.store.stream_codec import announces

@@ -92,6 +92,7 @@ FUNCTION_ENVIRONMENT = {
     "DANGQUN_TRACING",
     "DANGQUN_INTROSPECTION",
     "DANGQUN_SUGGESTIONS",
+    "DANGQUN_UPLOADS_BUCKET",
 }
 
 LAYER_PACKAGES = (
@@ -666,6 +667,78 @@ def test_templates_pass_the_checkov_policy_scan(packages: dict[str, Package]) ->
             env={**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": ""},
         )
         assert scan.returncode == 0, f"checkov ({package.stage}):\n{scan.stdout}{scan.stderr}"
+
+
+UPLOADS_ID = "UploadsBucket"
+UPLOADS_ARN: dict[str, Any] = {"Fn::GetAtt": [UPLOADS_ID, "Arn"]}
+
+
+def _uploads_prefix(prefix: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", [UPLOADS_ARN, f"/{prefix}*"]]}
+
+
+@pytest.mark.parametrize(
+    ("stage", "versioning", "origins"),
+    [
+        ("ci", "Suspended", ["https://dev.dangqun.example", "http://127.0.0.1:8000"]),
+        ("prod", "Enabled", ["https://dangqun.example", "https://admin.dangqun.example"]),
+    ],
+)
+def test_uploads_bucket_is_private_encrypted_and_cleans_orphans(
+    packages: dict[str, Package], stage: str, versioning: str, origins: list[str]
+) -> None:
+    package = packages[stage]
+    bucket = package.resources[UPLOADS_ID]
+    assert bucket["Type"] == "AWS::S3::Bucket"
+    assert bucket["DeletionPolicy"] == "Retain"
+    properties = bucket["Properties"]
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    (encryption,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert encryption["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert properties["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert properties["VersioningConfiguration"] == {"Status": versioning}
+    (cors,) = properties["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedOrigins"] == origins
+    assert set(cors["AllowedMethods"]) == {"GET", "HEAD", "POST"}
+    rules = {rule["Id"]: rule for rule in properties["LifecycleConfiguration"]["Rules"]}
+    orphans = rules["ExpireUnattachedUploads"]
+    assert (orphans["Status"], orphans["Prefix"], orphans["ExpirationInDays"]) == (
+        "Enabled",
+        "uploads/",
+        1,
+    )
+    variables = package.properties(FUNCTION_ID)["Environment"]["Variables"]
+    assert variables["DANGQUN_UPLOADS_BUCKET"] == properties["BucketName"]
+    assert properties["BucketName"] == f"dangqun-{stage}-uploads"
+    # Plain HTTP is refused.
+    (policy,) = (
+        resource["Properties"]
+        for resource in package.of_type("AWS::S3::BucketPolicy").values()
+        if resource["Properties"]["Bucket"] == {"Ref": UPLOADS_ID}
+    )
+    (deny,) = policy["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_iam_grants_s3_on_the_upload_prefixes_only(ci: Package) -> None:
+    statements = [
+        statement
+        for statement in _policy_statements(ci)
+        if any(str(action).startswith("s3:") for action in _as_list(statement.get("Action", [])))
+    ]
+    (statement,) = statements
+    assert statement["Effect"] == "Allow"
+    assert set(_as_list(statement["Action"])) == {"s3:PutObject", "s3:GetObject"}
+    assert _as_list(statement["Resource"]) == [
+        _uploads_prefix("uploads/"),
+        _uploads_prefix("files/"),
+    ]
 
 
 def test_outputs(ci: Package) -> None:

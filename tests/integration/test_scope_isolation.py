@@ -53,6 +53,7 @@ from tests.topic_isolation import (
     topic_read_rows,
     topic_write_rows,
 )
+from tests.upload_isolation import upload_read_rows, upload_write_rows
 from tests.world import World, build_world
 
 _QUERY_TYPE, _MUTATION_TYPE = schema._schema.query_type, schema._schema.mutation_type
@@ -614,6 +615,7 @@ WRITE_CASES: list[WriteCase] = [
         insider=DISTRICT_ADMIN,
     ),
     *[WriteCase(*row) for row in topic_write_rows()],
+    *[WriteCase(*row) for row in upload_write_rows()],
 ]
 
 
@@ -1298,6 +1300,7 @@ READ_CASES: list[ReadCase] = [
         ),
     ),
     *[ReadCase(*row) for row in topic_read_rows(Refused)],
+    *[ReadCase(*row) for row in upload_read_rows()],
 ]
 
 _BANK: dict[str, Any] = {"name": "青岛银行辽宁路支行", "status": "APPROVED"}

@@ -21,15 +21,49 @@ from api.records.delivery import (
 from api.services import notifications, webhooks
 from schema.connections import DEFAULT_PAGE_SIZE, Connection, Edge, PageInfo
 from schema.context import Info
+from schema.enums import described_enum
 from schema.errors import UserError, run_mutation
 from schema.node import global_id, item_id
 
-NotificationKind = strawberry.enum(
-    AnnouncementKind, name="NotificationKind", description="What a notification is about"
+described_enum(
+    AnnouncementKind,
+    "NotificationKind",
+    "What a notification is about",
+    {
+        AnnouncementKind.CASE_AT_GRID: "派单到网格: a new case reached the grid",
+        AnnouncementKind.CASE_ASSIGNED: "派单: a case reached a community, street or the centre",
+        AnnouncementKind.CASE_CLAIM_REQUEST: "部门认领: a district department is asked to claim",
+        AnnouncementKind.CASE_AT_TOP: "顶格调度: the district leader owns the case",
+        AnnouncementKind.AT_RISK_WARNING: "临期预警: a deadline is near (80 % of the limit)",
+        AnnouncementKind.SUPERVISION: "督办: a deadline was missed",
+        AnnouncementKind.ESCALATED: "吹哨上报: a timer whistled the case one level up",
+        AnnouncementKind.UNCLAIMED_TO_CENTRE: "无人认领: no department claimed; to the centre",
+        AnnouncementKind.PAIN_POINT: "难点问题: the case entered the pain-point library",
+        AnnouncementKind.NO_LEADER: "无包案领导: no district leader to own the case",
+        AnnouncementKind.REPORT_ACCEPTED: "已受理: to the reporter, the report was accepted",
+        AnnouncementKind.REPORT_REJECTED: "不予受理: to the reporter, the report was rejected",
+        AnnouncementKind.REPORT_RESOLVED: "已办结, 请评价: to the reporter, please evaluate",
+        AnnouncementKind.REPORT_CLOSED: "已结案: to the reporter, the case was closed",
+        AnnouncementKind.TOPIC_NOTICE: "党群议事: a topic was proposed, put to the vote or decided",
+        AnnouncementKind.PARTNER_CLAIM: "认领: a red partner claimed a project",
+        AnnouncementKind.PARTNER_CONFIRMED: "确认交付: a partner's delivery was confirmed",
+    },
 )
-DeliveryStatus = strawberry.enum(
-    DeliveryState, name="DeliveryStatus", description="Where a delivery stands"
+NotificationKind = AnnouncementKind
+described_enum(
+    DeliveryState,
+    "DeliveryStatus",
+    "Where a delivery stands",
+    {
+        DeliveryState.PENDING: "Claimed and being sent",
+        DeliveryState.SENT: "The provider or receiver accepted it",
+        DeliveryState.RETRY: "A transient failure: the next retry (or a replay) sends again",
+        DeliveryState.FAILED: "Final: refused by the provider, no binding, bad template field",
+        DeliveryState.DEAD: "Webhooks: dead-lettered after repeated failures (replay resends)",
+        DeliveryState.SKIPPED: "Nothing to send on this channel (quiet hours, no consent left)",
+    },
 )
+DeliveryStatus = DeliveryState
 
 _NOTIFICATION = "Notification:"
 
@@ -53,7 +87,7 @@ def notification_store_id(value: str) -> str:
 @strawberry.type(description="One entry of the viewer's in-app notifications (站内通知)")
 class Notification:
     id: strawberry.ID = strawberry.field(description="Opaque id, for markNotificationRead")
-    kind: NotificationKind = strawberry.field(description="What it is about")  # type: ignore[valid-type]
+    kind: NotificationKind = strawberry.field(description="What it is about")
     title: str = strawberry.field(description="Short subject: a tracking code or a title")
     message: str = strawberry.field(description="The text (Chinese)")
     at: str = strawberry.field(description="When it was announced (ISO 8601, +08:00)")
@@ -80,7 +114,9 @@ class WebhookSubscription:
     id: strawberry.ID = strawberry.field(description="Subscription id")
     org_unit_id: strawberry.ID = strawberry.field(description="Events in this unit's subtree")
     url: str = strawberry.field(description="Where events are POSTed (https)")
-    event_types: list[str] = strawberry.field(description="e.g. case.reported; * for all")
+    event_types: list[str] = strawberry.field(
+        description="Event types, e.g. case.reported; * for all"
+    )
     failures: int = strawberry.field(description="Dead-lettered deliveries in a row")
     flagged: bool = strawberry.field(
         description="The receiver failed until deliveries were dead-lettered: look at it"
@@ -108,7 +144,7 @@ class WebhookSubscription:
 class WebhookDelivery:
     event_id: str = strawberry.field(description="The event id (X-Dangqun-Event-Id)")
     event_type: str | None = strawberry.field(description="The event type")
-    status: DeliveryStatus = strawberry.field(description="Where it stands")  # type: ignore[valid-type]
+    status: DeliveryStatus = strawberry.field(description="Where it stands")
     attempts: int = strawberry.field(description="Attempts made so far")
     outcome: str | None = strawberry.field(description="The receiver's last answer or error")
     created_at: str = strawberry.field(description="First attempt")
@@ -256,7 +292,9 @@ class SetNotificationPreferencesPayload:
 class SubscribeWebhookInput:
     org_unit_id: strawberry.ID = strawberry.field(description="Events in this unit's subtree")
     url: str = strawberry.field(description="https URL that receives POSTs")
-    event_types: list[str] = strawberry.field(description="e.g. case.reported; * for all")
+    event_types: list[str] = strawberry.field(
+        description="Event types, e.g. case.reported; * for all"
+    )
 
 
 @strawberry.type(description="A subscription with its signing secret (shown only here)")

@@ -115,7 +115,7 @@ class WebhookSubscription:
     org_unit_id: strawberry.ID = strawberry.field(description="Events in this unit's subtree")
     url: str = strawberry.field(description="Where events are POSTed (https)")
     event_types: list[str] = strawberry.field(
-        description="Event types, e.g. case.reported; * for all"
+        description="Event types (case.reported…; * for all)"
     )
     failures: int = strawberry.field(description="Dead-lettered deliveries in a row")
     flagged: bool = strawberry.field(
@@ -293,7 +293,7 @@ class SubscribeWebhookInput:
     org_unit_id: strawberry.ID = strawberry.field(description="Events in this unit's subtree")
     url: str = strawberry.field(description="https URL that receives POSTs")
     event_types: list[str] = strawberry.field(
-        description="Event types, e.g. case.reported; * for all"
+        description="Event types (case.reported…; * for all)"
     )
 
 

@@ -114,9 +114,7 @@ class WebhookSubscription:
     id: strawberry.ID = strawberry.field(description="Subscription id")
     org_unit_id: strawberry.ID = strawberry.field(description="Events in this unit's subtree")
     url: str = strawberry.field(description="Where events are POSTed (https)")
-    event_types: list[str] = strawberry.field(
-        description="Event types (case.reported…; * for all)"
-    )
+    event_types: list[str] = strawberry.field(description="Event types (case.reported…; * for all)")
     failures: int = strawberry.field(description="Dead-lettered deliveries in a row")
     flagged: bool = strawberry.field(
         description="The receiver failed until deliveries were dead-lettered: look at it"
@@ -292,9 +290,7 @@ class SetNotificationPreferencesPayload:
 class SubscribeWebhookInput:
     org_unit_id: strawberry.ID = strawberry.field(description="Events in this unit's subtree")
     url: str = strawberry.field(description="https URL that receives POSTs")
-    event_types: list[str] = strawberry.field(
-        description="Event types (case.reported…; * for all)"
-    )
+    event_types: list[str] = strawberry.field(description="Event types (case.reported…; * for all)")
 
 
 @strawberry.type(description="A subscription with its signing secret (shown only here)")

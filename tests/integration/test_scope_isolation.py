@@ -45,6 +45,13 @@ from api.settings import Settings
 from api.store.db import Db
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
+from tests.delivery_isolation import (
+    DELIVERY_SELF_ONLY_QUERIES,
+    BDelivery,
+    delivery_read_rows,
+    delivery_write_rows,
+    seed_b_delivery,
+)
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
 from tests.partner_world import IsolationPartners, isolation_partners, seed_isolation_partners
 from tests.topic_isolation import (
@@ -90,6 +97,7 @@ class Extras:
     b_case_code: str
     b_case_tracking: str
     b_topic_id: str = ""  # 党群议事: a topic of B's grid, open for voting
+    b_delivery: BDelivery | None = None  # B's notification, webhook subscription, delivery
 
 
 @dataclass
@@ -162,6 +170,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
         f"{case.code}-{case.tracking_key}",
     )
     extras.b_topic_id = b_voting_topic(db, clock, world)
+    extras.b_delivery = seed_b_delivery(db, clock, world)
     return extras
 
 
@@ -616,6 +625,7 @@ WRITE_CASES: list[WriteCase] = [
     ),
     *[WriteCase(*row) for row in topic_write_rows()],
     *[WriteCase(*row) for row in upload_write_rows()],
+    *[WriteCase(*row) for row in delivery_write_rows()],
 ]
 
 
@@ -624,17 +634,21 @@ def _bp(s: Shared) -> IsolationPartners:
 
 
 def mutation_document(field_name: str) -> str:
-    input_type = ROOT_MUTATIONS[field_name].args["input"].type
-    return (
-        f"mutation($input: {input_type}) "
-        f"{{ {field_name}(input: $input) {{ errors {{ code field message }} }} }}"
-    )
+    """Every argument of the field is a variable of the same name (most take one ``input``)."""
+    args = ROOT_MUTATIONS[field_name].args
+    declared = ", ".join(f"${name}: {arg.type}" for name, arg in args.items())
+    passed = ", ".join(f"{name}: ${name}" for name in args)
+    call = f"{field_name}({passed})" if args else field_name
+    header = f"mutation({declared})" if args else "mutation"
+    return f"{header} {{ {call} {{ errors {{ code field message }} }} }}"
 
 
 def send(
     client: GraphQLClient, row: WriteCase, variables: dict[str, Any], token: str | None
 ) -> list[dict[str, Any]]:
-    response = client.query(mutation_document(row.field), {"input": variables}, token)
+    if "input" in ROOT_MUTATIONS[row.field].args:
+        variables = {"input": variables}
+    response = client.query(mutation_document(row.field), variables, token)
     assert response.status == 200, response.body
     assert not response.errors, response.body
     errors: list[dict[str, Any]] = response.data[row.field]["errors"]
@@ -672,9 +686,12 @@ def test_street_a_cannot_change_anything_under_street_b(
     changed = changed_keys(shared.snapshot, after)
     shared.snapshot = after
     if row.self_only:
-        # It names no one: only the callers' own person items may have changed.
-        own = {(f"USER#{shared.person(caller)}", "#META") for caller in OUTSIDERS}
-        assert changed <= own, changed
+        # It names no one: only the callers' own items (their person, delivery contact and
+        # WeChat consents, keyed by their person id) may have changed.
+        callers = [shared.person(caller) for caller in OUTSIDERS]
+        own = {(f"{kind}#{p}", "#META") for kind in ("USER", "CONTACT") for p in callers}
+        quotas = {f"QUOTA#{p}" for p in callers}
+        assert {key for key in changed if key[0] not in quotas} <= own, changed
     else:
         assert changed == set(), changed
 
@@ -704,6 +721,7 @@ class Refused:
 
 UNAUTHENTICATED = Refused("UNAUTHENTICATED")
 FORBIDDEN = Refused("FORBIDDEN")
+NOT_FOUND = Refused("NOT_FOUND")
 
 
 def everyone(value: Any) -> dict[str, Any]:
@@ -1301,6 +1319,7 @@ READ_CASES: list[ReadCase] = [
     ),
     *[ReadCase(*row) for row in topic_read_rows(Refused)],
     *[ReadCase(*row) for row in upload_read_rows()],
+    *[ReadCase(*row) for row in delivery_read_rows(Refused)],
 ]
 
 _BANK: dict[str, Any] = {"name": "青岛银行辽宁路支行", "status": "APPROVED"}
@@ -1334,7 +1353,7 @@ def test_street_b_data_is_refused_or_masked_outside_b(
 
 
 SELF_ONLY_QUERIES = {"viewer", "myCases", "myOwnedCases"}
-SELF_ONLY_QUERIES |= TOPIC_SELF_ONLY_QUERIES
+SELF_ONLY_QUERIES |= TOPIC_SELF_ONLY_QUERIES | DELIVERY_SELF_ONLY_QUERIES
 
 
 def test_the_table_gives_outsiders_what_it_gives_anonymous_callers(shared: Shared) -> None:
@@ -1348,7 +1367,8 @@ def test_the_table_gives_outsiders_what_it_gives_anonymous_callers(shared: Share
         anonymous = expected[ANONYMOUS]
         for outsider in OUTSIDERS:
             if anonymous == UNAUTHENTICATED:
-                assert expected[outsider] == FORBIDDEN, (case.id, outsider)
+                # NOT_FOUND where naming the thing would tell an outsider it exists
+                assert expected[outsider] in (FORBIDDEN, NOT_FOUND), (case.id, outsider)
             else:
                 assert expected[outsider] == anonymous, (case.id, outsider)
 

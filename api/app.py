@@ -8,8 +8,10 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.requests import Request
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
 from api.auth import TokenVerifier, bearer_token
+from api.client_auth import RateLimited, client_of, operator_of, rate_limited_response
 from api.domain.clock import Clock, SystemClock
 from api.domain.errors import Unauthenticated
 from api.settings import Settings
@@ -27,12 +29,21 @@ class DangqunGraphQL(GraphQL[Context, None]):
         self.verifier = TokenVerifier(settings)
 
     async def get_context(self, request: Any, response: Any) -> Context:
+        client = client_of(self.db, self.clock, request)  # X-Api-Key (issue 13)
         return Context(
             db=self.db,
             clock=self.clock,
             request_id=_request_id(request),
-            subject=self._subject(request),
+            subject=None if client is not None else self._subject(request),
+            client=client,
+            operator_id=None if client is None else operator_of(request),
         )
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        except RateLimited as limited:
+            return rate_limited_response(limited)
 
     def _subject(self, request: Request) -> str | None:
         try:

@@ -21,6 +21,7 @@ from api.records.case import (
     NoticeRecord,
 )
 from api.services import case_access
+from api.services.api_clients import client_id_of
 from api.services.cases import department_paths
 from schema.context import Info
 from schema.enums import (
@@ -132,6 +133,11 @@ class CaseEvent:
         description="The role the actor acted in (REPORTER, GRID_WORKER, STAFF…)"
     )
     note: str | None = strawberry.field(description="Reason, result or comment given")
+    client_id: str | None = strawberry.field(
+        default=None,
+        description="The API client (接入系统, e.g. 12345 热线) that acted; null when a person or "
+        "a timer did",
+    )
     actor_id: strawberry.Private[str | None]
 
     @classmethod
@@ -146,6 +152,7 @@ class CaseEvent:
             actor_role=event.actor_role,
             note=event.note,
             actor_id=event.actor_id,
+            client_id=client_id_of(event.actor_id),
         )
 
     @strawberry.field(description="Who acted (masked like any person outside the caller's scope)")

@@ -9,6 +9,8 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from schema.case_mutations import CaseMutation
 from schema.case_queries import CaseQuery
 from schema.case_types import Case
+from schema.client_gate import ClientScopeGate
+from schema.client_schema import ClientMutation, ClientQuery
 from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
 from schema.notification_schema import NotificationMutation, NotificationQuery
@@ -23,7 +25,8 @@ from schema.topic_types import Topic
 from schema.types import OrgUnit, Person
 
 Query = strawberry.tools.merge_types(
-    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery, NotificationQuery)
+    "Query",
+    (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery, NotificationQuery, ClientQuery),
 )
 Mutation = strawberry.tools.merge_types(
     "Mutation",
@@ -34,6 +37,7 @@ Mutation = strawberry.tools.merge_types(
         PartnerMutation,
         TopicMutation,
         NotificationMutation,
+        ClientMutation,
     ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.
@@ -60,5 +64,6 @@ schema = strawberry.Schema(
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         ErrorHandling,
+        ClientScopeGate,
     ],
 )

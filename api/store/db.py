@@ -25,6 +25,7 @@ from api.store.pagination import CursorCodec
 
 if TYPE_CHECKING:
     from api.store.case_store import CaseStore
+    from api.store.client_store import ClientStore
     from api.store.counter_store import CounterStore
     from api.store.delivery_store import DeliveryStore
     from api.store.ledger_store import LedgerStore
@@ -147,3 +148,9 @@ class Db:
         from api.store.webhook_store import WebhookStore
 
         return WebhookStore(self)
+
+    @cached_property
+    def clients(self) -> ClientStore:
+        from api.store.client_store import ClientStore
+
+        return ClientStore(self)

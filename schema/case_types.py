@@ -35,6 +35,7 @@ from schema.enums import (
     TaskStatus,
     TimerKind,
 )
+from schema.external_ref_types import ExternalRefType
 from schema.node import Node, global_id, node_loader
 from schema.types import OrgUnit, Person
 
@@ -169,6 +170,9 @@ class Case(Node):
     topic_id: strawberry.ID | None = strawberry.field(
         description="党群议事: the adopted topic this case came from"
     )
+    external_ref: ExternalRefType | None = strawberry.field(
+        description="The ticket of the system that created it (e.g. 12345), if one did"
+    )
     state: CaseState = strawberry.field(description="Where the case stands in the closed loop")
     channel: CaseChannel = strawberry.field(description="How the case was reported")
     category: CaseCategory | None = strawberry.field(description="The catalogue category")
@@ -227,6 +231,7 @@ class Case(Node):
             id=global_id("Case", case.id),
             code=case.code,
             topic_id=global_id("Topic", case.topic_id) if case.topic_id else None,
+            external_ref=ExternalRefType.of(case.external_ref),
             state=CaseState(case.state.value),
             channel=CaseChannel(case.channel.value),
             category=category_of(case.category),

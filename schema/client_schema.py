@@ -7,8 +7,10 @@ from typing import Annotated
 
 import strawberry
 
+from api.records.case import ExternalRef
 from api.records.client import ApiClientRecord
-from api.services import api_clients
+from api.services import api_clients, case_queries, external_refs
+from schema.case_types import Case
 from schema.context import Info
 from schema.errors import UserError, run_mutation
 from schema.node import global_id, item_id
@@ -93,6 +95,22 @@ class ClientQuery:
         unit = item_id(org_unit_id, "OrgUnit", "orgUnitId")
         found = api_clients.clients_within(info.context.db, info.context.actor, unit)
         return [ApiClient.of(c) for c in found]
+
+    @strawberry.field(
+        description="The case of a system's ticket (外部工单), if the caller may read it"
+    )
+    def case_by_external_ref(
+        self,
+        info: Info,
+        system: Annotated[str, strawberry.argument(description="The system, e.g. 12345")],
+        id: Annotated[str, strawberry.argument(description="The ticket id in that system")],
+    ) -> Case | None:
+        ctx = info.context
+        case_id = external_refs.case_id_of(ctx.db, ExternalRef(system, id))
+        found = (
+            None if case_id is None else case_queries.case_with_timeline(ctx.db, ctx.actor, case_id)
+        )
+        return Case.of(found) if found else None
 
 
 @strawberry.type

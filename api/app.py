@@ -14,6 +14,8 @@ from api.auth import TokenVerifier, bearer_token
 from api.client_auth import RateLimited, client_of, operator_of, rate_limited_response
 from api.domain.clock import Clock, SystemClock
 from api.domain.errors import Unauthenticated
+from api.open311.routes import PREFIX as OPEN311_PREFIX
+from api.open311.routes import Open311
 from api.settings import Settings
 from api.store.db import Db
 from schema.context import Context
@@ -27,6 +29,13 @@ class DangqunGraphQL(GraphQL[Context, None]):
         self.db = Db(settings)
         self.clock = clock or SystemClock()
         self.verifier = TokenVerifier(settings)
+        self.open311 = Open311(self.db, self.clock).app  # beside GraphQL (issue 13)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(OPEN311_PREFIX + "/"):
+            await self.open311(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         client = client_of(self.db, self.clock, request)  # X-Api-Key (issue 13)

@@ -38,9 +38,10 @@ def client_of(db: Db, clock: Clock, request: Request) -> ApiClientRecord | None:
         client = api_clients.authenticate(db, clock, key)
     except Unauthenticated as error:
         raise HTTPException(401, error.message) from error
-    wait = api_clients.take_request(db, clock, client)
-    if wait is not None:
-        raise RateLimited(wait)
+    try:
+        api_clients.limit(db, clock, client)
+    except api_clients.RateLimitedError as limited:
+        raise RateLimited(limited.retry_after) from limited
     return client
 
 

@@ -208,9 +208,17 @@ def minute_window(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M")
 
 
-def take_request(db: Db, clock: Clock, record: ApiClientRecord) -> int | None:
-    """Count a request against the client's per-minute limit; seconds to wait when over it."""
+class RateLimitedError(Exception):
+    """The client's window is full: ``retry_after`` seconds until the next one."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Rate limited; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def limit(db: Db, clock: Clock, record: ApiClientRecord) -> None:
+    """Count a request against the client's per-minute limit (``RateLimitedError`` when over
+    it): one conditional UpdateItem on the client's window, shared by every instance."""
     now = clock.now()
     if db.clients.take_request(record.id, minute_window(now), record.rate_per_minute) is None:
-        return 60 - now.second
-    return None
+        raise RateLimitedError(60 - now.second)

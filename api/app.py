@@ -10,12 +10,14 @@ from starlette.requests import Request
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
+from api import persisted_queries
 from api.auth import TokenVerifier, bearer_token
 from api.client_auth import RateLimited, client_of, operator_of, rate_limited_response
 from api.domain.clock import Clock, SystemClock
 from api.domain.errors import Unauthenticated
 from api.open311.routes import PREFIX as OPEN311_PREFIX
 from api.open311.routes import Open311
+from api.persisted_queries import PersistedQueryError
 from api.settings import Settings
 from api.store.db import Db
 from schema.context import Context
@@ -53,6 +55,15 @@ class DangqunGraphQL(GraphQL[Context, None]):
             return await super().run(request, context, root_value)
         except RateLimited as limited:
             return rate_limited_response(limited)
+        except PersistedQueryError as refused:
+            return refused.response()
+
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data
+        allowlist = self.settings.operations_allowlist
+        return persisted_queries.resolve(self.db, self.clock, allowlist, data)
 
     def _subject(self, request: Request) -> str | None:
         try:

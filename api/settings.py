@@ -44,6 +44,7 @@ class Settings:
     sms_access_key_secret: str = field(default="dev-sms-secret", repr=False)
     sms_sign_name: str = "党群e家"
     channel_timeout_seconds: float = 5.0
+    operations_allowlist: bool = False  # only registered operations run (issue 13)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -74,6 +75,7 @@ class Settings:
             channel_timeout_seconds=float(
                 get("CHANNEL_TIMEOUT_SECONDS") or defaults.channel_timeout_seconds
             ),
+            operations_allowlist=_flag(get("OPERATIONS_ALLOWLIST"), defaults.operations_allowlist),
         )
 
     @property

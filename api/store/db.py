@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from api.store.org_store import OrgUnitStore
     from api.store.partner_store import PartnerStore
     from api.store.people_store import PeopleStore
+    from api.store.persisted_store import PersistedQueryStore
     from api.store.time_store import TimeStore
     from api.store.topic_store import TopicStore
     from api.store.webhook_store import WebhookStore
@@ -148,6 +149,12 @@ class Db:
         from api.store.webhook_store import WebhookStore
 
         return WebhookStore(self)
+
+    @cached_property
+    def persisted_queries(self) -> PersistedQueryStore:
+        from api.store.persisted_store import PersistedQueryStore
+
+        return PersistedQueryStore(self)
 
     @cached_property
     def clients(self) -> ClientStore:

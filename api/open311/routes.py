@@ -36,6 +36,7 @@ PREFIX = "/open311/v2"
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
 MAX_IDS = 50
+NEXT_HEADER = "X-Next-After"  # paging beyond the spec: the cursor of the next page
 _STATUS = {DomainError: 400, InvalidInput: 400, Forbidden: 403, Unauthenticated: 403, NotFound: 404}
 
 
@@ -199,6 +200,7 @@ class Open311:
             _date(params.get("start_date"), "start_date"),
             _date(params.get("end_date"), "end_date"),
         )
+        headers: dict[str, str] = {}
         if ids:
             found = [c for c in (self._readable(actor, i) for i in ids) if c is not None]
         else:
@@ -209,9 +211,11 @@ class Open311:
                 self.db, actor, scope, filters, size, params.get("after") or None
             )
             found = [edge.node for edge in page.edges]
+            if page.has_next_page and page.edges:
+                headers[NEXT_HEADER] = page.edges[-1].cursor  # pass back as ``after``
         if status_filter is not None:
             found = [c for c in found if shapes.status(c) == status_filter]
-        return _json([shapes.request(c) for c in found])
+        return _json([shapes.request(c) for c in found], headers=headers)
 
     # --- helpers ----------------------------------------------------------------------------
 

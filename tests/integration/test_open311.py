@@ -48,21 +48,19 @@ def test_a_standard_client_creates_a_request_and_follows_it_to_closed(
     assert definition["attributes"][0]["code"] == "location_unit_id"
     assert definition["attributes"][0]["required"] is True
 
-    posted = http.post(
-        f"{BASE}/requests.json",
-        data={
-            "api_key": key,
-            "jurisdiction_id": case_world.district.id,
-            "service_code": "ENVIRONMENT",
-            "description": "小区门口垃圾堆积",
-            "attribute[location_unit_id]": w.a.building.id,
-            "lat": "36.0871",
-            "long": "120.3542",
-            "first_name": "明",
-            "last_name": "李",
-            "phone": "13800138001",
-        },
-    )
+    form = {
+        "api_key": key,
+        "jurisdiction_id": case_world.district.id,
+        "service_code": "ENVIRONMENT",
+        "description": "小区门口垃圾堆积",
+        "attribute[location_unit_id]": w.a.building.id,
+        "lat": "36.0871",
+        "long": "120.3542",
+        "first_name": "明",
+        "last_name": "李",
+        "phone": "13800138001",
+    }
+    posted = http.post(f"{BASE}/requests.json", data=form)
     assert posted.status_code == 200, posted.text
     [created] = posted.json()
     code = created["service_request_id"]
@@ -97,6 +95,17 @@ def test_a_standard_client_creates_a_request_and_follows_it_to_closed(
     ).json()
     assert [r["service_request_id"] for r in closed] == [code]
     assert http.get(f"{BASE}/requests.json", params={"api_key": key, "status": "open"}).json() == []
+
+    # Paging: a page of one, then the next from the cursor in X-Next-After.
+    second = http.post(f"{BASE}/requests.json", data={**form, "description": "路灯不亮"})
+    assert second.status_code == 200, second.text
+    first_page = http.get(f"{BASE}/requests.json", params={"api_key": key, "page_size": "1"})
+    after = first_page.headers["X-Next-After"]
+    rest = http.get(
+        f"{BASE}/requests.json", params={"api_key": key, "page_size": "1", "after": after}
+    )
+    codes = [r["service_request_id"] for r in first_page.json() + rest.json()]
+    assert sorted(codes) == sorted([code, second.json()[0]["service_request_id"]])
 
 
 def _error(response: Any, status: int) -> str:

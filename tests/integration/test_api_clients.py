@@ -90,6 +90,14 @@ def test_a_client_reports_in_its_street_and_is_the_actor_in_the_timeline(
     listed = case_api.data(CLIENTS, {"id": unit_gid(w.a.street.id)}, w.a.admin_id)
     assert listed[0]["lastUsedAt"] is not None  # the last use is recorded
 
+    # Its ticket's case: seen in street A, not from street B.
+    ticket = report(case_api, key, w.a.building.id, externalRef={"system": "12345", "id": "T-1"})
+    code = ticket.data["reportCase"]["case"]["code"]
+    by_ref = 'query { caseByExternalRef(system: "12345", id: "T-1") { code } }'
+    assert case_api.data(by_ref, None, w.a.admin_id) == {"code": code}
+    assert case_api.data(by_ref, None, w.b.admin_id) is None
+    assert case_api.data(by_ref, None, None) is None
+
     # Outside its street: refused like a person of street A would be.
     outside = report(case_api, key, w.b.building.id)
     assert [e["code"] for e in outside.data["reportCase"]["errors"]] == ["FORBIDDEN"]

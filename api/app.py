@@ -12,10 +12,15 @@ from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
+from api import persisted_queries
 from api.auth import TokenVerifier, bearer_token
+from api.client_auth import RateLimited, client_of, operator_of, rate_limited_response
 from api.domain.clock import Clock, SystemClock
 from api.domain.errors import Unauthenticated
 from api.http_guard import BAD_REQUEST, HttpGuard, client_ip, error_body
+from api.open311.routes import PREFIX as OPEN311_PREFIX
+from api.open311.routes import Open311
+from api.persisted_queries import PersistedQueryError
 from api.settings import Settings
 from api.store.db import Db
 from schema.context import Context
@@ -38,11 +43,22 @@ class DangqunGraphQL(GraphQL[Context, None]):
             introspection=settings.introspection,
             suggestions=settings.suggestions,
         )
+        self.open311 = Open311(self.db, self.clock).app  # beside GraphQL (issue 13)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(OPEN311_PREFIX + "/"):
+            await self.open311(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """As Strawberry's, but a refused request answers JSON, like every other answer."""
         try:
             return await super().run(request, context, root_value)
+        except RateLimited as limited:
+            return rate_limited_response(limited)
+        except PersistedQueryError as refused:
+            return refused.response()
         except HTTPException as error:
             code = _HTTP_CODES.get(error.status_code, BAD_REQUEST)
             return Response(
@@ -51,14 +67,24 @@ class DangqunGraphQL(GraphQL[Context, None]):
                 media_type="application/json",
             )
 
+    async def parse_http_body(self, request: Any) -> Any:
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data
+        allowlist = self.settings.operations_allowlist
+        return persisted_queries.resolve(self.db, self.clock, allowlist, data)
+
     async def get_context(self, request: Any, response: Any) -> Context:
+        client = client_of(self.db, self.clock, request)  # X-Api-Key (issue 13)
         return Context(
             db=self.db,
             clock=self.clock,
             request_id=_request_id(request),
-            subject=self._subject(request),
+            subject=None if client is not None else self._subject(request),
             query_policy=self.query_policy,
             client_ip=client_ip(request.scope),
+            client=client,
+            operator_id=None if client is None else operator_of(request),
         )
 
     def _subject(self, request: Request) -> str | None:
@@ -89,7 +115,13 @@ class Api:
                 guarded,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["authorization", "content-type", "x-request-id"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "x-request-id",
+                    "x-api-key",
+                    "x-operator-id",
+                ],
                 max_age=600,
             )
 

@@ -271,5 +271,21 @@ def mint_token(person_id: str, hours: int = 12) -> None:
     print(local_issuer().mint(person_id, ttl_seconds=hours * 3600))
 
 
+@app.command("register-operations")
+def register_operations(paths: list[str]) -> None:
+    """Allow-list a front-end's operations (``.graphql`` files, one operation document each)
+    on the stage of the environment (``DANGQUN_*``); prints the hash of each."""
+    from pathlib import Path
+
+    from api.domain.clock import SystemClock
+    from api.persisted_queries import register
+    from api.store.db import Db
+
+    db = Db(Settings.from_env())
+    for path in paths:
+        sha = register(db, SystemClock(), Path(path).read_text(encoding="utf-8"))
+        print(f"{sha}  {path}")
+
+
 if __name__ == "__main__":
     app()

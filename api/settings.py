@@ -82,6 +82,7 @@ class Settings:
     s3_endpoint: str | None = None
     s3_access_key: str | None = field(default=None, repr=False)
     s3_secret_key: str | None = field(default=None, repr=False)
+    operations_allowlist: bool = False  # only registered operations run (issue 13)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -137,6 +138,7 @@ class Settings:
             s3_endpoint=get("S3_ENDPOINT"),
             s3_access_key=get("S3_ACCESS_KEY"),
             s3_secret_key=get("S3_SECRET_KEY"),
+            operations_allowlist=_flag(get("OPERATIONS_ALLOWLIST"), defaults.operations_allowlist),
         )
 
     @property

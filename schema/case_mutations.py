@@ -26,6 +26,7 @@ from schema.case_types import Case
 from schema.context import Info
 from schema.enums import CaseChannel, CaseLevel, HandlingMode, Satisfaction, value_of
 from schema.errors import UserError, run_mutation
+from schema.external_ref_types import CallerInput, ExternalRefInput
 from schema.node import item_id
 
 
@@ -62,6 +63,14 @@ class ReportCaseInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=None, description="A retried report with the same key returns the same case"
+    )
+    external_ref: ExternalRefInput | None = strawberry.field(
+        default=None,
+        description="API clients: the system's ticket; a retry returns the same case, the same "
+        "ticket with other content is ALREADY_EXISTS",
+    )
+    caller: CallerInput | None = strawberry.field(
+        default=None, description="API clients (12345): the caller, as the reporter's contact"
     )
 
 
@@ -227,6 +236,8 @@ class CaseMutation:
                 attachments=[Attachment(a.key, a.content_type) for a in input.attachments],
                 anonymous=input.anonymous,
                 idempotency_key=input.idempotency_key,
+                external_ref=input.external_ref.to_record() if input.external_ref else None,
+                caller=input.caller.to_record() if input.caller else None,
             )
             return CasePayload(case=Case.of(cases.report_case(ctx.db, ctx.actor, ctx.clock, data)))
 

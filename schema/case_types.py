@@ -22,6 +22,7 @@ from api.records.case import (
     NoticeRecord,
 )
 from api.services import case_access
+from api.services.api_clients import client_id_of
 from api.services.cases import department_paths
 from schema.attachment_types import case_files_field
 from schema.context import Info
@@ -36,6 +37,7 @@ from schema.enums import (
     TaskStatus,
     TimerKind,
 )
+from schema.external_ref_types import ExternalRefType
 from schema.node import Node, global_id, node_loader
 from schema.types import OrgUnit, Person
 
@@ -134,6 +136,11 @@ class CaseEvent:
         description="The role the actor acted in (REPORTER, GRID_WORKER, STAFF…)"
     )
     note: str | None = strawberry.field(description="Reason, result or comment given")
+    client_id: str | None = strawberry.field(
+        default=None,
+        description="The API client (接入系统, e.g. 12345 热线) that acted; null when a person or "
+        "a timer did",
+    )
     actor_id: strawberry.Private[str | None]
 
     @classmethod
@@ -148,6 +155,7 @@ class CaseEvent:
             actor_role=event.actor_role,
             note=event.note,
             actor_id=event.actor_id,
+            client_id=client_id_of(event.actor_id),
         )
 
     @strawberry.field(description="Who acted (masked like any person outside the caller's scope)")
@@ -167,6 +175,9 @@ class Case(Node):
     )
     topic_id: strawberry.ID | None = strawberry.field(
         description="党群议事: the adopted topic this case came from"
+    )
+    external_ref: ExternalRefType | None = strawberry.field(
+        description="The ticket of the system that created it (e.g. 12345), if one did"
     )
     state: CaseState = strawberry.field(description="Where the case stands in the closed loop")
     channel: CaseChannel = strawberry.field(description="How the case was reported")
@@ -227,6 +238,7 @@ class Case(Node):
             code=case.code,
             tracking_number=tracking_number(case.code, case.tracking_key),
             topic_id=global_id("Topic", case.topic_id) if case.topic_id else None,
+            external_ref=ExternalRefType.of(case.external_ref),
             state=CaseState(case.state.value),
             channel=CaseChannel(case.channel.value),
             category=category_of(case.category),

@@ -16,9 +16,11 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from api.domain.clock import Clock
+from api.records.client import ApiClientRecord
 from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.services import people
 from api.services.actor import ANONYMOUS, Actor, load_actor
+from api.services.api_clients import client_actor
 from api.store.db import Db
 from schema.case_loaders import CaseLoaders
 from schema.partner_loaders import PartnerLoaders
@@ -71,6 +73,8 @@ class Context:
     clock: Clock
     request_id: str
     subject: str | None = None
+    client: ApiClientRecord | None = None  # an API client's request (X-Api-Key, issue 13)
+    operator_id: str | None = None  # the person a client names as operator (X-Operator-Id)
     loaders: Loaders = field(init=False)
     # What the stage allows (cost budgets, introspection); the caller's address for rate limits.
     query_policy: QueryPolicy = field(default_factory=QueryPolicy)
@@ -83,6 +87,8 @@ class Context:
     @property
     def actor(self) -> Actor:
         """The caller, loaded on first use (one consistent Query: person + grants)."""
+        if self._actor is None and self.client is not None:
+            self._actor = client_actor(self.client, self.operator_id)
         if self._actor is None:
             self._actor = ANONYMOUS if self.subject is None else load_actor(self.db, self.subject)
         return self._actor
@@ -102,6 +108,11 @@ class Context:
     def case_loaders(self) -> CaseLoaders:
         """Cases' loaders (``schema/case_loaders.py``), built on first use."""
         return CaseLoaders(self.db)
+
+    @property
+    def client_scopes(self) -> frozenset[str] | None:
+        """The calling client's scopes (``schema/client_gate.py``); None for people."""
+        return None if self.client is None else frozenset(s.value for s in self.client.scopes)
 
     def can_read_person(self, person: PersonRecord) -> bool:
         return people.can_read_personal_data(self.actor, person)

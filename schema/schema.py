@@ -18,6 +18,8 @@ from schema.attachment_types import AttachmentMutation, AttachmentQuery
 from schema.case_mutations import CaseMutation
 from schema.case_queries import CaseQuery
 from schema.case_types import Case
+from schema.client_gate import ClientScopeGate
+from schema.client_schema import ClientMutation, ClientQuery
 from schema.errors import ErrorHandling
 from schema.mutations import Mutation as OrgMutation
 from schema.notification_schema import NotificationMutation, NotificationQuery
@@ -42,6 +44,7 @@ Query = strawberry.tools.merge_types(
         TopicQuery,
         NotificationQuery,
         AttachmentQuery,
+        ClientQuery,
     ),
 )
 Mutation = strawberry.tools.merge_types(
@@ -54,6 +57,7 @@ Mutation = strawberry.tools.merge_types(
         TopicMutation,
         NotificationMutation,
         AttachmentMutation,
+        ClientMutation,
     ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.
@@ -92,5 +96,6 @@ schema = strawberry.Schema(
         lambda: AddValidationRules(LIMIT_RULES),
         ValidationCache,
         ErrorHandling,
+        ClientScopeGate,
     ],
 )

@@ -25,6 +25,22 @@ INTAKE = "INTAKE"  # the inbox level of a case not yet dispatched
 
 
 @dataclass(frozen=True, slots=True)
+class ExternalRef:
+    """A case's ticket in another system (issue 13), e.g. ("12345", "GD20261123001")."""
+
+    system: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallerContact:
+    """Who called a hotline: becomes the reporter's contact of the case it creates."""
+
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
 class CaseEventRecord:
     """One immutable entry of a case's timeline."""
 
@@ -102,6 +118,8 @@ class CaseRecord:
     # with no request of its own (api/store/README.md, cases).
     timeline: tuple[CaseEventRecord, ...]
     version: int
+    # A case a system created (issue 13): its ticket in that system, unique per system.
+    external_ref: ExternalRef | None = None
 
     @property
     def district_id(self) -> str:

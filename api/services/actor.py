@@ -29,12 +29,27 @@ class Actor:
     grants: tuple[Grant, ...] = field(default_factory=tuple)
     person: PersonRecord | None = None
     grant_records: tuple[GrantRecord, ...] = field(default_factory=tuple)
+    # An API client (issue 13, api/services/api_clients.py): kind CLIENT, permissions from its
+    # scopes within its unit's subtree; ``operator_id`` is the person it names as operator.
+    client_id: str | None = None
+    client_path: str | None = None
+    client_scopes: frozenset[str] = frozenset()
+    client_permissions: frozenset[Permission] = frozenset()
+    operator_id: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.client_id is not None:
+            return "CLIENT"
+        return "PERSON" if self.person_id is not None else "ANONYMOUS"
 
     @property
     def is_authenticated(self) -> bool:
         return self.person_id is not None
 
     def can(self, permission: Permission, path: str) -> bool:
+        if self.client_path is not None:
+            return permission in self.client_permissions and is_within(path, self.client_path)
         return any(
             permits(grant.role, permission) and is_within(path, grant.org_path)
             for grant in self.grants

@@ -37,9 +37,9 @@ from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
 from api.domain.tracking import check_code, new_tracking_key
-from api.records.case import CaseRecord, LevelVisit
+from api.records.case import CallerContact, CaseRecord, ExternalRef, LevelVisit
 from api.records.org import OrgUnitRecord
-from api.services import case_access
+from api.services import case_access, external_refs
 from api.services.actor import Actor
 from api.services.deadlines import case_timers, department_timers
 from api.store.case_store import CaseChange, EventDraft, Handler, Opening
@@ -68,6 +68,8 @@ class ReportInput:
     anonymous: bool = False
     idempotency_key: str | None = None
     topic_id: str | None = None  # set only by open_case_from_topic
+    external_ref: ExternalRef | None = None  # API clients only (api/services/external_refs.py)
+    caller: CallerContact | None = None  # a hotline's caller, as the reporter's contact
 
 
 def _code_prefix(district_id: str) -> str:
@@ -112,6 +114,11 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
     check_position(data.latitude, data.longitude)
     attachments = check_attachments(data.attachments)
     key = check_idempotency_key(data.idempotency_key)
+    ref = None if data.external_ref is None else external_refs.check_ref(actor, data.external_ref)
+    caller = None if data.caller is None else external_refs.check_caller(actor, data.caller)
+    same = (category, description, data.location_unit_id)
+    if ref is not None and (found := external_refs.original(db, actor, ref, same)) is not None:
+        return found  # the system retried its ticket: the original case
     if key is not None:
         existing = db.cases.by_idempotency_key(person_id, key)
         if existing is not None:
@@ -142,12 +149,12 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         description=description, location_unit_id=location.id, grid_id=grid_id,
         grid_path=grid_path, address=address, latitude=data.latitude, longitude=data.longitude,
         attachments=tuple(attachments), anonymous=data.anonymous, reporter_id=person_id,
-        reporter_name=person.name if person else None,
-        reporter_phone=person.phone if person else None,
+        reporter_name=caller.name if caller else person.name if person else None,
+        reporter_phone=caller.phone if caller else person.phone if person else None,
         handler_names={grid_id: location.ancestor_name(grid_id)}, levels=(), event_count=0,
         deadline=None, deadline_generation=0, policy_version=None, extension_hours=None,
         breached=False, ever_breached=False, reported_at=at, updated_at=at,
-        topic_id=data.topic_id, timeline=(), version=0,
+        topic_id=data.topic_id, timeline=(), version=0, external_ref=ref,
     )  # fmt: skip
     change = CaseChange(
         case=case,
@@ -155,12 +162,16 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         handlers=current_handlers(case),
         counters={"reported": 1},
         day=day_of(at),
-        opening=Opening(idempotency=(person_id, key) if key is not None else None),
+        opening=Opening(
+            idempotency=external_refs.guard(ref) if ref else (person_id, key) if key else None
+        ),
         conflict="A case with this idempotency key or code exists already",
     )
     try:
         return db.cases.save(change)
     except Conflict:
+        if ref is not None and (found := external_refs.original(db, actor, ref, same)) is not None:
+            return found  # a concurrent retry of the ticket won the race
         if key is not None:
             existing = db.cases.by_idempotency_key(person_id, key)
             if existing is not None:

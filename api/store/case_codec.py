@@ -24,6 +24,7 @@ from api.records.case import (
     CaseEventRecord,
     CaseRecord,
     DayCountersRecord,
+    ExternalRef,
     HandlerRecord,
     LevelVisit,
     NoticeRecord,
@@ -210,6 +211,9 @@ def case_record(item: CaseItem, timeline: tuple[CaseEventRecord, ...] | None = N
         topic_id=item.topic_id,
         timeline=timeline,
         version=int(item.version or 0),
+        external_ref=ExternalRef(item.external_system, item.external_id or "")
+        if item.external_system
+        else None,
     )
 
 
@@ -261,6 +265,8 @@ def case_attributes(case: CaseRecord) -> dict[str, Any]:
         "updated_at": case.updated_at,
         "topic_id": case.topic_id,
         "timeline": [event_to_json(e) for e in case.timeline],
+        "external_system": case.external_ref.system if case.external_ref else None,
+        "external_id": case.external_ref.id if case.external_ref else None,
     }
 
 

@@ -67,6 +67,8 @@ class CaseItem(Item, discriminator="Case"):
     reported_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     topic_id = UnicodeAttribute(null=True)  # 党群议事: the adopted topic this case came from
+    external_system = UnicodeAttribute(null=True)  # issue 13: the ticket in another system
+    external_id = UnicodeAttribute(null=True)
     # A copy of the timeline ([event as JSON, ...], oldest first), written in the same
     # transaction as each event item: a page of cases shows its timelines with no extra request.
     timeline = JSONAttribute(null=True)

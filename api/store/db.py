@@ -26,6 +26,7 @@ from api.store.pagination import CursorCodec
 if TYPE_CHECKING:
     from api.store.attachment_store import AttachmentStore
     from api.store.case_store import CaseStore
+    from api.store.client_store import ClientStore
     from api.store.counter_store import CounterStore
     from api.store.delivery_store import DeliveryStore
     from api.store.ledger_store import LedgerStore
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from api.store.org_store import OrgUnitStore
     from api.store.partner_store import PartnerStore
     from api.store.people_store import PeopleStore
+    from api.store.persisted_store import PersistedQueryStore
     from api.store.time_store import TimeStore
     from api.store.topic_store import TopicStore
     from api.store.webhook_store import WebhookStore
@@ -163,3 +165,15 @@ class Db:
         from api.store.object_store import ObjectStore
 
         return ObjectStore(self.settings)
+
+    @cached_property
+    def persisted_queries(self) -> PersistedQueryStore:
+        from api.store.persisted_store import PersistedQueryStore
+
+        return PersistedQueryStore(self)
+
+    @cached_property
+    def clients(self) -> ClientStore:
+        from api.store.client_store import ClientStore
+
+        return ClientStore(self)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
-from api.domain.errors import Conflict
 from api.records.delivery import WebhookSubscriptionRecord
 from api.store.delivery_codec import webhook_record
 from api.store.delivery_models import WEBHOOKS_PK, WebhookItem, webhook_key
-from api.store.repository import Repository, bound
+from api.store.repository import Repository, bound, save_versioned
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +64,5 @@ class WebhookStore(Repository):
             gsi1pk=WEBHOOKS_PK,
             gsi1sk=f"{record.org_path}#{record.id}",
         )
-        if record.version:
-            item.version = record.version  # conditioned on the version read (0: a new one)
-        try:
-            item.save()
-        except PutError as exc:
-            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
-                raise Conflict("The subscription was changed by someone else") from exc
-            raise
+        save_versioned(item, record.version, "The subscription was changed by someone else")
         return webhook_record(item)

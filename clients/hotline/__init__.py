@@ -24,7 +24,13 @@ from .forward_call import (
     ForwardCallReportCaseErrors,
 )
 from .fragments import HotlineCase
-from .input_types import AttachmentInput, EvaluateCaseInput, ReportCaseInput
+from .input_types import (
+    AttachmentInput,
+    CallerInput,
+    EvaluateCaseInput,
+    ExternalRefInput,
+    ReportCaseInput,
+)
 from .record_callback import (
     RecordCallback,
     RecordCallbackEvaluateCase,
@@ -37,6 +43,7 @@ __all__ = [
     "AttachmentInput",
     "BaseClient",
     "BaseModel",
+    "CallerInput",
     "CaseAction",
     "CaseByCode",
     "CaseByCodeCaseByCode",
@@ -46,6 +53,7 @@ __all__ = [
     "CaseState",
     "ErrorCode",
     "EvaluateCaseInput",
+    "ExternalRefInput",
     "ForwardCall",
     "ForwardCallReportCase",
     "ForwardCallReportCaseCase",

@@ -15,6 +15,15 @@ class AttachmentInput(BaseModel):
     "MIME type, e.g. image/jpeg"
 
 
+class CallerInput(BaseModel):
+    """Who called the hotline (来电人): the reporter's contact, masked"""
+
+    name: str
+    "The caller's name"
+    phone: str
+    "The caller's mainland mobile number"
+
+
 class EvaluateCaseInput(BaseModel):
     """回访评价: the reporter's evaluation"""
 
@@ -24,6 +33,15 @@ class EvaluateCaseInput(BaseModel):
     "How satisfied the reporter is"
     comment: str = ""
     "The reporter's comment"
+
+
+class ExternalRefInput(BaseModel):
+    """A system's ticket: unique per system; a retry returns the case"""
+
+    system: str
+    "The system, e.g. 12345 (1-32 of A-Z a-z 0-9 ._-)"
+    id: str
+    "The ticket id in that system"
 
 
 class ReportCaseInput(BaseModel):
@@ -49,6 +67,12 @@ class ReportCaseInput(BaseModel):
     "Hide the reporter from all but district-wide staff"
     idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
     "A retried report with the same key returns the same case"
+    external_ref: Optional["ExternalRefInput"] = Field(
+        alias="externalRef", default=None
+    )
+    "API clients: the system's ticket; a retry returns the same case, the same ticket with other content is ALREADY_EXISTS"
+    caller: Optional["CallerInput"] = None
+    "API clients (12345): the caller, as the reporter's contact"
 
 
 ReportCaseInput.model_rebuild()

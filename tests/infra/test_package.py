@@ -391,7 +391,12 @@ def test_http_api_routes_graphql_to_the_function(ci: Package) -> None:
         resource["Properties"]["RouteKey"]: resource["Properties"]
         for resource in ci.of_type("AWS::ApiGatewayV2::Route").values()
     }
-    assert set(routes) == {"POST /graphql", "GET /graphql"}
+    assert set(routes) == {
+        "POST /graphql",
+        "GET /graphql",
+        "GET /open311/v2/{proxy+}",
+        "POST /open311/v2/{proxy+}",
+    }
     for route in routes.values():
         assert route["ApiId"] == {"Ref": api_id}
         target = route["Target"]["Fn::Join"][1]

@@ -45,6 +45,7 @@ from api.settings import Settings
 from api.store.db import Db
 from infra.local_table import delete_table, ensure_table
 from schema.schema import schema
+from tests.api_client_world import as_client, isolation_clients
 from tests.delivery_isolation import (
     DELIVERY_SELF_ONLY_QUERIES,
     BDelivery,
@@ -98,6 +99,8 @@ class Extras:
     b_case_tracking: str
     b_topic_id: str = ""  # 党群议事: a topic of B's grid, open for voting
     b_delivery: BDelivery | None = None  # B's notification, webhook subscription, delivery
+    b_client_id: str = ""  # an API client scoped to street B (issue 13)
+    a_client_key: str = ""  # the key of an API client scoped to street A, with every scope
 
 
 @dataclass
@@ -171,6 +174,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
     )
     extras.b_topic_id = b_voting_topic(db, clock, world)
     extras.b_delivery = seed_b_delivery(db, clock, world)
+    extras.b_client_id, extras.a_client_key = isolation_clients(db, root, clock, world)
     return extras
 
 
@@ -626,6 +630,31 @@ WRITE_CASES: list[WriteCase] = [
     *[WriteCase(*row) for row in topic_write_rows()],
     *[WriteCase(*row) for row in upload_write_rows()],
     *[WriteCase(*row) for row in delivery_write_rows()],
+    # API clients (issue 13): registered and managed by district admins only
+    WriteCase(
+        "registerApiClient",
+        "a client scoped to B's street",
+        lambda s: {
+            "name": "越界系统",
+            "orgUnitId": gid(s.world.b.street.id),
+            "scopes": ["cases:read"],
+        },
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "rotateApiClientKey",
+        "B's client",
+        lambda s: {"clientId": s.extras.b_client_id},
+        outsider=("NOT_FOUND", "clientId"),
+        insider=DISTRICT_ADMIN,
+    ),
+    WriteCase(
+        "revokeApiClient",
+        "B's client",
+        lambda s: {"clientId": s.extras.b_client_id},
+        outsider=("NOT_FOUND", "clientId"),
+        insider=DISTRICT_ADMIN,
+    ),
 ]
 
 
@@ -1320,6 +1349,28 @@ READ_CASES: list[ReadCase] = [
     *[ReadCase(*row) for row in topic_read_rows(Refused)],
     *[ReadCase(*row) for row in upload_read_rows()],
     *[ReadCase(*row) for row in delivery_read_rows(Refused)],
+    ReadCase(
+        "apiClients",
+        "B street's API clients",
+        "query($id: ID!) { apiClients(orgUnitId: $id) { name scopes } }",
+        lambda s: {"id": gid(s.world.b.street.id)},
+        lambda d: d["apiClients"],
+        lambda s: per_viewer(
+            FORBIDDEN,
+            anonymous=UNAUTHENTICATED,
+            b_admin=[{"name": "乙街道 12345", "scopes": ["cases:read", "cases:report"]}],
+        ),
+    ),
+    # Who sees a ticket's case across streets: tests/integration/test_api_clients.py (a case
+    # of B's here would change every other row's expected lists).
+    ReadCase(
+        "caseByExternalRef",
+        "a ticket no system sent",
+        'query { caseByExternalRef(system: "12345", id: "ISO-B-1") { code } }',
+        lambda s: {},
+        lambda d: d["caseByExternalRef"],
+        lambda s: everyone(None),
+    ),
 ]
 
 _BANK: dict[str, Any] = {"name": "青岛银行辽宁路支行", "status": "APPROVED"}
@@ -1417,3 +1468,46 @@ def test_every_root_field_has_isolation_cases() -> None:
     assert schema._schema.subscription_type is None, "subscriptions need isolation rows too"
     assert len({case.id for case in READ_CASES}) == len(READ_CASES)
     assert len({row.id for row in WRITE_CASES}) == len(WRITE_CASES)
+
+
+# --- API clients (issue 13) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", READ_CASES, ids=lambda case: case.id)
+def test_a_client_of_street_a_reads_of_b_no_more_than_a_outsider(
+    iso: tuple[Shared, GraphQLClient], case: ReadCase
+) -> None:
+    """A client scoped to street A with every scope: each read row gives it what it gives A's
+    admin, or FORBIDDEN (a root field no scope opens, or a permission no scope gives)."""
+    state, client = iso
+    response = as_client(client, state.extras.a_client_key, case.document, case.variables(state))
+    assert response.status == 200, response.body
+    assert "乙居民" not in str(response.body), response.body
+    if response.error_codes == ["FORBIDDEN"]:
+        return
+    if case.field in SELF_ONLY_QUERIES:
+        assert not response.errors, response.body
+        return
+    check_read(response, case, case.expect(state)[A_ADMIN])
+
+
+def test_a_client_of_street_a_changes_nothing_under_street_b(
+    shared: Shared, asgi_client: GraphQLClient
+) -> None:
+    """Every mutation row, sent by street A's client: refused (before it runs, or with the
+    row's error) and the table unchanged but for the client's own rate window and last use."""
+    before = table_items(shared)
+    for row in WRITE_CASES:
+        response = as_client(
+            asgi_client,
+            shared.extras.a_client_key,
+            mutation_document(row.field),
+            {"input": row.input(shared)},
+        )
+        assert response.status == 200, (row.id, response.body)
+        if response.errors:
+            assert response.error_codes == ["FORBIDDEN"], (row.id, response.body)
+        else:
+            assert response.data[row.field]["errors"], row.id
+    changed = changed_keys(before, table_items(shared))
+    assert {key for key in changed if not key[0].startswith(("RATE#", "APICLIENT#"))} == set()

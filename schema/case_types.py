@@ -11,7 +11,7 @@ from api.domain.case_catalogue import DEFAULT_CATEGORIES
 from api.domain.cases import TaskRole as TaskRoleModel
 from api.domain.cases import allowed_actions
 from api.domain.clock import iso
-from api.domain.people import mask_name, mask_phone
+from api.domain.people import mask_name, phone_shown
 from api.domain.timers import CaseClock
 from api.records.case import (
     CaseEventRecord,
@@ -59,7 +59,9 @@ class CaseAttachment:
 @strawberry.type(description="The reporter, shown only to themselves and the handling chain")
 class CaseReporter:
     name: str = strawberry.field(description="The reporter's name as given at report time")
-    phone: str | None = strawberry.field(description="The reporter's phone, masked")
+    phone: str | None = strawberry.field(
+        description="The reporter's phone: in full to the reporter, masked to the handling chain"
+    )
     person: Person | None = strawberry.field(description="The reporter's person record")
 
 
@@ -313,7 +315,9 @@ class Case(Node):
         person = await info.context.loaders.people.load(case.reporter_id)
         return CaseReporter(
             name=case.reporter_name or "",
-            phone=mask_phone(case.reporter_phone) if case.reporter_phone else None,
+            phone=phone_shown(case.reporter_phone, case.reporter_id, info.context.actor.person_id)
+            if case.reporter_phone
+            else None,
             person=Person.of(person, info) if person else None,
         )
 

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     IN_USE = "IN_USE"
     ARCHIVED = "ARCHIVED"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_MISMATCH"  # a reused key with a different input
     # Red partners and the points ledger
     PROJECT_FULL = "PROJECT_FULL"
     PROJECT_NOT_OPEN = "PROJECT_NOT_OPEN"
@@ -71,6 +72,10 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     code = ErrorCode.FORBIDDEN
+
+
+class IdempotencyMismatch(DomainError):
+    code = ErrorCode.IDEMPOTENCY_MISMATCH
 
 
 class Conflict(DomainError):

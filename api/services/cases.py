@@ -8,7 +8,7 @@ every ancestor. The rules of what may happen live in ``api.domain.cases``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from api.domain import cases as machine
@@ -32,6 +32,7 @@ from api.domain.errors import (
     InvalidInput,
     NotFound,
 )
+from api.domain.idempotency import check_same_input, input_hash
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
@@ -110,10 +111,12 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
     check_position(data.latitude, data.longitude)
     attachments = check_attachments(data.attachments)
     key = check_idempotency_key(data.idempotency_key)
+    given_hash = input_hash({**asdict(data), "idempotency_key": None})
     if key is not None:
         existing = db.cases.by_idempotency_key(person_id, key)
         if existing is not None:
-            return existing
+            check_same_input(existing.input_hash, given_hash)
+            return existing.value
     location = db.org_units.require(data.location_unit_id, field="locationUnitId")
     if location.kind not in REPORTABLE_KINDS:
         raise InvalidHierarchy(
@@ -152,7 +155,9 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         handlers=current_handlers(case),
         counters={"reported": 1},
         day=day_of(at),
-        opening=Opening(idempotency=(person_id, key) if key is not None else None),
+        opening=Opening(
+            idempotency=(person_id, key) if key is not None else None, input_hash=given_hash
+        ),
         conflict="A case with this idempotency key or code exists already",
     )
     try:
@@ -161,7 +166,8 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         if key is not None:
             existing = db.cases.by_idempotency_key(person_id, key)
             if existing is not None:
-                return existing  # a concurrent retry won the race: same case, no duplicate
+                check_same_input(existing.input_hash, given_hash)
+                return existing.value  # a concurrent retry won the race: same case, no duplicate
         raise
 
 

@@ -20,6 +20,7 @@ from api.domain.clock import iso
 from api.domain.org import path_ids, rebase_path
 from api.domain.timers import CaseClock, next_fire_at
 from api.records.case import INTAKE, CaseEventRecord, CaseRecord, HandlerRecord, TaskDeadlineRecord
+from api.records.idempotency import Keyed
 from api.store.case_codec import (
     case_attributes,
     case_record,
@@ -115,6 +116,7 @@ class Opening:
     """What only a new case writes: its tracking-code alias and its idempotency key."""
 
     idempotency: tuple[str, str] | None = None  # (caller, key)
+    input_hash: str | None = None  # of the report's input (api.domain.idempotency)
 
 
 @dataclass(frozen=True)
@@ -325,12 +327,14 @@ class CaseStore(Repository):
         return self.get(case_id, consistent=False)
 
     @bound
-    def by_idempotency_key(self, caller: str, key: str) -> CaseRecord | None:
+    def by_idempotency_key(self, caller: str, key: str) -> Keyed[CaseRecord] | None:
+        """The case a caller's key opened, with the hash of the input it was opened with."""
         try:
-            case_id = IdempotencyItem.get(*idempotency_key(caller, key), consistent_read=True)
+            idem = IdempotencyItem.get(*idempotency_key(caller, key), consistent_read=True)
         except DoesNotExist:
             return None
-        return self.get(case_id.case_id)
+        case = self.get(idem.case_id)
+        return None if case is None else Keyed(case, idem.input_hash)
 
     @bound
     def in_scope(self, query: ScopeQuery, first: int, after: str | None) -> Page[CaseRecord]:
@@ -477,7 +481,9 @@ class CaseStore(Repository):
                 transaction.save(alias, condition=CaseCodeItem.pk.does_not_exist())
                 if change.opening.idempotency is not None:
                     idem = IdempotencyItem(
-                        *idempotency_key(*change.opening.idempotency), case_id=case.id
+                        *idempotency_key(*change.opening.idempotency),
+                        case_id=case.id,
+                        input_hash=change.opening.input_hash,
                     )
                     transaction.save(idem, condition=IdempotencyItem.pk.does_not_exist())
             else:

@@ -31,3 +31,47 @@ def test_a_person_sees_their_own_phone_in_full(case_api: CaseApi) -> None:
         cw.grid_worker_id,
     )
     assert person["phone"] == mask_phone(RESIDENT_PHONE)
+
+
+# 4. Idempotency keys: same key + same input replays; same key + other input is refused
+
+
+def test_a_reused_report_key_with_another_input_is_refused(case_api: CaseApi) -> None:
+    api = case_api
+    first = api.report(idempotencyKey="mp-report-1")
+    assert api.report(idempotencyKey="mp-report-1")["id"] == first["id"]  # a retry: same case
+    error = api.refused(
+        "reportCase",
+        api.cw.resident_id,
+        **api.report_input(description="另一件事：路灯不亮", idempotencyKey="mp-report-1"),
+    )
+    assert (error["code"], error["field"]) == ("IDEMPOTENCY_MISMATCH", "idempotencyKey")
+    assert len(api.my_cases(api.cw.resident_id)) == 1  # nothing written
+
+
+POST_POINTS = """
+mutation($input: PostPointsInput!) {
+  postPoints(input: $input) { entry { at amount reason } errors { code field message } }
+}"""
+
+
+def test_a_reused_points_key_with_another_amount_is_refused(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    posting = {
+        "account": "SERVICE_HOURS",
+        "holderId": person_gid(cw.resident_id),
+        "amount": 2,
+        "source": "SERVICE",
+        "reason": "社区志愿服务",
+        "idempotencyKey": "hours-1",
+    }
+    admin = cw.world.district_admin_id
+    first = api.data(POST_POINTS, {"input": posting}, admin)
+    assert first["errors"] == []
+    again = api.data(POST_POINTS, {"input": posting}, admin)
+    assert again == first
+    changed = api.data(POST_POINTS, {"input": {**posting, "amount": 3}}, admin)
+    assert changed["entry"] is None
+    assert [(e["code"], e["field"]) for e in changed["errors"]] == [
+        ("IDEMPOTENCY_MISMATCH", "idempotencyKey")
+    ]

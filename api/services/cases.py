@@ -39,7 +39,7 @@ from api.domain.roles import Permission, Role
 from api.domain.timers import CaseClock
 from api.records.case import CaseRecord, LevelVisit
 from api.records.org import OrgUnitRecord
-from api.services import case_access, case_clock, task_clocks
+from api.services import case_access, case_clock, case_races, task_clocks
 from api.services.actor import Actor
 from api.store.case_store import CaseChange, EventDraft, Handler, Opening
 from api.store.db import Db
@@ -369,7 +369,7 @@ def act_on_case(
         )
     before = case.domain()
     if action not in machine.allowed_actions(before):
-        raise machine.InvalidTransition(before, action)
+        raise case_races.refusal(case, action, actor.person_id)
     if action is Action.ESCALATE:
         dispatch = _escalation_target(before, dispatch)
     if isinstance(command, machine.Reject) and command.duplicate_of is not None:
@@ -419,7 +419,10 @@ def act_on_case(
         day=day_of(at),
         task_deadlines=task_deadlines,
     )
-    return db.cases.save(change)
+    try:
+        return db.cases.save(change)
+    except Conflict as lost:
+        raise case_races.lost_write(db, case.id, lost) from None
 
 
 def advance(

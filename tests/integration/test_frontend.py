@@ -75,3 +75,33 @@ def test_a_reused_points_key_with_another_amount_is_refused(case_api: CaseApi) -
     assert [(e["code"], e["field"]) for e in changed["errors"]] == [
         ("IDEMPOTENCY_MISMATCH", "idempotencyKey")
     ]
+
+
+# 5. CONFLICT: the loser of two actions learns someone else acted, and the state now
+
+
+def test_the_loser_of_two_accepts_gets_conflict_naming_the_state(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    case = api.report()
+    api.act(
+        "acceptCase", cw.community_dispatcher_id, case, mode="ASSIGNED", category="HOUSING_SAFETY"
+    )
+    # The street's admin tapped "accept" on the same REPORTED case at the same moment.
+    error = api.refused(
+        "acceptCase",
+        cw.street_admin_id,
+        caseId=case["id"],
+        mode="ASSIGNED",
+        category="HOUSING_SAFETY",
+    )
+    assert (error["code"], error["field"]) == ("CONFLICT", "caseId")
+    assert "ACCEPT" in error["message"] and "ACCEPTED" in error["message"]
+    # Doing it oneself twice is no race: the state simply no longer allows it.
+    again = api.refused(
+        "acceptCase",
+        cw.community_dispatcher_id,
+        caseId=case["id"],
+        mode="ASSIGNED",
+        category="HOUSING_SAFETY",
+    )
+    assert again["code"] == "INVALID_TRANSITION"

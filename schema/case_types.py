@@ -21,6 +21,7 @@ from api.records.case import (
     NoticeRecord,
 )
 from api.services import case_access
+from api.services.cases import current_handlers as handlers_of
 from api.services.cases import department_paths
 from schema.context import Info
 from schema.enums import (
@@ -158,6 +159,38 @@ class CaseEvent:
         return Person.of(person, info) if person else None
 
 
+@strawberry.type(
+    description="当前承办: who holds a case now — the same entries as the inboxes it sits in"
+)
+class CaseHolder:
+    holder_id: strawberry.ID = strawberry.field(
+        description="Global id of the unit or department (OrgUnit), or of the leader (Person) "
+        "at TOP"
+    )
+    name: str = strawberry.field(description="Its name")
+    role: str = strawberry.field(
+        description="INTAKE (the community's dispatcher), UNIT, LEAD or SUPPORT (a department), "
+        "LEADER (包案领导)"
+    )
+    task_status: TaskStatus | None = strawberry.field(
+        description="A department's task status; null for a unit or leader"
+    )
+
+
+def current_holders(case: CaseRecord) -> list[CaseHolder]:
+    return [
+        CaseHolder(
+            holder_id=global_id(
+                "Person" if holder.role == "LEADER" else "OrgUnit", holder.assignee_id
+            ),
+            name=holder.assignee_name,
+            role=holder.role,
+            task_status=holder.task_status,
+        )
+        for holder in handlers_of(case)
+    ]
+
+
 @strawberry.type(description="A case (吹哨报到) as the reporter and the handling chain see it")
 class Case(Node):
     code: str = strawberry.field(description="追踪码: tracking code, e.g. SB2026-000123")
@@ -170,7 +203,16 @@ class Case(Node):
     mode: HandlingMode | None = strawberry.field(description="How it is handled, once accepted")
     level: CaseLevel | None = strawberry.field(description="The level handling it; null at intake")
     assignee_name: str | None = strawberry.field(
-        description="The unit or leader handling the case now (below DISTRICT, TOP)"
+        description="The unit or leader handling the case now (below DISTRICT, TOP); "
+        "currentHolders names the holders at every level"
+    )
+    current_holders: list[CaseHolder] = strawberry.field(
+        description="当前承办: who holds the case now (unit, departments, leader); empty once "
+        "closed, rejected or archived"
+    )
+    due_at: str | None = strawberry.field(
+        description="The live deadline of the current level (the inbox's dueAt); null at intake, "
+        "while paused or when no clock runs"
     )
     description: str = strawberry.field(description="The problem as reported")
     latitude: float | None = strawberry.field(description="Where: latitude (WGS-84)")
@@ -260,6 +302,8 @@ class Case(Node):
                                                         allowed_actions(case.domain()))
             ],
             timer=CaseTimer.of(case.deadline),
+            current_holders=current_holders(case),
+            due_at=iso(case.deadline.due_at) if case.deadline and case.deadline.due_at else None,
             breached=case.breached,
             ever_breached=case.ever_breached,
             policy_version=case.policy_version,

@@ -144,7 +144,10 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         attachments=tuple(attachments), anonymous=data.anonymous, reporter_id=person_id,
         reporter_name=person.name if person else None,
         reporter_phone=person.phone if person else None,
-        handler_names={grid_id: location.ancestor_name(grid_id)}, levels=(), event_count=0,
+        handler_names={
+            unit_id: location.ancestor_name(unit_id)
+            for unit_id in (grid_id, path_ids(grid_path)[2])
+        }, levels=(), event_count=0,
         deadline=None, deadline_generation=0, policy_version=None, extension_hours=None,
         breached=False, ever_breached=False, reported_at=at, updated_at=at,
         topic_id=data.topic_id, timeline=(), version=0,
@@ -193,8 +196,11 @@ def current_handlers(case: CaseRecord) -> tuple[Handler, ...]:
     """Who has the case in their inbox, derived from its state and level."""
     if case.state in (CaseState.REJECTED, CaseState.CLOSED, CaseState.ARCHIVED):
         return ()
-    if case.level is None:  # reported or accepted: the grid's intake
-        return (Handler(case.grid_id, case.name_of(case.grid_id), "INTAKE"),)
+    if case.level is None:
+        # Reported or accepted: the intake of the community, whose dispatcher accepts and
+        # dispatches (a grid worker may not accept), oldest report first.
+        community_id = path_ids(case.grid_path)[2]
+        return (Handler(community_id, case.name_of(community_id), "INTAKE"),)
     if case.level is Level.DISTRICT and case.tasks:
         return tuple(
             Handler(t.department_id, case.name_of(t.department_id), t.role.value, t.status)

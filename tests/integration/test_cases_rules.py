@@ -170,12 +170,13 @@ def test_reports_through_each_channel_at_each_kind_of_place(api: CaseApi) -> Non
         assert full["location"]["id"] == unit_gid(location)
         assert full["grid"]["id"] == unit_gid(a.grid.id)
     assert api.full(cw.resident_id, elsewhere)["grid"]["id"] == unit_gid(cw.world.b.grid.id)
-    assert [e["code"] for e in api.inbox(cw.grid_worker_id, a.grid.id)] == [
+    # New reports wait in the community's intake (issue 16.1).
+    assert [e["code"] for e in api.inbox(cw.community_dispatcher_id, a.community.id)] == [
         "SB2026-000001",
         "SB2026-000002",
         "SB2026-000003",
     ]
-    assert [e["code"] for e in api.inbox(cw.world.b.staff_id, cw.world.b.grid.id)] == [
+    assert [e["code"] for e in api.inbox(cw.world.b.admin_id, cw.world.b.community.id)] == [
         "SB2026-000004"
     ]
 
@@ -648,8 +649,8 @@ def test_parking_and_sending_back(api: CaseApi) -> None:
     sent = api.act("sendBackCase", worker, case, reason="不属于本网格职责")
     assert (sent["state"], sent["level"], sent["assigneeName"]) == ("ACCEPTED", None, None)
     assert sent["allowedActions"] == ["ASSIGN", "REJECT"]
-    # Back with the grid's intake until the dispatcher sends it elsewhere.
-    (entry,) = api.inbox(worker, cw.world.a.grid.id)
+    # Back with the community's intake until the dispatcher sends it elsewhere.
+    (entry,) = api.inbox(community, cw.world.a.community.id)
     assert (entry["state"], entry["role"]) == ("ACCEPTED", "INTAKE")
     again = api.act("assignCase", community, case, level="COMMUNITY")
     assert (again["state"], again["level"], again["assigneeName"]) == (
@@ -687,8 +688,9 @@ def test_parking_and_sending_back(api: CaseApi) -> None:
 
 def test_inbox_lists_by_state_then_report_time(api: CaseApi, clock: FixedClock) -> None:
     cw = api.cw
-    grid = cw.world.a.grid.id
-    worker, community = cw.grid_worker_id, cw.community_dispatcher_id
+    # New and accepted cases wait in the community's intake, for its dispatcher (issue 16.1).
+    grid = cw.world.a.community.id
+    worker = community = cw.community_dispatcher_id
     reported = []
     for minute in range(3):
         clock.advance(timedelta(minutes=10))

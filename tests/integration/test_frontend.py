@@ -5,8 +5,13 @@ self-service applications, the closing policy and messages in the caller's langu
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from api.domain.clock import FixedClock
 from api.domain.people import mask_phone
-from tests.case_world import CaseApi, person_gid
+from api.services.escalation import sweep
+from api.store.db import Db
+from tests.case_world import CaseApi, person_gid, unit_gid
 
 RESIDENT_PHONE = "13900001002"  # street A's resident (tests/world.py)
 
@@ -105,3 +110,105 @@ def test_the_loser_of_two_accepts_gets_conflict_naming_the_state(case_api: CaseA
         category="HOUSING_SAFETY",
     )
     assert again["code"] == "INVALID_TRANSITION"
+
+
+# 6. Supervision (督办) is a timeline event
+
+
+def test_a_missed_limit_writes_a_supervision_event_before_the_escalation(
+    case_api: CaseApi, db: Db, clock: FixedClock
+) -> None:
+    api, cw = case_api, case_api.cw
+    case = api.report()
+    api.act(
+        "acceptCase", cw.community_dispatcher_id, case, mode="ASSIGNED", category="HOUSING_SAFETY"
+    )
+    api.act("assignCase", cw.community_dispatcher_id, case, level="GRID")
+    # Sweep well past the grid's limits: the warning, then the missed limit.
+    for days in (3, 6, 9):
+        sweep(db, clock.now() + timedelta(days=days))
+    timeline = api.full(cw.community_dispatcher_id, case)["timeline"]
+    steps = [(e["action"], e["level"], e["actorRole"]) for e in timeline]
+    supervision = steps.index(("SUPERVISION", "GRID", "SYSTEM"))
+    assert steps[supervision + 1] == ("ESCALATE", "COMMUNITY", "SYSTEM")
+    assert "督办" in (timeline[supervision]["note"] or "")
+
+
+# 1. The dispatcher's intake inbox
+
+
+def test_new_reports_wait_in_the_community_dispatchers_inbox_oldest_first(
+    case_api: CaseApi, clock: FixedClock
+) -> None:
+    api, cw = case_api, case_api.cw
+    a = cw.world.a
+    reported = []
+    for text in ("楼道堆物", "路灯不亮", "井盖松动"):
+        reported.append(api.report(description=text)["id"])
+        clock.advance(timedelta(minutes=5))
+    dispatcher = cw.community_dispatcher_id
+    intake = api.inbox(dispatcher, a.community.id, state="REPORTED")
+    assert [entry["caseId"] for entry in intake] == reported
+    assert {(entry["role"], entry["level"]) for entry in intake} == {("INTAKE", "INTAKE")}
+    assert api.inbox(cw.grid_worker_id, a.grid.id) == []  # not the grid's to accept
+    api.ok("acceptCase", dispatcher, caseId=reported[0], mode="ASSIGNED", category="HOUSING_SAFETY")
+    api.ok("assignCase", dispatcher, caseId=reported[0], level="GRID")
+    assert [e["caseId"] for e in api.inbox(dispatcher, a.community.id)] == reported[1:]
+    assert [e["caseId"] for e in api.inbox(cw.grid_worker_id, a.grid.id)] == [reported[0]]
+
+
+# 2. Who holds the case, until when — the same as the inboxes, at every level
+
+HOLDERS = """
+query($id: ID!) {
+  case(id: $id) { level assigneeName dueAt currentHolders { holderId name role taskStatus } }
+}"""
+DUE = """
+query($unit: ID!) { caseInbox(unitId: $unit) { nodes { caseId role dueAt } } }
+"""
+
+
+def test_the_case_names_its_current_holders_and_due_time_at_district(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    dispatcher = cw.dispatcher_id
+    housing, gardens = unit_gid(cw.housing.id), unit_gid(cw.gardens.id)
+    case = api.report(description="楼院内大树倒伏压坏围墙", category="GREENERY")
+    intake = api.data(HOLDERS, {"id": case["id"]}, dispatcher)
+    assert intake["currentHolders"] == [
+        {"holderId": unit_gid(cw.world.a.community.id), "name": "无棣路社区", "role": "INTAKE",
+         "taskStatus": None}
+    ]  # fmt: skip
+    api.act("acceptCase", dispatcher, case, mode="JOINT", category="GREENERY")
+    api.act(
+        "assignCase", dispatcher, case, level="DISTRICT", leadDepartmentId=housing,
+        supportingDepartmentIds=[gardens],
+    )  # fmt: skip
+    seen = api.data(HOLDERS, {"id": case["id"]}, dispatcher)
+    assert seen["level"] == "DISTRICT"
+    assert [(h["holderId"], h["role"], h["taskStatus"]) for h in seen["currentHolders"]] == [
+        (housing, "LEAD", "ASSIGNED"),
+        (gardens, "SUPPORT", "ASSIGNED"),
+    ]
+    (entry,) = api.data(DUE, {"unit": housing}, cw.housing_staff_id)["nodes"]
+    assert seen["dueAt"] is not None and entry["dueAt"] == seen["dueAt"]
+
+
+# 8. A forbidden sub-field is null with an error at its own path; the parent stays
+
+UNIT_WITH_RESIDENTS = """
+query($id: ID!) {
+  orgUnit(id: $id) { name residents(first: 5) { nodes { id } } roleGrants { nodes { role } } }
+}"""
+
+
+def test_a_forbidden_sub_field_is_null_at_its_own_path(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    grid = cw.world.a.grid
+    response = api.query(UNIT_WITH_RESIDENTS, {"id": unit_gid(grid.id)}, cw.resident_id)
+    assert response.data == {"orgUnit": {"name": grid.name, "residents": None, "roleGrants": None}}
+    assert sorted((tuple(e["path"]), e["extensions"]["code"]) for e in response.errors) == [
+        (("orgUnit", "residents"), "FORBIDDEN"),
+        (("orgUnit", "roleGrants"), "FORBIDDEN"),
+    ]
+    staff = api.data(UNIT_WITH_RESIDENTS, {"id": unit_gid(grid.id)}, cw.grid_worker_id)
+    assert staff["residents"] is not None and staff["roleGrants"]["nodes"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.domain.errors import Unauthenticated
+from api.domain.ids import accept_id
 from api.settings import Settings
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise Unauthenticated("The token has no subject")
-        return subject
+        return accept_id(subject, "Person")  # a raw person id or its global id
 
 
 def bearer_token(authorization: str | None) -> str | None:

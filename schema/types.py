@@ -155,30 +155,24 @@ class OrgUnit(Node):
 
     grid: GridDetails | None = strawberry.field(description="Only for grids")
 
-    @strawberry.field(
-        description="Who holds which role here (staff in scope only: null with FORBIDDEN at "
-        "this path for others)"
-    )
+    @strawberry.field(description="Who holds which role here (staff in scope only)")
     def role_grants(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> Connection[RoleGrant] | None:
+    ) -> Connection[RoleGrant]:
         ctx = info.context
         page = people.list_grants(ctx.db, ctx.actor, self.record, first, after)
         return to_connection(page, RoleGrant.of, after is not None)
 
-    @strawberry.field(
-        description="People whose home is this unit (staff in scope only: null with FORBIDDEN "
-        "at this path for others)"
-    )
+    @strawberry.field(description="People whose home is this unit (staff in scope only)")
     def residents(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> Connection[Person] | None:
+    ) -> Connection[Person]:
         ctx = info.context
         page = people.list_residents(ctx.db, ctx.actor, self.record, first, after)
         return to_connection(page, lambda person: Person.of(person, info), after is not None)

@@ -193,22 +193,31 @@ def test_the_case_names_its_current_holders_and_due_time_at_district(case_api: C
     assert seen["dueAt"] is not None and entry["dueAt"] == seen["dueAt"]
 
 
-# 8. A forbidden sub-field is null with an error at its own path; the parent stays
-
-UNIT_WITH_RESIDENTS = """
-query($id: ID!) {
-  orgUnit(id: $id) { name residents(first: 5) { nodes { id } } roleGrants { nodes { role } } }
-}"""
+# 10. One id format: the global id the API shows works where a raw id did (tokens, CLI)
 
 
-def test_a_forbidden_sub_field_is_null_at_its_own_path(case_api: CaseApi) -> None:
+def test_a_token_for_a_persons_global_id_signs_them_in(case_api: CaseApi) -> None:
     api, cw = case_api, case_api.cw
-    grid = cw.world.a.grid
-    response = api.query(UNIT_WITH_RESIDENTS, {"id": unit_gid(grid.id)}, cw.resident_id)
-    assert response.data == {"orgUnit": {"name": grid.name, "residents": None, "roleGrants": None}}
-    assert sorted((tuple(e["path"]), e["extensions"]["code"]) for e in response.errors) == [
-        (("orgUnit", "residents"), "FORBIDDEN"),
-        (("orgUnit", "roleGrants"), "FORBIDDEN"),
-    ]
-    staff = api.data(UNIT_WITH_RESIDENTS, {"id": unit_gid(grid.id)}, cw.grid_worker_id)
-    assert staff["residents"] is not None and staff["roleGrants"]["nodes"]
+    as_global = api.mint(person_gid(cw.resident_id))  # what the CLI's mint-token now accepts
+    response = api.client.query(VIEWER, None, as_global)
+    assert response.status == 200 and not response.errors, response.body
+    assert response.data["viewer"]["person"]["id"] == person_gid(cw.resident_id)
+
+
+# 11. Public aggregate figures for any unit; the cases behind them staff-only
+
+STATS_PUBLIC = """
+query($unit: ID!, $day: String!) { caseStats(unitId: $unit, start: $day, end: $day) {
+  day reported accepted } }
+"""
+
+
+def test_case_figures_are_public_and_the_cases_are_not(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    api.report()
+    community = unit_gid(cw.world.a.community.id)
+    for who in (None, cw.resident_id, cw.world.b.resident_id):
+        rows = api.data(STATS_PUBLIC, {"unit": community, "day": "2026-11-23"}, who)
+        assert rows == [{"day": "2026-11-23", "reported": 1, "accepted": 0}], who
+    listed = "query($scope: ID!) { cases(scopeId: $scope) { nodes { id } } }"
+    assert api.query_error(listed, {"scope": community}, cw.resident_id)[0] == "FORBIDDEN"

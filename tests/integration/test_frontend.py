@@ -221,3 +221,37 @@ def test_case_figures_are_public_and_the_cases_are_not(case_api: CaseApi) -> Non
         assert rows == [{"day": "2026-11-23", "reported": 1, "accepted": 0}], who
     listed = "query($scope: ID!) { cases(scopeId: $scope) { nodes { id } } }"
     assert api.query_error(listed, {"scope": community}, cw.resident_id)[0] == "FORBIDDEN"
+
+
+# 9. Self-service: an enterprise applies to be a red partner; staff approve
+
+REGISTER_PARTNER = """
+mutation($input: RegisterPartnerInput!) {
+  registerPartner(input: $input) { partner { id status } errors { code field message } }
+}"""
+CHANGE_PARTNER = """
+mutation($input: ChangePartnerStatusInput!) {
+  changePartnerStatus(input: $input) { partner { id status } errors { code field message } }
+}"""
+
+
+def test_an_enterprise_applies_itself_and_the_street_approves(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    street = unit_gid(cw.world.a.street.id)
+    applied = api.data(
+        REGISTER_PARTNER,
+        {"input": {"directoryUnitId": street, "kind": "ENTERPRISE", "name": "甲居民便民超市"}},
+        cw.resident_id,
+    )
+    assert applied["errors"] == [] and applied["partner"]["status"] == "APPLIED"
+    partner_id = applied["partner"]["id"]
+    refused = api.data(
+        CHANGE_PARTNER, {"input": {"partnerId": partner_id, "action": "APPROVE"}}, cw.resident_id
+    )
+    assert refused["partner"] is None and refused["errors"][0]["code"] == "FORBIDDEN"
+    approved = api.data(
+        CHANGE_PARTNER,
+        {"input": {"partnerId": partner_id, "action": "APPROVE"}},
+        cw.street_admin_id,
+    )
+    assert approved["errors"] == [] and approved["partner"]["status"] == "APPROVED"

@@ -825,7 +825,7 @@ def test_cases_within_a_scope_filter_by_state_category_mode_level_and_date(
     )
 
 
-def test_stats_need_read_access_and_a_sane_range(api: CaseApi) -> None:
+def test_stats_are_public_and_need_a_sane_range(api: CaseApi) -> None:
     cw = api.cw
     a = cw.world.a
     api.report()

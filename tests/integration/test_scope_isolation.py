@@ -775,14 +775,17 @@ B_WORKER_FULL = {
     "homeUnit": {"name": "第一网格"},
 }
 B_WORKER_MASKED = masked_person("乙***")
+# One's own data is shown in full (issue 16.3).
+B_RESIDENT_OWN = B_RESIDENT_FULL | {"phone": "13900002002"}
+B_WORKER_OWN = B_WORKER_FULL | {"phone": "13900002001"}
 
 
-def _case_view(s: Shared) -> dict[str, Any]:
+def _case_view(s: Shared, phone: str = "139****2002") -> dict[str, Any]:
     return {
         "code": s.extras.b_case_code,
         "description": "楼道堆放杂物",
         "address": "大港路1号1单元",
-        "reporter": {"name": "乙居民", "phone": "139****2002"},
+        "reporter": {"name": "乙居民", "phone": phone},
     }
 
 
@@ -855,7 +858,7 @@ READ_CASES: list[ReadCase] = [
         " } } }",
         _b_grid,
         lambda d: d["orgUnit"]["grid"]["partyBranchSecretary"],
-        lambda s: per_viewer(B_WORKER_MASKED, b_admin=B_WORKER_FULL, b_worker=B_WORKER_FULL),
+        lambda s: per_viewer(B_WORKER_MASKED, b_admin=B_WORKER_FULL, b_worker=B_WORKER_OWN),
     ),
     ReadCase(
         "orgUnit",
@@ -892,7 +895,7 @@ READ_CASES: list[ReadCase] = [
             B_RESIDENT_MASKED,
             b_admin=B_RESIDENT_FULL,
             b_worker=B_RESIDENT_FULL,
-            b_resident=B_RESIDENT_FULL,
+            b_resident=B_RESIDENT_OWN,
         ),
     ),
     ReadCase(
@@ -902,7 +905,10 @@ READ_CASES: list[ReadCase] = [
         lambda s: {"id": gid(s.extras.b_case_id, "Case")},
         lambda d: d["node"],
         lambda s: per_viewer(
-            None, b_admin=_case_view(s), b_worker=_case_view(s), b_resident=_case_view(s)
+            None,
+            b_admin=_case_view(s),
+            b_worker=_case_view(s),
+            b_resident=_case_view(s, "13900002002"),
         ),
     ),
     # person
@@ -916,7 +922,7 @@ READ_CASES: list[ReadCase] = [
             B_RESIDENT_MASKED,
             b_admin=B_RESIDENT_FULL,
             b_worker=B_RESIDENT_FULL,
-            b_resident=B_RESIDENT_FULL,
+            b_resident=B_RESIDENT_OWN,
         ),
     ),
     ReadCase(
@@ -929,7 +935,7 @@ READ_CASES: list[ReadCase] = [
             masked_person("乙*****"),
             b_admin={
                 "name": "乙街道管理员",
-                "phone": "139****2000",
+                "phone": "13900002000",  # their own data, in full
                 "isPartyMember": True,
                 "partyBadge": False,
                 "roles": [{"role": "ADMIN"}],
@@ -1031,7 +1037,10 @@ READ_CASES: list[ReadCase] = [
         lambda s: {"id": gid(s.extras.b_case_id, "Case")},
         lambda d: d["case"],
         lambda s: per_viewer(
-            None, b_admin=_case_view(s), b_worker=_case_view(s), b_resident=_case_view(s)
+            None,
+            b_admin=_case_view(s),
+            b_worker=_case_view(s),
+            b_resident=_case_view(s, "13900002002"),
         ),
     ),
     ReadCase(
@@ -1041,7 +1050,10 @@ READ_CASES: list[ReadCase] = [
         lambda s: {"code": s.extras.b_case_code},
         lambda d: d["caseByCode"],
         lambda s: per_viewer(
-            None, b_admin=_case_view(s), b_worker=_case_view(s), b_resident=_case_view(s)
+            None,
+            b_admin=_case_view(s),
+            b_worker=_case_view(s),
+            b_resident=_case_view(s, "13900002002"),
         ),
     ),
     ReadCase(

@@ -1076,15 +1076,14 @@ READ_CASES: list[ReadCase] = [
     # case lists
     ReadCase(
         "caseInbox",
-        "B grid's inbox",
+        "B community's intake inbox (new reports wait there: issue 16.1)",
         "query($id: ID!) { caseInbox(unitId: $id) { nodes { code summary } } }",
-        _b_grid,
+        lambda s: {"id": gid(s.world.b.community.id)},
         lambda d: [n["code"] for n in d["caseInbox"]["nodes"]],
         lambda s: per_viewer(
             FORBIDDEN,
             anonymous=UNAUTHENTICATED,
             b_admin=[s.extras.b_case_code],
-            b_worker=[s.extras.b_case_code],
         ),
     ),
     ReadCase(

@@ -1166,7 +1166,8 @@ READ_CASES: list[ReadCase] = [
         " { day reported } }",
         lambda s: {"id": gid(s.world.district.id)},
         lambda d: d["caseStats"],
-        lambda s: per_viewer(FORBIDDEN, anonymous=UNAUTHENTICATED),
+        # Public aggregate figures for any unit (issue 16.11).
+        lambda s: everyone([{"day": "2026-11-23", "reported": 1}]),
     ),
     ReadCase(
         "caseStats",
@@ -1175,11 +1176,7 @@ READ_CASES: list[ReadCase] = [
         " { day reported } }",
         lambda s: {"id": gid(s.world.b.street.id)},
         lambda d: d["caseStats"],
-        lambda s: per_viewer(
-            FORBIDDEN,
-            anonymous=UNAUTHENTICATED,
-            b_admin=[{"day": "2026-11-23", "reported": 1}],
-        ),
+        lambda s: everyone([{"day": "2026-11-23", "reported": 1}]),
     ),
     # red partners: public directory and lists; contacts and statements only in scope
     ReadCase(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from api.domain.errors import Unauthenticated
+from api.domain.ids import accept_id
 from api.settings import Settings
 from api.token_cache import VerifiedTokens
 
@@ -86,8 +87,9 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise Unauthenticated("令牌缺少用户标识（sub）")
-        self._verified.remember(token, subject, float(claims["exp"]))
-        return subject
+        person_id = accept_id(subject, "Person")  # a raw person id or its global id
+        self._verified.remember(token, person_id, float(claims["exp"]))
+        return person_id
 
     def _check_lifetime(self, claims: dict[str, Any]) -> None:
         """Refuse tokens issued for longer than the stage allows, however validly signed."""

@@ -267,8 +267,11 @@ def migrate_command(
 
 @app.command("mint-token")
 def mint_token(person_id: str, hours: int = 12) -> None:
-    """Mint a token of the local issuer for a person id (e.g. P-ST01-ADMIN)."""
-    print(local_issuer().mint(person_id, ttl_seconds=hours * 3600))
+    """Mint a token of the local issuer for a person: a raw id (e.g. P-ST01-ADMIN) or the
+    global id the API shows (Person.id)."""
+    from api.domain.ids import accept_id
+
+    print(local_issuer().mint(accept_id(person_id, "Person"), ttl_seconds=hours * 3600))
 
 
 @app.command("register-operations")

@@ -173,7 +173,10 @@ class CaseQuery:
         page = case_queries.notices(info.context.db, actor, recipient, first, after)
         return to_connection(page, CaseNotice.of, after is not None)
 
-    @strawberry.field(description="Daily case counters of a unit's subtree (dashboards)")
+    @strawberry.field(
+        description="Daily case counters of a unit's subtree (dashboards): public aggregate "
+        "figures for any unit, no sign-in needed; the cases themselves are staff-only"
+    )
     def case_stats(
         self, info: Info, unit_id: strawberry.ID, start: str, end: str
     ) -> list[CaseDayStats]:

@@ -12,7 +12,7 @@ from api.domain.cases import TaskRole as TaskRoleModel
 from api.domain.cases import allowed_actions
 from api.domain.clock import iso
 from api.domain.deadlines.timers import Timer
-from api.domain.people import mask_name, mask_phone
+from api.domain.people import mask_name, phone_shown
 from api.domain.tracking import tracking_number
 from api.records.case import (
     CaseEventRecord,
@@ -23,6 +23,7 @@ from api.records.case import (
 )
 from api.services import case_access
 from api.services.api_clients import client_id_of
+from api.services.cases import current_handlers as handlers_of
 from api.services.cases import department_paths
 from schema.attachment_types import case_files_field
 from schema.context import Info
@@ -63,7 +64,9 @@ class CaseAttachment:
 @strawberry.type(description="The reporter, shown only to themselves and the handling chain")
 class CaseReporter:
     name: str = strawberry.field(description="The reporter's name as given at report time")
-    phone: str | None = strawberry.field(description="The reporter's phone, masked")
+    phone: str | None = strawberry.field(
+        description="The reporter's phone: in full to the reporter, masked to the handling chain"
+    )
     person: Person | None = strawberry.field(description="The reporter's person record")
 
 
@@ -166,6 +169,38 @@ class CaseEvent:
         return Person.of(person, info) if person else None
 
 
+@strawberry.type(
+    description="当前承办: who holds a case now — the same entries as the inboxes it sits in"
+)
+class CaseHolder:
+    holder_id: strawberry.ID = strawberry.field(
+        description="Global id of the unit or department (OrgUnit), or of the leader (Person) "
+        "at TOP"
+    )
+    name: str = strawberry.field(description="Its name")
+    role: str = strawberry.field(
+        description="INTAKE (the community's dispatcher), UNIT, LEAD or SUPPORT (a department), "
+        "LEADER (包案领导)"
+    )
+    task_status: TaskStatus | None = strawberry.field(
+        description="A department's task status; null for a unit or leader"
+    )
+
+
+def current_holders(case: CaseRecord) -> list[CaseHolder]:
+    return [
+        CaseHolder(
+            holder_id=global_id(
+                "Person" if holder.role == "LEADER" else "OrgUnit", holder.assignee_id
+            ),
+            name=holder.assignee_name,
+            role=holder.role,
+            task_status=holder.task_status,
+        )
+        for holder in handlers_of(case)
+    ]
+
+
 @strawberry.type(description="A case (吹哨报到) as the reporter and the handling chain see it")
 class Case(Node):
     code: str = strawberry.field(description="追踪码: tracking code, e.g. SB2026-000123")
@@ -185,7 +220,16 @@ class Case(Node):
     mode: HandlingMode | None = strawberry.field(description="How it is handled, once accepted")
     level: CaseLevel | None = strawberry.field(description="The level handling it; null at intake")
     assignee_name: str | None = strawberry.field(
-        description="The unit or leader handling the case now (below DISTRICT, TOP)"
+        description="The unit or leader handling the case now (below DISTRICT, TOP); "
+        "currentHolders names the holders at every level"
+    )
+    current_holders: list[CaseHolder] = strawberry.field(
+        description="当前承办: who holds the case now (unit, departments, leader); empty once "
+        "closed, rejected or archived"
+    )
+    due_at: str | None = strawberry.field(
+        description="The live deadline of the current level (the inbox's dueAt); null at intake, "
+        "while paused or when no clock runs"
     )
     description: str = strawberry.field(description="The problem as reported")
     latitude: float | None = strawberry.field(description="Where: latitude (WGS-84)")
@@ -277,6 +321,8 @@ class Case(Node):
                                                         allowed_actions(case.domain()))
             ],
             timer=CaseTimer.of(case.deadline),
+            current_holders=current_holders(case),
+            due_at=iso(case.deadline.due_at) if case.deadline and case.deadline.due_at else None,
             breached=case.breached,
             ever_breached=case.ever_breached,
             policy_version=case.policy_version,
@@ -334,7 +380,9 @@ class Case(Node):
         person = await info.context.loaders.people.load(case.reporter_id)
         return CaseReporter(
             name=case.reporter_name or "",
-            phone=mask_phone(case.reporter_phone) if case.reporter_phone else None,
+            phone=phone_shown(case.reporter_phone, case.reporter_id, info.context.actor.person_id)
+            if case.reporter_phone
+            else None,
             person=Person.of(person, info) if person else None,
         )
 

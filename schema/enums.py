@@ -318,6 +318,8 @@ ErrorCode = described_enum(
         DomainErrorCode.ARCHIVED: "已归档: the object is archived and read-only",
         DomainErrorCode.INVALID_TRANSITION: "状态不允许: the current state does not allow this "
         "action; the message names the state and the allowed actions",
+        DomainErrorCode.IDEMPOTENCY_MISMATCH: "幂等键冲突: the idempotency key was used "
+        "before with a different input; use a new key for a new request",
         DomainErrorCode.PROJECT_FULL: "名额已满: the partner project has no slot left",
         DomainErrorCode.PROJECT_NOT_OPEN: "项目未开放: the partner project is not open for claims",
         DomainErrorCode.ALREADY_CLAIMED: "已认领: this partner already claimed the project",

@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 
 from api.domain.grid import GridDetails as GridDetailsModel
-from api.domain.people import mask_name, mask_phone
+from api.domain.people import mask_name, phone_shown
 from api.domain.roles import Permission
 from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.services import org_units, people
@@ -190,7 +190,7 @@ class Person(Node):
         description="Full name to the person and staff in scope; masked (张*) for others"
     )
     phone: str | None = strawberry.field(
-        description="Masked for staff in scope, absent for everyone else"
+        description="In full to the person themselves, masked for staff in scope, absent for others"
     )
     is_party_member: bool | None = strawberry.field(
         description="党员: shown to others only when the party badge is on"
@@ -207,7 +207,9 @@ class Person(Node):
             record=person,
             full_access=full,
             name=person.name if full else mask_name(person.name),
-            phone=mask_phone(person.phone) if full and person.phone else None,
+            phone=phone_shown(person.phone, person.id, info.context.actor.person_id)
+            if full and person.phone
+            else None,
             is_party_member=person.is_party_member if full or person.party_badge else None,
             party_badge=person.party_badge,
         )

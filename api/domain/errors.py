@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     ARCHIVED = "ARCHIVED"
     INVALID_TRANSITION = "INVALID_TRANSITION"
     RATE_LIMITED = "RATE_LIMITED"  # too many anonymous lookups from one address
+    IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_MISMATCH"  # a reused key with a different input
     # Red partners and the points ledger
     PROJECT_FULL = "PROJECT_FULL"
     PROJECT_NOT_OPEN = "PROJECT_NOT_OPEN"
@@ -72,6 +73,10 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     code = ErrorCode.FORBIDDEN
+
+
+class IdempotencyMismatch(DomainError):
+    code = ErrorCode.IDEMPOTENCY_MISMATCH
 
 
 class Conflict(DomainError):

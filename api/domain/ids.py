@@ -57,3 +57,13 @@ def from_global_id(global_id: str, expected_type: str | None = None) -> tuple[st
             f"ID {global_id!r} is a {type_name}, expected a {expected_type}", field="id"
         )
     return type_name, item_id
+
+
+def accept_id(value: str, type_name: str) -> str:
+    """The raw id of what a person typed or pasted: a global id of ``type_name`` (as the API
+    shows it) or the raw id itself (as the seeds print it). One mapping, both accepted:
+    ``to_global_id(type, raw) == base64url("<type>:<raw>")`` without padding."""
+    try:
+        return from_global_id(value.strip(), type_name)[1]
+    except InvalidId:
+        return value.strip()

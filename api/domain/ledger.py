@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from api.domain.errors import InvalidInput
+from api.domain.idempotency import input_hash
 from api.domain.text import free_text
 
 AMOUNT_MAX = 100_000
@@ -90,6 +91,19 @@ def check_posting(posting: Posting) -> Posting:
         posting.source,
         reason,
         posting.idempotency_key,
+    )
+
+
+def posting_hash(posting: Posting) -> str:
+    """The hash of a posting's input (without its key): a reused key must carry the same one."""
+    return input_hash(
+        {
+            "account": posting.account,
+            "holder_id": posting.holder_id,
+            "amount": posting.amount,
+            "source": posting.source,
+            "reason": posting.reason,
+        }
     )
 
 

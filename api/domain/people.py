@@ -26,6 +26,11 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
 
 
+def phone_shown(phone: str, owner_id: str | None, caller_id: str | None) -> str:
+    """A phone as the caller sees it: in full to its owner (one's own data), masked to others."""
+    return phone if owner_id is not None and owner_id == caller_id else mask_phone(phone)
+
+
 def mask_name(name: str) -> str:
     """张三丰 → 张**: keeps the family name, as Chinese public notices do."""
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""

@@ -115,8 +115,9 @@ def my_cases(db: Db, actor: Actor, first: int, after: str | None) -> Page[CaseRe
 def daily_stats(
     db: Db, actor: Actor, unit: OrgUnitRecord, start: date, end: date
 ) -> list[DayCountersRecord]:
-    """Counters of a unit's subtree per day (one Query, at most a year)."""
-    actor.require(Permission.READ_CASES, unit.path, "see case statistics")
+    """Counters of a unit's subtree per day (one Query, at most a year). Public for any unit
+    and any caller, signed in or not: aggregate figures with no personal data, as the seeds
+    publish them (issue 16.11); the cases behind them stay staff-only (``cases``, inboxes)."""
     if end < start or (end - start).days > 366:
         raise InvalidInput("Give a range of at most one year, start before end", field="start")
     return db.counters.days(unit.id, start, end)

@@ -8,7 +8,7 @@ every ancestor. The rules of what may happen live in ``api.domain.cases``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from api.domain import cases as machine
@@ -33,13 +33,14 @@ from api.domain.errors import (
     InvalidInput,
     NotFound,
 )
+from api.domain.idempotency import check_same_input, input_hash
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
 from api.domain.tracking import check_code, new_tracking_key
 from api.records.case import CallerContact, CaseRecord, ExternalRef, LevelVisit
 from api.records.org import OrgUnitRecord
-from api.services import case_access, external_refs
+from api.services import case_access, case_races, external_refs
 from api.services.actor import Actor
 from api.services.deadlines import case_timers, department_timers
 from api.store.case_store import CaseChange, EventDraft, Handler, Opening
@@ -119,10 +120,12 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
     same = (category, description, data.location_unit_id)
     if ref is not None and (found := external_refs.original(db, actor, ref, same)) is not None:
         return found  # the system retried its ticket: the original case
+    given_hash = input_hash({**asdict(data), "idempotency_key": None})
     if key is not None:
         existing = db.cases.by_idempotency_key(person_id, key)
         if existing is not None:
-            return existing
+            check_same_input(existing.input_hash, given_hash)
+            return existing.value
     location = db.org_units.require(data.location_unit_id, field="locationUnitId")
     if location.kind not in REPORTABLE_KINDS:
         raise InvalidHierarchy(
@@ -151,7 +154,10 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         attachments=tuple(attachments), anonymous=data.anonymous, reporter_id=person_id,
         reporter_name=caller.name if caller else person.name if person else None,
         reporter_phone=caller.phone if caller else person.phone if person else None,
-        handler_names={grid_id: location.ancestor_name(grid_id)}, levels=(), event_count=0,
+        handler_names={
+            unit_id: location.ancestor_name(unit_id)
+            for unit_id in (grid_id, path_ids(grid_path)[2])
+        }, levels=(), event_count=0,
         deadline=None, deadline_generation=0, policy_version=None, extension_hours=None,
         breached=False, ever_breached=False, reported_at=at, updated_at=at,
         topic_id=data.topic_id, timeline=(), version=0, external_ref=ref,
@@ -163,7 +169,8 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         counters={"reported": 1},
         day=day_of(at),
         opening=Opening(
-            idempotency=external_refs.guard(ref) if ref else (person_id, key) if key else None
+            idempotency=external_refs.guard(ref) if ref else (person_id, key) if key else None,
+            input_hash=given_hash,
         ),
         conflict="A case with this idempotency key or code exists already",
     )
@@ -175,7 +182,8 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         if key is not None:
             existing = db.cases.by_idempotency_key(person_id, key)
             if existing is not None:
-                return existing  # a concurrent retry won the race: same case, no duplicate
+                check_same_input(existing.input_hash, given_hash)
+                return existing.value  # a concurrent retry won the race: same case, no duplicate
         raise
 
 
@@ -201,8 +209,11 @@ def current_handlers(case: CaseRecord) -> tuple[Handler, ...]:
     """Who has the case in their inbox, derived from its state and level."""
     if case.state in (CaseState.REJECTED, CaseState.CLOSED, CaseState.ARCHIVED):
         return ()
-    if case.level is None:  # reported or accepted: the grid's intake
-        return (Handler(case.grid_id, case.name_of(case.grid_id), "INTAKE"),)
+    if case.level is None:
+        # Reported or accepted: the intake of the community, whose dispatcher accepts and
+        # dispatches (a grid worker may not accept), oldest report first.
+        community_id = path_ids(case.grid_path)[2]
+        return (Handler(community_id, case.name_of(community_id), "INTAKE"),)
     if case.level is Level.DISTRICT and case.tasks:
         return tuple(
             Handler(t.department_id, case.name_of(t.department_id), t.role.value, t.status)
@@ -377,7 +388,7 @@ def act_on_case(
         )
     before = case.domain()
     if action not in machine.allowed_actions(before):
-        raise machine.InvalidTransition(before, action)
+        raise case_races.refusal(case, action, actor.person_id)
     if action is Action.ESCALATE:
         dispatch = _escalation_target(before, dispatch)
     if isinstance(command, machine.Reject) and command.duplicate_of is not None:
@@ -427,7 +438,10 @@ def act_on_case(
         day=day_of(at),
         task_deadlines=task_deadlines,
     )
-    return db.cases.save(change)
+    try:
+        return db.cases.save(change)
+    except Conflict as lost:
+        raise case_races.lost_write(db, case.id, lost) from None
 
 
 def advance(

@@ -63,9 +63,10 @@ def original(
     """The case already created for ``ref`` (None: none yet). ``same`` is the new report's
     (category, description, location unit id); another content is ``ExternalRefReused``,
     and a case the caller may not read is refused the same way (it learns nothing of it)."""
-    existing = db.cases.by_idempotency_key(*guard(ref))
-    if existing is None:
+    keyed = db.cases.by_idempotency_key(*guard(ref))
+    if keyed is None:
         return None
+    existing = keyed.value
     readable = _client_can_read(actor, existing)
     if not readable or (existing.category, existing.description, existing.location_unit_id) != same:
         raise ExternalRefReused(
@@ -76,8 +77,8 @@ def original(
 
 def case_id_of(db: Db, ref: ExternalRef) -> str | None:
     """The id of the case of a system's ticket (the caller's access is checked by the read)."""
-    existing = db.cases.by_idempotency_key(*guard(ref))
-    return None if existing is None else existing.id
+    keyed = db.cases.by_idempotency_key(*guard(ref))
+    return None if keyed is None else keyed.value.id
 
 
 def _client_can_read(actor: Actor, case: CaseRecord) -> bool:

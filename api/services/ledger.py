@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from api.domain.clock import Clock, iso
 from api.domain.errors import Conflict, Forbidden, InsufficientBalance, InvalidInput, NotFound
-from api.domain.ledger import HOLDER_OF, AccountKind, HolderKind, Posting, check_posting
+from api.domain.idempotency import check_same_input
+from api.domain.ledger import (
+    HOLDER_OF,
+    AccountKind,
+    HolderKind,
+    Posting,
+    check_posting,
+    posting_hash,
+)
 from api.domain.org import path_ids
 from api.domain.roles import Permission
 from api.records.ledger import AccountRecord, EntryRecord, Holder
@@ -70,7 +78,8 @@ def post(
     posting = check_posting(posting)
     existing = db.ledger.entry_by_key(posting.account, holder.id, posting.idempotency_key)
     if existing is not None:
-        return existing
+        check_same_input(existing.input_hash, posting_hash(posting))
+        return existing.value
     try:
         return db.ledger.post(
             LedgerPosting(posting, holder, iso(clock.now()), actor.person_id, reference)
@@ -78,7 +87,8 @@ def post(
     except Conflict:
         existing = db.ledger.entry_by_key(posting.account, holder.id, posting.idempotency_key)
         if existing is not None:
-            return existing  # a concurrent retry won: one entry
+            check_same_input(existing.input_hash, posting_hash(posting))
+            return existing.value  # a concurrent retry won: one entry
         account = db.ledger.account(posting.account, holder.id, consistent=True)
         balance = account.balance if account else 0
         if posting.amount < 0 and balance < -posting.amount:

@@ -7,11 +7,11 @@ resources list shows only approved partners' resources without reading the partn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from api.domain.clock import Clock, iso
-from api.domain.errors import InvalidHierarchy, InvalidInput
+from api.domain.errors import Forbidden, InvalidHierarchy, InvalidInput
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids, validate_name
 from api.domain.partners import (
@@ -28,6 +28,7 @@ from api.domain.partners import (
     next_partner_status,
 )
 from api.domain.roles import Permission
+from api.records.org import OrgUnitRecord
 from api.records.partner import PartnerRecord, ResourceRecord
 from api.services import partner_access
 from api.services.actor import Actor
@@ -47,6 +48,21 @@ class PartnerInput:
     representative_ids: tuple[str, ...] = ()
 
 
+def _self_service(db: Db, actor: Actor, unit: OrgUnitRecord, data: PartnerInput) -> PartnerInput:
+    """Self-service (issue 16.9): a person applies for their own organisation into a directory
+    that reaches their home (their street's sub-directory or the district directory). The
+    application is APPLIED with the applicant as its first representative; approval stays with
+    the directory's staff (MANAGE_PARTNERS on the unit, ``changePartnerStatus``)."""
+    person = actor.person
+    home = db.org_units.get(person.home_unit_id) if person and person.home_unit_id else None
+    if person is None or home is None or not (home.path + "/").startswith(unit.path + "/"):
+        raise Forbidden(
+            "You may apply only into a directory that reaches your home unit; staff of the "
+            "directory register anyone"
+        )
+    return replace(data, representative_ids=(person.id, *data.representative_ids))
+
+
 def register_partner(db: Db, actor: Actor, clock: Clock, data: PartnerInput) -> PartnerRecord:
     """Record an application into the district directory or a street sub-directory."""
     actor.require_login()
@@ -56,7 +72,8 @@ def register_partner(db: Db, actor: Actor, clock: Clock, data: PartnerInput) -> 
             "Partners join the district directory or a street sub-directory",
             field="directoryUnitId",
         )
-    actor.require(Permission.MANAGE_PARTNERS, unit.path, "register partners")
+    if not actor.can(Permission.MANAGE_PARTNERS, unit.path):
+        data = _self_service(db, actor, unit, data)
     name = validate_name(data.name)
     description = check_text(data.description, "description", required=False)
     contacts = check_contacts(list(data.contacts))

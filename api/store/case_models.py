@@ -122,6 +122,7 @@ class IdempotencyItem(Item, discriminator="Idempotency"):
     """``IDEM#<caller>#<key>`` / ``#META``: a retried report returns the same case."""
 
     case_id = UnicodeAttribute()
+    input_hash = UnicodeAttribute(null=True)  # the report's input, to refuse a reused key
 
 
 class SequenceItem(Item, discriminator="Sequence"):

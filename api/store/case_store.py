@@ -20,6 +20,7 @@ from api.domain.clock import iso
 from api.domain.deadlines.timers import Timer, next_fire_at
 from api.domain.org import path_ids, rebase_path
 from api.records.case import INTAKE, CaseEventRecord, CaseRecord, HandlerRecord, TaskDeadlineRecord
+from api.records.idempotency import Keyed
 from api.store.case_codec import (
     case_attributes,
     case_record,
@@ -91,6 +92,9 @@ class EventDraft:
     actor_role: str
     at: str
     note: str | None
+    # Where the event happened when not where the case is after the change: a supervision
+    # (督办) is recorded at the level that missed its limit, before the escalation it causes.
+    place: tuple[Level | None, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ class Opening:
     """What only a new case writes: its tracking-code alias and its idempotency key."""
 
     idempotency: tuple[str, str] | None = None  # (caller, key)
+    input_hash: str | None = None  # of the report's input (api.domain.idempotency)
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ class CaseChange:
     notices: tuple[NoticeDraft, ...] = ()
     fired: FiredMarker | None = None
     opening: Opening | None = None
+    preceding: tuple[EventDraft, ...] = ()  # events appended before ``event`` (SUPERVISION)
     conflict: str = ""  # the message of the Conflict a lost condition raises
 
 
@@ -272,19 +278,25 @@ def _fired_item(case_id: str, fired: FiredMarker) -> FiredItem:
     )
 
 
-def appended(change: CaseChange) -> tuple[CaseRecord, CaseEventRecord]:
-    """The case with the change's event appended: the next ``seq``, ``updated_at``, the copy."""
+def appended(change: CaseChange) -> tuple[CaseRecord, tuple[CaseEventRecord, ...]]:
+    """The case with the change's events appended (the preceding ones, then the event): the
+    next ``seq``s, ``updated_at``, the copy."""
     case = change.case
-    draft = change.event
-    event = CaseEventRecord(
-        seq=case.event_count + 1, action=draft.action, from_state=draft.from_state,
-        to_state=draft.to_state, actor_id=draft.actor_id, actor_role=draft.actor_role,
-        at=draft.at, note=draft.note, level=case.level, assignee_id=case.assignee_id,
-    )  # fmt: skip
+    events: list[CaseEventRecord] = []
+    for seq, draft in enumerate((*change.preceding, change.event), start=case.event_count + 1):
+        level, assignee = draft.place or (case.level, case.assignee_id)
+        events.append(CaseEventRecord(
+            seq=seq, action=draft.action, from_state=draft.from_state,
+            to_state=draft.to_state, actor_id=draft.actor_id, actor_role=draft.actor_role,
+            at=draft.at, note=draft.note, level=level, assignee_id=assignee,
+        ))  # fmt: skip
     after = replace(
-        case, event_count=event.seq, updated_at=draft.at, timeline=(*case.timeline, event)
+        case,
+        event_count=events[-1].seq,
+        updated_at=change.event.at,
+        timeline=(*case.timeline, *events),
     )
-    return after, event
+    return after, tuple(events)
 
 
 class CaseStore(Repository):
@@ -325,12 +337,14 @@ class CaseStore(Repository):
         return self.get(case_id, consistent=False)
 
     @bound
-    def by_idempotency_key(self, caller: str, key: str) -> CaseRecord | None:
+    def by_idempotency_key(self, caller: str, key: str) -> Keyed[CaseRecord] | None:
+        """The case a caller's key opened, with the hash of the input it was opened with."""
         try:
-            case_id = IdempotencyItem.get(*idempotency_key(caller, key), consistent_read=True)
+            idem = IdempotencyItem.get(*idempotency_key(caller, key), consistent_read=True)
         except DoesNotExist:
             return None
-        return self.get(case_id.case_id)
+        case = self.get(idem.case_id)
+        return None if case is None else Keyed(case, idem.input_hash)
 
     @bound
     def in_scope(self, query: ScopeQuery, first: int, after: str | None) -> Page[CaseRecord]:
@@ -465,7 +479,8 @@ class CaseStore(Repository):
         """Append the change's event and write everything in one transaction, the case
         conditioned on the version it was read at (absent when new): of two changes at once,
         exactly one wins and the other gets ``Conflict``. Returns the case as stored."""
-        case, event = appended(change)
+        case, events = appended(change)
+        event = events[-1]
         conflict = change.conflict or (
             f"Case {case.code} was changed by someone else at the same time; reload and retry"
         )
@@ -477,14 +492,18 @@ class CaseStore(Repository):
                 transaction.save(alias, condition=CaseCodeItem.pk.does_not_exist())
                 if change.opening.idempotency is not None:
                     idem = IdempotencyItem(
-                        *idempotency_key(*change.opening.idempotency), case_id=case.id
+                        *idempotency_key(*change.opening.idempotency),
+                        case_id=case.id,
+                        input_hash=change.opening.input_hash,
                     )
                     transaction.save(idem, condition=IdempotencyItem.pk.does_not_exist())
             else:
                 transaction.save(_case_item(case))  # PynamoDB adds version = read version
-            transaction.save(
-                _event_item(case.id, event), condition=CaseEventItem.pk.does_not_exist()
-            )
+            for appended_event in events:
+                transaction.save(
+                    _event_item(case.id, appended_event),
+                    condition=CaseEventItem.pk.does_not_exist(),
+                )
             for deadline in change.task_deadlines:
                 transaction.save(_task_deadline_item(deadline))
             current = {handler.assignee_id for handler in change.handlers}

@@ -15,7 +15,8 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist
 
 from api.domain.ids import new_id
-from api.domain.ledger import AccountKind, Posting
+from api.domain.ledger import AccountKind, Posting, posting_hash
+from api.records.idempotency import Keyed
 from api.records.ledger import AccountRecord, EntryRecord, Holder
 from api.store.ledger_codec import account_record, entry_record
 from api.store.pagination import Page, query_page
@@ -73,7 +74,9 @@ def add_posting(transaction: Any, change: LedgerPosting) -> EntryRecord:
         actor_id=change.actor_id,
         at=change.at,
     )
-    guard = LedgerGuardItem(pk, _guard_sk(posting.idempotency_key), entry_sk=sk)
+    guard = LedgerGuardItem(
+        pk, _guard_sk(posting.idempotency_key), entry_sk=sk, input_hash=posting_hash(posting)
+    )
     transaction.save(guard, condition=LedgerGuardItem.pk.does_not_exist())
     transaction.save(entry, condition=LedgerEntryItem.pk.does_not_exist())
     account = AccountItem(pk, ACCOUNT_META)
@@ -120,14 +123,18 @@ class LedgerStore(Repository):
         return account_record(item)
 
     @bound
-    def entry_by_key(self, account: AccountKind, holder_id: str, key: str) -> EntryRecord | None:
-        """The entry recorded under an idempotency key, if any (consistent reads)."""
+    def entry_by_key(
+        self, account: AccountKind, holder_id: str, key: str
+    ) -> Keyed[EntryRecord] | None:
+        """The entry recorded under an idempotency key with the hash of its posting, if any
+        (consistent reads)."""
         pk = account_pk(account.value, holder_id)
         try:
             guard = LedgerGuardItem.get(pk, _guard_sk(key), consistent_read=True)
-            return entry_record(LedgerEntryItem.get(pk, guard.entry_sk, consistent_read=True))
+            entry = LedgerEntryItem.get(pk, guard.entry_sk, consistent_read=True)
         except DoesNotExist:
             return None
+        return Keyed(entry_record(entry), guard.input_hash)
 
     @bound
     def entries(

@@ -184,6 +184,7 @@ class LedgerGuardItem(Item, discriminator="LedgerGuard"):
     """``ACCOUNT#<kind>#<holder>`` / ``IDEM#<key>``: one entry per idempotency key."""
 
     entry_sk = UnicodeAttribute()
+    input_hash = UnicodeAttribute(null=True)  # the posting's input, to refuse a reused key
 
 
 def partner_key(partner_id: str) -> tuple[str, str]:

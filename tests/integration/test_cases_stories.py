@@ -45,7 +45,7 @@ def test_wall_crack_climbs_from_the_grid_to_the_housing_department(
     assert case["location"]["id"] == unit_gid(a.building.id)
     assert case["reporter"]["name"] == "甲居民"
     assert case["allowedActions"] == ["ACCEPT", "REJECT"]
-    assert [entry["caseId"] for entry in api.inbox(grid_worker, a.grid.id)] == [case["id"]]
+    assert [entry["caseId"] for entry in api.inbox(community, a.community.id)] == [case["id"]]
 
     def step(name: str, who: str, **values: Any) -> dict[str, Any]:
         clock.advance(timedelta(minutes=10))
@@ -391,5 +391,5 @@ def test_duplicate_report_is_rejected_and_linked_to_the_original(
     mine = {c["id"]: c["state"] for c in api.my_cases(cw.resident_id)}
     assert mine == {duplicate["id"]: "ARCHIVED"}
     assert api.full(cw.grid_worker_id, original)["state"] == "REPORTED"
-    assert [e["caseId"] for e in api.inbox(community, cw.world.a.grid.id)] == [original["id"]]
+    assert [e["caseId"] for e in api.inbox(community, cw.world.a.community.id)] == [original["id"]]
     assert api.stats(cw.dispatcher_id, cw.world.a.grid.id, DAY) == zero_counters(reported=2)

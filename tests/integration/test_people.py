@@ -392,7 +392,7 @@ def test_viewer(
     )
     mine = client.query(VIEWER, token=token(resident.id)).data["viewer"]
     assert mine["person"]["id"] == gid(resident.id, "Person")
-    assert mine["person"]["name"] == "居民丙" and mine["person"]["phone"] == "139****3005"
+    assert mine["person"]["name"] == "居民丙" and mine["person"]["phone"] == "13900003005"
     assert mine["person"]["homeUnit"]["name"] == "第一网格"
     assert mine["roles"] == [] and mine["person"]["roles"] == []
 

@@ -833,14 +833,17 @@ B_WORKER_FULL = {
     "homeUnit": {"name": "第一网格"},
 }
 B_WORKER_MASKED = masked_person("乙***")
+# One's own data is shown in full (issue 16.3).
+B_RESIDENT_OWN = B_RESIDENT_FULL | {"phone": "13900002002"}
+B_WORKER_OWN = B_WORKER_FULL | {"phone": "13900002001"}
 
 
-def _case_view(s: Shared) -> dict[str, Any]:
+def _case_view(s: Shared, phone: str = "139****2002") -> dict[str, Any]:
     return {
         "code": s.extras.b_case_code,
         "description": "楼道堆放杂物",
         "address": "大港路1号1单元",
-        "reporter": {"name": "乙居民", "phone": "139****2002"},
+        "reporter": {"name": "乙居民", "phone": phone},
     }
 
 
@@ -913,7 +916,7 @@ READ_CASES: list[ReadCase] = [
         " } } }",
         _b_grid,
         lambda d: d["orgUnit"]["grid"]["partyBranchSecretary"],
-        lambda s: per_viewer(B_WORKER_MASKED, b_admin=B_WORKER_FULL, b_worker=B_WORKER_FULL),
+        lambda s: per_viewer(B_WORKER_MASKED, b_admin=B_WORKER_FULL, b_worker=B_WORKER_OWN),
     ),
     ReadCase(
         "orgUnit",
@@ -950,7 +953,7 @@ READ_CASES: list[ReadCase] = [
             B_RESIDENT_MASKED,
             b_admin=B_RESIDENT_FULL,
             b_worker=B_RESIDENT_FULL,
-            b_resident=B_RESIDENT_FULL,
+            b_resident=B_RESIDENT_OWN,
         ),
     ),
     ReadCase(
@@ -960,7 +963,10 @@ READ_CASES: list[ReadCase] = [
         lambda s: {"id": gid(s.extras.b_case_id, "Case")},
         lambda d: d["node"],
         lambda s: per_viewer(
-            None, b_admin=_case_view(s), b_worker=_case_view(s), b_resident=_case_view(s)
+            None,
+            b_admin=_case_view(s),
+            b_worker=_case_view(s),
+            b_resident=_case_view(s, "13900002002"),
         ),
     ),
     # person
@@ -974,7 +980,7 @@ READ_CASES: list[ReadCase] = [
             B_RESIDENT_MASKED,
             b_admin=B_RESIDENT_FULL,
             b_worker=B_RESIDENT_FULL,
-            b_resident=B_RESIDENT_FULL,
+            b_resident=B_RESIDENT_OWN,
         ),
     ),
     ReadCase(
@@ -987,7 +993,7 @@ READ_CASES: list[ReadCase] = [
             masked_person("乙*****"),
             b_admin={
                 "name": "乙街道管理员",
-                "phone": "139****2000",
+                "phone": "13900002000",  # their own data, in full
                 "isPartyMember": True,
                 "partyBadge": False,
                 "roles": [{"role": "ADMIN"}],
@@ -1089,7 +1095,10 @@ READ_CASES: list[ReadCase] = [
         lambda s: {"id": gid(s.extras.b_case_id, "Case")},
         lambda d: d["case"],
         lambda s: per_viewer(
-            None, b_admin=_case_view(s), b_worker=_case_view(s), b_resident=_case_view(s)
+            None,
+            b_admin=_case_view(s),
+            b_worker=_case_view(s),
+            b_resident=_case_view(s, "13900002002"),
         ),
     ),
     ReadCase(
@@ -1099,7 +1108,10 @@ READ_CASES: list[ReadCase] = [
         lambda s: {"code": s.extras.b_case_code},
         lambda d: d["caseByCode"],
         lambda s: per_viewer(
-            None, b_admin=_case_view(s), b_worker=_case_view(s), b_resident=_case_view(s)
+            None,
+            b_admin=_case_view(s),
+            b_worker=_case_view(s),
+            b_resident=_case_view(s, "13900002002"),
         ),
     ),
     ReadCase(
@@ -1122,15 +1134,14 @@ READ_CASES: list[ReadCase] = [
     # case lists
     ReadCase(
         "caseInbox",
-        "B grid's inbox",
+        "B community's intake inbox (new reports wait there: issue 16.1)",
         "query($id: ID!) { caseInbox(unitId: $id) { nodes { code summary } } }",
-        _b_grid,
+        lambda s: {"id": gid(s.world.b.community.id)},
         lambda d: [n["code"] for n in d["caseInbox"]["nodes"]],
         lambda s: per_viewer(
             FORBIDDEN,
             anonymous=UNAUTHENTICATED,
             b_admin=[s.extras.b_case_code],
-            b_worker=[s.extras.b_case_code],
         ),
     ),
     ReadCase(
@@ -1213,7 +1224,8 @@ READ_CASES: list[ReadCase] = [
         " { day reported } }",
         lambda s: {"id": gid(s.world.district.id)},
         lambda d: d["caseStats"],
-        lambda s: per_viewer(FORBIDDEN, anonymous=UNAUTHENTICATED),
+        # Public aggregate figures for any unit (issue 16.11).
+        lambda s: everyone([{"day": "2026-11-23", "reported": 1}]),
     ),
     ReadCase(
         "caseStats",
@@ -1222,11 +1234,7 @@ READ_CASES: list[ReadCase] = [
         " { day reported } }",
         lambda s: {"id": gid(s.world.b.street.id)},
         lambda d: d["caseStats"],
-        lambda s: per_viewer(
-            FORBIDDEN,
-            anonymous=UNAUTHENTICATED,
-            b_admin=[{"day": "2026-11-23", "reported": 1}],
-        ),
+        lambda s: everyone([{"day": "2026-11-23", "reported": 1}]),
     ),
     # red partners: public directory and lists; contacts and statements only in scope
     ReadCase(

@@ -249,7 +249,7 @@ def test_a_deadline_across_a_weekend_lands_on_monday_morning(desk: Desk) -> None
     assert desk.sweep(sh(2026, 11, 30, 9, 6)).fired == 1
     assert desk.sweep(sh(2026, 11, 30, 9, 29)).fired == 0
     assert desk.sweep(sh(2026, 11, 30, 9, 30)).fired == 1
-    assert desk.actions(case.id)[-2:] == ["AT_RISK_WARNING", "ESCALATE"]
+    assert desk.actions(case.id)[-3:] == ["AT_RISK_WARNING", "SUPERVISION", "ESCALATE"]
     community = desk.timer(case.id)
     # The community's clock starts at the grid's deadline: 2.5 h before lunch, 0.5 h after.
     assert (community.level, community.started_at, community.due_at) == (
@@ -295,7 +295,7 @@ def test_a_clock_started_outside_working_hours_counts_from_the_next_period(desk:
     assert desk.sweep(sh(2026, 11, 25, 10, 5)).fired == 0
     assert desk.sweep(sh(2026, 11, 25, 10, 6)).fired == 1
     assert desk.sweep(sh(2026, 11, 25, 10, 30)).fired == 1
-    assert desk.actions(night.id)[-2:] == ["AT_RISK_WARNING", "ESCALATE"]
+    assert desk.actions(night.id)[-3:] == ["AT_RISK_WARNING", "SUPERVISION", "ESCALATE"]
 
     lunch = desk.at_grid(sh(2026, 11, 25, 12, 15))  # the lunch break: counts from 13:30
     assert (desk.timer(lunch.id).due_at, desk.timer(lunch.id).warn_at) == (
@@ -418,7 +418,8 @@ def test_a_pause_spanning_the_holiday_resumes_with_the_hours_already_used(
     assert desk.sweep(sh(2026, 2, 24, 14)).fired == 1
     assert desk.sweep(sh(2026, 2, 24, 17)).fired == 1
     assert desk.actions(case.id) == [
-        "REPORT", "ACCEPT", "ASSIGN", "START", "PAUSE", "RESUME", "AT_RISK_WARNING", "ESCALATE",
+        "REPORT", "ACCEPT", "ASSIGN", "START", "PAUSE", "RESUME", "AT_RISK_WARNING",
+        "SUPERVISION", "ESCALATE",
     ]  # fmt: skip
     assert desk.levels(case.id)[0] == ("GRID", iso(sh(2026, 2, 24, 17)), False)
 
@@ -442,7 +443,12 @@ def test_pausing_an_overdue_case_holds_the_breach_until_it_resumes(desk: Desk) -
     assert (timer.due_at, timer.warned) == (resume_at, False)
     report = desk.sweep(resume_at)
     assert report.fired == 1
-    assert desk.actions(case.id)[-3:] == ["PAUSE", "RESUME", "ESCALATE"]  # no late warning
+    assert desk.actions(case.id)[-4:] == [
+        "PAUSE",
+        "RESUME",
+        "SUPERVISION",
+        "ESCALATE",
+    ]  # no late warning
     stored = desk.case(case.id)
     assert (stored.level, stored.breached, stored.ever_breached) == ("COMMUNITY", False, True)
     assert desk.levels(case.id) == [("GRID", iso(resume_at), False), ("COMMUNITY", None, None)]
@@ -507,7 +513,7 @@ def test_two_sweepers_at_once_escalate_each_case_exactly_once(desk: Desk, db: Db
     for report in sweeps:
         assert report.fired + report.skipped == report.index_items_read
     for case in cases:
-        assert desk.actions(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "ESCALATE"]
+        assert desk.actions(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "SUPERVISION", "ESCALATE"]
         assert len(desk.fired(case.id)) == 1
         assert desk.case(case.id).level == "COMMUNITY"
         assert desk.notices(desk.cw.world.a.grid.id, case.id) == [("SUPERVISION", "GRID")]
@@ -526,7 +532,7 @@ def test_a_duplicate_invocation_fires_nothing_and_a_replay_meets_its_marker(desk
     second = desk.sweep(now)  # the same scheduled event delivered twice
     assert (second.fired, second.skipped) == (0, 0)
     assert fire_case(desk.db, case.id, now) is False
-    assert desk.actions(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "ESCALATE"]
+    assert desk.actions(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "SUPERVISION", "ESCALATE"]
     grid, community = desk.cw.world.a.grid.id, desk.cw.world.a.community.id
     assert desk.notices(grid) == [("SUPERVISION", "GRID")]
 
@@ -540,7 +546,7 @@ def test_a_duplicate_invocation_fires_nothing_and_a_replay_meets_its_marker(desk
     with desk.db.bound():
         before.save()
     assert fire_case(desk.db, case.id, now) is False
-    assert desk.actions(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "ESCALATE"]
+    assert desk.actions(case.id) == ["REPORT", "ACCEPT", "ASSIGN", "SUPERVISION", "ESCALATE"]
     assert len(desk.fired(case.id)) == 1
     assert desk.notices(grid) == [("SUPERVISION", "GRID")]
     assert desk.notices(community) == [("ESCALATED", "COMMUNITY")]
@@ -571,8 +577,11 @@ def test_after_an_outage_each_sweep_escalates_each_case_exactly_one_level(desk: 
     leader = desk.cw.leader_id
     for case_id in cases:
         events = desk.events(case_id)
-        assert [e.action for e in events] == ["REPORT", "ACCEPT", "ASSIGN"] + ["ESCALATE"] * 4
-        assert [(e.level, e.actor_role, e.at) for e in events[3:]] == [
+        assert [e.action for e in events] == ["REPORT", "ACCEPT", "ASSIGN"] + [
+            "SUPERVISION",
+            "ESCALATE",
+        ] * 4
+        assert [(e.level, e.actor_role, e.at) for e in events[4::2]] == [
             (level, "SYSTEM", iso(back + timedelta(minutes=step)))
             for step, level in enumerate(climb)
         ]
@@ -796,6 +805,7 @@ def test_an_unclaimed_joint_case_goes_to_the_centre_and_then_to_top(
         ("SUPERVISION", "SYSTEM", None),
         ("SUPERVISION", "SYSTEM", None),
         ("AT_RISK_WARNING", "SYSTEM", None),
+        ("SUPERVISION", "SYSTEM", None),
         ("ESCALATE", "SYSTEM", None),
     ]
     gardens_notes = [e["note"] for e in seen["timeline"][3:] if "园林" in (e["note"] or "")]

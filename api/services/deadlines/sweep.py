@@ -157,6 +157,7 @@ def _apply(
     at = iso(now)
     before_state = case.state
     stopped: tuple[TaskDeadlineRecord, ...] = ()  # departments' deadlines ended
+    supervision: tuple[EventDraft, ...] = ()
     action = "AT_RISK_WARNING" if step.event is timers.TimerEvent.AT_RISK else "SUPERVISION"
     note = "; ".join(notice.message for notice in step.notices)
     after = case
@@ -173,6 +174,13 @@ def _apply(
         stopped = department_timers.changed(db, case, before, outcome.case, Action.ESCALATE, now)
         after = advance(after, outcome, deadline, step.next_clock, names, now)
         action = Action.ESCALATE.value
+        # 督办 first, at the level that missed its limit; the escalation it causes follows.
+        supervision = (
+            EventDraft(
+                "SUPERVISION", before_state, before_state, None, "SYSTEM", at, note,
+                place=(case.level, case.assignee_id),
+            ),
+        )  # fmt: skip
     else:
         after = case_timers.with_deadline(after, step.next_clock)
     if step.next_clock is not None and step.next_clock.level is not deadline.level:
@@ -191,6 +199,7 @@ def _apply(
                 for n in step.notices
             ),
             fired=FiredMarker(step.event_id, now, due),
+            preceding=supervision,
             conflict="The case changed or this firing was applied already",
         )
     )

@@ -10,6 +10,7 @@ from schema.case_mutations import CaseMutation
 from schema.case_queries import CaseQuery
 from schema.case_types import Case
 from schema.errors import ErrorHandling
+from schema.figures_schema import FiguresQuery
 from schema.mutations import Mutation as OrgMutation
 from schema.notification_schema import NotificationMutation, NotificationQuery
 from schema.partner_mutations import PartnerMutation
@@ -23,7 +24,8 @@ from schema.topic_types import Topic
 from schema.types import OrgUnit, Person
 
 Query = strawberry.tools.merge_types(
-    "Query", (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery, NotificationQuery)
+    "Query",
+    (OrgQuery, CaseQuery, TimeQuery, PartnerQuery, TopicQuery, NotificationQuery, FiguresQuery),
 )
 Mutation = strawberry.tools.merge_types(
     "Mutation",

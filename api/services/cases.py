@@ -40,6 +40,7 @@ from api.records.case import CaseRecord, LevelVisit
 from api.records.org import OrgUnitRecord
 from api.services import case_access, case_clock, task_clocks
 from api.services.actor import Actor
+from api.services.figure_counters import department_counters, figure_counters
 from api.store.case_store import CaseChange, EventDraft, Handler, Opening
 from api.store.db import Db
 
@@ -384,6 +385,7 @@ def act_on_case(
     due = old_deadline.due_at if old_deadline is not None else None
     if counters.get("resolved") and due is not None and now <= due and not case.breached:
         counters["resolved_on_time"] = 1
+    counters.update(figure_counters(db, case, counters, action is Action.EVALUATE, now))
     after = advance(case, outcome, old_deadline, new_deadline, names, now)
     note = (_note(command) or remark).strip()
     if isinstance(command, machine.Reject):
@@ -412,6 +414,7 @@ def act_on_case(
         counters=counters,
         day=day_of(at),
         task_deadlines=task_deadlines,
+        unit_counters=department_counters(case, after, counters),
     )
     return db.cases.save(change)
 

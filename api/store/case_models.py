@@ -139,6 +139,12 @@ class DailyStatsItem(Item, discriminator="DailyStats"):
     resolved_in_grid = NumberAttribute(null=True)
     satisfied = NumberAttribute(null=True)
     reopened = NumberAttribute(null=True)
+    # command-centre figures (issue 14; README "Figures")
+    resolved_at_street_or_below = NumberAttribute(null=True)
+    evaluated = NumberAttribute(null=True)
+    assigned = NumberAttribute(null=True)  # departments: tasks received
+    handling_natural_minutes = NumberAttribute(null=True)
+    handling_working_minutes = NumberAttribute(null=True)
     # 党群议事 (topics): raised, decided, and their cases resolved (inside the grid)
     topics_raised = NumberAttribute(null=True)
     topics_adopted = NumberAttribute(null=True)

@@ -133,6 +133,8 @@ class CaseChange:
     task_deadlines: tuple[TaskDeadlineRecord, ...] = ()  # saved conditioned on their versions
     notices: tuple[NoticeDraft, ...] = ()
     fired: FiredMarker | None = None
+    # Counters of other units than the grid path (departments holding a task), per unit id.
+    unit_counters: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     opening: Opening | None = None
     conflict: str = ""  # the message of the Conflict a lost condition raises
 
@@ -497,6 +499,8 @@ class CaseStore(Repository):
                 add_day_counters(
                     transaction, path_ids(case.grid_path), change.day, dict(change.counters)
                 )
+            for unit_id, unit_counters in change.unit_counters.items():
+                add_day_counters(transaction, [unit_id], change.day, dict(unit_counters))
             for notice in change.notices:
                 transaction.save(_notice_item(case, notice, event.at))
             if change.fired is not None:

@@ -84,6 +84,9 @@ class CaseEventItem(Item, discriminator="CaseEvent"):
     note = UnicodeAttribute(null=True)
     level = UnicodeAttribute(null=True)
     assignee_id = UnicodeAttribute(null=True)
+    # What this event added to the counters, per unit (JSON {unit: {counter: n}}); written in
+    # the same transaction as the counters, the record the recompute sums (issue 14).
+    counted = UnicodeAttribute(null=True)
 
 
 class CaseHandlerItem(Item, discriminator="CaseHandler"):

@@ -59,7 +59,7 @@ from api.store.case_models import (
     task_clock_key,
     time_sk,
 )
-from api.store.counter_store import add_day_counters
+from api.store.counter_store import add_day_counters, counted_json
 from api.store.models import Item
 from api.store.pagination import Page, query_page
 from api.store.repository import Repository, bound
@@ -484,9 +484,11 @@ class CaseStore(Repository):
                     transaction.save(idem, condition=IdempotencyItem.pk.does_not_exist())
             else:
                 transaction.save(_case_item(case))  # PynamoDB adds version = read version
-            transaction.save(
-                _event_item(case.id, event), condition=CaseEventItem.pk.does_not_exist()
+            event_item = _event_item(case.id, event)
+            event_item.counted = counted_json(
+                path_ids(case.grid_path), change.counters, change.unit_counters
             )
+            transaction.save(event_item, condition=CaseEventItem.pk.does_not_exist())
             for deadline in change.task_deadlines:
                 transaction.save(_task_deadline_item(deadline))
             current = {handler.assignee_id for handler in change.handlers}

@@ -4,13 +4,16 @@ or a year of 22 streets is one ``BatchGetItem`` of month items, never a read of 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
+from pynamodb.expressions.update import Action
+
 from api.records.case import DayCountersRecord
 from api.store.case_codec import day_counters_record
-from api.store.case_models import DailyStatsItem, stats_key, stats_pk
+from api.store.case_models import CaseEventItem, DailyStatsItem, stats_key, stats_pk
 from api.store.repository import Repository, bound
 
 
@@ -37,6 +40,17 @@ def add_day_counters(
             transaction.update(stats, actions=actions, add_version_condition=False)
 
 
+def counted_json(
+    orgs: Iterable[str], counters: Mapping[str, int], unit_counters: Mapping[str, Mapping[str, int]]
+) -> str | None:
+    """What one case event adds, per unit, as stored on the event item (``counted``)."""
+    counted: dict[str, dict[str, int]] = {org: dict(counters) for org in orgs} if counters else {}
+    for org_id, more in unit_counters.items():
+        for name, n in more.items():
+            counted.setdefault(org_id, {})[name] = counted.get(org_id, {}).get(name, 0) + n
+    return json.dumps(counted, sort_keys=True, ensure_ascii=False) if counted else None
+
+
 class CounterStore(Repository):
     """Reads return frozen records (api.records); counters change inside other aggregates'
     transactions (``add_day_counters``)."""
@@ -55,3 +69,32 @@ class CounterStore(Repository):
         ``BatchGetItem`` of up to 100 keys; a month without counters is absent."""
         keys = [month_key(org_id, month) for org_id in org_ids for month in months]
         return [day_counters_record(row) for row in DailyStatsItem.batch_get(keys)]
+
+    # Truth (issue 14): the counters recomputed from the case events' ``counted`` ----------
+
+    @bound
+    def counted_events(self) -> Iterator[tuple[str, dict[str, dict[str, int]]]]:
+        """Every case event that counted something: its Shanghai day's timeline time ``at``
+        and what it added per unit (a Scan of the table, for the recompute only)."""
+        for item in CaseEventItem.scan(CaseEventItem.counted.exists()):
+            if item.counted:
+                yield item.at, json.loads(item.counted)
+
+    @bound
+    def stored(self) -> list[DayCountersRecord]:
+        """Every day item and month roll-up (``day`` is ``yyyy-mm-dd`` or ``yyyy-mm``)."""
+        return [day_counters_record(item) for item in DailyStatsItem.scan()]
+
+    @bound
+    def overwrite(self, org_id: str, period: str, counters: Mapping[str, int]) -> None:
+        """Set the case counters of one day item or month roll-up to recomputed values
+        (topic counters, kept by the topics' own log, are left as they are)."""
+        key = stats_key(org_id, period) if len(period) == 10 else month_key(org_id, period)
+        stats = DailyStatsItem(*key)
+        actions: list[Action] = [
+            DailyStatsItem.type.set(DailyStatsItem),
+            DailyStatsItem.org_id.set(org_id),
+            DailyStatsItem.day.set(period),
+        ]
+        actions += [getattr(DailyStatsItem, name).set(n) for name, n in counters.items()]
+        stats.update(actions=actions, add_version_condition=False)

@@ -9,6 +9,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from schema.case_mutations import CaseMutation
 from schema.case_queries import CaseQuery
 from schema.case_types import Case
+from schema.counter_truth_schema import CounterTruthMutation
 from schema.errors import ErrorHandling
 from schema.figures_schema import FiguresQuery
 from schema.mutations import Mutation as OrgMutation
@@ -36,6 +37,7 @@ Mutation = strawberry.tools.merge_types(
         PartnerMutation,
         TopicMutation,
         NotificationMutation,
+        CounterTruthMutation,
     ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.

@@ -23,8 +23,8 @@ STEPS_PER_CASE = 12
 
 
 def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) -> list[str]:
-    """``cases`` cases through random lifecycles; their ids. Steps move the clock by up to
-    ``max_minutes`` so that a few hundred cases span about a month."""
+    """``cases`` cases through random lifecycles; their ids. Each step moves the clock by up to
+    150 minutes, so that a few dozen cases span more than a week and cross a month."""
     rng = random.Random(seed)
     ids: list[str] = []
     for number in range(cases):
@@ -91,8 +91,8 @@ def _step(
             choices.append((resident, machine.Evaluate(Satisfaction.SATISFIED)))
         else:
             choices.append((resident, machine.Evaluate(Satisfaction.UNSATISFIED, "没修好")))
-    if Action.REOPEN in allowed and rng.random() < 0.3:
-        choices.append((dispatcher, machine.Reopen("复核未通过")))
+    if Action.REOPEN in allowed:  # only after an unsatisfied evaluation: usually reworked
+        choices += [(dispatcher, machine.Reopen("复核未通过"))] * 3
     if Action.CLOSE in allowed:
         choices.append((dispatcher, machine.Close()))
     if not choices or rng.random() < 0.05:  # some cases stay open

@@ -5,7 +5,7 @@ or a year of 22 streets is one ``BatchGetItem`` of month items, never a read of 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -73,12 +73,11 @@ class CounterStore(Repository):
     # Truth (issue 14): the counters recomputed from the case events' ``counted`` ----------
 
     @bound
-    def counted_events(self) -> Iterator[tuple[str, dict[str, dict[str, int]]]]:
-        """Every case event that counted something: its Shanghai day's timeline time ``at``
-        and what it added per unit (a Scan of the table, for the recompute only)."""
-        for item in CaseEventItem.scan(CaseEventItem.counted.exists()):
-            if item.counted:
-                yield item.at, json.loads(item.counted)
+    def counted_events(self) -> list[tuple[str, dict[str, dict[str, int]]]]:
+        """Every case event that counted something: its timeline time ``at`` and what it added
+        per unit (a Scan of the table, for the recompute only; read whole inside the binding)."""
+        scan = CaseEventItem.scan(CaseEventItem.counted.exists())
+        return [(item.at, json.loads(item.counted)) for item in scan if item.counted]
 
     @bound
     def stored(self) -> list[DayCountersRecord]:

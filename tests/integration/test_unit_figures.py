@@ -188,3 +188,21 @@ def test_request_budget_depends_on_units_and_periods_never_on_cases(
     assert month_requests == Counter({"GetItem": 1, "Query": 1, "BatchGetItem": 1})
     # Eight weeks: + the day items of the 8 weeks in one Query.
     assert week_requests == Counter({"GetItem": 1, "Query": 2})
+
+
+RECOMPUTE = """
+mutation($repair: Boolean!) {
+  recomputeCounters(input: {repair: $repair}) {
+    events items driftCount repaired errors { code }
+  }
+}"""
+
+
+def test_the_admin_mutation_recomputes_the_counters(api: CaseApi, clock: FixedClock) -> None:
+    grid_case(api, clock)
+    admin = api.cw.world.district_admin_id
+    result = api.data(RECOMPUTE, {"repair": True}, admin)
+    assert result["errors"] == [] and result["driftCount"] == 0 and result["repaired"] == 0
+    assert result["events"] == 4 and result["items"] > 0  # report, accept, resolve, evaluate
+    refused = api.data(RECOMPUTE, {"repair": True}, api.cw.dispatcher_id)
+    assert [error["code"] for error in refused["errors"]] == ["FORBIDDEN"]

@@ -62,6 +62,7 @@ bench: deps
 	$(UV) run python -m tests.bench.partners
 	$(UV) run python -m tests.bench.topics
 	$(UV) run python -m tests.bench.delivery
+	$(UV) run python -m tests.bench.figures
 
 build/layer: pyproject.toml uv.lock infra/build_layer.sh | $(UV)
 	UV=$(UV) bash infra/build_layer.sh

@@ -24,7 +24,7 @@ from api.store.db import Db
 from tests.case_world import CaseWorld, whole_timeline
 from tests.truth_history import generate
 
-CASES = int(os.environ.get("DANGQUN_TRUTH_CASES", "40"))
+CASES = int(os.environ.get("DANGQUN_TRUTH_CASES", "30"))
 SEED = 14
 
 

@@ -64,6 +64,7 @@ bench: deps
 	$(UV) run python -m tests.bench.delivery
 	$(UV) run python -m tests.bench.uploads
 	$(UV) run python -m tests.bench.thirdparty
+	$(UV) run python -m tests.bench.figures
 
 build/layer: pyproject.toml uv.lock infra/build_layer.sh infra/compile_bytecode.sh infra/lambda_python.sh | $(UV)
 	UV=$(UV) bash infra/build_layer.sh

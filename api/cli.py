@@ -102,7 +102,8 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT, s3_port: int 
     import uvicorn
 
     from api.app import create_app
-    from api.dynamodb_local import DynamoDBLocal
+    from api.dashboard import with_dashboard
+    from api.dynamodb_local import DynamoDBLocal, port_open
 
     if port_open(dynamodb_port):
         raise typer.BadParameter(f"port {dynamodb_port} is taken: is another `make dev` running?")
@@ -125,7 +126,12 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT, s3_port: int 
         )
         receiver, delivery = _start_delivery(settings, stop)
         try:
-            uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="info")
+            console.print(
+                f"command centre: http://127.0.0.1:{port}/dashboard/?unit=<district global id>"
+                "&token=<a dispatcher's token above>"
+            )
+            app = with_dashboard(create_app(settings))
+            uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
         finally:
             stop.set()
             sweeper.join(timeout=10)
@@ -228,6 +234,27 @@ def _sweep_forever(settings: Settings, every_seconds: float, stop: threading.Eve
                 console.print(f"[yellow]timer sweep: {report.fired} case(s) warned or escalated[/]")
         except Exception as error:  # keep the dev server alive; the next sweep retries
             console.print(f"[red]timer sweep failed: {error}[/]")
+
+
+@app.command("recompute-counters")
+def recompute_counters_command(
+    repair: bool = typer.Option(False, help="Rewrite drifting counters to the recomputed values"),
+    dynamodb_port: int = DYNAMODB_PORT,
+) -> None:
+    """Recompute every case counter from the immutable case events and list the drifts."""
+    from api.services.counter_truth import recompute
+    from api.store.db import Db
+
+    result = recompute(Db(local_settings(dynamodb_port)), repair)
+    for drift in result.drifts[:50]:
+        console.print(
+            f"{drift.org_id} {drift.period} {drift.counter}: "
+            f"stored {drift.stored}, recomputed {drift.recomputed}"
+        )
+    console.print(
+        f"{result.events} events, {result.items} counter items, {len(result.drifts)} drifts, "
+        f"{result.repaired} items repaired"
+    )
 
 
 @app.command("seed")

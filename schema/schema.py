@@ -20,7 +20,9 @@ from schema.case_queries import CaseQuery
 from schema.case_types import Case
 from schema.client_gate import ClientScopeGate
 from schema.client_schema import ClientMutation, ClientQuery
+from schema.counter_truth_schema import CounterTruthMutation
 from schema.errors import ErrorHandling
+from schema.figures_schema import FiguresQuery
 from schema.mutations import Mutation as OrgMutation
 from schema.notification_schema import NotificationMutation, NotificationQuery
 from schema.partner_mutations import PartnerMutation
@@ -45,6 +47,7 @@ Query = strawberry.tools.merge_types(
         NotificationQuery,
         AttachmentQuery,
         ClientQuery,
+        FiguresQuery,
     ),
 )
 Mutation = strawberry.tools.merge_types(
@@ -58,6 +61,7 @@ Mutation = strawberry.tools.merge_types(
         NotificationMutation,
         AttachmentMutation,
         ClientMutation,
+        CounterTruthMutation,
     ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.

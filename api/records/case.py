@@ -214,3 +214,9 @@ class DayCountersRecord:
     topics_declined: int
     topic_cases_resolved: int
     topic_cases_resolved_in_grid: int
+    # command-centre figures (issue 14)
+    resolved_at_street_or_below: int = 0
+    evaluated: int = 0
+    assigned: int = 0
+    handling_natural_minutes: int = 0
+    handling_working_minutes: int = 0

@@ -43,6 +43,7 @@ from api.records.org import OrgUnitRecord
 from api.services import case_access, case_races, external_refs
 from api.services.actor import Actor
 from api.services.deadlines import case_timers, department_timers
+from api.services.figure_counters import department_counters, figure_counters
 from api.store.case_store import CaseChange, EventDraft, Handler, Opening
 from api.store.db import Db
 
@@ -409,6 +410,7 @@ def act_on_case(
     due = old_deadline.due_at if old_deadline is not None else None
     if counters.get("resolved") and due is not None and now <= due and not case.breached:
         counters["resolved_on_time"] = 1
+    counters.update(figure_counters(db, case, counters, action is Action.EVALUATE, now))
     after = advance(case, outcome, old_deadline, new_deadline, names, now)
     note = (_note(command) or remark).strip()
     if isinstance(command, machine.Reject):
@@ -437,6 +439,7 @@ def act_on_case(
         counters=counters,
         day=day_of(at),
         task_deadlines=task_deadlines,
+        unit_counters=department_counters(case, after, counters),
     )
     try:
         return db.cases.save(change)

@@ -310,4 +310,8 @@ def day_counters_record(item: DailyStatsItem) -> DayCountersRecord:
         topics_declined=int(item.topics_declined or 0),
         topic_cases_resolved=int(item.topic_cases_resolved or 0),
         topic_cases_resolved_in_grid=int(item.topic_cases_resolved_in_grid or 0),
+        resolved_at_street_or_below=int(item.resolved_at_street_or_below or 0),
+        evaluated=int(item.evaluated or 0), assigned=int(item.assigned or 0),
+        handling_natural_minutes=int(item.handling_natural_minutes or 0),
+        handling_working_minutes=int(item.handling_working_minutes or 0),
     )  # fmt: skip

@@ -88,6 +88,9 @@ class CaseEventItem(Item, discriminator="CaseEvent"):
     note = UnicodeAttribute(null=True)
     level = UnicodeAttribute(null=True)
     assignee_id = UnicodeAttribute(null=True)
+    # What this event added to the counters, per unit (JSON {unit: {counter: n}}); written in
+    # the same transaction as the counters, the record the recompute sums (issue 14).
+    counted = UnicodeAttribute(null=True)
 
 
 class CaseHandlerItem(Item, discriminator="CaseHandler"):
@@ -144,6 +147,12 @@ class DailyStatsItem(Item, discriminator="DailyStats"):
     resolved_in_grid = NumberAttribute(null=True)
     satisfied = NumberAttribute(null=True)
     reopened = NumberAttribute(null=True)
+    # command-centre figures (issue 14; README "Figures")
+    resolved_at_street_or_below = NumberAttribute(null=True)
+    evaluated = NumberAttribute(null=True)
+    assigned = NumberAttribute(null=True)  # departments: tasks received
+    handling_natural_minutes = NumberAttribute(null=True)
+    handling_working_minutes = NumberAttribute(null=True)
     # 党群议事 (topics): raised, decided, and their cases resolved (inside the grid)
     topics_raised = NumberAttribute(null=True)
     topics_adopted = NumberAttribute(null=True)

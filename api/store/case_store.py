@@ -60,7 +60,7 @@ from api.store.case_models import (
     task_clock_key,
     time_sk,
 )
-from api.store.counter_store import add_day_counters
+from api.store.counter_store import add_day_counters, counted_json
 from api.store.models import Item
 from api.store.pagination import Page, query_page
 from api.store.repository import Repository, bound
@@ -138,6 +138,8 @@ class CaseChange:
     task_deadlines: tuple[TaskDeadlineRecord, ...] = ()  # saved conditioned on their versions
     notices: tuple[NoticeDraft, ...] = ()
     fired: FiredMarker | None = None
+    # Counters of other units than the grid path (departments holding a task), per unit id.
+    unit_counters: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     opening: Opening | None = None
     preceding: tuple[EventDraft, ...] = ()  # events appended before ``event`` (SUPERVISION)
     conflict: str = ""  # the message of the Conflict a lost condition raises
@@ -500,10 +502,14 @@ class CaseStore(Repository):
             else:
                 transaction.save(_case_item(case))  # PynamoDB adds version = read version
             for appended_event in events:
-                transaction.save(
-                    _event_item(case.id, appended_event),
-                    condition=CaseEventItem.pk.does_not_exist(),
-                )
+                event_item = _event_item(case.id, appended_event)
+                if appended_event is events[-1]:
+                    # What the change added to the counters, once per change: on its last event
+                    # (a timer's SUPERVISION event before its ESCALATE counts nothing itself).
+                    event_item.counted = counted_json(
+                        path_ids(case.grid_path), change.counters, change.unit_counters
+                    )
+                transaction.save(event_item, condition=CaseEventItem.pk.does_not_exist())
             for deadline in change.task_deadlines:
                 transaction.save(_task_deadline_item(deadline))
             current = {handler.assignee_id for handler in change.handlers}
@@ -516,6 +522,8 @@ class CaseStore(Repository):
                 add_day_counters(
                     transaction, path_ids(case.grid_path), change.day, dict(change.counters)
                 )
+            for unit_id, unit_counters in change.unit_counters.items():
+                add_day_counters(transaction, [unit_id], change.day, dict(unit_counters))
             for notice in change.notices:
                 transaction.save(_notice_item(case, notice, event.at))
             if change.fired is not None:

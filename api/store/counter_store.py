@@ -1,28 +1,54 @@
-"""Dashboard counters per org unit and day (``STATS#<org>`` / ``DAY#<day>``)."""
+"""Dashboard counters per org unit: ``STATS#<org>`` / ``DAY#<yyyy-mm-dd>`` per Shanghai day, and
+the month roll-up ``STATS#<org>`` / ``MONTH#<yyyy-mm>`` added in the same transaction (so a month
+or a year of 22 streets is one ``BatchGetItem`` of month items, never a read of the cases)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from pynamodb.expressions.update import Action
+
 from api.records.case import DayCountersRecord
 from api.store.case_codec import day_counters_record
-from api.store.case_models import DailyStatsItem, stats_key, stats_pk
+from api.store.case_models import CaseEventItem, DailyStatsItem, stats_key, stats_pk
 from api.store.repository import Repository, bound
 
 
-def add_day_counters(transaction: Any, orgs: list[str], day: str, counters: dict[str, int]) -> None:
-    """``ADD`` each counter on the day item of every org unit, inside ``transaction``."""
+def month_key(org_id: str, month: str) -> tuple[str, str]:
+    """The month roll-up's key; ``month`` is ``yyyy-mm``."""
+    return stats_pk(org_id), f"MONTH#{month}"
+
+
+def add_day_counters(
+    transaction: Any, orgs: Iterable[str], day: str, counters: dict[str, int]
+) -> None:
+    """``ADD`` each counter on the day item and on the month roll-up of every org unit, inside
+    ``transaction``."""
     for org_id in orgs:
-        stats = DailyStatsItem(*stats_key(org_id, day))
-        actions = [
-            DailyStatsItem.type.set(DailyStatsItem),
-            DailyStatsItem.org_id.set(org_id),
-            DailyStatsItem.day.set(day),
-        ]
-        actions += [getattr(DailyStatsItem, name).add(n) for name, n in counters.items()]
-        # A fresh instance has no version: the update would set one, so keep it out.
-        transaction.update(stats, actions=actions, add_version_condition=False)
+        for key, period in ((stats_key(org_id, day), day), (month_key(org_id, day[:7]), day[:7])):
+            stats = DailyStatsItem(*key)
+            actions = [
+                DailyStatsItem.type.set(DailyStatsItem),
+                DailyStatsItem.org_id.set(org_id),
+                DailyStatsItem.day.set(period),
+            ]
+            actions += [getattr(DailyStatsItem, name).add(n) for name, n in counters.items()]
+            # A fresh instance has no version: the update would set one, so keep it out.
+            transaction.update(stats, actions=actions, add_version_condition=False)
+
+
+def counted_json(
+    orgs: Iterable[str], counters: Mapping[str, int], unit_counters: Mapping[str, Mapping[str, int]]
+) -> str | None:
+    """What one case event adds, per unit, as stored on the event item (``counted``)."""
+    counted: dict[str, dict[str, int]] = {org: dict(counters) for org in orgs} if counters else {}
+    for org_id, more in unit_counters.items():
+        for name, n in more.items():
+            counted.setdefault(org_id, {})[name] = counted.get(org_id, {}).get(name, 0) + n
+    return json.dumps(counted, sort_keys=True, ensure_ascii=False) if counted else None
 
 
 class CounterStore(Repository):
@@ -36,3 +62,38 @@ class CounterStore(Repository):
             stats_pk(org_id), DailyStatsItem.sk.between(f"DAY#{start}", f"DAY#{end}")
         )
         return [day_counters_record(row) for row in rows]
+
+    @bound
+    def months(self, org_ids: list[str], months: list[str]) -> list[DayCountersRecord]:
+        """Month roll-ups (``day`` holds ``yyyy-mm``) of every unit for every month given, as
+        ``BatchGetItem`` of up to 100 keys; a month without counters is absent."""
+        keys = [month_key(org_id, month) for org_id in org_ids for month in months]
+        return [day_counters_record(row) for row in DailyStatsItem.batch_get(keys)]
+
+    # Truth (issue 14): the counters recomputed from the case events' ``counted`` ----------
+
+    @bound
+    def counted_events(self) -> list[tuple[str, dict[str, dict[str, int]]]]:
+        """Every case event that counted something: its timeline time ``at`` and what it added
+        per unit (a Scan of the table, for the recompute only; read whole inside the binding)."""
+        scan = CaseEventItem.scan(CaseEventItem.counted.exists())
+        return [(item.at, json.loads(item.counted)) for item in scan if item.counted]
+
+    @bound
+    def stored(self) -> list[DayCountersRecord]:
+        """Every day item and month roll-up (``day`` is ``yyyy-mm-dd`` or ``yyyy-mm``)."""
+        return [day_counters_record(item) for item in DailyStatsItem.scan()]
+
+    @bound
+    def overwrite(self, org_id: str, period: str, counters: Mapping[str, int]) -> None:
+        """Set the case counters of one day item or month roll-up to recomputed values
+        (topic counters, kept by the topics' own log, are left as they are)."""
+        key = stats_key(org_id, period) if len(period) == 10 else month_key(org_id, period)
+        stats = DailyStatsItem(*key)
+        actions: list[Action] = [
+            DailyStatsItem.type.set(DailyStatsItem),
+            DailyStatsItem.org_id.set(org_id),
+            DailyStatsItem.day.set(period),
+        ]
+        actions += [getattr(DailyStatsItem, name).set(n) for name, n in counters.items()]
+        stats.update(actions=actions, add_version_condition=False)

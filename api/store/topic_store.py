@@ -32,7 +32,8 @@ from api.records.topic import (
     TopicRecord,
     VoteRecord,
 )
-from api.store.case_models import DailyStatsItem, stats_key, stats_pk
+from api.store.case_models import DailyStatsItem, stats_pk
+from api.store.counter_store import add_day_counters
 from api.store.models import META, Item, OrgUnitItem, PersonItem, children_pk, residents_pk
 from api.store.pagination import Edge, ListKey, Page, query_page
 from api.store.repository import Repository, bound
@@ -205,21 +206,6 @@ def _log_item(topic_id: str, entry: TopicLogRecord) -> TopicLogItem:
 def _save_log(transaction: Any, topic_id: str, entry: TopicLogRecord | None) -> None:
     if entry is not None:
         transaction.save(_log_item(topic_id, entry), condition=TopicLogItem.sk.does_not_exist())
-
-
-def _add_counters(
-    transaction: Any, orgs: Iterable[str], day: str, counters: dict[str, int]
-) -> None:
-    for org_id in orgs:
-        stats = DailyStatsItem(*stats_key(org_id, day))
-        actions = [
-            DailyStatsItem.type.set(DailyStatsItem),
-            DailyStatsItem.org_id.set(org_id),
-            DailyStatsItem.day.set(day),
-        ]
-        actions += [getattr(DailyStatsItem, name).add(n) for name, n in counters.items()]
-        # A fresh instance has no version: the update would set one, so keep it out.
-        transaction.update(stats, actions=actions, add_version_condition=False)
 
 
 def _window(at: str) -> Condition:
@@ -417,7 +403,7 @@ class TopicStore(Repository):
             for notice in change.notices:
                 transaction.save(notice_item(notice))
             if change.counters:
-                _add_counters(transaction, change.counter_orgs, change.day, change.counters)
+                add_day_counters(transaction, change.counter_orgs, change.day, change.counters)
         return topic_record(item)
 
     @bound

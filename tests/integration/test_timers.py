@@ -479,8 +479,9 @@ def test_resolve_racing_a_firing_lets_exactly_one_win(desk: Desk, db: Db) -> Non
         stored = desk.case(case.id)
         actions = desk.actions(case.id)  # checks seq 1..n and the count
         assert actions[:4] == ["REPORT", "ACCEPT", "ASSIGN", "START"]
-        assert len(actions) == 5  # exactly one more event: nothing lost, nothing doubled
+        # Exactly one more change: the resolution, or the firing's 督办 and escalation.
         if isinstance(resolved, CaseRecord):
+            assert actions[4:] == ["RESOLVE"]
             assert fired is False
             assert (actions[-1], stored.state, stored.clock) == ("RESOLVE", "RESOLVED", None)
             assert desk.fired(case.id) == []
@@ -488,6 +489,7 @@ def test_resolve_racing_a_firing_lets_exactly_one_win(desk: Desk, db: Db) -> Non
             seen["resolve"] += 1
         else:
             assert fired is True
+            assert actions[4:] == ["SUPERVISION", "ESCALATE"]
             assert isinstance(resolved, DomainError)
             assert resolved.code.value in {"CONFLICT", "FORBIDDEN", "INVALID_TRANSITION"}
             assert (actions[-1], stored.state, stored.level) == (

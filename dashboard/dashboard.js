@@ -1,0 +1,108 @@
+// The command-centre page: figures, children's 考核 ranking and a trend of one unit, through
+// the public GraphQL API only (unitFigures, unitRanking, unitTrend), refreshed every few seconds.
+// Query string: ?unit=<global id>&token=<demo token>&api=<GraphQL URL>&every=<seconds>.
+"use strict";
+const params = new URLSearchParams(location.search);
+const api = params.get("api") || "/graphql";
+const token = params.get("token") || "";
+const every = Number(params.get("every") || 5) * 1000;
+const trail = [params.get("unit")];
+const today = params.get("day") || new Date().toISOString().slice(0, 10);
+document.getElementById("day").value = today;
+
+const FIGURES = `query($unit: ID!, $period: FiguresPeriod!, $day: String!) {
+  unitFigures(unitId: $unit, period: $period, day: $day) {
+    unit { id name } start end received accepted resolved closed resolutionRate onTimeRate
+    inGridShare streetOrBelowShare satisfactionRate reworkRate averageWorkingHours }
+  unitRanking(unitId: $unit, period: $period, day: $day) {
+    weightsVersion entries { rank score light figures { unit { id name kind }
+      received resolutionRate onTimeRate reworkRate } } }
+  unitTrend(unitId: $unit, period: $period, day: $day, count: 12) { start received resolved }
+}`;
+
+async function graphql(query, variables) {
+  const response = await fetch(api, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: token ? `Bearer ${token}` : "" },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
+  return body.data;
+}
+
+const percent = (x) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(1)} %`);
+
+function showFigures(f) {
+  const cells = [
+    ["受理", f.received], ["立案", f.accepted], ["办结", f.resolved], ["结案", f.closed],
+    ["办结率", percent(f.resolutionRate)], ["按期办结率", percent(f.onTimeRate)],
+    ["网格内解决率", percent(f.inGridShare)], ["街道及以下解决率", percent(f.streetOrBelowShare)],
+    ["满意率", percent(f.satisfactionRate)], ["返工率", percent(f.reworkRate)],
+    ["平均处置(工作小时)", f.averageWorkingHours ?? "–"],
+  ];
+  document.getElementById("figures").innerHTML = cells
+    .map(([name, value]) => `<div class="figure">${name}<b>${value}</b></div>`).join("");
+  document.getElementById("unit-name").textContent = `${f.unit.name} ${f.start} – ${f.end}`;
+}
+
+function showRanking(ranking) {
+  const body = document.querySelector("#ranking tbody");
+  body.innerHTML = "";
+  for (const e of ranking.entries) {
+    const row = document.createElement("tr");
+    const f = e.figures;
+    row.innerHTML = `<td>${e.rank}</td><td>${f.unit.name}</td><td>${e.score.toFixed(1)}</td>
+      <td>${f.received}</td><td>${percent(f.resolutionRate)}</td><td>${percent(f.onTimeRate)}</td>
+      <td>${percent(f.reworkRate)}</td><td><span class="light ${e.light}"></span></td>`;
+    row.addEventListener("click", () => { trail.push(f.unit.id); refresh(); });  // drill down
+    body.appendChild(row);
+  }
+}
+
+function showTrend(points) {
+  const svg = document.getElementById("trend");
+  const most = Math.max(1, ...points.map((p) => Math.max(p.received, p.resolved)));
+  const x = (i) => 20 + (i * 600) / Math.max(1, points.length - 1);
+  const y = (v) => 160 - (v * 140) / most;
+  const line = (key, color) => `<polyline fill="none" stroke="${color}" stroke-width="2"
+    points="${points.map((p, i) => `${x(i)},${y(p[key])}`).join(" ")}"/>`;
+  svg.innerHTML = line("received", "#9cc3ff") + line("resolved", "#2ecc71");
+}
+
+function showCrumbs(names) {
+  const nav = document.getElementById("crumbs");
+  nav.innerHTML = "";
+  trail.forEach((id, i) => {
+    const link = document.createElement("a");
+    link.textContent = names[i] || "…";
+    link.addEventListener("click", () => { trail.splice(i + 1); refresh(); });
+    nav.appendChild(link);
+  });
+}
+
+const names = [];
+async function refresh() {
+  const variables = {
+    unit: trail[trail.length - 1],
+    period: document.getElementById("period").value,
+    day: document.getElementById("day").value,
+  };
+  try {
+    const data = await graphql(FIGURES, variables);
+    names[trail.length - 1] = data.unitFigures.unit.name;
+    names.length = trail.length;
+    showFigures(data.unitFigures);
+    showRanking(data.unitRanking);
+    showTrend(data.unitTrend);
+    showCrumbs(names);
+    document.getElementById("updated").textContent = `更新于 ${new Date().toLocaleTimeString()}`;
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    document.getElementById("updated").textContent = `错误: ${error.message}`;
+  }
+}
+document.getElementById("period").addEventListener("change", refresh);
+document.getElementById("day").addEventListener("change", refresh);
+refresh();
+setInterval(refresh, every);

@@ -25,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 dev: deps
 	$(UV) run python -m api.cli dev
 
-test: deps lint  # TRANSITIONAL: schema-lint joins once every description is written (issue 18)
+test: deps lint schema-lint
 	$(UV) run pytest tests/unit tests/contract tests/integration tests/e2e tests/test_schema.py -q
 	DANGQUN_TEST_BACKEND=local $(UV) run pytest tests/contract tests/integration tests/e2e -q
 	$(UV) run pytest tests/infra -q

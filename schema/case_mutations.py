@@ -9,6 +9,7 @@ actions; CONFLICT when someone else changed the case at the same moment).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import strawberry
 
@@ -23,6 +24,7 @@ from api.domain.cases import (
 )
 from api.services import cases
 from schema.case_types import Case
+from schema.connections import INPUT
 from schema.context import Info
 from schema.enums import CaseChannel, CaseLevel, HandlingMode, Satisfaction, value_of
 from schema.errors import UserError, run_mutation
@@ -221,7 +223,7 @@ class CaseMutation:
     @strawberry.mutation(
         description="吹哨: report a problem; returns the case with its tracking code"
     )
-    def report_case(self, info: Info, input: ReportCaseInput) -> CasePayload:
+    def report_case(self, info: Info, input: Annotated[ReportCaseInput, INPUT]) -> CasePayload:
         ctx = info.context
 
         def act() -> CasePayload:
@@ -244,7 +246,7 @@ class CaseMutation:
         return run_mutation(act, _failed)
 
     @strawberry.mutation(description="受理: accept with a handling mode and category")
-    def accept_case(self, info: Info, input: AcceptCaseInput) -> CasePayload:
+    def accept_case(self, info: Info, input: Annotated[AcceptCaseInput, INPUT]) -> CasePayload:
         mode = HandlingModeModel(value_of(input.mode))
         return _act(
             info,
@@ -255,7 +257,7 @@ class CaseMutation:
     @strawberry.mutation(
         description="不予受理: reject with a reason, optionally as a duplicate of another case"
     )
-    def reject_case(self, info: Info, input: RejectCaseInput) -> CasePayload:
+    def reject_case(self, info: Info, input: Annotated[RejectCaseInput, INPUT]) -> CasePayload:
         def act() -> machine.Command:
             duplicate = input.duplicate_of_id
             return machine.Reject(
@@ -267,7 +269,7 @@ class CaseMutation:
     @strawberry.mutation(
         description="派遣: dispatch to a level (departments at DISTRICT, a leader at TOP)"
     )
-    def assign_case(self, info: Info, input: AssignCaseInput) -> CasePayload:
+    def assign_case(self, info: Info, input: Annotated[AssignCaseInput, INPUT]) -> CasePayload:
         level = Level(value_of(input.level))
         return _act(
             info,
@@ -276,11 +278,11 @@ class CaseMutation:
         )
 
     @strawberry.mutation(description="签收: the assigned unit signs for the case")
-    def start_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+    def start_case(self, info: Info, input: Annotated[CaseActionInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, machine.Start, input.note)
 
     @strawberry.mutation(description="报到: a department claims its task")
-    def claim_case(self, info: Info, input: CaseDepartmentInput) -> CasePayload:
+    def claim_case(self, info: Info, input: Annotated[CaseDepartmentInput, INPUT]) -> CasePayload:
         return _act(
             info,
             input.case_id,
@@ -290,7 +292,9 @@ class CaseMutation:
     @strawberry.mutation(
         description="A department resolves its task; the last one resolves the case"
     )
-    def resolve_case_task(self, info: Info, input: ResolveCaseTaskInput) -> CasePayload:
+    def resolve_case_task(
+        self, info: Info, input: Annotated[ResolveCaseTaskInput, INPUT]
+    ) -> CasePayload:
         return _act(
             info,
             input.case_id,
@@ -298,7 +302,7 @@ class CaseMutation:
         )
 
     @strawberry.mutation(description="吹哨: escalate one level up with a reason")
-    def escalate_case(self, info: Info, input: EscalateCaseInput) -> CasePayload:
+    def escalate_case(self, info: Info, input: Annotated[EscalateCaseInput, INPUT]) -> CasePayload:
         return _act(
             info,
             input.case_id,
@@ -306,19 +310,21 @@ class CaseMutation:
         )
 
     @strawberry.mutation(description="回退: send back to the dispatcher")
-    def send_back_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+    def send_back_case(self, info: Info, input: Annotated[CaseReasonInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.SendBack(input.reason))
 
     @strawberry.mutation(description="Pause while waiting on the resident")
-    def pause_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+    def pause_case(self, info: Info, input: Annotated[CaseReasonInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.Pause(input.reason))
 
     @strawberry.mutation(description="Resume a paused case")
-    def resume_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+    def resume_case(self, info: Info, input: Annotated[CaseActionInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, machine.Resume, input.note)
 
     @strawberry.mutation(description="延期: request more time")
-    def request_case_extension(self, info: Info, input: RequestExtensionInput) -> CasePayload:
+    def request_case_extension(
+        self, info: Info, input: Annotated[RequestExtensionInput, INPUT]
+    ) -> CasePayload:
         return _act(
             info,
             input.case_id,
@@ -326,15 +332,17 @@ class CaseMutation:
         )
 
     @strawberry.mutation(description="Grant or deny a requested extension")
-    def decide_case_extension(self, info: Info, input: CaseDecisionInput) -> CasePayload:
+    def decide_case_extension(
+        self, info: Info, input: Annotated[CaseDecisionInput, INPUT]
+    ) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.DecideExtension(input.approve, input.note))
 
     @strawberry.mutation(description="办结: resolve with the result")
-    def resolve_case(self, info: Info, input: ResolveCaseInput) -> CasePayload:
+    def resolve_case(self, info: Info, input: Annotated[ResolveCaseInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.Resolve(input.result))
 
     @strawberry.mutation(description="回访评价: the reporter evaluates the result")
-    def evaluate_case(self, info: Info, input: EvaluateCaseInput) -> CasePayload:
+    def evaluate_case(self, info: Info, input: Annotated[EvaluateCaseInput, INPUT]) -> CasePayload:
         satisfaction = SatisfactionModel(value_of(input.satisfaction))
         return _act(
             info,
@@ -343,29 +351,33 @@ class CaseMutation:
         )
 
     @strawberry.mutation(description="返工: reopen after an unsatisfied evaluation")
-    def reopen_case(self, info: Info, input: CaseReasonInput) -> CasePayload:
+    def reopen_case(self, info: Info, input: Annotated[CaseReasonInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.Reopen(input.reason))
 
     @strawberry.mutation(description="结案: close")
-    def close_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+    def close_case(self, info: Info, input: Annotated[CaseActionInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, machine.Close, input.note)
 
     @strawberry.mutation(description="对单销号: the owning leader closes a TOP case")
-    def tick_off_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+    def tick_off_case(self, info: Info, input: Annotated[CaseActionInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.TickOff(input.note))
 
     @strawberry.mutation(description="挂账: request parking")
-    def request_case_park(self, info: Info, input: CaseReasonInput) -> CasePayload:
+    def request_case_park(
+        self, info: Info, input: Annotated[CaseReasonInput, INPUT]
+    ) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.RequestPark(input.reason))
 
     @strawberry.mutation(description="Approve or reject parking")
-    def decide_case_park(self, info: Info, input: CaseDecisionInput) -> CasePayload:
+    def decide_case_park(
+        self, info: Info, input: Annotated[CaseDecisionInput, INPUT]
+    ) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.DecidePark(input.approve, input.note))
 
     @strawberry.mutation(description="Resume a parked case")
-    def unpark_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+    def unpark_case(self, info: Info, input: Annotated[CaseActionInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, machine.Unpark, input.note)
 
     @strawberry.mutation(description="归档: archive a closed or rejected case")
-    def archive_case(self, info: Info, input: CaseActionInput) -> CasePayload:
+    def archive_case(self, info: Info, input: Annotated[CaseActionInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, machine.Archive, input.note)

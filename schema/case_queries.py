@@ -20,7 +20,7 @@ from schema.case_types import (
     InboxEntry,
     PublicCaseTracking,
 )
-from schema.connections import DEFAULT_PAGE_SIZE, Connection, to_connection
+from schema.connections import DEFAULT_PAGE_SIZE, After, Connection, First, to_connection
 from schema.context import Info
 from schema.enums import CaseLevel, CaseState, HandlingMode, value_of
 from schema.node import item_id
@@ -87,10 +87,14 @@ class CaseQuery:
     def case_inbox(
         self,
         info: Info,
-        unit_id: strawberry.ID,
-        state: CaseState | None = None,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        unit_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The unit or department (global id)")
+        ],
+        state: Annotated[
+            CaseState | None, strawberry.argument(description="Only entries in this state")
+        ] = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
     ) -> Connection[InboxEntry]:
         page = case_queries.inbox(
             info.context.db,
@@ -107,9 +111,11 @@ class CaseQuery:
     def my_owned_cases(
         self,
         info: Info,
-        state: CaseState | None = None,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        state: Annotated[
+            CaseState | None, strawberry.argument(description="Only entries in this state")
+        ] = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
     ) -> Connection[InboxEntry]:
         actor = info.context.actor
         page = case_queries.inbox(
@@ -127,15 +133,29 @@ class CaseQuery:
     def cases(
         self,
         info: Info,
-        scope_id: strawberry.ID,
-        state: CaseState | None = None,
-        category: str | None = None,
-        mode: HandlingMode | None = None,
-        level: CaseLevel | None = None,
-        reported_from: str | None = None,
-        reported_to: str | None = None,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        scope_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The unit whose subtree to list")
+        ],
+        state: Annotated[
+            CaseState | None, strawberry.argument(description="Only cases in this state")
+        ] = None,
+        category: Annotated[
+            str | None, strawberry.argument(description="Only this catalogue category code")
+        ] = None,
+        mode: Annotated[
+            HandlingMode | None, strawberry.argument(description="Only this handling mode")
+        ] = None,
+        level: Annotated[
+            CaseLevel | None, strawberry.argument(description="Only cases at this level")
+        ] = None,
+        reported_from: Annotated[
+            str | None, strawberry.argument(description="Reported on or after (YYYY-MM-DD)")
+        ] = None,
+        reported_to: Annotated[
+            str | None, strawberry.argument(description="Reported on or before (YYYY-MM-DD)")
+        ] = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
     ) -> Connection[Case]:
         scope = info.context.db.org_units.require(
             item_id(scope_id, "OrgUnit", "scopeId"), field="scopeId", consistent=False
@@ -155,7 +175,7 @@ class CaseQuery:
 
     @strawberry.field(description="The cases the caller reported, newest first")
     def my_cases(
-        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+        self, info: Info, first: First = DEFAULT_PAGE_SIZE, after: After = None
     ) -> Connection[Case]:
         page = case_queries.my_cases(info.context.db, info.context.actor, first, after)
         return to_connection(page, Case.of, after is not None)
@@ -164,9 +184,12 @@ class CaseQuery:
     def case_notices(
         self,
         info: Info,
-        unit_id: strawberry.ID | None = None,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        unit_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The unit (global id); none: the signed-in leader"),
+        ] = None,
+        first: First = DEFAULT_PAGE_SIZE,
+        after: After = None,
     ) -> Connection[CaseNotice]:
         actor = info.context.actor
         recipient = item_id(unit_id, "OrgUnit", "unitId") if unit_id else actor.require_login()
@@ -178,7 +201,11 @@ class CaseQuery:
         "figures for any unit, no sign-in needed; the cases themselves are staff-only"
     )
     def case_stats(
-        self, info: Info, unit_id: strawberry.ID, start: str, end: str
+        self,
+        info: Info,
+        unit_id: Annotated[strawberry.ID, strawberry.argument(description="The unit (global id)")],
+        start: Annotated[str, strawberry.argument(description="First day (YYYY-MM-DD)")],
+        end: Annotated[str, strawberry.argument(description="Last day (YYYY-MM-DD), inclusive")],
     ) -> list[CaseDayStats]:
         unit = info.context.db.org_units.require(
             item_id(unit_id, "OrgUnit", "unitId"), field="unitId", consistent=False

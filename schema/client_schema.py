@@ -11,6 +11,7 @@ from api.records.case import ExternalRef
 from api.records.client import ApiClientRecord
 from api.services import api_clients, case_queries, external_refs
 from schema.case_types import Case
+from schema.connections import INPUT
 from schema.context import Info
 from schema.errors import UserError, run_mutation
 from schema.node import global_id, item_id
@@ -19,12 +20,12 @@ from schema.node import global_id, item_id
 @strawberry.type(description="A third-party system calling the API with a key (接入系统)")
 class ApiClient:
     id: strawberry.ID = strawberry.field(description="Client id (also the middle of its key)")
-    name: str = strawberry.field(description="e.g. 12345 热线")
+    name: str = strawberry.field(description="Display name, e.g. 12345 热线")
     org_unit_id: strawberry.ID = strawberry.field(
         description="The client reads and writes only in this unit's subtree"
     )
     scopes: list[str] = strawberry.field(
-        description="cases:report, cases:read, cases:evaluate, topics:read, partners:read, "
+        description="Scopes: cases:report, cases:read, cases:evaluate, topics:read, partners:read, "
         "webhooks:manage"
     )
     rate_per_minute: int = strawberry.field(description="Requests allowed per minute")
@@ -116,7 +117,9 @@ class ClientQuery:
 @strawberry.type
 class ClientMutation:
     @strawberry.mutation(description="Register a system and issue its key (district admins)")
-    def register_api_client(self, info: Info, input: RegisterApiClientInput) -> ApiClientKeyPayload:
+    def register_api_client(
+        self, info: Info, input: Annotated[RegisterApiClientInput, INPUT]
+    ) -> ApiClientKeyPayload:
         ctx = info.context
 
         def act() -> ApiClientKeyPayload:
@@ -135,7 +138,7 @@ class ClientMutation:
     def rotate_api_client_key(
         self,
         info: Info,
-        input: ApiClientInput,
+        input: Annotated[ApiClientInput, INPUT],
     ) -> ApiClientKeyPayload:
         ctx = info.context
 
@@ -149,7 +152,7 @@ class ClientMutation:
     def revoke_api_client(
         self,
         info: Info,
-        input: ApiClientInput,
+        input: Annotated[ApiClientInput, INPUT],
     ) -> RevokeApiClientPayload:
         ctx = info.context
 

@@ -14,6 +14,9 @@ RecordType = TypeVar("RecordType")
 
 DEFAULT_PAGE_SIZE = 20
 
+# The one argument of a mutation, described once.
+INPUT = strawberry.argument(description="What to change: see the input type's fields")
+
 # The paging arguments of every list field, described once.
 First = Annotated[int, strawberry.argument(description="Page size, at most 100")]
 After = Annotated[

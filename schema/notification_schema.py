@@ -19,7 +19,7 @@ from api.records.delivery import (
     WebhookSubscriptionRecord,
 )
 from api.services import notifications, webhooks
-from schema.connections import DEFAULT_PAGE_SIZE, Connection, Edge, PageInfo
+from schema.connections import DEFAULT_PAGE_SIZE, INPUT, Connection, Edge, PageInfo
 from schema.context import Info
 from schema.enums import described_enum
 from schema.errors import UserError, run_mutation
@@ -357,7 +357,7 @@ class NotificationMutation:
 
     @strawberry.mutation(description="Set the viewer's channels, quiet hours and WeChat binding")
     def set_notification_preferences(
-        self, info: Info, input: NotificationPreferencesInput
+        self, info: Info, input: Annotated[NotificationPreferencesInput, INPUT]
     ) -> SetNotificationPreferencesPayload:
         ctx = info.context
 
@@ -376,7 +376,9 @@ class NotificationMutation:
         return run_mutation(act, lambda errors: SetNotificationPreferencesPayload(errors=errors))
 
     @strawberry.mutation(description="Subscribe a system to events in a unit's subtree (admins)")
-    def subscribe_webhook(self, info: Info, input: SubscribeWebhookInput) -> WebhookSecretPayload:
+    def subscribe_webhook(
+        self, info: Info, input: Annotated[SubscribeWebhookInput, INPUT]
+    ) -> WebhookSecretPayload:
         ctx = info.context
 
         def act() -> WebhookSecretPayload:

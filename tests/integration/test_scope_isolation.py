@@ -629,6 +629,13 @@ WRITE_CASES: list[WriteCase] = [
     ),
     *[WriteCase(*row) for row in topic_write_rows()],
     *[WriteCase(*row) for row in upload_write_rows()],
+    # command centre (issue 14): recomputing counters is for district administrators only
+    WriteCase(
+        "recomputeCounters",
+        "every counter of the table",
+        lambda s: {"repair": False},
+        insider=DISTRICT_ADMIN,
+    ),
     *[WriteCase(*row) for row in delivery_write_rows()],
     # API clients (issue 13): registered and managed by district admins only
     WriteCase(
@@ -1356,6 +1363,35 @@ READ_CASES: list[ReadCase] = [
     ),
     *[ReadCase(*row) for row in topic_read_rows(Refused)],
     *[ReadCase(*row) for row in upload_read_rows()],
+    # command centre figures (issue 14): READ_CASES in the unit's scope
+    ReadCase(
+        "unitFigures",
+        "B street's figures of a day",
+        'query($id: ID!) { unitFigures(unitId: $id, period: DAY, day: "2026-11-23") { received } }',
+        lambda s: {"id": gid(s.world.b.street.id)},
+        lambda d: d["unitFigures"],
+        lambda s: per_viewer(FORBIDDEN, anonymous=UNAUTHENTICATED, b_admin={"received": 1}),
+    ),
+    ReadCase(
+        "unitTrend",
+        "B street's figures of one day",
+        'query($id: ID!) { unitTrend(unitId: $id, period: DAY, day: "2026-11-23", count: 1)'
+        " { received } }",
+        lambda s: {"id": gid(s.world.b.street.id)},
+        lambda d: d["unitTrend"],
+        lambda s: per_viewer(FORBIDDEN, anonymous=UNAUTHENTICATED, b_admin=[{"received": 1}]),
+    ),
+    ReadCase(
+        "unitRanking",
+        "B street's children ranked",
+        'query($id: ID!) { unitRanking(unitId: $id, period: DAY, day: "2026-11-23")'
+        " { __typename } }",
+        lambda s: {"id": gid(s.world.b.street.id)},
+        lambda d: d["unitRanking"],
+        lambda s: per_viewer(
+            FORBIDDEN, anonymous=UNAUTHENTICATED, b_admin={"__typename": "UnitRanking"}
+        ),
+    ),
     *[ReadCase(*row) for row in delivery_read_rows(Refused)],
     ReadCase(
         "apiClients",
@@ -1506,11 +1542,11 @@ def test_a_client_of_street_a_changes_nothing_under_street_b(
     row's error) and the table unchanged but for the client's own rate window and last use."""
     before = table_items(shared)
     for row in WRITE_CASES:
+        variables = row.input(shared)
+        if "input" in ROOT_MUTATIONS[row.field].args:
+            variables = {"input": variables}
         response = as_client(
-            asgi_client,
-            shared.extras.a_client_key,
-            mutation_document(row.field),
-            {"input": row.input(shared)},
+            asgi_client, shared.extras.a_client_key, mutation_document(row.field), variables
         )
         assert response.status == 200, (row.id, response.body)
         if response.errors:

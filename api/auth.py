@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.domain.errors import Unauthenticated
 from api.domain.ids import accept_id
+from api.domain.messages import msg
 from api.settings import Settings
 from api.token_cache import VerifiedTokens
 
@@ -54,12 +55,12 @@ class TokenVerifier:
             for key in self._jwk_set.keys:
                 if key.key_id == kid:
                     return key.key
-            raise Unauthenticated("令牌的签名密钥未知")
+            raise Unauthenticated(msg("auth.unknown_key"))
         if self._settings.auth_jwks_url:
             if self._jwks_client is None:
                 self._jwks_client = jwt.PyJWKClient(self._settings.auth_jwks_url, cache_keys=True)
             return self._jwks_client.get_signing_key_from_jwt(token).key
-        raise Unauthenticated("此环境未配置令牌签发方")
+        raise Unauthenticated(msg("auth.no_issuer"))
 
     def verify(self, token: str) -> str:
         """Return the subject (person id) of a valid token; raise ``Unauthenticated`` otherwise."""
@@ -79,14 +80,14 @@ class TokenVerifier:
                 leeway=LEEWAY_S,
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthenticated("令牌已过期，请重新登录") from exc
+            raise Unauthenticated(msg("auth.token_expired")) from exc
         except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
             # In our own words: the library's wording names internals and varies by version.
-            raise Unauthenticated("令牌无效，请重新登录") from exc
+            raise Unauthenticated(msg("auth.invalid_token")) from exc
         self._check_lifetime(claims)
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
-            raise Unauthenticated("令牌缺少用户标识（sub）")
+            raise Unauthenticated(msg("auth.no_subject"))
         person_id = accept_id(subject, "Person")  # a raw person id or its global id
         self._verified.remember(token, person_id, float(claims["exp"]))
         return person_id
@@ -95,10 +96,10 @@ class TokenVerifier:
         """Refuse tokens issued for longer than the stage allows, however validly signed."""
         issued, expires = claims.get("iat"), claims.get("exp")
         if not isinstance(issued, int | float) or not isinstance(expires, int | float):
-            raise Unauthenticated("令牌无效，请重新登录")
+            raise Unauthenticated(msg("auth.invalid_token"))
         limit = self._settings.max_token_lifetime_seconds
         if expires - issued > limit:
-            raise Unauthenticated(f"令牌有效期超过 {limit // 3600} 小时，不予接受")
+            raise Unauthenticated(msg("auth.lifetime_too_long", value=limit // 3600))
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -107,5 +108,5 @@ def bearer_token(authorization: str | None) -> str | None:
         return None
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("Authorization 请求头应为 'Bearer <令牌>'")
+        raise Unauthenticated(msg("auth.bad_header"))
     return token.strip()

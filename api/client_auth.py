@@ -12,6 +12,8 @@ from starlette.responses import Response
 
 from api.domain.clock import Clock
 from api.domain.errors import Unauthenticated
+from api.domain.messages import msg
+from api.language import current_language
 from api.records.client import ApiClientRecord
 from api.services import api_clients
 from api.store.db import Db
@@ -23,7 +25,7 @@ MAX_OPERATOR = 64
 
 class RateLimited(HTTPException):
     def __init__(self, retry_after: int) -> None:
-        super().__init__(429, "Too many requests")
+        super().__init__(429, msg("http.too_many_requests").render(current_language()))
         self.retry_after = retry_after
 
 
@@ -33,11 +35,11 @@ def client_of(db: Db, clock: Clock, request: Request) -> ApiClientRecord | None:
     if key is None:
         return None
     if request.headers.get("authorization"):
-        raise HTTPException(400, "Send either X-Api-Key or Authorization, not both")
+        raise HTTPException(400, msg("http.key_and_token").render(current_language()))
     try:
         client = api_clients.authenticate(db, clock, key)
     except Unauthenticated as error:
-        raise HTTPException(401, error.message) from error
+        raise HTTPException(401, error.message.render(current_language())) from error
     try:
         api_clients.limit(db, clock, client)
     except api_clients.RateLimitedError as limited:
@@ -50,7 +52,7 @@ def operator_of(request: Request) -> str | None:
     if not operator:
         return None
     if len(operator) > MAX_OPERATOR or not operator.isprintable():
-        raise HTTPException(400, "X-Operator-Id is not valid")
+        raise HTTPException(400, msg("http.operator_invalid").render(current_language()))
     return operator
 
 

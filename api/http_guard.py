@@ -25,6 +25,9 @@ from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.domain.messages import Message as Text
+from api.domain.messages import msg
+from api.language import current_language
 from api.settings import Settings
 
 BAD_REQUEST = "BAD_REQUEST"
@@ -34,8 +37,8 @@ _BRACKET = re.compile(r"[\[\]{}]")
 
 
 class Refused(Exception):
-    def __init__(self, status: int, code: str, message: str, limit: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, code: str, message: Text, limit: int | None = None) -> None:
+        super().__init__(str(message))
         self.status = status
         self.code = code
         self.message = message
@@ -51,7 +54,7 @@ def error_body(message: str, code: str, limit: int | None = None) -> bytes:
 
 
 async def send_error(send: Send, refusal: Refused) -> None:
-    body = error_body(refusal.message, refusal.code, refusal.limit)
+    body = error_body(refusal.message.render(current_language()), refusal.code, refusal.limit)
     await send(
         {
             "type": "http.response.start",
@@ -121,7 +124,9 @@ class RequestLimits:
         self.max_json_depth = settings.max_json_depth
 
     def too_large_body(self) -> Refused:
-        return _too_large(f"请求体超过 {self.max_body_bytes} 字节", self.max_body_bytes)
+        return _too_large(
+            msg("http.body_too_large", limit=self.max_body_bytes), self.max_body_bytes
+        )
 
     def check_query_string(self, raw: bytes) -> None:
         if len(raw) > self.max_body_bytes:
@@ -129,7 +134,7 @@ class RequestLimits:
         try:
             params = parse_qs(raw.decode("utf-8", errors="strict"))
         except UnicodeDecodeError as exc:
-            raise Refused(400, BAD_REQUEST, "查询参数不是有效的 UTF-8") from exc
+            raise Refused(400, BAD_REQUEST, msg("http.query_string_utf8")) from exc
         query = (params.get("query") or [""])[0]
         self._check_query(query)
         variables = params.get("variables")
@@ -140,30 +145,32 @@ class RequestLimits:
         try:
             text = body.decode("utf-8", errors="strict")
         except UnicodeDecodeError as exc:
-            raise Refused(400, BAD_REQUEST, "请求体不是有效的 UTF-8") from exc
+            raise Refused(400, BAD_REQUEST, msg("http.body_utf8")) from exc
         data = self._parse(text)
         if not isinstance(data, dict):
-            raise Refused(400, BAD_REQUEST, "请求体应为 JSON 对象（不支持批量请求）")
+            raise Refused(400, BAD_REQUEST, msg("http.body_not_object"))
         query = data.get("query")
         if query is not None and not isinstance(query, str):
-            raise Refused(400, BAD_REQUEST, "query 应为字符串")
+            raise Refused(400, BAD_REQUEST, msg("http.query_not_string"))
         if isinstance(query, str):
             self._check_query(query)
         operation_name = data.get("operationName")
         if operation_name is not None and not isinstance(operation_name, str):
-            raise Refused(400, BAD_REQUEST, "operationName 应为字符串")
+            raise Refused(400, BAD_REQUEST, msg("http.operation_name_not_string"))
         self._check_variables(data.get("variables"))
 
     def _check_query(self, query: str) -> None:
         if len(query) > self.max_query_chars:
-            raise _too_large(f"查询文本超过 {self.max_query_chars} 个字符", self.max_query_chars)
+            raise _too_large(
+                msg("http.query_too_long", limit=self.max_query_chars), self.max_query_chars
+            )
 
     def _parse(self, text: str) -> Any:
         self._check_depth(text)
         try:
             return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
         except (ValueError, RecursionError) as exc:
-            raise Refused(400, BAD_REQUEST, "请求体不是有效的 JSON") from exc
+            raise Refused(400, BAD_REQUEST, msg("http.body_not_json")) from exc
 
     def _check_depth(self, text: str) -> None:
         """Refuse deep nesting before the (recursive) JSON parser sees it."""
@@ -172,13 +179,13 @@ class RequestLimits:
             depth += 1 if match.group() in "[{" else -1
             if depth > self.max_json_depth:
                 limit = self.max_json_depth
-                raise Refused(400, BAD_REQUEST, f"JSON 嵌套超过 {limit} 层", limit)
+                raise Refused(400, BAD_REQUEST, msg("http.json_too_deep", limit=limit), limit)
 
     def _check_variables(self, variables: Any) -> None:
         if variables is None:
             return
         if not isinstance(variables, dict):
-            raise Refused(400, BAD_REQUEST, "variables 应为 JSON 对象")
+            raise Refused(400, BAD_REQUEST, msg("http.variables_not_object"))
         count = 0
         pending: list[Any] = [variables]
         while pending:
@@ -186,17 +193,17 @@ class RequestLimits:
             count += 1
             if count > self.max_variable_values:
                 limit = self.max_variable_values
-                raise _too_large(f"variables 含有超过 {limit} 个值", limit)
+                raise _too_large(msg("http.too_many_values", limit=limit), limit)
             if isinstance(value, list):
                 if len(value) > self.max_list_items:
                     limit = self.max_list_items
-                    raise _too_large(f"列表最多 {limit} 项", limit)
+                    raise _too_large(msg("http.list_too_long", limit=limit), limit)
                 pending.extend(value)
             elif isinstance(value, dict):
                 pending.extend(value.values())
 
 
-def _too_large(message: str, limit: int) -> Refused:
+def _too_large(message: Text, limit: int) -> Refused:
     return Refused(413, TOO_LARGE, message, limit)
 
 

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from api.domain.errors import InvalidId
 from api.domain.ids import is_item_id
+from api.domain.messages import msg
 from api.domain.uploads import CONTENT_TYPES, FileKind, Purpose, TargetKind
 from api.services import attachments
 from api.services.attachments import FileDownload, UploadTicket
@@ -257,7 +258,7 @@ def _target_id(value: str, purpose: Purpose) -> str:
 def _attachment_ref(value: str) -> tuple[TargetKind, str, str]:
     """Global id of ``Attachment:<target kind>:<target id>:<attachment id>`` (the target's
     id is needed to find the attachment's partition)."""
-    not_an_attachment = InvalidId("Not an attachment id", field="attachmentId")
+    not_an_attachment = InvalidId(msg("id.not_attachment"), field="attachmentId")
     if not value or len(value) > 200:
         raise not_an_attachment
     try:

@@ -11,6 +11,7 @@ from api.domain.cases import CaseState as CaseStateModel
 from api.domain.cases import HandlingMode as HandlingModeModel
 from api.domain.cases import Level
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 from api.services import case_queries, case_tracking
 from api.services.cases import find_by_code
 from schema.case_types import (
@@ -34,7 +35,7 @@ def _date(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{field} must be a date like 2026-11-23", field=field) from None
+        raise InvalidInput(msg("input.date", field=field), field=field) from None
 
 
 @strawberry.type

@@ -14,6 +14,7 @@ from api.domain.clock import iso
 from api.domain.deadlines.timers import Timer
 from api.domain.people import mask_name, phone_shown
 from api.domain.tracking import tracking_number
+from api.language import shown
 from api.records.case import (
     CaseEventRecord,
     CaseRecord,
@@ -156,7 +157,7 @@ class CaseEvent:
             at=event.at,
             level=CaseLevel(event.level.value) if event.level else None,
             actor_role=event.actor_role,
-            note=event.note,
+            note=shown(event.note),
             actor_id=event.actor_id,
             client_id=client_id_of(event.actor_id),
         )
@@ -514,5 +515,5 @@ class CaseNotice:
     def of(cls, notice: NoticeRecord) -> CaseNotice:
         return cls(
             case_id=global_id("Case", notice.case_id), code=notice.code, kind=notice.kind,
-            level=CaseLevel(notice.level.value), message=notice.message, at=notice.at,
+            level=CaseLevel(notice.level.value), message=shown(notice.message) or "", at=notice.at,
         )  # fmt: skip

@@ -17,6 +17,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from api.domain.messages import msg
+from api.language import current_language
 from api.records.client import ClientScope
 
 ANY_CLIENT = frozenset(
@@ -90,7 +92,9 @@ class ClientScopeGate(SchemaExtension):
             if refused:
                 ctx.pre_execution_errors = [
                     GraphQLError(
-                        f"此接入系统无权调用：{', '.join(refused)}",
+                        msg("graphql.client_fields", fields=", ".join(refused)).render(
+                            current_language()
+                        ),
                         extensions={"code": "FORBIDDEN"},
                     )
                 ]

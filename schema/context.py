@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from api.domain.clock import Clock
+from api.domain.messages import DEFAULT_LANGUAGE, Language
 from api.records.client import ApiClientRecord
 from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.services import people
@@ -79,6 +80,8 @@ class Context:
     # What the stage allows (cost budgets, introspection); the caller's address for rate limits.
     query_policy: QueryPolicy = field(default_factory=QueryPolicy)
     client_ip: str | None = None
+    # The language messages and stored texts are shown in (Accept-Language, api/language.py).
+    language: Language = DEFAULT_LANGUAGE
     _actor: Actor | None = None
 
     def __post_init__(self) -> None:

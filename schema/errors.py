@@ -17,6 +17,8 @@ from strawberry.extensions import SchemaExtension
 
 from api.domain.errors import DomainError
 from api.domain.errors import ErrorCode as DomainErrorCode
+from api.domain.messages import msg
+from api.language import current_language
 from schema import enums
 
 log = logging.getLogger("dangqun")
@@ -34,11 +36,16 @@ class UserError:
         description="The input field at fault, as named in the input (camelCase); null when the "
         "failure is not about one field"
     )
-    message: str = strawberry.field(description="What went wrong, in Chinese, to show the user")
+    message: str = strawberry.field(
+        description="What went wrong, to show the user: in Chinese, or in English when the "
+        "request's Accept-Language prefers English"
+    )
 
 
 def user_error(error: DomainError) -> UserError:
-    return UserError(code=error.code, field=error.field, message=error.message)
+    """The payload entry of an expected failure, its message in the request's language."""
+    message = error.message.render(current_language())
+    return UserError(code=error.code, field=error.field, message=message)
 
 
 P = TypeVar("P")
@@ -72,7 +79,7 @@ class ErrorHandling(SchemaExtension):
             return error  # validation, parsing and limit errors: safe and useful as they are
         if isinstance(original, DomainError):
             return GraphQLError(
-                original.message,
+                original.message.render(current_language()),
                 nodes=error.nodes,
                 path=error.path,
                 extensions={"code": original.code.value, "field": original.field},
@@ -86,7 +93,7 @@ class ErrorHandling(SchemaExtension):
             exc_info=(type(original), original, original.__traceback__),
         )
         return GraphQLError(
-            f"Unexpected error (request id {request_id})",
+            msg("internal.unexpected", request_id=request_id).render(current_language()),
             nodes=error.nodes,
             path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id},

@@ -12,6 +12,7 @@ import strawberry
 
 from api.domain.errors import InvalidInput
 from api.domain.figures import Light, PeriodKind
+from api.domain.messages import msg
 from api.services import unit_figures
 from api.services.unit_figures import RankedUnit as RankedUnitRecord
 from api.services.unit_figures import Ranking
@@ -169,7 +170,7 @@ def _day(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{field} 须为日期，如 2026-11-23", field=field) from None
+        raise InvalidInput(msg("input.date", field=field), field=field) from None
 
 
 @strawberry.type

@@ -9,6 +9,7 @@ import strawberry
 
 from api.domain.errors import InvalidId
 from api.domain.ids import from_global_id, to_global_id
+from api.domain.messages import msg
 
 
 @strawberry.interface(description="An object with a global id, refetchable through `node(id:)`")
@@ -57,5 +58,5 @@ async def resolve_node(info: Any, value: str) -> Node | None:
     type_name, raw_id = from_global_id(value)
     load = _NODE_LOADERS.get(type_name)
     if load is None:
-        raise InvalidId(f"ID {value!r} names an unknown type", field="id")
+        raise InvalidId(msg("id.unknown_type", value=value), field="id")
     return await load(info, raw_id)

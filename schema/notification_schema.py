@@ -11,7 +11,9 @@ from typing import Annotated, Any, Protocol, TypeVar
 import strawberry
 
 from api.domain.errors import InvalidId
+from api.domain.messages import msg
 from api.domain.notify import AnnouncementKind
+from api.language import shown
 from api.records.delivery import (
     DeliveryRecord,
     DeliveryState,
@@ -80,7 +82,7 @@ def notification_store_id(value: str) -> str:
     except (binascii.Error, UnicodeError, ValueError):
         text = ""
     if not text.startswith(_NOTIFICATION) or len(value) > 400:
-        raise InvalidId("Not a notification id", field="notificationId")
+        raise InvalidId(msg("id.not_notification"), field="notificationId")
     return text[len(_NOTIFICATION) :]
 
 
@@ -101,7 +103,7 @@ class Notification:
             id=notification_gid(record.id),
             kind=record.kind,
             title=record.title,
-            message=record.message,
+            message=shown(record.message) or "",
             at=record.at,
             read=record.read,
             case_id=global_id("Case", record.case_id) if record.case_id else None,

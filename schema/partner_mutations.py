@@ -10,6 +10,7 @@ import strawberry
 
 from api.domain.errors import InvalidInput
 from api.domain.ledger import AccountKind, EntrySource, Posting
+from api.domain.messages import msg
 from api.domain.partners import Contact, ProjectAction
 from api.domain.partners import PartnerAction as PartnerActionModel
 from api.domain.partners import PartnerKind as PartnerKindModel
@@ -41,7 +42,7 @@ def _date(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{field} must be a date like 2026-11-23", field=field) from None
+        raise InvalidInput(msg("input.date", field=field), field=field) from None
 
 
 def _partner_id(value: strawberry.ID) -> str:

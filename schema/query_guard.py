@@ -39,6 +39,9 @@ from graphql.pyutils import Undefined
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
+from api.domain.messages import msg
+from api.language import current_language
+
 PAGE_ARGUMENTS = ("first", "last")
 # A page size above this is refused by pagination anyway; capping keeps the arithmetic small.
 PAGE_CAP = 1_000_000
@@ -63,7 +66,7 @@ class AmbiguousOperation(CannotGetOperationTypeError):
     """Several operations and no ``operationName``: the view answers 400 with this reason."""
 
     def as_http_error_reason(self) -> str:
-        return "请求包含多个操作，请用 operationName 指明要执行哪一个"
+        return msg("graphql.ambiguous_operation").render(current_language())
 
 
 class QueryGuard(SchemaExtension):
@@ -133,13 +136,13 @@ def _refusal(
     estimate = CostEstimate(schema, document, variables, operation)
     if estimate.introspects and not policy.introspection:
         return GraphQLError(
-            "此环境未开放 GraphQL 内省（introspection）",
+            msg("graphql.introspection_disabled").render(current_language()),
             extensions={"code": "INTROSPECTION_DISABLED"},
         )
     budget = policy.budget(anonymous)
     if estimate.cost > budget:
         return GraphQLError(
-            f"查询成本 {estimate.cost} 超出预算 {budget}：请减少 first 的数量、嵌套层级或别名",
+            msg("graphql.too_costly", cost=estimate.cost, budget=budget).render(current_language()),
             extensions={"code": "QUERY_TOO_COSTLY", "cost": estimate.cost, "budget": budget},
         )
     return None

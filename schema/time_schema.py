@@ -11,6 +11,7 @@ from api.domain.cases import HandlingMode as HandlingModeModel
 from api.domain.cases import Level
 from api.domain.deadlines.policy import ANY, HourUnit, Limit, RuleKey, TimePolicy
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 from api.services.deadlines import policies, policy_admin
 from schema.context import Info
 from schema.enums import CaseLevel, HandlingMode, described_enum, value_of
@@ -182,7 +183,7 @@ def _day(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a date like 2027-02-06", field=field) from None
+        raise InvalidInput(msg("input.date_value", value=value), field=field) from None
 
 
 def _limit(data: LevelLimitInput | PolicyRuleInput) -> Limit:
@@ -200,11 +201,14 @@ def _draft(data: UpdateTimePolicyInput) -> TimePolicy:
             else (category, ANY, level)
         )
         if key in rules:
-            raise InvalidInput(f"Two rules for {category}/{rule.mode}/{level.value}", field="rules")
+            raise InvalidInput(
+                msg("policy.rule_twice", category=category, mode=rule.mode, level=level.value),
+                field="rules",
+            )
         rules[key] = _limit(rule)
     defaults = {Level(value_of(d.level)): _limit(d) for d in data.defaults}
     if len(defaults) != len(data.defaults):
-        raise InvalidInput("A level's default is given twice", field="defaults")
+        raise InvalidInput(msg("policy.default_twice"), field="defaults")
     return TimePolicy(
         version=1,
         rules=rules,

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 from api.domain.topics import TopicAction as TopicActionModel
 from api.domain.topics import VoteChoice as VoteChoiceModel
 from api.domain.topics import VotePolicy
@@ -176,7 +177,7 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("date must be like 2026-11-23", field="date") from None
+        raise InvalidInput(msg("input.date_plain"), field="date") from None
 
 
 @strawberry.type

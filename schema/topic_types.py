@@ -10,11 +10,13 @@ from typing import Annotated
 import strawberry
 
 from api.domain.errors import InvalidId
+from api.domain.messages import msg
 from api.domain.people import mask_name
 from api.domain.roles import Permission
 from api.domain.topics import TopicState as DomainTopicState
 from api.domain.topics import VoteChoice as DomainVoteChoice
 from api.domain.topics import VoteOrigin as DomainVoteOrigin
+from api.language import shown
 from api.records.topic import (
     CommentRecord,
     TopicDayTotals,
@@ -97,7 +99,7 @@ def comment_thread(value: str, field: str = "commentId") -> str:
         raw = base64.urlsafe_b64decode((value + "=" * (-len(value) % 4)).encode("ascii"))
         return raw.decode()
     except (binascii.Error, UnicodeError, ValueError):
-        raise InvalidId("Not a comment id", field=field) from None
+        raise InvalidId(msg("id.not_comment"), field=field) from None
 
 
 @strawberry.type(description="Votes so far (atomic counters) and what the vote needs")
@@ -185,7 +187,7 @@ class TopicLogEntry:
         return cls(
             action=entry.action,
             at=entry.at,
-            note=entry.note,
+            note=shown(entry.note),
             target=comment_gid(target) if target and "#" in target else target,
         )
 
@@ -251,7 +253,7 @@ class Topic(Node):
             )
             if found is not None
             else None,
-            decision_reason=topic.decision_reason,
+            decision_reason=shown(topic.decision_reason),
             merged_into_id=global_id("Topic", topic.merged_into) if topic.merged_into else None,
             case_id=global_id("Case", topic.case_id) if topic.case_id else None,
             case_code=topic.case_code,
@@ -357,7 +359,7 @@ class TopicNotice:
     def of(cls, notice: TopicNoticeRecord) -> TopicNotice:
         return cls(
             topic_id=global_id("Topic", notice.topic_id), title=notice.title, kind=notice.kind,
-            message=notice.message, at=notice.at,
+            message=shown(notice.message) or "", at=notice.at,
         )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from api.channels.base import Attempt, PersonMessage, Verdict
 from api.channels.http import Unreachable, request
+from api.domain.messages import stored_text
 from api.domain.notify import AnnouncementKind, Channel, truncate
 
 TRANSIENT_CODES = frozenset(
@@ -74,7 +75,8 @@ class SmsChannel:
         template_param = {
             "code": truncate(message.title, PARAM_LIMIT),
             "kind": truncate(message.kind.value, PARAM_LIMIT),
-            "message": truncate(message.message, PARAM_LIMIT),
+            # Texts stored language-neutral are sent in Chinese (SMS reaches people in China).
+            "message": truncate(stored_text(message.message), PARAM_LIMIT),
         }
         params = {
             "AccessKeyId": self.key_id,

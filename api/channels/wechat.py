@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from api.channels.base import Attempt, PersonMessage, Verdict
 from api.channels.http import Answer, Unreachable, request
+from api.domain.messages import stored_text
 from api.domain.notify import AnnouncementKind, Channel, truncate
 
 TOKEN_CODES = frozenset({40001, 42001, 40014})
@@ -80,7 +81,7 @@ def template_data(message: PersonMessage) -> dict[str, dict[str, str]]:
     fields = {
         "character_string1": truncate(message.title, LIMITS["character_string"]),
         "phrase2": truncate(KIND_NAMES[message.kind], LIMITS["phrase"]),
-        "thing3": truncate(message.message, LIMITS["thing"]),
+        "thing3": truncate(stored_text(message.message), LIMITS["thing"]),  # in Chinese
         "time4": message.at[:16].replace("T", " "),
     }
     return {key: {"value": value} for key, value in fields.items()}

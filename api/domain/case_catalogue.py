@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 from api.domain.text import free_text
 
 # code → 中文名. Districts extend this list; codes are stable, names are for display.
@@ -38,7 +39,7 @@ class Attachment:
 def check_category(code: str, field: str = "category") -> str:
     if code not in DEFAULT_CATEGORIES:
         raise InvalidInput(
-            f"Unknown category {code!r}; known: {', '.join(DEFAULT_CATEGORIES)}", field=field
+            msg("case.unknown_category", code=code, join=", ".join(DEFAULT_CATEGORIES)), field=field
         )
     return code
 
@@ -56,22 +57,25 @@ def check_address(text: str | None) -> str | None:
 
 def check_position(latitude: float | None, longitude: float | None) -> None:
     if (latitude is None) != (longitude is None):
-        raise InvalidInput("Give both latitude and longitude, or neither", field="latitude")
+        raise InvalidInput(msg("case.coordinates_pair"), field="latitude")
     if latitude is not None and not -90 <= latitude <= 90:
-        raise InvalidInput("latitude must be between -90 and 90", field="latitude")
+        raise InvalidInput(msg("case.latitude_range"), field="latitude")
     if longitude is not None and not -180 <= longitude <= 180:
-        raise InvalidInput("longitude must be between -180 and 180", field="longitude")
+        raise InvalidInput(msg("case.longitude_range"), field="longitude")
 
 
 def check_attachments(attachments: list[Attachment]) -> list[Attachment]:
     if len(attachments) > MAX_ATTACHMENTS:
-        raise InvalidInput(f"At most {MAX_ATTACHMENTS} attachments", field="attachments")
+        raise InvalidInput(
+            msg("case.too_many_attachments", max_attachments=MAX_ATTACHMENTS), field="attachments"
+        )
     for attachment in attachments:
         if not attachment.key.strip() or len(attachment.key) > 300:
-            raise InvalidInput("An attachment key must be 1–300 characters", field="attachments")
+            raise InvalidInput(msg("case.attachment_key"), field="attachments")
         if attachment.content_type not in ATTACHMENT_TYPES:
             raise InvalidInput(
-                f"Attachment type {attachment.content_type!r} is not accepted", field="attachments"
+                msg("case.attachment_type", content_type=attachment.content_type),
+                field="attachments",
             )
     return attachments
 
@@ -81,7 +85,7 @@ def check_idempotency_key(key: str | None) -> str | None:
         return None
     if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX or "#" in key:
         raise InvalidInput(
-            f"idempotencyKey must be 1–{IDEMPOTENCY_KEY_MAX} characters without '#'",
+            msg("input.idempotency_key", idempotency_key_max=IDEMPOTENCY_KEY_MAX),
             field="idempotencyKey",
         )
     return key

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from api.domain.errors import DomainError, ErrorCode, InvalidInput
+from api.domain.messages import Message, msg
 from api.domain.text import free_text
 
 TEXT_MAX = 2000
@@ -111,12 +112,16 @@ class Action(StrEnum):
 class InvalidTransition(DomainError):
     code = ErrorCode.INVALID_TRANSITION
 
-    def __init__(self, case: Case, action: Action, why: str = "") -> None:
+    def __init__(self, case: Case, action: Action, why: Message | None = None) -> None:
         allowed = ", ".join(sorted(a.value for a in allowed_actions(case))) or "none"
-        detail = f" ({why})" if why else ""
         super().__init__(
-            f"{action.value} is not allowed in state {case.state.value}{detail}; "
-            f"allowed: {allowed}",
+            msg(
+                "transition.not_allowed",
+                action=action.value,
+                state=case.state.value,
+                detail="" if why is None else msg("transition.detail", why=why),
+                allowed=allowed,
+            ),
             field="action",
         )
         self.current_state = case.state
@@ -413,14 +418,12 @@ def _tasks_for(
     to dispatch the case to departments."""
     if lead is None:
         if supporting:
-            raise InvalidInput("Supporting departments need a lead", field="leadDepartmentId")
+            raise InvalidInput(msg("case.supporting_need_lead"), field="leadDepartmentId")
         return ()
     if lead in supporting or len(set(supporting)) != len(supporting):
-        raise InvalidInput("Departments must be distinct", field="supportingDepartmentIds")
+        raise InvalidInput(msg("case.departments_distinct"), field="supportingDepartmentIds")
     if supporting and mode is not HandlingMode.JOINT:
-        raise InvalidInput(
-            "Only a joint case (联办) has supporting departments", field="supportingDepartmentIds"
-        )
+        raise InvalidInput(msg("case.supporting_only_joint"), field="supportingDepartmentIds")
     return (Task(lead, TaskRole.LEAD), *(Task(d, TaskRole.SUPPORT) for d in supporting))
 
 
@@ -433,11 +436,9 @@ def _place(
             case, level=level, assignee_id=None, tasks=_tasks_for(lead, supporting, case.mode)
         )
     if assignee is None:
-        raise InvalidInput(f"An assignee is needed at {level.value} level", field="assigneeId")
+        raise InvalidInput(msg("case.assignee_needed", level=level.value), field="assigneeId")
     if lead is not None or supporting:
-        raise InvalidInput(
-            "Departments are assigned only at DISTRICT level", field="leadDepartmentId"
-        )
+        raise InvalidInput(msg("case.departments_only_district"), field="leadDepartmentId")
     return replace(
         case,
         level=level,
@@ -480,9 +481,7 @@ def _apply(case: Case, command: Command) -> Case:
             if case.state is CaseState.ASSIGNED and (level is not Level.DISTRICT or lead is None):
                 # At DISTRICT without departments the governance centre can only name them;
                 # moving down is SEND_BACK, moving up is ESCALATE, each with its reason.
-                raise InvalidInput(
-                    "Name the lead department for this case", field="leadDepartmentId"
-                )
+                raise InvalidInput(msg("case.name_lead_department"), field="leadDepartmentId")
             return replace(
                 _place(case, level, assignee, lead, supporting), state=CaseState.ASSIGNED
             )
@@ -492,7 +491,7 @@ def _apply(case: Case, command: Command) -> Case:
             task = case.task(department)
             if task is None or task.status is not TaskStatus.ASSIGNED:
                 raise InvalidTransition(
-                    case, Action.CLAIM, f"no open task for department {department}"
+                    case, Action.CLAIM, msg("case.why_no_open_task", department=department)
                 )
             tasks = tuple(
                 replace(t, status=TaskStatus.CLAIMED) if t is task else t for t in case.tasks
@@ -507,7 +506,9 @@ def _apply(case: Case, command: Command) -> Case:
             task = case.task(department)
             if task is None or task.status is not TaskStatus.CLAIMED:
                 raise InvalidTransition(
-                    case, Action.RESOLVE_TASK, f"department {department} has no claimed task"
+                    case,
+                    Action.RESOLVE_TASK,
+                    msg("case.why_no_claimed_task", department=department),
                 )
             text = _text(result, "result", TEXT_MAX)
             tasks = tuple(
@@ -550,7 +551,7 @@ def _apply(case: Case, command: Command) -> Case:
             return replace(case, state=CaseState.IN_PROGRESS)
         case RequestExtension(hours=hours, reason=reason):
             if not 1 <= hours <= 24 * 90:
-                raise InvalidInput("hours must be between 1 and 2160", field="hours")
+                raise InvalidInput(msg("case.hours_range"), field="hours")
             _text(reason, "reason")
             return replace(case, extension_pending=True)
         case DecideExtension(note=note):

@@ -1,13 +1,16 @@
 """Expected failures of the domain, each with a stable machine-readable code.
 
-Services raise these; the GraphQL layer turns them into ``UserError`` entries of a mutation
-payload (or into GraphQL errors with ``extensions.code`` for queries). Anything else is a bug
-and is masked with a request id.
+Services raise these with a catalogue message (``msg("…")``, never a raw string); the GraphQL
+layer renders it in the caller's language and turns the error into a ``UserError`` entry of a
+mutation payload (or into a GraphQL error with ``extensions.code`` for queries). Anything else
+is a bug and is masked with a request id.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from api.domain.messages import Message
 
 
 class ErrorCode(StrEnum):
@@ -39,12 +42,18 @@ class ErrorCode(StrEnum):
 
 
 class DomainError(Exception):
-    """An expected failure: bad input, missing permission, lost race, broken rule."""
+    """An expected failure: bad input, missing permission, lost race, broken rule.
+
+    It carries a catalogue message (``api/domain/messages.py``), rendered in the caller's
+    language at the boundary; ``code`` and ``field`` stay the same in every language.
+    """
 
     code: ErrorCode = ErrorCode.INVALID_INPUT
 
-    def __init__(self, message: str, *, field: str | None = None, code: ErrorCode | None = None):
-        super().__init__(message)
+    def __init__(
+        self, message: Message, *, field: str | None = None, code: ErrorCode | None = None
+    ):
+        super().__init__(str(message))  # Chinese, for logs and tracebacks
         self.message = message
         self.field = field
         if code is not None:

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 
 MAX_RANGE_DAYS = 366
 
@@ -45,7 +46,7 @@ def period_of(kind: PeriodKind, day: date, end: date | None = None) -> Period:
     if kind is PeriodKind.YEAR:
         return Period(day.replace(month=1, day=1), day.replace(month=12, day=31))
     if end is None or end < day or (end - day).days >= MAX_RANGE_DAYS:
-        raise InvalidInput("自定义时段须给出结束日期，且不超过一年", field="end")
+        raise InvalidInput(msg("figures.custom_period"), field="end")
     return Period(day, end)
 
 
@@ -53,7 +54,7 @@ def previous_periods(kind: PeriodKind, day: date, count: int) -> list[Period]:
     """``count`` consecutive periods of ``kind`` ending with the one containing ``day``,
     oldest first (a trend)."""
     if kind is PeriodKind.CUSTOM:
-        raise InvalidInput("趋势须按日、周、月或年", field="period")
+        raise InvalidInput(msg("figures.trend_grain"), field="period")
     periods: list[Period] = []
     anchor = day
     for _ in range(count):
@@ -165,7 +166,7 @@ DEFAULT_WEIGHTS = "szcg-2026"
 def weights(version: str | None) -> Weights:
     found = WEIGHTS.get(version or DEFAULT_WEIGHTS)
     if found is None:
-        raise InvalidInput(f"未知的考核权重版本：{version}", field="weightsVersion")
+        raise InvalidInput(msg("figures.unknown_weights", version=version), field="weightsVersion")
     return found
 
 

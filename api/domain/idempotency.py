@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from api.domain.errors import IdempotencyMismatch
+from api.domain.messages import msg
 
 
 def _plain(value: Any) -> Any:
@@ -43,6 +44,6 @@ def check_same_input(stored_hash: str | None, given_hash: str) -> None:
     none: they replay as before."""
     if stored_hash is not None and stored_hash != given_hash:
         raise IdempotencyMismatch(
-            "This idempotency key was used with a different input",
+            msg("input.idempotency_mismatch"),
             field="idempotencyKey",
         )

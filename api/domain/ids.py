@@ -13,6 +13,7 @@ import secrets
 import time
 
 from api.domain.errors import InvalidId
+from api.domain.messages import msg
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ITEM_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -43,18 +44,24 @@ def to_global_id(type_name: str, item_id: str) -> str:
 def from_global_id(global_id: str, expected_type: str | None = None) -> tuple[str, str]:
     """Decode a global id; raise ``InvalidId`` if it is malformed or of another type."""
     if not global_id or len(global_id) > 200:
-        raise InvalidId("ID is empty or too long", field="id")
+        raise InvalidId(msg("id.empty_or_long"), field="id")
     padded = global_id + "=" * (-len(global_id) % 4)
     try:
         raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError) as exc:
-        raise InvalidId(f"ID {global_id!r} is not a valid global id", field="id") from exc
+        raise InvalidId(msg("id.invalid", global_id=global_id), field="id") from exc
     type_name, sep, item_id = raw.partition(":")
     if not sep or not type_name or not is_item_id(item_id):
-        raise InvalidId(f"ID {global_id!r} is not a valid global id", field="id")
+        raise InvalidId(msg("id.invalid", global_id=global_id), field="id")
     if expected_type is not None and type_name != expected_type:
         raise InvalidId(
-            f"ID {global_id!r} is a {type_name}, expected a {expected_type}", field="id"
+            msg(
+                "id.wrong_type",
+                global_id=global_id,
+                type_name=type_name,
+                expected_type=expected_type,
+            ),
+            field="id",
         )
     return type_name, item_id
 

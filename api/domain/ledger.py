@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from api.domain.errors import InvalidInput
 from api.domain.idempotency import input_hash
+from api.domain.messages import msg
 from api.domain.text import free_text
 
 AMOUNT_MAX = 100_000
@@ -65,23 +66,21 @@ class Posting:
 
 def check_posting(posting: Posting) -> Posting:
     if posting.amount == 0 or abs(posting.amount) > AMOUNT_MAX:
-        raise InvalidInput(
-            f"An amount is non-zero and at most {AMOUNT_MAX} either way", field="amount"
-        )
+        raise InvalidInput(msg("ledger.amount_range", amount_max=AMOUNT_MAX), field="amount")
     if posting.amount < 0 and posting.source not in SPENDING_SOURCES:
-        raise InvalidInput("Only an exchange or an adjustment takes from a balance", field="amount")
+        raise InvalidInput(msg("ledger.only_exchange_debits"), field="amount")
     if posting.amount > 0 and posting.source is EntrySource.EXCHANGE:
-        raise InvalidInput("An exchange takes from a balance", field="amount")
+        raise InvalidInput(msg("ledger.exchange_debits"), field="amount")
     if posting.account is AccountKind.PARTNER_POINTS and posting.source in (
         EntrySource.STUDY,
         EntrySource.SERVICE,
     ):
-        raise InvalidInput("Partners earn points by delivery and awards", field="source")
+        raise InvalidInput(msg("ledger.partner_points_kinds"), field="source")
     if posting.account is not AccountKind.PARTNER_POINTS and posting.source in (
         EntrySource.DELIVERY,
         EntrySource.AWARD,
     ):
-        raise InvalidInput("Delivery and award points are partners' points", field="source")
+        raise InvalidInput(msg("ledger.partner_only_kinds"), field="source")
     reason = free_text(posting.reason, "reason", max_length=REASON_MAX, multiline=False)
     check_idempotency_key(posting.idempotency_key)
     return Posting(
@@ -109,9 +108,7 @@ def posting_hash(posting: Posting) -> str:
 
 def check_idempotency_key(key: str) -> str:
     if not _KEY.fullmatch(key):
-        raise InvalidInput(
-            "An idempotency key has 1-100 letters, digits or _:.-", field="idempotencyKey"
-        )
+        raise InvalidInput(msg("ledger.idempotency_key"), field="idempotencyKey")
     return key
 
 

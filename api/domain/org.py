@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from api.domain.errors import Cycle, InvalidHierarchy, InvalidInput
+from api.domain.messages import msg
 from api.domain.text import free_text
 
 NAME_MAX_LENGTH = 60
@@ -65,10 +66,10 @@ def validate_name(raw: str, field: str = "name") -> str:
     name = free_text(raw, field, max_length=NAME_MAX_LENGTH, multiline=False)
     # Names are stricter than free text: no format characters either (zero-width, …).
     if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise InvalidInput("名称不能含有控制字符或格式字符", field=field)
+        raise InvalidInput(msg("org.name_control_chars"), field=field)
     # '#' separates parts of sort keys.
     if "#" in name:
-        raise InvalidInput("Name must not contain '#'", field=field)
+        raise InvalidInput(msg("org.name_hash"), field=field)
     return name
 
 
@@ -78,7 +79,7 @@ def check_parent(kind: OrgKind, parent_kind: OrgKind | None) -> None:
         expected = kind.parent_kind.value if kind.parent_kind else "no parent"
         got = parent_kind.value if parent_kind else "no parent"
         raise InvalidHierarchy(
-            f"A {kind.value} must be placed under {expected}, not under {got}", field="parentId"
+            msg("org.wrong_parent", kind=kind.value, expected=expected, got=got), field="parentId"
         )
 
 
@@ -98,9 +99,7 @@ def is_within(path: str, scope_path: str) -> bool:
 def check_move(unit_path: str, new_parent_path: str) -> None:
     """Refuse to move a unit under itself or under one of its descendants."""
     if is_within(new_parent_path, unit_path):
-        raise Cycle(
-            "A unit cannot be moved under itself or its own descendant", field="newParentId"
-        )
+        raise Cycle(msg("org.cycle"), field="newParentId")
 
 
 def rebase_path(path: str, old_prefix: str, new_prefix: str) -> str:

@@ -16,6 +16,7 @@ from datetime import date
 from enum import StrEnum
 
 from api.domain.errors import DomainError, ErrorCode, InvalidInput
+from api.domain.messages import Message, msg
 from api.domain.text import free_text
 
 TITLE_MAX = 80
@@ -119,12 +120,18 @@ class ClaimStatus(StrEnum):
 class InvalidProjectTransition(DomainError):
     code = ErrorCode.INVALID_TRANSITION
 
-    def __init__(self, state: ProjectState, action: ProjectAction, why: str = "") -> None:
+    def __init__(
+        self, state: ProjectState, action: ProjectAction, why: Message | None = None
+    ) -> None:
         allowed = ", ".join(sorted(a.value for a in allowed_project_actions(state))) or "none"
-        detail = f" ({why})" if why else ""
         super().__init__(
-            f"{action.value} is not allowed on a project in state {state.value}{detail}; "
-            f"allowed: {allowed}",
+            msg(
+                "transition.project_not_allowed",
+                action=action.value,
+                state=state.value,
+                detail="" if why is None else msg("transition.detail", why=why),
+                allowed=allowed,
+            ),
             field="action",
         )
 
@@ -134,7 +141,7 @@ class InvalidPartnerTransition(DomainError):
 
     def __init__(self, status: PartnerStatus, action: PartnerAction) -> None:
         super().__init__(
-            f"{action.value} is not allowed on a partner in status {status.value}",
+            msg("transition.partner_not_allowed", action=action.value, status=status.value),
             field="action",
         )
 
@@ -157,7 +164,7 @@ def next_project_state(
     if state not in sources:
         raise InvalidProjectTransition(state, action)
     if action is ProjectAction.START_DELIVERY and active_claims == 0:
-        raise InvalidProjectTransition(state, action, "no partner has claimed it")
+        raise InvalidProjectTransition(state, action, msg("partner.why_unclaimed"))
     return target
 
 
@@ -176,7 +183,7 @@ def _clean(raw: str) -> str:
 def check_title(raw: str, field: str = "title") -> str:
     title = free_text(raw, field, max_length=TITLE_MAX, multiline=False)
     if "#" in title:
-        raise InvalidInput("A title must not contain '#'", field=field)
+        raise InvalidInput(msg("partner.title_hash"), field=field)
     return title
 
 
@@ -189,24 +196,24 @@ def check_category(raw: str, field: str = "category") -> str:
     code = _clean(raw).upper()
     if not code or len(code) > CATEGORY_MAX or not all(ch.isalnum() or ch == "_" for ch in code):
         raise InvalidInput(
-            f"A category is a code of letters, digits and '_' (at most {CATEGORY_MAX})",
+            msg("partner.category_code", category_max=CATEGORY_MAX),
             field=field,
         )
     if not code.isascii():
-        raise InvalidInput("A category code is ASCII", field=field)
+        raise InvalidInput(msg("partner.category_ascii"), field=field)
     return code
 
 
 def check_quantity(value: int, field: str = "quantity") -> int:
     if value < 1 or value > QUANTITY_MAX:
-        raise InvalidInput(f"A quantity is between 1 and {QUANTITY_MAX}", field=field)
+        raise InvalidInput(msg("partner.quantity_range", quantity_max=QUANTITY_MAX), field=field)
     return value
 
 
 def check_capacity(value: int) -> int:
     if value < 1 or value > CAPACITY_MAX:
         raise InvalidInput(
-            f"Capacity is how many partners may claim: 1 (exclusive) to {CAPACITY_MAX}",
+            msg("partner.capacity_range", capacity_max=CAPACITY_MAX),
             field="capacity",
         )
     return value
@@ -214,19 +221,20 @@ def check_capacity(value: int) -> int:
 
 def check_dates(start: date | None, end: date | None, field: str = "startsOn") -> None:
     if start is not None and end is not None and end < start:
-        raise InvalidInput("The end date is before the start date", field=field)
+        raise InvalidInput(msg("partner.end_before_start"), field=field)
 
 
 def check_attachment_keys(keys: list[str]) -> list[str]:
     if len(keys) > ATTACHMENTS_MAX:
-        raise InvalidInput(f"At most {ATTACHMENTS_MAX} attachments", field="attachmentKeys")
+        raise InvalidInput(
+            msg("partner.too_many_attachments", attachments_max=ATTACHMENTS_MAX),
+            field="attachmentKeys",
+        )
     cleaned = []
     for key in keys:
         value = key.strip()
         if not value or len(value) > ATTACHMENT_KEY_MAX or not value.isprintable():
-            raise InvalidInput(
-                "An attachment key is a printable object key", field="attachmentKeys"
-            )
+            raise InvalidInput(msg("partner.attachment_key"), field="attachmentKeys")
         cleaned.append(value)
     return cleaned
 
@@ -244,7 +252,9 @@ def check_contacts(contacts: list[Contact]) -> list[Contact]:
     from api.domain.people import normalise_phone
 
     if len(contacts) > CONTACTS_MAX:
-        raise InvalidInput(f"At most {CONTACTS_MAX} contacts", field="contacts")
+        raise InvalidInput(
+            msg("partner.too_many_contacts", contacts_max=CONTACTS_MAX), field="contacts"
+        )
     checked = []
     for contact in contacts:
         name = check_text(contact.name, "contacts", limit=30)

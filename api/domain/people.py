@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 
 # ASCII digits only: \d would also match other scripts' digits, giving one number several
 # spellings (and several phone guards). Full-width digits are folded to ASCII by NFKC first.
@@ -18,7 +19,7 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
     if digits.startswith("+86"):
         digits = digits[3:]
     if not _MOBILE.fullmatch(digits):
-        raise InvalidInput("Phone must be an 11-digit mainland mobile number", field=field)
+        raise InvalidInput(msg("person.phone"), field=field)
     return digits
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 
 # Explicit bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -30,19 +31,18 @@ def free_text(
 ) -> str:
     """The cleaned text, or ``InvalidInput`` naming the field; empty only when not required."""
     if any("\ud800" <= ch <= "\udfff" for ch in raw):
-        raise InvalidInput("文本含有无效的 Unicode 字符（孤立代理项）", field=field)
+        raise InvalidInput(msg("text.lone_surrogate"), field=field)
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
     if required and not text:
-        raise InvalidInput("此项不能为空", field=field)
+        raise InvalidInput(msg("text.empty"), field=field)
     if len(text) > max_length:
-        raise InvalidInput(f"最多 {max_length} 个字符", field=field)
+        raise InvalidInput(msg("text.too_long", max_length=max_length), field=field)
     allowed = _MULTILINE if multiline else frozenset()
     for ch in text:
         if ch in allowed:
             continue
         if ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs"):
-            raise InvalidInput(
-                "文本不能含有控制字符" + ("（换行和制表符除外）" if multiline else ""),
-                field=field,
-            )
+            if multiline:
+                raise InvalidInput(msg("text.control_chars_multiline"), field=field)
+            raise InvalidInput(msg("text.control_chars"), field=field)
     return text

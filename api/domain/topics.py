@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from api.domain.errors import DomainError, ErrorCode, InvalidInput
+from api.domain.messages import Message, joined, msg
 from api.domain.text import free_text
 
 TITLE_MAX = 80
@@ -60,12 +61,16 @@ class VoteOrigin(StrEnum):
 class InvalidTopicTransition(DomainError):
     code = ErrorCode.INVALID_TRANSITION
 
-    def __init__(self, topic: Topic, action: TopicAction, why: str = "") -> None:
+    def __init__(self, topic: Topic, action: TopicAction, why: Message | None = None) -> None:
         allowed = ", ".join(sorted(a.value for a in allowed_actions(topic))) or "none"
-        detail = f" ({why})" if why else ""
         super().__init__(
-            f"{action.value} is not allowed in state {topic.state.value}{detail}; "
-            f"allowed: {allowed}",
+            msg(
+                "transition.not_allowed",
+                action=action.value,
+                state=topic.state.value,
+                detail="" if why is None else msg("transition.detail", why=why),
+                allowed=allowed,
+            ),
             field="action",
         )
 
@@ -103,17 +108,15 @@ class VotePolicy:
 
     def check(self) -> VotePolicy:
         if not 0 <= self.quorum_share <= 1:
-            raise InvalidInput("quorumShare must be between 0 and 1", field="quorumShare")
+            raise InvalidInput(msg("topic.quorum_share"), field="quorumShare")
         if not 0 <= self.quorum_count <= 100_000:
-            raise InvalidInput("quorumCount must be between 0 and 100000", field="quorumCount")
+            raise InvalidInput(msg("topic.quorum_count"), field="quorumCount")
         if not 0.5 <= self.majority_share < 1:
-            raise InvalidInput(
-                "majorityShare must be at least 0.5 and below 1", field="majorityShare"
-            )
+            raise InvalidInput(msg("topic.majority_share"), field="majorityShare")
         if not 1 <= self.window_hours <= 24 * 30:
-            raise InvalidInput("windowHours must be between 1 and 720", field="windowHours")
+            raise InvalidInput(msg("topic.window_hours"), field="windowHours")
         if not 1 <= self.report_threshold <= 100:
-            raise InvalidInput("reportThreshold must be between 1 and 100", field="reportThreshold")
+            raise InvalidInput(msg("topic.report_threshold"), field="reportThreshold")
         return self
 
     def quorum(self, electorate: int) -> int:
@@ -126,28 +129,33 @@ class VotePolicy:
 @dataclass(frozen=True)
 class Decision:
     adopted: bool
-    reason: str
+    reason: Message  # stored language-neutral (``messages.encode``), shown in the reader's
     quorum: int
 
 
 def decide(tally: Tally, electorate: int, feasible: bool | None, policy: VotePolicy) -> Decision:
     """Adopted only when feasible, quorate and carried by the majority; else why not."""
     quorum = policy.quorum(electorate)
-    reasons: list[str] = []
+    reasons: list[Message] = []
     if feasible is not True:
         reasons.append(
-            "入户调研认为不可行" if feasible is False else "尚无入户调研结论 (no investigation)"
+            msg("topic.reason_infeasible")
+            if feasible is False
+            else msg("topic.reason_no_investigation")
         )
     if tally.cast < quorum or tally.cast == 0:
-        reasons.append(f"参与人数不足: {tally.cast} of {electorate} voted, quorum {quorum}")
+        reasons.append(
+            msg("topic.reason_no_quorum", cast=tally.cast, electorate=electorate, quorum=quorum)
+        )
     decided = tally.for_ + tally.against
     if decided == 0 or tally.for_ / decided <= policy.majority_share:
-        reasons.append(f"多数反对或未过半: for {tally.for_}, against {tally.against}")
+        reasons.append(msg("topic.reason_no_majority", for_=tally.for_, against=tally.against))
     if reasons:
-        return Decision(False, "; ".join(reasons), quorum)
-    return Decision(
-        True, f"通过: for {tally.for_}, against {tally.against}, abstain {tally.abstain}", quorum
+        return Decision(False, joined(reasons), quorum)
+    adopted = msg(
+        "topic.reason_adopted", for_=tally.for_, against=tally.against, abstain=tally.abstain
     )
+    return Decision(True, adopted, quorum)
 
 
 @dataclass(frozen=True)
@@ -184,9 +192,11 @@ def allowed_actions(topic: Topic) -> frozenset[TopicAction]:
 
 def transition(topic: Topic, action: TopicAction, decision: Decision | None = None) -> Topic:
     if action not in allowed_actions(topic):
-        why = "votes exist" if action is TopicAction.WITHDRAW and topic.votes_cast else ""
+        why = None
+        if action is TopicAction.WITHDRAW and topic.votes_cast:
+            why = msg("topic.why_votes_exist")
         if topic.hidden and action in (TopicAction.PUBLISH, TopicAction.OPEN_VOTING):
-            why = "the topic is hidden by moderation"
+            why = msg("topic.why_hidden")
         raise InvalidTopicTransition(topic, action, why)
     match action:
         case TopicAction.PUBLISH:
@@ -195,7 +205,7 @@ def transition(topic: Topic, action: TopicAction, decision: Decision | None = No
             return replace(topic, state=TopicState.VOTING)
         case TopicAction.CLOSE_VOTING:
             if decision is None:
-                raise InvalidInput("Closing needs a decision", field="action")
+                raise InvalidInput(msg("topic.close_needs_decision"), field="action")
             return replace(
                 topic, state=TopicState.ADOPTED if decision.adopted else TopicState.DECLINED
             )

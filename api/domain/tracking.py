@@ -15,6 +15,7 @@ import re
 import secrets
 
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 
 KEY_LENGTH = 10
 CODE_MAX = 40
@@ -36,7 +37,7 @@ def check_code(raw: str, field: str = "code") -> str:
     """A case code as staff type it (``SB2026-000123``): bounded before it builds a key."""
     code = raw.strip().upper()
     if len(code) > CODE_MAX or not _CODE.fullmatch(code):
-        raise InvalidInput(f"追踪码格式应如 SB2026-000123（最多 {CODE_MAX} 个字符）", field=field)
+        raise InvalidInput(msg("tracking.code_format", code_max=CODE_MAX), field=field)
     return code
 
 
@@ -45,7 +46,9 @@ def split_tracking_number(raw: str, field: str = "code") -> tuple[str, str] | No
     (answered like an unknown number: the caller learns nothing about which part was wrong)."""
     value = raw.strip().upper()
     if len(value) > TRACKING_NUMBER_MAX:
-        raise InvalidInput(f"查询码最多 {TRACKING_NUMBER_MAX} 个字符", field=field)
+        raise InvalidInput(
+            msg("tracking.number_too_long", tracking_number_max=TRACKING_NUMBER_MAX), field=field
+        )
     code, _, key = value.rpartition("-")
     if not _KEY.fullmatch(key) or not _CODE.fullmatch(code):
         return None

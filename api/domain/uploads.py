@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 
 UPLOAD_PREFIX = "uploads/"
 FILES_PREFIX = "files/"
@@ -84,16 +85,16 @@ def kind_of_content_type(content_type: str) -> FileKind:
         if content_type.strip().lower() == known:
             return kind
     raise InvalidInput(
-        f"不支持的文件类型 {content_type!r}：仅接受 JPEG、PNG、HEIC 图片或 PDF", field="contentType"
+        msg("upload.unsupported_type", content_type=content_type), field="contentType"
     )
 
 
 def check_size(kind: FileKind, size: int, field: str = "size") -> None:
     if size <= 0:
-        raise InvalidInput("文件为空", field=field)
+        raise InvalidInput(msg("upload.empty"), field=field)
     if size > MAX_BYTES[kind]:
         limit = MAX_BYTES[kind] // (1024 * 1024)
-        raise InvalidInput(f"文件过大：{kind.value} 文件不得超过 {limit} MB", field=field)
+        raise InvalidInput(msg("upload.too_large", kind=kind.value, limit=limit), field=field)
 
 
 _HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis")

@@ -25,6 +25,7 @@ from api.domain.cases import Channel
 from api.domain.clock import Clock
 from api.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from api.domain.org import path_ids
+from api.language import current_language
 from api.open311 import shapes
 from api.records.case import CallerContact, CaseRecord
 from api.records.client import ApiClientRecord, ClientScope
@@ -100,7 +101,10 @@ class Open311:
                 status_code = next(
                     (code for kind, code in _STATUS.items() if type(failure) is kind), 400
                 )
-                return _json(shapes.error(status_code, failure.message), status_code)
+                return _json(
+                    shapes.error(status_code, failure.message.render(current_language())),
+                    status_code,
+                )
 
         return run
 
@@ -161,7 +165,7 @@ class Open311:
         try:
             case = cases.report_case(self.db, actor, self.clock, data)
         except NotFound as error:  # an unknown place is bad input, not a missing resource
-            raise Open311Error(400, error.message) from error
+            raise Open311Error(400, error.message.render(current_language())) from error
         notice = "已受理登记，可凭追踪码查询进度"
         return _json([{"service_request_id": case.code, "service_notice": notice,
                        "account_id": None}])  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from api.domain.errors import Forbidden, Unauthenticated
+from api.domain.messages import Message, msg
 from api.domain.org import is_within
 from api.domain.roles import Permission, Role, permits
 from api.records.org import GrantRecord, PersonRecord
@@ -57,13 +58,13 @@ class Actor:
 
     def require_login(self) -> str:
         if self.person_id is None:
-            raise Unauthenticated("Sign in to do this")
+            raise Unauthenticated(msg("actor.sign_in"))
         return self.person_id
 
-    def require(self, permission: Permission, path: str, what: str) -> None:
+    def require(self, permission: Permission, path: str, what: Message) -> None:
         self.require_login()
         if not self.can(permission, path):
-            raise Forbidden(f"You may not {what} here")
+            raise Forbidden(msg("actor.forbidden_here", what=what))
 
 
 ANONYMOUS = Actor()
@@ -73,7 +74,7 @@ def load_actor(db: Db, person_id: str) -> Actor:
     """One consistent Query on the person's partition returns the person and all their grants."""
     person, grants = db.people.with_grants(person_id)
     if person is None:
-        raise Unauthenticated("The signed-in person is not registered")
+        raise Unauthenticated(msg("actor.not_registered"))
     return Actor(
         person_id=person_id,
         name=person.name,

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from api.domain.clock import Clock, iso
 from api.domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from api.domain.ids import new_id
+from api.domain.messages import msg
 from api.domain.org import path_ids
 from api.domain.roles import Permission
 from api.records.client import ApiClientRecord, ClientScope
@@ -76,11 +77,11 @@ def client_id_of(actor_id: str | None) -> str | None:
 
 def _check_scopes(scopes: list[str]) -> tuple[ClientScope, ...]:
     if not scopes:
-        raise InvalidInput("请至少选择一个权限范围", field="scopes")
+        raise InvalidInput(msg("client.no_scopes"), field="scopes")
     known = {s.value for s in ClientScope}
     unknown = sorted(set(scopes) - known)
     if unknown:
-        raise InvalidInput(f"未知的权限范围：{', '.join(unknown)}", field="scopes")
+        raise InvalidInput(msg("client.unknown_scopes", join=", ".join(unknown)), field="scopes")
     return tuple(ClientScope(s) for s in sorted(set(scopes)))
 
 
@@ -96,16 +97,16 @@ def register(
 ) -> IssuedKey:
     unit = db.org_units.require(org_id, field="orgUnitId")
     district_path = "/" + path_ids(unit.path)[0]
-    actor.require(Permission.MANAGE_ORG, district_path, "register API clients")
+    actor.require(Permission.MANAGE_ORG, district_path, msg("action.register_clients"))
     if actor.client_id is not None:
-        raise Forbidden("接入系统不能注册其他接入系统")
+        raise Forbidden(msg("client.no_client_registration"))
     clean_name = name.strip()
     if not clean_name or len(clean_name) > MAX_NAME:
-        raise InvalidInput(f"名称须为 1 到 {MAX_NAME} 个字", field="name")
+        raise InvalidInput(msg("client.name_length", max_name=MAX_NAME), field="name")
     rate = DEFAULT_RATE_PER_MINUTE if rate_per_minute is None else rate_per_minute
     if not 1 <= rate <= MAX_RATE_PER_MINUTE:
         raise InvalidInput(
-            f"每分钟请求上限须在 1 到 {MAX_RATE_PER_MINUTE} 之间", field="ratePerMinute"
+            msg("client.rate_range", max_rate_per_minute=MAX_RATE_PER_MINUTE), field="ratePerMinute"
         )
     client_id = new_id()
     key = _new_key(client_id)
@@ -131,16 +132,16 @@ def require_client(db: Db, actor: Actor, client_id: str) -> ApiClientRecord:
     client = db.clients.get(client_id)
     if client is None or not actor.can(Permission.MANAGE_ORG, "/" + path_ids(client.org_path)[0]):
         actor.require_login()
-        raise NotFound("没有这个接入系统", field="clientId")
+        raise NotFound(msg("client.not_found"), field="clientId")
     if actor.client_id is not None:
-        raise Forbidden("接入系统不能管理接入系统")
+        raise Forbidden(msg("client.no_client_management"))
     return client
 
 
 def rotate_key(db: Db, actor: Actor, clock: Clock, client_id: str) -> IssuedKey:
     current = require_client(db, actor, client_id)
     if not current.active:
-        raise InvalidInput("接入系统已被吊销", field="clientId")
+        raise InvalidInput(msg("client.revoked"), field="clientId")
     key = _new_key(current.id)
     rotated = replace(
         current,
@@ -160,7 +161,7 @@ def revoke(db: Db, actor: Actor, clock: Clock, client_id: str) -> ApiClientRecor
 
 def clients_within(db: Db, actor: Actor, org_id: str) -> list[ApiClientRecord]:
     unit = db.org_units.require(org_id, field="orgUnitId")
-    actor.require(Permission.MANAGE_ORG, unit.path, "see API clients")
+    actor.require(Permission.MANAGE_ORG, unit.path, msg("action.see_clients"))
     return db.clients.within(unit.path)
 
 
@@ -179,11 +180,11 @@ def authenticate(db: Db, clock: Clock, key: str) -> ApiClientRecord:
     (one message for all: a caller learns nothing about which)."""
     parts = key.strip().split(".")
     if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
-        raise Unauthenticated("API key is not valid")
+        raise Unauthenticated(msg("client.invalid_key"))
     record = db.clients.get(parts[1])
     now = clock.now()
     if record is None or not record.active or not _matches(record, key.strip(), now):
-        raise Unauthenticated("API key is not valid")
+        raise Unauthenticated(msg("client.invalid_key"))
     last = record.last_used_at
     if last is None or now - datetime.fromisoformat(last) >= TOUCH_EVERY:
         db.clients.touch(record.id, iso(now))

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.domain.errors import Forbidden, NotFound
+from api.domain.messages import msg
 from api.domain.partners import ClaimStatus
 from api.domain.roles import Permission
 from api.domain.uploads import Purpose, TargetKind
@@ -28,7 +29,7 @@ from api.services.actor import Actor
 from api.services.cases import department_paths
 from api.store.db import Db
 
-NO_SUCH_TARGET = "找不到该对象，或您无权查看"
+NO_SUCH_TARGET = msg("attachment.target_not_found")
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,11 @@ class TargetAccess:
 
     def require_attach(self, purpose: Purpose) -> None:
         if purpose not in self.attaches:
-            raise Forbidden("您无权为该对象添加此类文件", field="purpose")
+            raise Forbidden(msg("attachment.kind_forbidden"), field="purpose")
 
     def require_moderate(self) -> None:
         if not self.moderates:
-            raise Forbidden("只有负责的工作人员可以管理该文件", field="attachmentId")
+            raise Forbidden(msg("attachment.staff_only"), field="attachmentId")
 
 
 STAFF_CASE_PURPOSES = frozenset(

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from api.domain.clock import Clock, iso
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.ids import is_item_id, new_id
+from api.domain.messages import msg
 from api.domain.uploads import (
     CONTENT_TYPES,
     DOWNLOAD_EXPIRY_SECONDS,
@@ -43,8 +44,8 @@ from api.services.attachment_access import TargetAccess, access_to, require_acce
 from api.store.attachment_store import Attach, ChangeAttachment, NewUpload
 from api.store.db import Db
 
-NO_SUCH_UPLOAD = "找不到该上传"
-NO_SUCH_FILE = "找不到该文件"
+NO_SUCH_UPLOAD = msg("attachment.upload_not_found")
+NO_SUCH_FILE = msg("attachment.file_not_found")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def request_upload(
     access = require_access(db, actor, purpose.target_kind, target_id)
     access.require_attach(purpose)
     if db.attachments.live_count(purpose.target_kind, target_id) >= MAX_FILES_PER_TARGET:
-        raise InvalidInput(f"每个对象最多 {MAX_FILES_PER_TARGET} 个文件", field="targetId")
+        raise InvalidInput(
+            msg("attachment.too_many", max_files_per_target=MAX_FILES_PER_TARGET), field="targetId"
+        )
     now = clock.now()
     upload_id = new_id()
     upload = UploadRecord(
@@ -97,7 +100,11 @@ def request_upload(
         )
     except Conflict:  # the upload id is new: only the daily cap can refuse
         raise InvalidInput(
-            f"今日上传次数已达上限（{MAX_UPLOADS_PER_PERSON_PER_DAY} 次）", field=None
+            msg(
+                "attachment.daily_limit",
+                max_uploads_per_person_per_day=MAX_UPLOADS_PER_PERSON_PER_DAY,
+            ),
+            field=None,
         ) from None
     post = db.objects.presign_post(
         upload.key, CONTENT_TYPES[kind], MAX_BYTES[kind], UPLOAD_EXPIRY_SECONDS
@@ -111,21 +118,23 @@ def attach(db: Db, actor: Actor, clock: Clock, upload_id: str) -> AttachmentReco
     if upload is None:
         raise NotFound(NO_SUCH_UPLOAD, field="uploadId")
     if upload.owner_id != person_id:
-        raise Forbidden("不能附加他人上传的文件", field="uploadId")
+        raise Forbidden(msg("attachment.not_yours"), field="uploadId")
     if upload.state is not UploadState.PENDING:
-        raise InvalidInput("该文件已附加", field="uploadId")
+        raise InvalidInput(msg("attachment.already_attached"), field="uploadId")
     if clock.now() > datetime.fromisoformat(upload.expires_at):
-        raise InvalidInput("上传已过期，请重新上传", field="uploadId")
+        raise InvalidInput(msg("attachment.upload_expired"), field="uploadId")
     target = upload.purpose.target_kind
     require_access(db, actor, target, upload.target_id).require_attach(upload.purpose)
     stored = db.objects.head(upload.key)
     if stored is None:
-        raise InvalidInput("文件尚未上传，或未上传到指定位置", field="uploadId")
+        raise InvalidInput(msg("attachment.not_uploaded"), field="uploadId")
     check_size(upload.kind, stored.size, field="file")
     if sniff(db.objects.first_bytes(upload.key, SNIFF_BYTES, stored.etag)) is not upload.kind:
-        raise InvalidInput(f"文件内容不是声明的 {upload.kind.value} 格式", field="file")
+        raise InvalidInput(msg("attachment.content_mismatch", kind=upload.kind.value), field="file")
     if db.attachments.live_count(target, upload.target_id) >= MAX_FILES_PER_TARGET:
-        raise InvalidInput(f"每个对象最多 {MAX_FILES_PER_TARGET} 个文件", field="uploadId")
+        raise InvalidInput(
+            msg("attachment.too_many", max_files_per_target=MAX_FILES_PER_TARGET), field="uploadId"
+        )
     attachment_id = new_id()
     key = file_key(target, upload.target_id, attachment_id, upload.kind)
     # The copy first: if the transaction then fails, the copy is an unreferenced object under
@@ -153,9 +162,9 @@ def attach(db: Db, actor: Actor, clock: Clock, upload_id: str) -> AttachmentReco
     except Conflict:
         again = db.attachments.get_upload(upload_id)
         if again is not None and again.state is UploadState.ATTACHED:
-            raise InvalidInput("该文件已附加", field="uploadId") from None
+            raise InvalidInput(msg("attachment.already_attached"), field="uploadId") from None
         raise InvalidInput(
-            f"每个对象最多 {MAX_FILES_PER_TARGET} 个文件", field="uploadId"
+            msg("attachment.too_many", max_files_per_target=MAX_FILES_PER_TARGET), field="uploadId"
         ) from None
     return attachment
 
@@ -192,7 +201,7 @@ def remove(
         access.require_moderate()
     reason = reason.strip()
     if not 1 <= len(reason) <= 200:
-        raise InvalidInput("请填写 1–200 字的删除原因", field="reason")
+        raise InvalidInput(msg("attachment.removal_reason"), field="reason")
     removed = replace(
         attachment, removed_at=iso(clock.now()), removed_by=actor.person_id, removal_reason=reason
     )

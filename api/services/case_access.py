@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from api.domain.cases import Action, Level
 from api.domain.errors import Forbidden, NotFound
+from api.domain.messages import msg
 from api.domain.roles import Permission
 from api.records.case import CaseRecord
 from api.services.actor import Actor
@@ -60,7 +61,7 @@ def can_read(actor: Actor, case: CaseRecord, department_paths: dict[str, str]) -
     )
 
 
-NO_SUCH_CASE = "No such case in your scope"
+NO_SUCH_CASE = msg("case.not_found")
 
 
 def require_read(actor: Actor, case: CaseRecord, department_paths: dict[str, str]) -> None:
@@ -102,22 +103,22 @@ def require_action(
     actor.require_login()
     if action in REPORTER_ACTIONS:
         if not is_reporter(actor, case):
-            raise Forbidden("Only the reporter can evaluate the result")
+            raise Forbidden(msg("case.reporter_evaluates"))
         return
     if action in LEADER_ACTIONS:
         if actor.person_id != case.assignee_id:
-            raise Forbidden("Only the leader who owns the case (包案) can tick it off")
+            raise Forbidden(msg("case.leader_ticks_off"))
         return
     if action in DEPARTMENT_ACTIONS:
         path = department_paths.get(department_id or "")
         if path is None or not actor.can(Permission.HANDLE_CASES, path):
-            raise Forbidden("Only staff of a department with a task on this case can do this")
+            raise Forbidden(msg("case.department_staff_only"))
         return
     if action in DISPATCH_ACTIONS:
         # Above street level only the district's dispatchers (the governance centre) decide.
         scope = district_path(case) if case.level in (Level.DISTRICT, Level.TOP) else case.grid_path
         if not actor.can(Permission.DISPATCH_CASES, scope):
-            raise Forbidden("You may not dispatch this case")
+            raise Forbidden(msg("case.no_dispatch"))
         return
     # Handling actions: the current handling unit, its lead department, or the owning leader.
     if case.level is Level.TOP:
@@ -125,13 +126,13 @@ def require_action(
             Permission.DISPATCH_CASES, district_path(case)
         ):
             return
-        raise Forbidden("Only the owning leader or the district's dispatchers can do this")
+        raise Forbidden(msg("case.leader_or_dispatchers"))
     if case.level is Level.DISTRICT and department_paths:
         lead = next(iter(department_paths.values()))
         if actor.can(Permission.HANDLE_CASES, lead) or actor.can(
             Permission.DISPATCH_CASES, district_path(case)
         ):
             return
-        raise Forbidden("Only the lead department or the district's dispatchers can do this")
+        raise Forbidden(msg("case.lead_or_dispatchers"))
     if handling_path is None or not actor.can(Permission.HANDLE_CASES, handling_path):
-        raise Forbidden("Only the unit handling this case can do this")
+        raise Forbidden(msg("case.handling_unit_only"))

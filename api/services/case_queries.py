@@ -9,6 +9,7 @@ from datetime import date
 
 from api.domain.cases import CaseState, HandlingMode, Level
 from api.domain.errors import Forbidden, InvalidInput
+from api.domain.messages import msg
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, permits
 from api.records.case import CaseRecord, DayCountersRecord, HandlerRecord, NoticeRecord
@@ -46,7 +47,7 @@ def inbox(
     elif leader_id is not None and leader_id == actor.person_id:
         owner = leader_id
     else:
-        raise Forbidden("You may not see this inbox")
+        raise Forbidden(msg("case.inbox_forbidden"))
     return db.cases.inbox(owner, state, first, after)
 
 
@@ -59,7 +60,7 @@ def _require_inbox_access(db: Db, actor: Actor, unit_id: str) -> None:
         return
     unit = db.org_units.require(unit_id, field="unitId", consistent=False)
     if not actor.can(Permission.READ_CASES, unit.path):
-        raise Forbidden("You may not see this unit's inbox")
+        raise Forbidden(msg("case.unit_inbox_forbidden"))
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def cases_in_scope(
     District scope reads the district's index partition; a street or anything below reads its
     street's partition, narrowed by report date as a key condition and by the rest as filters.
     """
-    actor.require(Permission.READ_CASES, scope.path, "see cases")
+    actor.require(Permission.READ_CASES, scope.path, msg("action.see_cases"))
     kind = scope.kind
     if kind in (
         OrgKind.DEPARTMENT,
@@ -88,12 +89,12 @@ def cases_in_scope(
         OrgKind.PARTY_HOUSEHOLD,
         OrgKind.UNIT_HOUSEHOLD,
     ):
-        raise InvalidInput("List cases of a district, street, community or grid", field="scopeId")
+        raise InvalidInput(msg("case.list_scope"), field="scopeId")
     ids = path_ids(scope.path)
     low = filters.reported_from.isoformat() if filters.reported_from else "0"
     high = filters.reported_to.isoformat() + "T99" if filters.reported_to else "9"
     if low > high:
-        raise InvalidInput("reportedFrom is after reportedTo", field="reportedFrom")
+        raise InvalidInput(msg("case.reported_range"), field="reportedFrom")
     query = ScopeQuery(
         district_id=ids[0],
         street_id=None if kind is OrgKind.DISTRICT else ids[1],
@@ -119,7 +120,7 @@ def daily_stats(
     and any caller, signed in or not: aggregate figures with no personal data, as the seeds
     publish them (issue 16.11); the cases behind them stay staff-only (``cases``, inboxes)."""
     if end < start or (end - start).days > 366:
-        raise InvalidInput("Give a range of at most one year, start before end", field="start")
+        raise InvalidInput(msg("query.range_one_year"), field="start")
     return db.counters.days(unit.id, start, end)
 
 

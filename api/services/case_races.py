@@ -14,6 +14,7 @@ from dataclasses import replace
 from api.domain import cases as machine
 from api.domain.cases import Action
 from api.domain.errors import Conflict, DomainError
+from api.domain.messages import msg
 from api.records.case import CaseRecord
 from api.store.db import Db
 
@@ -21,8 +22,7 @@ from api.store.db import Db
 def _conflict(case: CaseRecord) -> Conflict:
     last = case.timeline[-1].action if case.timeline else "REPORT"
     return Conflict(
-        f"Someone else acted on case {case.code} at the same moment ({last}); "
-        f"it is now {case.state.value}: reload it",
+        msg("case.concurrent_change", code=case.code, last=last, state=case.state.value),
         field="caseId",
     )
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from api.domain.clock import Clock
 from api.domain.errors import DomainError, ErrorCode
+from api.domain.messages import msg
 from api.domain.tracking import key_matches, split_tracking_number
 from api.services.actor import Actor
 from api.services.cases import find_by_code, find_case
@@ -49,4 +50,4 @@ def _take_lookup(db: Db, clock: Clock, client_ip: str | None) -> None:
     expires = int((now + timedelta(minutes=10)).timestamp())
     bucket = f"TRACK#{(client_ip or 'unknown')[:64]}"
     if not rate_limits.take(db, bucket, window, per_minute, expires):
-        raise RateLimited(f"查询过于频繁：每分钟最多 {per_minute} 次，请稍后再试", field="code")
+        raise RateLimited(msg("tracking.rate_limited", per_minute=per_minute), field="code")

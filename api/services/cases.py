@@ -35,6 +35,7 @@ from api.domain.errors import (
 )
 from api.domain.idempotency import check_same_input, input_hash
 from api.domain.ids import new_id
+from api.domain.messages import msg
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
 from api.domain.tracking import check_code, new_tracking_key
@@ -82,7 +83,7 @@ def _code_prefix(district_id: str) -> str:
 def report_case(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord:
     """Record a report. A retried call with the same idempotency key returns the same case."""
     if data.topic_id is not None:
-        raise InvalidInput("Cases from topics are created when a topic is adopted", field="channel")
+        raise InvalidInput(msg("case.topic_channel"), field="channel")
     return _report(db, actor, clock, data)
 
 
@@ -129,11 +130,9 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
             return existing.value
     location = db.org_units.require(data.location_unit_id, field="locationUnitId")
     if location.kind not in REPORTABLE_KINDS:
-        raise InvalidHierarchy(
-            "A case is located in a grid, building or household", field="locationUnitId"
-        )
+        raise InvalidHierarchy(msg("case.location_level"), field="locationUnitId")
     if location.archived:
-        raise Archived("The location is archived", field="locationUnitId")
+        raise Archived(msg("case.location_archived"), field="locationUnitId")
     grid_id = _grid_of(location)
     grid_path = location.path[: location.path.index(grid_id) + len(grid_id)]
     if data.topic_id is None:
@@ -173,7 +172,7 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
             idempotency=external_refs.guard(ref) if ref else (person_id, key) if key else None,
             input_hash=given_hash,
         ),
-        conflict="A case with this idempotency key or code exists already",
+        conflict=msg("case.exists_already"),
     )
     try:
         return db.cases.save(change)
@@ -191,19 +190,19 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
 def _grid_of(location: OrgUnitRecord) -> str:
     grid_id = location.ancestor_id(OrgKind.GRID)
     if grid_id is None:
-        raise InvalidHierarchy(f"{location.name} is not under a {OrgKind.GRID.value}")
+        raise InvalidHierarchy(
+            msg("case.not_under_grid", location_name=location.name, grid=OrgKind.GRID.value)
+        )
     return grid_id
 
 
 def _check_channel(actor: Actor, channel: Channel, grid_path: str) -> None:
     if channel is Channel.GRID_PATROL and not actor.can(Permission.HANDLE_CASES, grid_path):
-        raise Forbidden("Only staff of this grid report on patrol", field="channel")
+        raise Forbidden(msg("case.patrol_staff_only"), field="channel")
     if channel is Channel.HOTLINE and not actor.can(Permission.DISPATCH_CASES, grid_path):
-        raise Forbidden(
-            "Only hotline operators with a scope over this grid report as HOTLINE", field="channel"
-        )
+        raise Forbidden(msg("case.hotline_only"), field="channel")
     if channel is Channel.TOPIC:
-        raise InvalidInput("Cases from topics are created when a topic is adopted", field="channel")
+        raise InvalidInput(msg("case.topic_channel"), field="channel")
 
 
 def current_handlers(case: CaseRecord) -> tuple[Handler, ...]:
@@ -262,29 +261,27 @@ def resolve_dispatch(
             unit = found.get(department_id)
             if unit is None or unit.kind != OrgKind.DEPARTMENT or unit.parent_id != district_id:
                 raise NotFound(
-                    f"No department {department_id} in this district", field="leadDepartmentId"
+                    msg("case.no_department", department_id=department_id), field="leadDepartmentId"
                 )
             if unit.archived:
-                raise Archived(f"Department {unit.name} is archived", field="leadDepartmentId")
+                raise Archived(
+                    msg("case.department_archived", unit_name=unit.name), field="leadDepartmentId"
+                )
             names[unit.id] = unit.name
         return None, names
     if dispatch.lead_department_id or dispatch.supporting_department_ids:
-        raise InvalidInput(
-            "Departments take cases only at DISTRICT level", field="leadDepartmentId"
-        )
+        raise InvalidInput(msg("case.departments_only_district"), field="leadDepartmentId")
     if dispatch.level is Level.TOP:
         leader = dispatch.leader_id
         if leader is None:
-            raise InvalidInput(
-                "Name the district leader who owns the case (包案)", field="leaderId"
-            )
+            raise InvalidInput(msg("case.name_leader"), field="leaderId")
         person, grants = db.people.with_grants(leader)
         if not any(g.org_id == district_id and g.role is Role.LEADER for g in grants):
-            raise NotFound("That person is not a leader of this district", field="leaderId")
+            raise NotFound(msg("case.not_a_leader"), field="leaderId")
         names[leader] = person.name if person else leader
         return leader, names
     if dispatch.leader_id:
-        raise InvalidInput("A leader owns a case only at TOP level", field="leaderId")
+        raise InvalidInput(msg("case.leader_only_top"), field="leaderId")
     unit_id = _units_for_level(case, dispatch.level)
     assert unit_id is not None
     unit = db.org_units.require(unit_id)
@@ -384,9 +381,7 @@ def act_on_case(
     ):
         # Dispatching to district departments or a district leader (包案) is the governance
         # centre's decision, even for a case not yet dispatched anywhere.
-        raise Forbidden(
-            "Only the district's dispatchers send a case to the district", field="level"
-        )
+        raise Forbidden(msg("case.district_dispatchers_only"), field="level")
     before = case.domain()
     if action not in machine.allowed_actions(before):
         raise case_races.refusal(case, action, actor.person_id)
@@ -496,18 +491,18 @@ def _require_duplicate_target(db: Db, actor: Actor, case: CaseRecord, duplicate_
     not reveal, or reach into, cases outside the actor's scope."""
     other = db.cases.get(duplicate_of, consistent=False) if duplicate_of != case.id else None
     if other is None or not case_access.can_read(actor, other, department_paths(other)):
-        raise NotFound("The case this duplicates does not exist", field="duplicateOfId")
+        raise NotFound(msg("case.duplicate_missing"), field="duplicateOfId")
 
 
 def _escalation_target(before: machine.Case, dispatch: Dispatch | None) -> Dispatch:
     """吹哨 goes exactly one level up; the target level defaults to that."""
     expected = before.level.next if before.level else None
     if expected is None:
-        raise machine.InvalidTransition(before, Action.ESCALATE, "no level above")
+        raise machine.InvalidTransition(before, Action.ESCALATE, msg("case.why_no_level_above"))
     if dispatch is None:
         return Dispatch(level=expected)
     if dispatch.level is not expected:
-        raise InvalidInput(f"Escalation goes one level up, to {expected.value}", field="level")
+        raise InvalidInput(msg("case.escalate_one_level", expected=expected.value), field="level")
     return dispatch
 
 

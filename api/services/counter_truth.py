@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 
 from api.domain.errors import Forbidden
 from api.domain.figures import Counts
+from api.domain.messages import msg
 from api.domain.roles import Permission
 from api.services.actor import Actor
 from api.services.cases import day_of
@@ -74,5 +75,5 @@ def recompute_as(db: Db, actor: Actor, repair: bool) -> Recomputation:
     actor.require_login()
     district_paths = {g.org_path for g in actor.grant_records if g.org_path.count("/") == 1}
     if not any(actor.can(Permission.MANAGE_ORG, path) for path in district_paths):
-        raise Forbidden("只有区级管理员可以重算统计")
+        raise Forbidden(msg("figures.recount_admin_only"))
     return recompute(db, repair)

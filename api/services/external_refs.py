@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from api.domain.errors import DomainError, ErrorCode, Forbidden, InvalidInput
+from api.domain.messages import msg
 from api.domain.people import normalise_phone
 from api.records.case import CallerContact, CaseRecord, ExternalRef
 from api.services import case_access
@@ -31,21 +32,23 @@ class ExternalRefReused(DomainError):
 
 def check_ref(actor: Actor, ref: ExternalRef) -> ExternalRef:
     if actor.client_id is None:
-        raise Forbidden("只有接入系统可以填写外部工单号", field="externalRef")
+        raise Forbidden(msg("case.external_ref_clients_only"), field="externalRef")
     if not _SYSTEM.fullmatch(ref.system):
-        raise InvalidInput("系统名须为 1 到 32 个字母、数字或 ._-", field="externalRef.system")
+        raise InvalidInput(msg("case.external_system"), field="externalRef.system")
     if not _TICKET.fullmatch(ref.id):
-        raise InvalidInput("工单号须为 1 到 64 个字母、数字或 ._:/-", field="externalRef.id")
+        raise InvalidInput(msg("case.external_ticket"), field="externalRef.id")
     return ref
 
 
 def check_caller(actor: Actor, caller: CallerContact) -> CallerContact:
     """A hotline's caller: name and mobile, stored as the reporter's contact (masked as any)."""
     if actor.client_id is None:
-        raise Forbidden("只有接入系统可以代来电人上报", field="caller")
+        raise Forbidden(msg("case.caller_clients_only"), field="caller")
     name = caller.name.strip()
     if not name or len(name) > MAX_CALLER_NAME:
-        raise InvalidInput(f"来电人姓名须为 1 到 {MAX_CALLER_NAME} 个字", field="caller.name")
+        raise InvalidInput(
+            msg("case.caller_name_length", max_caller_name=MAX_CALLER_NAME), field="caller.name"
+        )
     return CallerContact(name, normalise_phone(caller.phone, field="caller.phone"))
 
 
@@ -70,7 +73,7 @@ def original(
     readable = _client_can_read(actor, existing)
     if not readable or (existing.category, existing.description, existing.location_unit_id) != same:
         raise ExternalRefReused(
-            f"外部工单 {ref.system}:{ref.id} 已对应另一内容的事项", field="externalRef"
+            msg("case.external_ref_reused", system=ref.system, id=ref.id), field="externalRef"
         )
     return existing
 

@@ -19,6 +19,7 @@ from api.domain.ledger import (
     check_posting,
     posting_hash,
 )
+from api.domain.messages import msg
 from api.domain.org import path_ids
 from api.domain.roles import Permission
 from api.records.ledger import AccountRecord, EntryRecord, Holder
@@ -43,7 +44,7 @@ def holder_of_partner(partner: PartnerRecord) -> Holder:
 
 def holder_of_person(person: PersonRecord) -> Holder:
     if not person.home_path:
-        raise InvalidInput("The person has no home unit", field="holderId")
+        raise InvalidInput(msg("ledger.no_home_unit"), field="holderId")
     ids = path_ids(person.home_path)
     scope = ids[1] if len(ids) > 1 else ids[0]
     return Holder(
@@ -63,7 +64,7 @@ def resolve_holder(db: Db, account: AccountKind, holder_id: str) -> Holder:
         return holder_of_partner(partner)
     person = db.people.get(holder_id)
     if person is None:
-        raise NotFound("No such person", field="holderId")
+        raise NotFound(msg("person.not_found"), field="holderId")
     return holder_of_person(person)
 
 
@@ -74,7 +75,7 @@ def post(
     actor.require_login()
     holder = resolve_holder(db, posting.account, posting.holder_id)
     if not actor.can(Permission.MANAGE_PARTNERS, holder.manage_path):
-        raise Forbidden("You may not post to this account", field="holderId")
+        raise Forbidden(msg("ledger.post_forbidden"), field="holderId")
     posting = check_posting(posting)
     existing = db.ledger.entry_by_key(posting.account, holder.id, posting.idempotency_key)
     if existing is not None:
@@ -93,7 +94,7 @@ def post(
         balance = account.balance if account else 0
         if posting.amount < 0 and balance < -posting.amount:
             raise InsufficientBalance(
-                f"The balance is {balance}, less than {-posting.amount}", field="amount"
+                msg("ledger.insufficient", balance=balance, value=-posting.amount), field="amount"
             ) from None
         raise
 
@@ -107,7 +108,7 @@ def require_statement_access(db: Db, actor: Actor, account: AccountKind, holder:
         partner = db.partners.partner(holder.id)
         if partner is not None and partner_access.represents(actor, partner):
             return
-    raise Forbidden("You may not see this account", field="holderId")
+    raise Forbidden(msg("ledger.account_forbidden"), field="holderId")
 
 
 def statement(
@@ -133,7 +134,7 @@ def leaderboard(db: Db, scope_id: str, account: AccountKind, top: int) -> list[A
     most a few thousand members; the read stops at the store's read limit.
     """
     if top < 1 or top > 100:
-        raise InvalidInput("top is between 1 and 100", field="top")
+        raise InvalidInput(msg("ledger.top_range"), field="top")
     accounts = db.ledger.board(account, scope_id)
     accounts.sort(key=lambda a: (-a.balance, a.holder_name, a.holder_id))
     return accounts[:top]

@@ -7,6 +7,7 @@ from datetime import time
 
 from api.channels.wechat import TEMPLATES
 from api.domain.errors import InvalidInput, NotFound
+from api.domain.messages import msg
 from api.domain.notify import Preferences, QuietHours
 from api.records.delivery import ContactRecord, NotificationRecord
 from api.services.actor import Actor
@@ -31,7 +32,7 @@ def mark_read(db: Db, actor: Actor, notification_id: str) -> NotificationRecord:
     person_id = actor.require_login()
     notification = db.deliveries.get_notification(person_id, notification_id)
     if notification is None:
-        raise NotFound("No such notification", field="notificationId")
+        raise NotFound(msg("notification.not_found"), field="notificationId")
     return db.deliveries.mark_read(notification)
 
 
@@ -46,12 +47,13 @@ def record_wechat_consent(db: Db, actor: Actor, template_ids: list[str]) -> dict
     unknown = sorted(set(template_ids) - TEMPLATE_IDS)
     if not template_ids or unknown:
         raise InvalidInput(
-            f"Unknown templates: {', '.join(unknown) or '(none)'}", field="templateIds"
+            msg("notification.unknown_templates", value=", ".join(unknown) or "(none)"),
+            field="templateIds",
         )
     left: dict[str, int] = {}
     for template_id in template_ids:
         if db.deliveries.quota(person_id, template_id) >= MAX_CONSENTS:
-            raise InvalidInput("Too many consents banked for this template", field="templateIds")
+            raise InvalidInput(msg("notification.too_many_consents"), field="templateIds")
     for template_id in template_ids:
         left[template_id] = db.deliveries.add_quota(person_id, template_id, 1)
     return left
@@ -69,7 +71,7 @@ def set_preferences(
     person_id = actor.require_login()
     quiet = _quiet(quiet_start, quiet_end)
     if wechat_openid is not None and not (0 < len(wechat_openid) <= 64):
-        raise InvalidInput("Invalid WeChat openid", field="wechatOpenid")
+        raise InvalidInput(msg("notification.openid"), field="wechatOpenid")
     current = db.deliveries.contacts([person_id]).get(person_id)
     base = current or ContactRecord(person_id, Preferences(), None)
     contact = replace(
@@ -84,8 +86,8 @@ def _quiet(start: str | None, end: str | None) -> QuietHours | None:
     if start is None and end is None:
         return None
     if start is None or end is None:
-        raise InvalidInput("Give both ends of the quiet hours", field="quietStart")
+        raise InvalidInput(msg("notification.quiet_both"), field="quietStart")
     try:
         return QuietHours(time.fromisoformat(start), time.fromisoformat(end))
     except ValueError as exc:
-        raise InvalidInput("Quiet hours are HH:MM", field="quietStart") from exc
+        raise InvalidInput(msg("notification.quiet_format"), field="quietStart") from exc

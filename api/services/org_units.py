@@ -22,6 +22,7 @@ from api.domain.errors import (
 )
 from api.domain.grid import GridDetails
 from api.domain.ids import new_id
+from api.domain.messages import Message, msg
 from api.domain.org import OrgKind, check_move, check_parent, validate_name
 from api.domain.roles import Permission
 from api.records.org import OrgUnitRecord
@@ -52,7 +53,7 @@ def list_children(
     archived: bool = False,
 ) -> Page[OrgUnitRecord]:
     if archived:
-        actor.require(Permission.READ_ORG, unit.path, "see archived units")
+        actor.require(Permission.READ_ORG, unit.path, msg("action.see_archived_units"))
     return db.org_units.children(unit.id, first, after, archived=archived)
 
 
@@ -75,9 +76,7 @@ def search_units(
     """
     prefix = name_prefix.strip()
     if len(prefix) > 60 or "#" in prefix:
-        raise InvalidInput(
-            "namePrefix must be at most 60 characters without '#'", field="namePrefix"
-        )
+        raise InvalidInput(msg("org.name_prefix"), field="namePrefix")
     return db.org_units.search(kind, prefix, scope.path, first, after)
 
 
@@ -107,9 +106,9 @@ def create_unit(
 ) -> OrgUnitRecord:
     name = validate_name(raw_name)
     parent = db.org_units.require(parent_id, field="parentId")
-    actor.require(Permission.MANAGE_ORG, parent.path, "create units")
+    actor.require(Permission.MANAGE_ORG, parent.path, msg("action.create_units"))
     if parent.archived:
-        raise Archived("The parent unit is archived", field="parentId")
+        raise Archived(msg("org.parent_archived"), field="parentId")
     check_parent(kind, parent.kind)
     unit = new_unit(unit_id or new_id(), kind, name, parent, iso(clock.now()))
     try:
@@ -124,17 +123,17 @@ def _diagnose_name_or_parent(
     db: Db, parent_id: str, name: str, name_field: str = "name", parent_field: str = "parentId"
 ) -> None:
     if db.org_units.name_taken(parent_id, name):
-        raise AlreadyExists(f"A sibling named {name!r} already exists", field=name_field)
+        raise AlreadyExists(msg("org.sibling_exists", name=name), field=name_field)
     parent = db.org_units.require(parent_id, field=parent_field)
     if parent.archived:
-        raise Archived("The parent unit is archived", field=parent_field)
+        raise Archived(msg("org.parent_archived"), field=parent_field)
 
 
-def _manage_via_parent(db: Db, actor: Actor, unit: OrgUnitRecord, what: str) -> OrgUnitRecord:
+def _manage_via_parent(db: Db, actor: Actor, unit: OrgUnitRecord, what: Message) -> OrgUnitRecord:
     """Load the unit's parent and require MANAGE_ORG on it."""
     if unit.parent_id is None:
         actor.require_login()
-        raise InvalidHierarchy(f"A district cannot {what} through the API", field="id")
+        raise InvalidHierarchy(msg("org.district_api", what=what), field="id")
     parent = db.org_units.require(unit.parent_id)
     actor.require(Permission.MANAGE_ORG, parent.path, what)
     return parent
@@ -143,9 +142,9 @@ def _manage_via_parent(db: Db, actor: Actor, unit: OrgUnitRecord, what: str) -> 
 def rename_unit(db: Db, actor: Actor, clock: Clock, unit_id: str, raw_name: str) -> OrgUnitRecord:
     name = validate_name(raw_name)
     unit = db.org_units.require(unit_id)
-    _manage_via_parent(db, actor, unit, "rename units")
+    _manage_via_parent(db, actor, unit, msg("action.rename_units"))
     if unit.archived:
-        raise Archived("An archived unit cannot be renamed")
+        raise Archived(msg("org.rename_archived"))
     if name == unit.name:
         return unit
     try:
@@ -163,20 +162,20 @@ def move_unit(
     db: Db, actor: Actor, clock: Clock, unit_id: str, new_parent_id: str
 ) -> OrgUnitRecord:
     unit = db.org_units.require(unit_id)
-    old_parent = _manage_via_parent(db, actor, unit, "move units")
+    old_parent = _manage_via_parent(db, actor, unit, msg("action.move_units"))
     new_parent = db.org_units.require(new_parent_id, field="newParentId")
-    actor.require(Permission.MANAGE_ORG, new_parent.path, "move units")
+    actor.require(Permission.MANAGE_ORG, new_parent.path, msg("action.move_units"))
     if unit.archived:
-        raise Archived("An archived unit cannot be moved")
+        raise Archived(msg("org.move_archived"))
     if new_parent.archived:
-        raise Archived("The new parent is archived", field="newParentId")
+        raise Archived(msg("org.new_parent_archived"), field="newParentId")
     check_move(unit.path, new_parent.path)
     try:
         check_parent(unit.kind, new_parent.kind)
     except InvalidHierarchy as error:  # the move's input names the parent newParentId
         raise InvalidHierarchy(error.message, field="newParentId") from None
     if new_parent.id == old_parent.id:
-        raise InvalidInput("The unit is already there", field="newParentId")
+        raise InvalidInput(msg("org.already_there"), field="newParentId")
     try:
         db.org_units.move(Move(unit, old_parent, new_parent, iso(clock.now())))
     except Conflict:
@@ -191,9 +190,9 @@ def move_unit(
 
 def archive_unit(db: Db, actor: Actor, clock: Clock, unit_id: str) -> OrgUnitRecord:
     unit = db.org_units.require(unit_id)
-    parent = _manage_via_parent(db, actor, unit, "archive units")
+    parent = _manage_via_parent(db, actor, unit, msg("action.archive_units"))
     if unit.archived:
-        raise Archived("The unit is already archived")
+        raise Archived(msg("org.already_archived"))
     if unit.refs > 0:
         raise InUse(_in_use_message(unit))
     try:
@@ -206,26 +205,23 @@ def archive_unit(db: Db, actor: Actor, clock: Clock, unit_id: str) -> OrgUnitRec
     return db.org_units.require(unit.id)
 
 
-def _in_use_message(unit: OrgUnitRecord) -> str:
-    return (
-        f"{unit.name} is still referred to ({unit.refs} active children, role grants or "
-        "residents); move or archive them first"
-    )
+def _in_use_message(unit: OrgUnitRecord) -> Message:
+    return msg("org.in_use", name=unit.name, refs=unit.refs)
 
 
 def update_grid(
     db: Db, actor: Actor, clock: Clock, unit_id: str, details: GridDetails
 ) -> OrgUnitRecord:
     unit = db.org_units.require(unit_id)
-    actor.require(Permission.MANAGE_ORG, unit.path, "edit grid details")
+    actor.require(Permission.MANAGE_ORG, unit.path, msg("action.edit_grid_details"))
     if unit.kind != OrgKind.GRID:
-        raise InvalidHierarchy("Only a grid has grid details", field="id")
+        raise InvalidHierarchy(msg("org.grid_details_grid_only"), field="id")
     if unit.archived:
-        raise Archived("The grid is archived")
+        raise Archived(msg("org.grid_archived"))
     for field_name, person_id in (
         ("secretaryId", details.secretary_id),
         ("instructorId", details.instructor_id),
     ):
         if person_id is not None and db.people.get(person_id) is None:
-            raise NotFound(f"No person {person_id}", field=field_name)
+            raise NotFound(msg("person.not_found_id", person_id=person_id), field=field_name)
     return db.org_units.edit_grid(GridEdit(unit, details, iso(clock.now())))

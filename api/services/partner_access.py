@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 from api.domain.errors import Forbidden, NotFound
+from api.domain.messages import Message, msg
 from api.domain.roles import Permission
 from api.records.partner import PartnerRecord, ProjectRecord
 from api.services.actor import Actor
 from api.store.db import Db
 
-NO_SUCH_PARTNER = "No such partner"
-NO_SUCH_PROJECT = "No such project"
+NO_SUCH_PARTNER = msg("partner.not_found")
+NO_SUCH_PROJECT = msg("partner.project_not_found")
 
 
 def manages_partner(actor: Actor, partner: PartnerRecord) -> bool:
@@ -36,23 +37,23 @@ def sees_contacts(actor: Actor, partner: PartnerRecord) -> bool:
     return any(actor.can(Permission.READ_PARTNERS, path) for path in partner.served_paths)
 
 
-def require_manage_partner(actor: Actor, partner: PartnerRecord, what: str) -> None:
+def require_manage_partner(actor: Actor, partner: PartnerRecord, what: Message) -> None:
     actor.require_login()
     if not manages_partner(actor, partner):
-        raise Forbidden(f"You may not {what} this partner", field="partnerId")
+        raise Forbidden(msg("partner.forbidden_action", what=what), field="partnerId")
 
 
 def require_act_for(actor: Actor, partner: PartnerRecord) -> None:
     """Representatives act for their partner; managing staff may act on its behalf."""
     actor.require_login()
     if not (represents(actor, partner) or manages_partner(actor, partner)):
-        raise Forbidden("You do not act for this partner", field="partnerId")
+        raise Forbidden(msg("partner.not_representative"), field="partnerId")
 
 
 def require_manage_project(actor: Actor, project: ProjectRecord) -> None:
     actor.require_login()
     if not actor.can(Permission.MANAGE_PARTNERS, project.unit_path):
-        raise Forbidden("Only the community or grid that owns this project may do this")
+        raise Forbidden(msg("partner.project_owner_only"))
 
 
 def reachable(partner: PartnerRecord, project: ProjectRecord) -> bool:

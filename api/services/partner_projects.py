@@ -26,6 +26,7 @@ from api.domain.errors import (
 )
 from api.domain.ids import new_id
 from api.domain.ledger import AWARD_POINTS, AccountKind, EntrySource, Posting, delivery_points
+from api.domain.messages import msg
 from api.domain.org import OrgKind, path_ids
 from api.domain.partners import (
     CLAIMABLE,
@@ -79,7 +80,7 @@ def _community_of(unit_path: str) -> tuple[str, str, str]:
 def _publishing_unit(db: Db, unit_id: str) -> OrgUnitRecord:
     unit = db.org_units.require(unit_id, field="unitId")
     if unit.kind not in PUBLISHING_KINDS:
-        raise InvalidHierarchy("Needs and projects belong to a community or a grid", field="unitId")
+        raise InvalidHierarchy(msg("partner.need_unit_level"), field="unitId")
     return unit
 
 
@@ -97,9 +98,9 @@ class NeedInput:
 
 def publish_need(db: Db, actor: Actor, clock: Clock, data: NeedInput) -> NeedRecord:
     unit = _publishing_unit(db, data.unit_id)
-    actor.require(Permission.MANAGE_PARTNERS, unit.path, "publish needs")
+    actor.require(Permission.MANAGE_PARTNERS, unit.path, msg("action.publish_needs"))
     if unit.archived:
-        raise InvalidInput("The unit is archived", field="unitId")
+        raise InvalidInput(msg("org.unit_archived"), field="unitId")
     title = check_title(data.title)
     description = check_text(data.description, "description")
     category = check_category(data.category)
@@ -141,14 +142,15 @@ class ProjectInput:
 def create_project(db: Db, actor: Actor, clock: Clock, data: ProjectInput) -> ProjectRecord:
     """A DRAFT project made from one or more needs of the unit's community."""
     unit = _publishing_unit(db, data.unit_id)
-    actor.require(Permission.MANAGE_PARTNERS, unit.path, "create projects")
+    actor.require(Permission.MANAGE_PARTNERS, unit.path, msg("action.create_projects"))
     title = check_title(data.title)
     description = check_text(data.description, "description")
     capacity = check_capacity(data.capacity)
     check_dates(data.starts_on, data.ends_on)
     if not data.need_ids or len(data.need_ids) > NEEDS_PER_PROJECT_MAX:
         raise InvalidInput(
-            f"A project is made from 1 to {NEEDS_PER_PROJECT_MAX} needs", field="needIds"
+            msg("partner.needs_per_project", needs_per_project_max=NEEDS_PER_PROJECT_MAX),
+            field="needIds",
         )
     district_id, street_id, community_id = _community_of(unit.path)
     needs: list[NeedRecord] = []
@@ -156,9 +158,9 @@ def create_project(db: Db, actor: Actor, clock: Clock, data: ProjectInput) -> Pr
         need = db.partners.need(need_id)
         # A need of another community answers like a missing one.
         if need is None or need.community_id != community_id:
-            raise NotFound("No such need in this community", field="needIds")
+            raise NotFound(msg("partner.need_not_found"), field="needIds")
         if need.project_id is not None:
-            raise InvalidInput(f"The need {need.title} is in a project already", field="needIds")
+            raise InvalidInput(msg("partner.need_in_project", title=need.title), field="needIds")
         needs.append(need)
     category = check_category(data.category) if data.category else needs[0].category
     at = iso(clock.now())
@@ -282,9 +284,7 @@ def transition(
             ProjectState.CLOSED,
         ):
             return fresh  # a concurrent confirmation won: points were granted once, by it
-        raise Conflict(
-            f"The project {fresh.title} was changed at the same time; reload and retry"
-        ) from None
+        raise Conflict(msg("partner.project_changed_named", title=fresh.title)) from None
 
 
 # --- claims --------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def claim(db: Db, actor: Actor, clock: Clock, project_id: str, partner_id: str) 
     project = require_project(db, project_id, consistent=False)
     if not partner_access.reachable(partner, project):
         raise InvalidInput(
-            "The project is outside the partner's directory (district or street)",
+            msg("partner.outside_directory"),
             field="projectId",
         )
     # The version of a withdrawn claim being taken again: a put over an existing item is
@@ -328,7 +328,7 @@ def claim(db: Db, actor: Actor, clock: Clock, project_id: str, partner_id: str) 
             )
         except Conflict:
             project, withdrawn_version = _diagnose_claim(db, project_id, partner)
-    raise Conflict("Many partners are claiming this project at once; retry")
+    raise Conflict(msg("partner.claim_contention"))
 
 
 def _diagnose_claim(db: Db, project_id: str, partner: PartnerRecord) -> tuple[ProjectRecord, int]:
@@ -336,12 +336,12 @@ def _diagnose_claim(db: Db, project_id: str, partner: PartnerRecord) -> tuple[Pr
     version of a withdrawn claim of the partner) to retry."""
     existing = db.partners.claim(project_id, partner.id)
     if existing is not None and existing.status != ClaimStatus.WITHDRAWN:
-        raise AlreadyClaimed("The partner has claimed this project already", field="projectId")
+        raise AlreadyClaimed(msg("partner.already_claimed"), field="projectId")
     withdrawn_version = existing.version if existing is not None else 0
     fresh_partner = require_partner(db, partner.id)
     if fresh_partner.status != PartnerStatus.APPROVED:
         raise PartnerNotApproved(
-            f"The partner is {fresh_partner.status}, not APPROVED", field="partnerId"
+            msg("partner.not_approved_status", status=fresh_partner.status), field="partnerId"
         )
     project = require_project(db, project_id)
     state = project.state
@@ -349,19 +349,18 @@ def _diagnose_claim(db: Db, project_id: str, partner: PartnerRecord) -> tuple[Pr
         state is ProjectState.OPEN and project.slots_left <= 0
     ):
         raise ProjectFull(
-            f"All {project.capacity} slots of {project.title} are taken", field="projectId"
+            msg("partner.project_full", capacity=project.capacity, title=project.title),
+            field="projectId",
         )
     if state not in CLAIMABLE:
-        raise ProjectNotOpen(
-            f"The project is {state.value}, not open for claims", field="projectId"
-        )
+        raise ProjectNotOpen(msg("partner.project_not_open", state=state.value), field="projectId")
     return project, withdrawn_version  # slots left: a lost race, try again with fresh counters
 
 
 def _active_claim(db: Db, project_id: str, partner_id: str) -> ClaimRecord:
     existing = db.partners.claim(project_id, partner_id)
     if existing is None or existing.status != ClaimStatus.ACTIVE:
-        raise NotFound("The partner has no active claim on this project", field="projectId")
+        raise NotFound(msg("partner.no_active_claim"), field="projectId")
     return existing
 
 
@@ -375,14 +374,13 @@ def withdraw_claim(
     existing = _active_claim(db, project_id, partner_id)
     if project.state not in WITHDRAWABLE:
         raise ProjectNotOpen(
-            "Claims can be withdrawn only before delivery starts "
-            f"(the project is {project.state.value})",
+            msg("partner.withdraw_before_delivery", state=project.state.value),
             field="projectId",
         )
     try:
         return db.partners.withdraw_claim(ClaimWithdrawal(existing, project, iso(clock.now())))
     except Conflict:
-        raise Conflict("The project or claim changed at the same time; reload and retry") from None
+        raise Conflict(msg("partner.project_or_claim_changed")) from None
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -406,7 +404,7 @@ def report_delivery(
     existing = _active_claim(db, project_id, partner_id)
     if project.state is not ProjectState.IN_DELIVERY:
         raise DomainError(
-            f"Delivery is reported while the project is IN_DELIVERY (it is {project.state.value})",
+            msg("partner.delivery_state", state=project.state.value),
             field="projectId",
             code=ErrorCode.INVALID_TRANSITION,
         )
@@ -428,7 +426,7 @@ def report_delivery(
     try:
         return db.partners.report_delivery(DeliveryReport(reported, delivered))
     except Conflict:
-        raise Conflict("The project changed at the same time; reload and retry") from None
+        raise Conflict(msg("partner.project_changed")) from None
 
 
 # --- awards (红色创新奖) ----------------------------------------------------------------------
@@ -446,16 +444,18 @@ def record_award(
     """Nominate a partner for the year's 红色创新奖 (its managing unit), or award it (the
     district only; the award grants points once)."""
     partner = require_partner(db, partner_id)
-    partner_access.require_manage_partner(actor, partner, "nominate")
+    partner_access.require_manage_partner(actor, partner, msg("action.nominate"))
     if year < 2000 or year > clock.now().year + 1:
-        raise InvalidInput("Give a year of the award", field="year")
+        raise InvalidInput(msg("partner.award_year"), field="year")
     text = check_text(citation, "citation", limit=500)
     at = iso(clock.now())
     existing = db.partners.award(partner.district_id, year, partner.id)
     if award:
-        actor.require(Permission.MANAGE_PARTNERS, "/" + partner.district_id, "award partners")
+        actor.require(
+            Permission.MANAGE_PARTNERS, "/" + partner.district_id, msg("action.award_partners")
+        )
         if existing is None:
-            raise NotFound("Nominate the partner for this year first", field="partnerId")
+            raise NotFound(msg("partner.nominate_first"), field="partnerId")
         if existing.stage == "AWARDED":
             return existing
         posting = Posting(
@@ -472,9 +472,9 @@ def record_award(
         )
         return db.partners.decide_award(decision)
     if partner.status != PartnerStatus.APPROVED:
-        raise PartnerNotApproved("Only approved partners are nominated", field="partnerId")
+        raise PartnerNotApproved(msg("partner.nominate_approved_only"), field="partnerId")
     if existing is not None:
-        raise InvalidInput("The partner is nominated for this year already", field="partnerId")
+        raise InvalidInput(msg("partner.already_nominated"), field="partnerId")
     return db.partners.nominate(
         AwardRecord(
             partner_id=partner.id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.domain.errors import InvalidHierarchy, InvalidInput, NotFound
+from api.domain.messages import msg
 from api.domain.org import OrgKind, path_ids
 from api.domain.partners import PartnerKind, PartnerStatus, check_category
 from api.records.partner import (
@@ -39,15 +40,13 @@ def directory(
     """The district directory (名录) or a street's sub-directory (子库), by name; public."""
     unit = db.org_units.require(unit_id, field="directoryUnitId", consistent=False)
     if unit.kind not in (OrgKind.DISTRICT, OrgKind.STREET):
-        raise InvalidHierarchy(
-            "A directory belongs to the district or a street", field="directoryUnitId"
-        )
+        raise InvalidHierarchy(msg("partner.directory_level"), field="directoryUnitId")
     category = check_category(filters.category) if filters.category else None
     prefix = (filters.name_prefix or "").strip()
     if len(prefix) > 60 or "#" in prefix:
-        raise InvalidInput("A name prefix has at most 60 characters, no '#'", field="namePrefix")
+        raise InvalidInput(msg("partner.name_prefix"), field="namePrefix")
     if filters.include_streets and unit.kind != OrgKind.DISTRICT:
-        raise InvalidInput("Only a district's directory includes streets", field="includeStreets")
+        raise InvalidInput(msg("partner.streets_district_only"), field="includeStreets")
     query = DirectoryQuery(
         unit_id=unit.id,
         include_streets=filters.include_streets,
@@ -72,7 +71,7 @@ def community_lists(db: Db, community_id: str) -> CommunityLists:
     else:
         community = db.org_units.require(community_id, field="communityId", consistent=False)
         if community.kind != OrgKind.COMMUNITY:
-            raise InvalidHierarchy("Give a community", field="communityId")
+            raise InvalidHierarchy(msg("partner.community_needed"), field="communityId")
         path = community.path
     district_id, street_id = path_ids(path)[:2]
     resources = db.partners.approved_resources(street_id) + db.partners.approved_resources(
@@ -88,7 +87,7 @@ def open_projects_near(db: Db, grid_id: str, first: int, after: str | None) -> P
     """Projects open for claims in the grid's street, newest first."""
     grid = db.org_units.require(grid_id, field="gridId", consistent=False)
     if grid.kind not in (OrgKind.GRID, OrgKind.COMMUNITY):
-        raise InvalidHierarchy("Give a grid or a community", field="gridId")
+        raise InvalidHierarchy(msg("partner.grid_or_community"), field="gridId")
     return db.partners.open_projects(path_ids(grid.path)[1], first, after)
 
 
@@ -102,7 +101,7 @@ def matching_resources(db: Db, need_id: str) -> list[ResourceRecord]:
     district directory) whose category is the need's: 2 key-conditioned Queries."""
     need = db.partners.need(need_id)
     if need is None:
-        raise NotFound("No such need", field="needId")
+        raise NotFound(msg("partner.need_not_found_any"), field="needId")
     district_id, street_id = path_ids(need.unit_path)[:2]
     return db.partners.approved_resources(
         street_id, need.category
@@ -111,5 +110,5 @@ def matching_resources(db: Db, need_id: str) -> list[ResourceRecord]:
 
 def awards(db: Db, district_id: str, year: int) -> list[AwardRecord]:
     if year < 2000 or year > 2100:
-        raise InvalidInput("Give a year", field="year")
+        raise InvalidInput(msg("partner.year_needed"), field="year")
     return db.partners.awards(district_id, year)

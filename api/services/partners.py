@@ -13,6 +13,7 @@ from datetime import date
 from api.domain.clock import Clock, iso
 from api.domain.errors import Forbidden, InvalidHierarchy, InvalidInput
 from api.domain.ids import new_id
+from api.domain.messages import msg
 from api.domain.org import OrgKind, path_ids, validate_name
 from api.domain.partners import (
     RESOURCES_PER_PARTNER_MAX,
@@ -56,10 +57,7 @@ def _self_service(db: Db, actor: Actor, unit: OrgUnitRecord, data: PartnerInput)
     person = actor.person
     home = db.org_units.get(person.home_unit_id) if person and person.home_unit_id else None
     if person is None or home is None or not (home.path + "/").startswith(unit.path + "/"):
-        raise Forbidden(
-            "You may apply only into a directory that reaches your home unit; staff of the "
-            "directory register anyone"
-        )
+        raise Forbidden(msg("partner.apply_scope"))
     return replace(data, representative_ids=(person.id, *data.representative_ids))
 
 
@@ -69,7 +67,7 @@ def register_partner(db: Db, actor: Actor, clock: Clock, data: PartnerInput) -> 
     unit = db.org_units.require(data.directory_unit_id, field="directoryUnitId")
     if unit.kind not in (OrgKind.DISTRICT, OrgKind.STREET):
         raise InvalidHierarchy(
-            "Partners join the district directory or a street sub-directory",
+            msg("partner.directory_join"),
             field="directoryUnitId",
         )
     if not actor.can(Permission.MANAGE_PARTNERS, unit.path):
@@ -79,10 +77,10 @@ def register_partner(db: Db, actor: Actor, clock: Clock, data: PartnerInput) -> 
     contacts = check_contacts(list(data.contacts))
     check_dates(data.agreement_start, data.agreement_end, "agreementStart")
     if len(data.representative_ids) > 5:
-        raise InvalidInput("At most 5 representatives", field="representativeIds")
+        raise InvalidInput(msg("partner.representatives_max"), field="representativeIds")
     representatives = tuple(dict.fromkeys(data.representative_ids))
     if representatives and len(db.people.get_many(list(representatives))) < len(representatives):
-        raise InvalidInput("A representative is not a registered person", field="representativeIds")
+        raise InvalidInput(msg("partner.representative_unregistered"), field="representativeIds")
     at = iso(clock.now())
     return db.partners.register(
         PartnerRecord(
@@ -116,7 +114,7 @@ def change_status(
 ) -> PartnerRecord:
     """Approve, suspend, reinstate or withdraw; the partner's resources follow its status."""
     partner = partner_access.require_partner(db, partner_id)
-    partner_access.require_manage_partner(actor, partner, "change the status of")
+    partner_access.require_manage_partner(actor, partner, msg("action.change_status_of"))
     note = check_text(reason, "reason", required=action is PartnerAction.SUSPEND, limit=500)
     status = next_partner_status(partner.status, action)
     change = PartnerStatusChange(
@@ -146,10 +144,11 @@ def add_resource(db: Db, actor: Actor, clock: Clock, data: ResourceInput) -> Res
     quantity = check_quantity(data.quantity) if data.quantity is not None else None
     availability = check_text(data.availability, "availability", required=False, limit=200)
     if partner.status == PartnerStatus.WITHDRAWN:
-        raise InvalidInput("A withdrawn partner offers nothing", field="partnerId")
+        raise InvalidInput(msg("partner.withdrawn_offers_nothing"), field="partnerId")
     if partner.resource_count >= RESOURCES_PER_PARTNER_MAX:
         raise InvalidInput(
-            f"A partner lists at most {RESOURCES_PER_PARTNER_MAX} resources", field="partnerId"
+            msg("partner.resources_max", resources_per_partner_max=RESOURCES_PER_PARTNER_MAX),
+            field="partnerId",
         )
     resource = ResourceRecord(
         id=new_id(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from api.domain.clock import Clock, iso
 from api.domain.errors import AlreadyExists, Archived, Conflict, InvalidInput, NotFound
 from api.domain.ids import new_id
+from api.domain.messages import msg
 from api.domain.org import validate_name
 from api.domain.people import normalise_phone
 from api.domain.roles import Permission, Role
@@ -39,9 +40,9 @@ def register_person(
     name = validate_name(raw_name)
     phone = normalise_phone(raw_phone) if raw_phone else None
     home = db.org_units.require(home_unit_id, field="homeUnitId")
-    actor.require(Permission.MANAGE_PEOPLE, home.path, "register people")
+    actor.require(Permission.MANAGE_PEOPLE, home.path, msg("action.register_people"))
     if home.archived:
-        raise Archived("The home unit is archived", field="homeUnitId")
+        raise Archived(msg("person.home_archived"), field="homeUnitId")
     person = PersonRecord(
         id=person_id or new_id(),
         name=name,
@@ -57,9 +58,9 @@ def register_person(
         db.people.register(Registration(person, home))
     except Conflict:
         if phone and db.people.phone_taken(phone):
-            raise AlreadyExists("Another person has this phone number", field="phone") from None
+            raise AlreadyExists(msg("person.phone_taken"), field="phone") from None
         if db.org_units.require(home.id).archived:
-            raise Archived("The home unit is archived", field="homeUnitId") from None
+            raise Archived(msg("person.home_archived"), field="homeUnitId") from None
         raise
     return person
 
@@ -68,9 +69,9 @@ def set_party_badge(db: Db, actor: Actor, show: bool) -> PersonRecord:
     person_id = actor.require_login()
     person = db.people.get(person_id, consistent=True)
     if person is None:
-        raise NotFound("You are not registered")
+        raise NotFound(msg("person.not_registered"))
     if show and not person.is_party_member:
-        raise InvalidInput("Only party members can show the party badge", field="show")
+        raise InvalidInput(msg("person.badge_members_only"), field="show")
     return db.people.set_badge(BadgeChange(person, show))
 
 
@@ -78,12 +79,12 @@ def grant_role(
     db: Db, actor: Actor, clock: Clock, person_id: str, org_id: str, role: Role
 ) -> GrantRecord:
     unit = db.org_units.require(org_id, field="orgUnitId")
-    actor.require(Permission.MANAGE_PEOPLE, unit.path, "grant roles")
+    actor.require(Permission.MANAGE_PEOPLE, unit.path, msg("action.grant_roles"))
     if unit.archived:
-        raise Archived("The unit is archived", field="orgUnitId")
+        raise Archived(msg("org.unit_archived"), field="orgUnitId")
     person = db.people.get(person_id)
     if person is None:
-        raise NotFound(f"No person {person_id}", field="personId")
+        raise NotFound(msg("person.not_found_id", person_id=person_id), field="personId")
     grant = GrantRecord(
         person_id=person_id,
         person_name=person.name,
@@ -97,29 +98,29 @@ def grant_role(
         db.people.add_grant(NewGrant(grant, unit))
     except Conflict:
         if db.people.grant(person_id, org_id, role) is not None:
-            raise AlreadyExists("The person already holds this role here", field="role") from None
-        raise Archived("The unit is archived", field="orgUnitId") from None
+            raise AlreadyExists(msg("person.role_held"), field="role") from None
+        raise Archived(msg("org.unit_archived"), field="orgUnitId") from None
     return grant
 
 
 def revoke_role(db: Db, actor: Actor, person_id: str, org_id: str, role: Role) -> None:
     unit = db.org_units.require(org_id, field="orgUnitId")
-    actor.require(Permission.MANAGE_PEOPLE, unit.path, "revoke roles")
+    actor.require(Permission.MANAGE_PEOPLE, unit.path, msg("action.revoke_roles"))
     grant = db.people.grant(person_id, org_id, role)
     if grant is None:
-        raise NotFound("The person does not hold this role here", field="role")
+        raise NotFound(msg("person.role_not_held"), field="role")
     db.people.revoke(Revocation(grant, unit))
 
 
 def list_grants(
     db: Db, actor: Actor, unit: OrgUnitRecord, first: int, after: str | None
 ) -> Page[GrantRecord]:
-    actor.require(Permission.READ_PEOPLE, unit.path, "see role grants")
+    actor.require(Permission.READ_PEOPLE, unit.path, msg("action.see_role_grants"))
     return db.people.grants_on(unit.id, first, after)
 
 
 def list_residents(
     db: Db, actor: Actor, unit: OrgUnitRecord, first: int, after: str | None
 ) -> Page[PersonRecord]:
-    actor.require(Permission.READ_PEOPLE, unit.path, "see residents")
+    actor.require(Permission.READ_PEOPLE, unit.path, msg("action.see_residents"))
     return db.people.residents(unit.id, first, after)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from api.domain.errors import Forbidden, NotFound, TopicHidden
+from api.domain.messages import Message, msg
 from api.domain.org import is_within
 from api.domain.roles import Permission
 from api.domain.topics import TopicState
@@ -19,7 +20,7 @@ from api.records.topic import TopicRecord
 from api.services.actor import Actor
 from api.store.db import Db
 
-NO_SUCH_TOPIC = "No such topic"
+NO_SUCH_TOPIC = msg("topic.not_found")
 
 
 def is_resident(actor: Actor, unit_path: str) -> bool:
@@ -64,19 +65,19 @@ def load_for_action(db: Db, actor: Actor, topic_id: str) -> TopicRecord:
 
 def require_visible(topic: TopicRecord) -> None:
     if topic.hidden:
-        raise TopicHidden("The topic is hidden pending moderation", field="topicId")
+        raise TopicHidden(msg("topic.hidden"), field="topicId")
 
 
 def require_part(actor: Actor, topic: TopicRecord) -> None:
     if not takes_part(actor, topic.unit_path):
-        raise Forbidden("Only residents and staff of this topic's unit take part")
+        raise Forbidden(msg("topic.unit_members_only"))
 
 
-def require_guide(actor: Actor, topic: TopicRecord, what: str) -> None:
+def require_guide(actor: Actor, topic: TopicRecord, what: Message) -> None:
     if not guides(actor, topic):
-        raise Forbidden(f"Only the staff guiding topics here may {what}")
+        raise Forbidden(msg("topic.staff_only", what=what))
 
 
 def require_part_in(actor: Actor, unit_path: str) -> None:
     if not takes_part(actor, unit_path):
-        raise Forbidden("Only residents and staff of this unit take part in its topics")
+        raise Forbidden(msg("topic.unit_members_only_any"))

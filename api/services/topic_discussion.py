@@ -19,6 +19,7 @@ from api.domain.errors import (
     NotFound,
 )
 from api.domain.ids import new_id
+from api.domain.messages import msg
 from api.domain.topics import TopicState
 from api.records.topic import CommentRecord, TopicRecord
 from api.services import topic_access
@@ -46,7 +47,7 @@ def _open_topic(db: Db, actor: Actor, topic_id: str) -> TopicRecord:
 
 def _check_thread(thread: str) -> str:
     if not thread or len(thread) > THREAD_MAX or "COMMENT#" in thread:
-        raise InvalidInput("Not a comment of this topic", field="commentId")
+        raise InvalidInput(msg("topic.comment_other_topic"), field="commentId")
     return thread
 
 
@@ -58,7 +59,7 @@ def comment(
     topic = _open_topic(db, actor, topic_id)
     if topic.state not in DISCUSSABLE:
         raise DomainError(
-            f"Discussion is closed: the topic is {topic.state.value}",
+            msg("topic.discussion_closed", state=topic.state.value),
             field="topicId",
             code=ErrorCode.INVALID_TRANSITION,
         )
@@ -69,13 +70,11 @@ def comment(
     if reply_to is not None:
         parent = db.topics.comment(topic.id, _check_thread(reply_to))
         if parent is None:
-            raise NotFound("No such comment to reply to", field="replyToId")
+            raise NotFound(msg("topic.reply_target_missing"), field="replyToId")
         if parent.parent_id is not None:
-            raise InvalidInput(
-                "Replies are one level deep: reply to the comment", field="replyToId"
-            )
+            raise InvalidInput(msg("topic.reply_depth"), field="replyToId")
         if parent.hidden:
-            raise InvalidInput("The comment is hidden", field="replyToId")
+            raise InvalidInput(msg("topic.comment_hidden"), field="replyToId")
         parent_id = parent.thread
         thread = f"{reply_to}#R#{at}#{comment_id}"
     person = actor.person
@@ -99,7 +98,7 @@ def like(db: Db, actor: Actor, clock: Clock, topic_id: str, thread: str | None) 
     def attempt() -> TopicRecord:
         topic = _open_topic(db, actor, topic_id)
         if db.topics.has_liked(topic.id, thread, person_id):
-            raise AlreadyExists("You like this already", field=field)
+            raise AlreadyExists(msg("topic.liked_already"), field=field)
         if thread is not None:
             _require_comment(db, topic.id, thread)
         try:
@@ -107,7 +106,7 @@ def like(db: Db, actor: Actor, clock: Clock, topic_id: str, thread: str | None) 
         except Conflict:
             # Diagnose: the same person's like landed first (a double tap), or the topic moved.
             if db.topics.has_liked(topic.id, thread, person_id):
-                raise AlreadyExists("You like this already", field=field) from None
+                raise AlreadyExists(msg("topic.liked_already"), field=field) from None
             raise
         fresh = db.topics.get(topic.id) or topic
         if thread is None:
@@ -120,7 +119,7 @@ def like(db: Db, actor: Actor, clock: Clock, topic_id: str, thread: str | None) 
 def _require_comment(db: Db, topic_id: str, thread: str) -> CommentRecord:
     found = db.topics.comment(topic_id, thread)
     if found is None:
-        raise NotFound("No such comment", field="commentId")
+        raise NotFound(msg("topic.comment_not_found"), field="commentId")
     return found
 
 
@@ -137,7 +136,9 @@ def report(
         topic = topic_access.load_for_action(db, actor, topic_id)
         topic_access.require_part(actor, topic)
         if db.topics.has_reported(topic.id, thread, person_id):
-            raise AlreadyExists("You reported this already", field="commentId" if thread else None)
+            raise AlreadyExists(
+                msg("topic.reported_already"), field="commentId" if thread else None
+            )
         threshold = db.topics.policy_for(topic.unit_path)
         at = iso(clock.now())
         subject: TopicRecord | CommentRecord = (
@@ -164,8 +165,7 @@ def moderate_comment(
 ) -> CommentRecord:
     item = _require_comment(db, topic.id, _check_thread(thread))
     if item.hidden == hide:
-        raise InvalidInput(
-            "The comment is hidden already" if hide else "The comment is not hidden", field="hide"
-        )
+        already = msg("topic.comment_hidden_already") if hide else msg("topic.comment_not_hidden")
+        raise InvalidInput(already, field="hide")
     log = log_entry("HIDE" if hide else "UNHIDE", actor.person_id, at, note, thread)
     return db.topics.moderate_comment(CommentModeration(topic.id, thread, hide, note, log))

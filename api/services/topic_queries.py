@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from api.domain.errors import Forbidden, InvalidInput
+from api.domain.messages import msg
 from api.domain.org import OrgKind
 from api.domain.roles import Permission
 from api.domain.topics import TopicState
@@ -76,7 +77,7 @@ def unit_topics(
     ones only for the moderators."""
     unit = db.org_units.require(unit_id, field="unitId", consistent=False)
     if unit.kind not in (OrgKind.GRID, OrgKind.COMMUNITY):
-        raise InvalidInput("Topics belong to a grid or a community", field="unitId")
+        raise InvalidInput(msg("topic.unit_level"), field="unitId")
     moderator = actor.can(Permission.GUIDE_TOPICS, unit.path)
     # Unpublished drafts: the caller's own only (moderators see all).
     author = (actor.person_id or "") if state is TopicState.DRAFT and not moderator else None
@@ -94,7 +95,7 @@ def stats(db: Db, actor: Actor, unit_id: str, start: date, end: date) -> TopicDa
     as the district publishes them."""
     unit = db.org_units.require(unit_id, field="unitId", consistent=False)
     if end < start or (end - start).days > 366:
-        raise InvalidInput("Give a range of at most one year, start before end", field="start")
+        raise InvalidInput(msg("query.range_one_year"), field="start")
     return db.topics.day_totals(unit.id, start, end)
 
 
@@ -107,7 +108,7 @@ def notices(
     if unit_id is not None:
         unit = db.org_units.require(unit_id, field="unitId", consistent=False)
         if not actor.can(Permission.GUIDE_TOPICS, unit.path):
-            raise Forbidden("You may not see this unit's topic notices")
+            raise Forbidden(msg("topic.notices_forbidden"))
         recipient = unit.id
     return db.topics.notices(recipient, first, after)
 

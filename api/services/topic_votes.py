@@ -31,6 +31,7 @@ from api.domain.errors import (
     TopicHidden,
     VotingClosed,
 )
+from api.domain.messages import decode, encode, msg
 from api.domain.org import path_ids
 from api.domain.topics import TopicAction, TopicState, VoteChoice, VoteOrigin
 from api.records.topic import TopicRecord, VoteRecord
@@ -44,7 +45,7 @@ from api.store.topic_store import Ballot, CaseLink, TopicChange, backoff, log_en
 def open_voting(db: Db, actor: Actor, clock: Clock, topic_id: str) -> TopicRecord:
     """The guiding staff open the vote: electorate snapshot, policy frozen, timer set."""
     topic = topic_access.load_for_action(db, actor, topic_id)
-    topic_access.require_guide(actor, topic, "open votes")
+    topic_access.require_guide(actor, topic, msg("action.open_votes"))
     rules.transition(topic.as_rules(), TopicAction.OPEN_VOTING)  # refuses early, before writes
     db.org_units.require(topic.unit_id, field="topicId")
     electors = db.topics.residents_under(topic.unit_id)
@@ -63,7 +64,9 @@ def open_voting(db: Db, actor: Actor, clock: Clock, topic_id: str) -> TopicRecor
             quorum=quorum, voting_opens_at=at, voting_closes_at=closes, updated_at=at,
             due_at=closes,
         )  # fmt: skip
-        note = f"electorate {len(electors)}, quorum {quorum}, closes {closes}"
+        note = encode(
+            msg("topic.note_voting_opened", electorate=len(electors), quorum=quorum, closes=closes)
+        )
         change = TopicChange(
             changed,
             log=log_entry("OPEN_VOTING", actor.person_id, at, note),
@@ -86,7 +89,7 @@ def enter_offline_ballot(
     """Grid staff enter a door-to-door ballot; refused if the person voted already."""
     actor.require_login()
     topic = topic_access.load_for_action(db, actor, topic_id)
-    topic_access.require_guide(actor, topic, "enter offline ballots")
+    topic_access.require_guide(actor, topic, msg("action.enter_offline_ballots"))
     return _vote(db, clock, topic_id, person_id, choice, VoteOrigin.OFFLINE, actor.person_id)
 
 
@@ -96,14 +99,12 @@ def _refusal(db: Db, topic: TopicRecord | None, person_id: str, at: str) -> Topi
         raise NotFound(topic_access.NO_SUCH_TOPIC, field="topicId")
     why = rules.can_vote(topic.state, topic.hidden, topic.voting_closes_at, at)
     if why == "hidden":
-        raise TopicHidden("The topic is hidden pending moderation", field="topicId")
+        raise TopicHidden(msg("topic.hidden"), field="topicId")
     if why == "closed":
-        raise VotingClosed(
-            f"Voting is not open on this topic (state {topic.state.value})", field="topicId"
-        )
+        raise VotingClosed(msg("topic.voting_not_open", state=topic.state.value), field="topicId")
     if not db.topics.is_elector(topic.id, person_id):
         raise NotEligible(
-            "Only residents registered in the topic's unit when voting opened may vote",
+            msg("topic.not_eligible"),
             field="topicId",
         )
     return topic
@@ -119,7 +120,7 @@ def _vote(
         existing = db.topics.vote(topic_id, person_id)
         if existing is not None:
             if origin is VoteOrigin.OFFLINE:
-                raise AlreadyExists("This person has voted already", field="personId")
+                raise AlreadyExists(msg("topic.voted_already"), field="personId")
             if existing.choice == choice:
                 return existing  # the same vote again (a double tap): nothing to change
         vote = VoteRecord(
@@ -135,7 +136,7 @@ def _vote(
     existing = db.topics.vote(topic_id, person_id)
     if existing is not None and existing.choice == choice:
         return existing
-    raise Conflict("Your vote changed at the same moment; reload and retry", field="topicId")
+    raise Conflict(msg("topic.vote_changed"), field="topicId")
 
 
 # --- closing ----------------------------------------------------------------------------
@@ -176,10 +177,14 @@ def _reload(db: Db, topic_id: str) -> TopicRecord:
 
 
 def _result_notice(topic: TopicRecord) -> tuple[str, str]:
-    """The kind and message of the decision's notices."""
+    """The kind and message of the decision's notices (stored language-neutral)."""
     adopted = topic.state is TopicState.ADOPTED
     kind = "ADOPTED" if adopted else "DECLINED"
-    return kind, f"{'议题通过, 立项办理' if adopted else '议题未通过'}: {topic.decision_reason}"
+    stored = topic.decision_reason or ""
+    reason = decode(stored) or stored  # a reason stored as plain text by an older release
+    if adopted:
+        return kind, encode(msg("topic.notice_adopted", reason=reason))
+    return kind, encode(msg("topic.notice_declined", reason=reason))
 
 
 def _notify_voters(db: Db, topic: TopicRecord) -> None:
@@ -201,13 +206,13 @@ def _decide(db: Db, topic: TopicRecord, now: datetime) -> TopicRecord:
     decision = rules.decide(topic.tally, topic.electorate, topic.feasible, policy)
     after = rules.transition(topic.as_rules(), TopicAction.CLOSE_VOTING, decision)
     decided = replace(
-        topic, state=after.state, decision_reason=decision.reason, quorum=decision.quorum,
+        topic, state=after.state, decision_reason=encode(decision.reason), quorum=decision.quorum,
         updated_at=at, decided_at=at, voters_notified=False,
     )  # fmt: skip
     kind, message = _result_notice(decided)
     change = TopicChange(
         decided,
-        log=log_entry(f"CLOSE_{kind}", None, at, decision.reason),
+        log=log_entry(f"CLOSE_{kind}", None, at, encode(decision.reason)),
         notices=(
             notice(topic.author_id, decided, kind, message, at),
             notice(topic.unit_id, decided, kind, message, at),
@@ -216,7 +221,7 @@ def _decide(db: Db, topic: TopicRecord, now: datetime) -> TopicRecord:
         counter_orgs=tuple(path_ids(topic.unit_path)),
         day=now.astimezone(SHANGHAI).date().isoformat(),
     )
-    return db.topics.save(change, "The topic changed while closing")
+    return db.topics.save(change, msg("conflict.topic_closing"))
 
 
 def _open_case(db: Db, topic: TopicRecord, now: datetime) -> None:

@@ -17,6 +17,7 @@ from api.domain.case_catalogue import check_category
 from api.domain.clock import SHANGHAI, Clock, iso
 from api.domain.errors import Archived, Forbidden, InvalidHierarchy, InvalidInput, NotFound
 from api.domain.ids import new_id
+from api.domain.messages import encode, msg
 from api.domain.org import OrgKind, is_within, path_ids
 from api.domain.roles import Permission
 from api.domain.topics import Tally, TopicAction, TopicState
@@ -30,7 +31,7 @@ TOPIC_KINDS = frozenset({OrgKind.GRID, OrgKind.COMMUNITY})
 LOCATION_KINDS = frozenset(
     {OrgKind.GRID, OrgKind.BUILDING, OrgKind.PARTY_HOUSEHOLD, OrgKind.UNIT_HOUSEHOLD}
 )
-CHANGED = "The topic changed meanwhile; reload and retry"
+CHANGED = msg("conflict.topic_reload")
 
 
 def day_of(clock: Clock) -> str:
@@ -65,16 +66,16 @@ def propose(db: Db, actor: Actor, clock: Clock, data: ProposeInput) -> TopicReco
     category = check_category(data.category)
     unit = db.org_units.require(data.unit_id, field="unitId")
     if unit.kind not in TOPIC_KINDS:
-        raise InvalidHierarchy("A topic belongs to a grid or a community", field="unitId")
+        raise InvalidHierarchy(msg("topic.unit_level_one"), field="unitId")
     if unit.archived:
-        raise Archived("The unit is archived", field="unitId")
+        raise Archived(msg("org.unit_archived"), field="unitId")
     topic_access.require_part_in(actor, unit.path)
     location = unit
     if data.location_unit_id is not None and data.location_unit_id != unit.id:
         location = db.org_units.require(data.location_unit_id, field="locationUnitId")
     if location.kind not in LOCATION_KINDS or not is_within(location.path, unit.path):
         raise InvalidHierarchy(
-            "Name where it is: a grid, building or household within the topic's unit",
+            msg("topic.place_within_unit"),
             field="locationUnitId",
         )
     at = iso(clock.now())
@@ -93,7 +94,7 @@ def propose(db: Db, actor: Actor, clock: Clock, data: ProposeInput) -> TopicReco
     change = TopicChange(topic, log=log_entry("PROPOSE", person_id, at, None))
     if state is TopicState.DISCUSSION:
         change = _announced(db, change, clock)
-    return db.topics.save(change, "The topic exists already")
+    return db.topics.save(change, msg("topic.exists_already"))
 
 
 def _announced(db: Db, change: TopicChange, clock: Clock) -> TopicChange:
@@ -101,7 +102,7 @@ def _announced(db: Db, change: TopicChange, clock: Clock) -> TopicChange:
     secretary hear of it."""
     topic = change.topic
     at = iso(clock.now())
-    message = f"新议题: {topic.title}"
+    message = encode(msg("topic.notice_proposed", title=topic.title))
     recipients = [topic.unit_id]
     if topic.unit_kind == OrgKind.GRID:
         grid = db.org_units.get(topic.unit_id)
@@ -124,15 +125,15 @@ def act(
 ) -> TopicRecord:  # fmt: skip
     """PUBLISH (author), WITHDRAW (author, before any vote), MERGE (guiding staff)."""
     if action not in (TopicAction.PUBLISH, TopicAction.WITHDRAW, TopicAction.MERGE):
-        raise InvalidInput("Use openTopicVoting to open the vote", field="action")
+        raise InvalidInput(msg("topic.use_open_voting"), field="action")
     note = rules.text(reason, "reason", rules.REASON_MAX, required=action is TopicAction.MERGE)
 
     def attempt() -> TopicRecord:
         topic = topic_access.load_for_action(db, actor, topic_id)
         if action is TopicAction.MERGE:
-            topic_access.require_guide(actor, topic, "merge topics")
+            topic_access.require_guide(actor, topic, msg("action.merge_topics"))
         elif actor.person_id != topic.author_id:
-            raise Forbidden("Only the author may do this")
+            raise Forbidden(msg("topic.author_only"))
         after = rules.transition(topic.as_rules(), action)
         target: TopicRecord | None = None
         if action is TopicAction.MERGE:
@@ -160,12 +161,12 @@ def act(
 
 def _merge_target(db: Db, actor: Actor, topic: TopicRecord, merge_into: str | None) -> TopicRecord:
     if merge_into is None or merge_into == topic.id:
-        raise InvalidInput("Name another topic to merge into", field="mergeIntoId")
+        raise InvalidInput(msg("topic.merge_target_needed"), field="mergeIntoId")
     target = db.topics.get(merge_into)
     if target is None or not topic_access.guides(actor, target):
-        raise NotFound("No such topic to merge into", field="mergeIntoId")
+        raise NotFound(msg("topic.merge_target_missing"), field="mergeIntoId")
     if target.state not in (TopicState.DISCUSSION, TopicState.VOTING):
-        raise InvalidInput("Merge into a topic still under discussion", field="mergeIntoId")
+        raise InvalidInput(msg("topic.merge_target_state"), field="mergeIntoId")
     return target
 
 
@@ -178,18 +179,23 @@ def record_investigation(
 
     def attempt() -> TopicRecord:
         topic = topic_access.load_for_action(db, actor, topic_id)
-        topic_access.require_guide(actor, topic, "record investigations")
+        topic_access.require_guide(actor, topic, msg("action.record_investigations"))
         if topic.state not in (TopicState.DISCUSSION, TopicState.VOTING):
             raise rules.InvalidTopicTransition(
                 topic.as_rules(), TopicAction.CLOSE_VOTING,
-                "investigations are recorded during discussion or voting",
+                msg("topic.why_investigation_time"),
             )  # fmt: skip
         if on > clock.now().astimezone(SHANGHAI).date():
-            raise InvalidInput("The investigation date is in the future", field="date")
+            raise InvalidInput(msg("topic.investigation_future"), field="date")
         at = iso(clock.now())
         found = Investigation(text, feasible, on.isoformat(), actor.person_id, at)
         changed = replace(topic, feasible=feasible, investigation=found, updated_at=at)
-        note = f"{'可行' if feasible else '不可行'}: {text[:200]}"
+        finding = text[:200]
+        note = encode(
+            msg("topic.note_feasible", text=finding)
+            if feasible
+            else msg("topic.note_infeasible", text=finding)
+        )
         log = log_entry("INVESTIGATE", actor.person_id, at, note)
         return db.topics.save(TopicChange(changed, log=log), CHANGED)
 
@@ -206,16 +212,14 @@ def moderate(
 
     def attempt() -> TopicRecord:
         topic = topic_access.load_for_action(db, actor, topic_id)
-        topic_access.require_guide(actor, topic, "moderate")
+        topic_access.require_guide(actor, topic, msg("action.moderate"))
         at = iso(clock.now())
         if comment_thread is not None:
             moderate_comment(db, actor, topic, comment_thread, hide, note, at)
             return topic
         if topic.hidden == hide:
-            raise InvalidInput(
-                "The topic is hidden already" if hide else "The topic is not hidden",
-                field="hide",
-            )
+            already = msg("topic.hidden_already") if hide else msg("topic.not_hidden")
+            raise InvalidInput(already, field="hide")
         changed = replace(
             topic,
             hidden=hide,
@@ -236,8 +240,8 @@ def set_policy(
     """A grid's (community's, district's) vote rules; applies to votes opened afterwards."""
     policy.check()
     unit = db.org_units.require(unit_id, field="unitId")
-    actor.require(Permission.MANAGE_ORG, unit.path, "set topic vote rules")
+    actor.require(Permission.MANAGE_ORG, unit.path, msg("action.set_vote_rules"))
     if unit.kind in (OrgKind.BUILDING, OrgKind.PARTY_HOUSEHOLD, OrgKind.UNIT_HOUSEHOLD):
-        raise InvalidHierarchy("Vote rules are set on a grid or above", field="unitId")
+        raise InvalidHierarchy(msg("topic.vote_rules_level"), field="unitId")
     record = TopicPolicyRecord(unit.id, policy, actor.person_id, iso(clock.now()))
     return db.topics.set_policy(record)

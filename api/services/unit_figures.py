@@ -30,6 +30,7 @@ from api.domain.figures import (
     rank,
     weights,
 )
+from api.domain.messages import msg
 from api.domain.org import OrgKind
 from api.domain.roles import Permission
 from api.records.case import DayCountersRecord
@@ -79,7 +80,7 @@ def trend(
 ) -> list[UnitFigures]:
     """``count`` consecutive periods ending with the one containing ``day``, oldest first."""
     if not 1 <= count <= MAX_TREND:
-        raise InvalidInput(f"趋势为 1 至 {MAX_TREND} 个时段", field="count")
+        raise InvalidInput(msg("figures.trend_length", max_trend=MAX_TREND), field="count")
     unit = _readable(db, actor, unit_id)
     periods = previous_periods(kind, day, count)
     department = unit.kind is OrgKind.DEPARTMENT
@@ -106,7 +107,7 @@ def ranking(
     w = weights(weights_version)
     period = period_of(kind, day, end)
     if departments and unit.kind is not OrgKind.DISTRICT:
-        raise InvalidInput("部门考核须在区一级", field="departments")
+        raise InvalidInput(msg("figures.departments_district"), field="departments")
     page = db.org_units.children(unit.id, MAX_CHILDREN, None)
     children = [
         child
@@ -170,5 +171,5 @@ def _months(period: Period) -> set[str]:
 
 def _readable(db: Db, actor: Actor, unit_id: str) -> OrgUnitRecord:
     unit = db.org_units.require(unit_id, field="unitId", consistent=False)
-    actor.require(Permission.READ_CASES, unit.path, "see the command centre's figures")
+    actor.require(Permission.READ_CASES, unit.path, msg("action.see_command_centre"))
     return unit

@@ -16,6 +16,7 @@ from api.channels.webhook import UnsafeUrl, check_url
 from api.domain.clock import Clock, iso
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.ids import new_id
+from api.domain.messages import Message, msg
 from api.domain.roles import Permission
 from api.records.delivery import DeliveryRecord, DeliveryState, WebhookSubscriptionRecord
 from api.services.actor import Actor
@@ -55,7 +56,7 @@ def subscribe(
     db: Db, actor: Actor, clock: Clock, org_id: str, url: str, event_types: list[str]
 ) -> WebhookSubscriptionRecord:
     unit = db.org_units.require(org_id, field="orgUnitId")
-    actor.require(Permission.MANAGE_ORG, unit.path, "subscribe webhooks")
+    actor.require(Permission.MANAGE_ORG, unit.path, msg("action.subscribe_webhooks"))
     _check(db, url, event_types)
     at = iso(clock.now())
     record = WebhookSubscriptionRecord(
@@ -78,34 +79,36 @@ def subscribe(
 
 def _check(db: Db, url: str, event_types: list[str]) -> None:
     if not event_types:
-        raise InvalidInput("Choose at least one event type", field="eventTypes")
+        raise InvalidInput(msg("webhook.no_events"), field="eventTypes")
     unknown = sorted(set(event_types) - EVENT_TYPES - {"*"})
     if unknown:
-        raise InvalidInput(f"Unknown event types: {', '.join(unknown)}", field="eventTypes")
+        raise InvalidInput(
+            msg("webhook.unknown_events", join=", ".join(unknown)), field="eventTypes"
+        )
     if len(url) > MAX_URL:
-        raise InvalidInput("The URL is too long", field="url")
+        raise InvalidInput(msg("webhook.url_too_long"), field="url")
     try:
         check_url(url.strip(), allow_local=db.settings.local_targets)
     except UnsafeUrl as exc:
-        raise InvalidInput(_chinese(exc), field="url") from exc
+        raise InvalidInput(_unsafe_url(exc), field="url") from exc
 
 
-def _chinese(exc: UnsafeUrl) -> str:
+def _unsafe_url(exc: UnsafeUrl) -> Message:
     text = str(exc)
     if "https" in text:
-        return "回调地址必须使用 https"
+        return msg("webhook.url_https")
     if "internal" in text:
-        return "回调地址不能指向内网、回环或链路本地地址"
+        return msg("webhook.url_internal")
     if "resolve" in text:
-        return "回调地址的域名无法解析"
-    return "回调地址不可用"
+        return msg("webhook.url_unresolved")
+    return msg("webhook.url_unusable")
 
 
 def require_subscription(db: Db, actor: Actor, subscription_id: str) -> WebhookSubscriptionRecord:
     subscription = db.webhooks.get(subscription_id)
     if subscription is None or not actor.can(Permission.MANAGE_ORG, subscription.org_path):
         actor.require_login()
-        raise NotFound("No such webhook subscription", field="subscriptionId")
+        raise NotFound(msg("webhook.not_found"), field="subscriptionId")
     return subscription
 
 
@@ -125,7 +128,7 @@ def rotate_secret(
 
 def subscriptions(db: Db, actor: Actor, org_id: str) -> list[WebhookSubscriptionRecord]:
     unit = db.org_units.require(org_id, field="orgUnitId")
-    actor.require(Permission.MANAGE_ORG, unit.path, "see webhooks")
+    actor.require(Permission.MANAGE_ORG, unit.path, msg("action.see_webhooks"))
     return db.webhooks.within(unit.path)
 
 
@@ -144,10 +147,10 @@ def replay(
     require_subscription(db, actor, subscription_id)
     record = db.deliveries.get(event_id, "WEBHOOK", subscription_id)
     if record is None:
-        raise NotFound("No such delivery", field="eventId")
+        raise NotFound(msg("webhook.delivery_not_found"), field="eventId")
     if record.state is DeliveryState.PENDING:
-        raise InvalidInput("The delivery is being sent right now", field="eventId")
+        raise InvalidInput(msg("webhook.delivery_sending"), field="eventId")
     if not db.deliveries.request_replay(record, iso(clock.now())):
-        raise InvalidInput("The delivery changed meanwhile; try again", field="eventId")
+        raise InvalidInput(msg("webhook.delivery_changed"), field="eventId")
     refreshed = db.deliveries.get(event_id, "WEBHOOK", subscription_id)
     return refreshed or record

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import DoesNotExist
 
+from api.domain.messages import msg
 from api.domain.uploads import FileKind, Purpose, TargetKind
 from api.records.attachments import AttachmentRecord, UploadRecord, UploadState
 from api.store.attachment_models import (
@@ -152,7 +153,7 @@ class AttachmentStore(Repository):
     def create_upload(self, unit: NewUpload) -> None:
         """Condition: the owner's count for the day is below the cap (an ADD, no read)."""
         pk, sk = quota_key(unit.upload.owner_id, unit.day)
-        with self.db.transaction("Daily upload limit reached") as transaction:
+        with self.db.transaction(msg("attachment.daily_limit_reached")) as transaction:
             transaction.save(_upload_item(unit.upload), condition=UploadItem.pk.does_not_exist())
             transaction.update(
                 UploadQuotaItem(pk, sk),
@@ -172,7 +173,7 @@ class AttachmentStore(Repository):
         counter = AttachmentCountItem(
             files_pk(attachment.target_kind.value, attachment.target_id), COUNT_SK
         )
-        with self.db.transaction("The upload or the target changed") as transaction:
+        with self.db.transaction(msg("conflict.upload_or_target")) as transaction:
             transaction.save(upload)
             transaction.save(
                 _attachment_item(attachment),
@@ -192,7 +193,7 @@ class AttachmentStore(Repository):
     @bound
     def change(self, unit: ChangeAttachment) -> None:
         attachment = unit.attachment
-        with self.db.transaction("The attachment was changed by someone else") as transaction:
+        with self.db.transaction(msg("conflict.attachment")) as transaction:
             transaction.save(_attachment_item(attachment))
             if unit.live_delta:
                 pk = files_pk(attachment.target_kind.value, attachment.target_id)

@@ -18,6 +18,7 @@ from pynamodb.expressions.condition import Condition
 from api.domain.cases import CaseState, HandlingMode, Level, TaskStatus
 from api.domain.clock import iso
 from api.domain.deadlines.timers import Timer, next_fire_at
+from api.domain.messages import Message, msg
 from api.domain.org import path_ids, rebase_path
 from api.records.case import INTAKE, CaseEventRecord, CaseRecord, HandlerRecord, TaskDeadlineRecord
 from api.records.idempotency import Keyed
@@ -142,7 +143,7 @@ class CaseChange:
     unit_counters: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     opening: Opening | None = None
     preceding: tuple[EventDraft, ...] = ()  # events appended before ``event`` (SUPERVISION)
-    conflict: str = ""  # the message of the Conflict a lost condition raises
+    conflict: Message | None = None  # the message of the Conflict a lost condition raises
 
 
 def due_keys_of(deadline: Timer | None, shard_of: str, name: str) -> dict[str, Any]:
@@ -483,9 +484,7 @@ class CaseStore(Repository):
         exactly one wins and the other gets ``Conflict``. Returns the case as stored."""
         case, events = appended(change)
         event = events[-1]
-        conflict = change.conflict or (
-            f"Case {case.code} was changed by someone else at the same time; reload and retry"
-        )
+        conflict = change.conflict or msg("conflict.case_named", code=case.code)
         with self.db.transaction(conflict) as transaction:
             if change.opening is not None:
                 transaction.save(_case_item(case), condition=CaseItem.pk.does_not_exist())

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from api.domain.messages import msg
 from api.records.client import ApiClientRecord, ClientScope
 from api.store.client_models import (
     CLIENTS_PK,
@@ -82,7 +83,7 @@ class ClientStore(Repository):
             gsi1pk=CLIENTS_PK,
             gsi1sk=f"{record.org_path}#{record.id}",
         )
-        save_versioned(item, record.version, "The API client was changed by someone else")
+        save_versioned(item, record.version, msg("conflict.api_client"))
         return client_record(item)
 
     @bound

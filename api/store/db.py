@@ -18,6 +18,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from api.domain.errors import Conflict
+from api.domain.messages import Message, msg
 from api.settings import Settings
 from api.store.binding import binding
 from api.store.models import table_connection
@@ -66,9 +67,7 @@ class Db:
             yield
 
     @contextmanager
-    def transaction(
-        self, conflict_message: str = "The item was changed by someone else"
-    ) -> Iterator[TransactWrite]:
+    def transaction(self, conflict_message: Message | None = None) -> Iterator[TransactWrite]:
         """One TransactWriteItems; a lost condition becomes a typed ``Conflict``.
 
         Callers that need a more precise error catch ``Conflict`` and re-read to diagnose:
@@ -80,7 +79,7 @@ class Db:
         except TransactWriteError as exc:
             reasons = [getattr(r, "code", None) for r in (exc.cancellation_reasons or []) if r]
             if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
-                raise Conflict(conflict_message) from exc
+                raise Conflict(conflict_message or msg("conflict.item")) from exc
             raise
 
     # One repository per aggregate, built on first use (imports stay off the cold path

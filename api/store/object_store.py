@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from api.domain.errors import Conflict
+from api.domain.messages import msg
 from api.records.attachments import PresignedPost, StoredObject
 from api.settings import Settings
 
@@ -27,7 +28,7 @@ def _replaced_is_conflict() -> Iterator[None]:
         yield
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
-            raise Conflict("The file was replaced while it was checked; attach it again") from None
+            raise Conflict(msg("attachment.replaced")) from None
         raise
 
 

@@ -14,6 +14,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from api.domain.errors import NotFound
 from api.domain.grid import GridDetails
+from api.domain.messages import msg
 from api.domain.org import Crumb, OrgKind, child_path
 from api.records.org import OrgUnitRecord
 from api.store.models import (
@@ -123,7 +124,7 @@ class OrgUnitStore(Repository):
     def require(self, unit_id: str, field: str = "id", consistent: bool = True) -> OrgUnitRecord:
         unit = self.get(unit_id, consistent=consistent)
         if unit is None:
-            raise NotFound(f"No org unit {unit_id}", field=field)
+            raise NotFound(msg("org.unit_not_found", unit_id=unit_id), field=field)
         return unit
 
     @bound

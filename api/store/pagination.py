@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pynamodb.expressions.condition import Condition
 
 from api.domain.errors import InvalidCursor, InvalidInput
+from api.domain.messages import msg
 from api.records.page import Edge as Edge  # re-exported: repositories return pages
 from api.records.page import Page as Page
 from api.store.models import Item
@@ -63,20 +64,20 @@ class CursorCodec:
 
     def decode(self, list_key: ListKey, cursor: str) -> dict[str, str]:
         if len(cursor) > 2000:
-            raise InvalidCursor("Cursor is too long", field="after")
+            raise InvalidCursor(msg("page.cursor_too_long"), field="after")
         try:
             raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii"))
         except (binascii.Error, UnicodeError, ValueError) as exc:
-            raise InvalidCursor("Cursor is not valid", field="after") from exc
+            raise InvalidCursor(msg("page.cursor_invalid"), field="after") from exc
         signature, body = raw[:16], raw[16:]
         if not hmac.compare_digest(signature, self._sign(body)):
-            raise InvalidCursor("Cursor is not valid", field="after")
+            raise InvalidCursor(msg("page.cursor_invalid"), field="after")
         payload = json.loads(body)
         if payload.get("i") != list_key.index or payload.get("p") != list_key.partition:
-            raise InvalidCursor("Cursor belongs to another list", field="after")
+            raise InvalidCursor(msg("page.cursor_other_list"), field="after")
         key = payload.get("k")
         if not isinstance(key, dict) or set(key) != set(list_key.key_attributes):
-            raise InvalidCursor("Cursor is not valid", field="after")
+            raise InvalidCursor(msg("page.cursor_invalid"), field="after")
         return {str(name): str(value) for name, value in key.items()}
 
 
@@ -91,7 +92,7 @@ INDEX_KEYS: dict[str, tuple[str, ...]] = {
 
 def check_first(first: int) -> int:
     if first < 0 or first > MAX_PAGE_SIZE:
-        raise InvalidInput(f"first must be between 0 and {MAX_PAGE_SIZE}", field="first")
+        raise InvalidInput(msg("page.first_range", max_page_size=MAX_PAGE_SIZE), field="first")
     return first
 
 

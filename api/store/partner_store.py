@@ -22,6 +22,7 @@ from typing import Protocol, TypeVar
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
+from api.domain.messages import msg
 from api.domain.org import path_ids
 from api.domain.partners import ClaimStatus, PartnerKind, PartnerStatus, ProjectState
 from api.records.partner import (
@@ -324,7 +325,7 @@ class PartnerStore(Repository):
     def change_status(self, change: PartnerStatusChange) -> PartnerRecord:
         partner = change.partner
         item = _keyed(PartnerItem, partner_key(partner.id), partner.version)
-        with self.db.transaction(f"{partner.name} was changed at the same time; retry") as tx:
+        with self.db.transaction(msg("conflict.partner_named", partner_name=partner.name)) as tx:
             # Conditioned on the version read (a claim or a new resource bumps it).
             tx.update(
                 item,
@@ -355,7 +356,7 @@ class PartnerStore(Repository):
         categories = sorted({*partner.categories, resource.category})
         # The partner's status and resource count must be what was read: a resource never
         # joins a partner that was withdrawn (or filled up) meanwhile.
-        with self.db.transaction(f"{partner.name} was changed at the same time; retry") as tx:
+        with self.db.transaction(msg("conflict.partner_named", partner_name=partner.name)) as tx:
             item = resource_item(resource)
             tx.save(item, condition=ResourceItem.pk.does_not_exist())
             tx.update(
@@ -394,7 +395,7 @@ class PartnerStore(Repository):
         return _read_many(ProjectItem, project_key, project_ids, project_record)
 
     def create_project(self, change: NewProject) -> ProjectRecord:
-        with self.db.transaction("A need was put in another project at the same time") as tx:
+        with self.db.transaction(msg("conflict.need_taken")) as tx:
             item = project_item(change.project)
             tx.save(item, condition=ProjectItem.pk.does_not_exist())
             for need in change.needs:
@@ -594,7 +595,7 @@ class PartnerStore(Repository):
         return award_record(item)
 
     def decide_award(self, change: AwardDecision) -> AwardRecord:
-        with self.db.transaction("The award was decided at the same time") as tx:
+        with self.db.transaction(msg("conflict.award_decided")) as tx:
             item = award_item(change.award)
             tx.save(item)
             add_posting(tx, change.posting)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from api.domain.messages import msg
 from api.domain.roles import Role
 from api.records.org import GrantRecord, OrgUnitRecord, PersonRecord
 from api.store.models import (
@@ -177,7 +178,7 @@ class PeopleStore(Repository):
         grant = change.grant
         pk, sk = grant_key(grant.person_id, grant.org_id, grant.role.value)
         unit, refs = _unit_refs(change.unit.id, -1)
-        with self.db.transaction("The role was revoked by someone else") as tx:
+        with self.db.transaction(msg("conflict.role_revoked")) as tx:
             tx.delete(
                 RoleGrantItem(pk, sk),
                 condition=RoleGrantItem.pk.exists(),

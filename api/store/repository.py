@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from pynamodb.exceptions import PutError
 
 from api.domain.errors import Conflict
+from api.domain.messages import Message
 from api.store.binding import bound
 from api.store.models import Item
 
@@ -26,7 +27,7 @@ def conditional_failed(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-def save_versioned(item: Item, version: int, conflict: str) -> None:
+def save_versioned(item: Item, version: int, conflict: Message) -> None:
     """Put ``item`` conditioned on the version it was read at (0: a new one); a lost
     condition becomes a typed ``Conflict``."""
     if version:

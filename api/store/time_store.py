@@ -12,6 +12,7 @@ from datetime import date
 from pynamodb.exceptions import DoesNotExist
 
 from api.domain.deadlines.policy import TimePolicy
+from api.domain.messages import msg
 from api.records.time import CalendarOverrideRecord
 from api.store.case_models import (
     CalendarOverrideItem,
@@ -85,7 +86,7 @@ class TimeStore(Repository):
             created_by=change.created_by,
             created_at=change.created_at,
         )
-        with self.db.transaction("Someone else saved a new policy version at the same time") as tx:
+        with self.db.transaction(msg("conflict.policy_version")) as tx:
             tx.save(item, condition=TimePolicyItem.sk.does_not_exist())
 
     @bound
@@ -98,7 +99,7 @@ class TimeStore(Repository):
                 removed.append(CalendarOverrideItem.get(pk, sk, consistent_read=True))
             except DoesNotExist:
                 continue
-        with self.db.transaction("The calendar changed at the same time; publish again") as tx:
+        with self.db.transaction(msg("conflict.calendar")) as tx:
             for override in change.set_days:
                 pk, sk = calendar_key(change.district_id, override.day.isoformat())
                 tx.update(

@@ -21,6 +21,7 @@ from pynamodb.expressions.update import Action
 
 from api.domain.errors import Conflict
 from api.domain.ids import new_id
+from api.domain.messages import Message, msg
 from api.domain.org import path_ids
 from api.domain.topics import TopicState, VoteChoice, VotePolicy
 from api.records.topic import (
@@ -390,7 +391,7 @@ class TopicStore(Repository):
     # --- changes ----------------------------------------------------------------------------
 
     @bound
-    def save(self, change: TopicChange, conflict: str) -> TopicRecord:
+    def save(self, change: TopicChange, conflict: Message) -> TopicRecord:
         """The topic conditioned on the version it was read at (created if 0), with the
         change; returns the topic as stored."""
         item = topic_item(change.topic)
@@ -439,11 +440,11 @@ class TopicStore(Repository):
                 add_version_condition=False,
             )
         except UpdateError as error:
-            raise Conflict("The voters were notified by another sweep") from error
+            raise Conflict(msg("topic.voters_notified")) from error
 
     @bound
     def link_case(self, link: CaseLink, topic: TopicRecord) -> None:
-        with self.db.transaction("The topic was linked to its case already") as tx:
+        with self.db.transaction(msg("conflict.topic_linked")) as tx:
             tx.update(
                 topic_ref(topic),
                 actions=[
@@ -460,7 +461,7 @@ class TopicStore(Repository):
 
     @bound
     def add_comment(self, change: NewComment) -> CommentRecord:
-        with self.db.transaction("The topic changed meanwhile") as tx:
+        with self.db.transaction(msg("conflict.topic")) as tx:
             tx.save(comment_item(change.comment), condition=TopicCommentItem.sk.does_not_exist())
             tx.update(
                 topic_ref(change.topic),
@@ -479,7 +480,7 @@ class TopicStore(Repository):
             pk, like_sk(mark.target, mark.person_id), person_id=mark.person_id,
             target=mark.target, at=mark.at,
         )  # fmt: skip
-        with self.db.transaction("The topic changed meanwhile") as tx:
+        with self.db.transaction(msg("conflict.topic")) as tx:
             tx.save(item, condition=TopicMarkItem.sk.does_not_exist())
             if mark.thread is None:
                 tx.update(
@@ -524,7 +525,7 @@ class TopicStore(Repository):
             pk, report_sk(mark.target, mark.person_id), person_id=mark.person_id,
             target=mark.target, reason=mark.reason, at=mark.at,
         )  # fmt: skip
-        with self.db.transaction("The topic changed meanwhile") as tx:
+        with self.db.transaction(msg("conflict.topic")) as tx:
             tx.save(item, condition=TopicMarkItem.sk.does_not_exist())
             read_count: Condition = model.report_count == report.count_read
             if report.count_read == 0:
@@ -544,7 +545,7 @@ class TopicStore(Repository):
         if not change.hide:
             actions.append(TopicCommentItem.report_count.set(0))
         item = TopicCommentItem(topic_pk(change.topic_id), comment_sk(change.thread))
-        with self.db.transaction("The comment changed meanwhile") as tx:
+        with self.db.transaction(msg("conflict.comment")) as tx:
             tx.update(item, actions=actions, add_version_condition=False)
             tx.save(_log_item(change.topic_id, change.log))
         found = self.comment(change.topic_id, change.thread)
@@ -576,7 +577,7 @@ class TopicStore(Repository):
             actions.append(VOTE_COUNTERS[ballot.previous].add(-1))
             vote_condition = VoteItem.choice == ballot.previous.value
         item = vote_item(vote)
-        with self.db.transaction("The vote or the topic changed meanwhile") as tx:
+        with self.db.transaction(msg("conflict.vote_or_topic")) as tx:
             tx.condition_check(
                 ElectorItem, pk, elector_sk(vote.person_id), condition=ElectorItem.sk.exists()
             )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import DoesNotExist
 
+from api.domain.messages import msg
 from api.records.delivery import WebhookSubscriptionRecord
 from api.store.delivery_codec import webhook_record
 from api.store.delivery_models import WEBHOOKS_PK, WebhookItem, webhook_key
@@ -64,5 +65,5 @@ class WebhookStore(Repository):
             gsi1pk=WEBHOOKS_PK,
             gsi1sk=f"{record.org_path}#{record.id}",
         )
-        save_versioned(item, record.version, "The subscription was changed by someone else")
+        save_versioned(item, record.version, msg("conflict.subscription"))
         return webhook_record(item)

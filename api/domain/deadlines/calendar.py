@@ -29,6 +29,7 @@ from types import MappingProxyType
 
 from api.domain.clock import SHANGHAI
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 
 # The longest stretch of calendar days a single computation may walk (about eleven years). Real
 # limits are weeks; an extension is at most 90 days. A calendar without workdays hits this bound.
@@ -46,7 +47,7 @@ _CACHE_MAX = 20_000
 def check_override_day(day: date, field: str = "day") -> date:
     first, last = OVERRIDE_YEARS
     if not first <= day.year <= last:
-        raise InvalidInput(f"日期应在 {first} 年至 {last} 年之间", field=field)
+        raise InvalidInput(msg("calendar.year_range", first=first, last=last), field=field)
     return day
 
 
@@ -59,21 +60,17 @@ class WorkingHours:
     def __post_init__(self) -> None:
         periods = tuple((start, end) for start, end in self.periods)
         if not periods:
-            raise InvalidInput("Give at least one working period", field="periods")
+            raise InvalidInput(msg("calendar.no_periods"), field="periods")
         previous_end: time | None = None
         for start, end in periods:
             if start.tzinfo is not None or end.tzinfo is not None:
-                raise InvalidInput(
-                    "Working periods are local wall times without a time zone", field="periods"
-                )
+                raise InvalidInput(msg("calendar.naive_periods"), field="periods")
             if not start < end:
                 raise InvalidInput(
-                    f"A working period must end after it starts ({start}–{end})", field="periods"
+                    msg("calendar.period_order", start=start, end=end), field="periods"
                 )
             if previous_end is not None and start < previous_end:
-                raise InvalidInput(
-                    "Working periods must be in order and must not overlap", field="periods"
-                )
+                raise InvalidInput(msg("calendar.periods_overlap"), field="periods")
             previous_end = end
         object.__setattr__(self, "periods", periods)
 
@@ -150,7 +147,7 @@ class WorkCalendar:
         checked: dict[date, bool] = {}
         for day, workday in (overrides or {}).items():
             if not isinstance(day, date) or isinstance(day, datetime):
-                raise InvalidInput(f"Override keys are dates, not {day!r}", field="overrides")
+                raise InvalidInput(msg("calendar.override_key", day=day), field="overrides")
             checked[day] = bool(workday)
         self._overrides: Mapping[date, bool] = MappingProxyType(checked)
         self._source = source if source is not None else statutory_workday

@@ -42,6 +42,7 @@ from api.domain.deadlines.timers import (
     resume,
     start_policy_clock,
 )
+from api.domain.messages import Message, msg
 
 # States in which a supporting department's clock exists (running, or paused with the case).
 _HELD_STATES = ACTIVE_STATES | {CaseState.PAUSED}
@@ -100,7 +101,7 @@ def plan(
 class TaskStep:
     event: TimerEvent
     notice_kind: NoticeKind
-    message: str
+    message: Message  # stored language-neutral (``messages.encode``)
     next_clock: Timer | None  # None: the clock stops (breached)
     breached: bool
     event_id: str  # exactly-once key of this firing
@@ -135,13 +136,19 @@ def fire_task(
     event_id = task_event_id(case_id, department_id, clock, event)
     if event is TimerEvent.AT_RISK:
         warned = replace(clock, warned=True, generation=clock.generation + 1)
-        message = (
-            f"临期预警：案件 {code} 协办单位{department_name}的{what}时限"
-            f"将于 {iso(clock.due_at)} 到期"
+        message = msg(
+            "timer.department_at_risk",
+            case=code,
+            department=department_name,
+            kind=what,
+            due=iso(clock.due_at),
         )
         return TaskStep(event, NoticeKind.AT_RISK_WARNING, message, warned, False, event_id)
-    message = (
-        f"督办：案件 {code} 协办单位{department_name}超过{what}时限"
-        f"（应于 {iso(clock.due_at)} 前完成）"
+    message = msg(
+        "timer.department_supervision",
+        case=code,
+        department=department_name,
+        kind=what,
+        due=iso(clock.due_at),
     )
     return TaskStep(event, NoticeKind.SUPERVISION, message, None, True, event_id)

@@ -24,6 +24,7 @@ from typing import Literal
 
 from api.domain.cases import HandlingMode, Level
 from api.domain.errors import InvalidInput
+from api.domain.messages import msg
 
 ANY: Literal["*"] = "*"
 
@@ -54,11 +55,11 @@ class Limit:
         _positive(self.resolve_hours, "resolveHours")
         if self.resolve_hours < self.response_hours:
             raise InvalidInput(
-                "The resolve limit must not be shorter than the response limit",
+                msg("policy.resolve_before_response"),
                 field="resolveHours",
             )
         if not isinstance(self.unit, HourUnit):
-            raise InvalidInput(f"Unknown clock unit {self.unit!r}", field="unit")
+            raise InvalidInput(msg("policy.unknown_unit", unit=self.unit), field="unit")
 
 
 @dataclass(frozen=True)
@@ -72,29 +73,29 @@ class TimePolicy:
 
     def __post_init__(self) -> None:
         if isinstance(self.version, bool) or not isinstance(self.version, int):
-            raise InvalidInput("version must be an integer", field="version")
+            raise InvalidInput(msg("policy.version_integer"), field="version")
         if self.version < 1:
-            raise InvalidInput("version must be at least 1", field="version")
+            raise InvalidInput(msg("policy.version_min"), field="version")
         missing = [level.value for level in Level if level not in self.default]
         if missing:
             raise InvalidInput(
-                f"Every level needs a default limit; missing: {', '.join(missing)}",
+                msg("policy.missing_defaults", join=", ".join(missing)),
                 field="default",
             )
         for level, limit in self.default.items():
             if not isinstance(level, Level) or not isinstance(limit, Limit):
-                raise InvalidInput(f"Bad default entry for {level!r}", field="default")
+                raise InvalidInput(msg("policy.bad_default", level=level), field="default")
         rules: dict[RuleKey, Limit] = {}
         for key, limit in self.rules.items():
             if not isinstance(limit, Limit):
-                raise InvalidInput(f"Rule {key!r} needs a Limit", field="rules")
+                raise InvalidInput(msg("policy.rule_needs_limit", key=key), field="rules")
             rules[_check_key(key)] = limit
         fraction = self.at_risk_fraction
         if not (math.isfinite(fraction) and 0 < fraction < 1):
-            raise InvalidInput("at_risk_fraction must be between 0 and 1", field="atRiskFraction")
+            raise InvalidInput(msg("policy.at_risk_fraction"), field="atRiskFraction")
         _positive(self.claim_hours, "claimHours")
         if not isinstance(self.claim_unit, HourUnit):
-            raise InvalidInput(f"Unknown clock unit {self.claim_unit!r}", field="claimUnit")
+            raise InvalidInput(msg("policy.unknown_unit", unit=self.claim_unit), field="claimUnit")
         object.__setattr__(self, "rules", MappingProxyType(rules))
         object.__setattr__(self, "default", MappingProxyType(dict(self.default)))
 
@@ -117,17 +118,17 @@ class TimePolicy:
 
 def _check_key(key: RuleKey) -> RuleKey:
     if not (isinstance(key, tuple) and len(key) == 3):
-        raise InvalidInput(f"A rule key is (category, mode, level), not {key!r}", field="rules")
+        raise InvalidInput(msg("policy.rule_key", key=key), field="rules")
     category, mode, level = key
     if not isinstance(category, str) or not category.strip() or len(category) > CATEGORY_MAX:
-        raise InvalidInput(f"Rule {key!r}: category must be a code or '*'", field="rules")
+        raise InvalidInput(msg("policy.rule_category", key=key), field="rules")
     if mode != ANY and not isinstance(mode, HandlingMode):
-        raise InvalidInput(f"Rule {key!r}: mode must be a handling mode or '*'", field="rules")
+        raise InvalidInput(msg("policy.rule_mode", key=key), field="rules")
     if not isinstance(level, Level):
-        raise InvalidInput(f"Rule {key!r}: level must be a Level", field="rules")
+        raise InvalidInput(msg("policy.rule_level", key=key), field="rules")
     if category == ANY and mode == ANY:
         raise InvalidInput(
-            f"Rule {key!r} matches everything at its level: set the level's default instead",
+            msg("policy.rule_matches_all", key=key),
             field="rules",
         )
     return key
@@ -137,9 +138,11 @@ def _positive(value: float, name: str) -> None:
     """A limit in hours, bounded: a limit beyond the bound could not be computed on the
     calendar (working_time.MAX_DAYS) and would break every clock of the district."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{name} must be a number", field=name)
+        raise InvalidInput(msg("policy.not_a_number", name=name), field=name)
     if not (math.isfinite(value) and HOURS_MIN <= value <= HOURS_MAX):
-        raise InvalidInput(f"时限应在 {HOURS_MIN} 至 {HOURS_MAX} 小时之间", field=name)
+        raise InvalidInput(
+            msg("policy.hours_range", hours_min=HOURS_MIN, hours_max=HOURS_MAX), field=name
+        )
 
 
 def _days(n: float) -> float:

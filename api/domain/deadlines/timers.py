@@ -41,6 +41,7 @@ from api.domain.deadlines.calendar import (
     to_shanghai,
 )
 from api.domain.deadlines.policy import HourUnit, TimePolicy
+from api.domain.messages import Message, msg
 
 
 class TimerKind(StrEnum):
@@ -63,17 +64,17 @@ class NoticeKind(StrEnum):
     NO_LEADER = "NO_LEADER"  # 无包案区领导: the district has no LEADER to take the case
 
 
-LEVEL_NAMES: dict[Level, str] = {
-    Level.GRID: "网格",
-    Level.COMMUNITY: "社区",
-    Level.STREET: "街道",
-    Level.DISTRICT: "区级部门",
-    Level.TOP: "顶格调度",
+LEVEL_NAMES: dict[Level, Message] = {
+    Level.GRID: msg("level.grid"),
+    Level.COMMUNITY: msg("level.community"),
+    Level.STREET: msg("level.street"),
+    Level.DISTRICT: msg("level.district"),
+    Level.TOP: msg("level.top"),
 }
-KIND_NAMES: dict[TimerKind, str] = {
-    TimerKind.CLAIM: "认领",
-    TimerKind.RESPONSE: "签收",
-    TimerKind.RESOLVE: "办结",
+KIND_NAMES: dict[TimerKind, Message] = {
+    TimerKind.CLAIM: msg("timer.kind_claim"),
+    TimerKind.RESPONSE: msg("timer.kind_response"),
+    TimerKind.RESOLVE: msg("timer.kind_resolve"),
 }
 
 # Case states in which a clock runs; elsewhere a firing is stale.
@@ -151,7 +152,7 @@ class Timer:
 class Notice:
     kind: NoticeKind
     level: Level  # whom it is for: the handling unit at that level (TOP: the leader)
-    message: str
+    message: Message  # stored language-neutral (``messages.encode``)
 
 
 @dataclass(frozen=True)
@@ -415,8 +416,13 @@ def _supervision(inp: StepInput) -> Notice:
     return Notice(
         NoticeKind.SUPERVISION,
         clock.level,
-        f"督办：案件 {inp.label} 在{LEVEL_NAMES[clock.level]}超过{KIND_NAMES[clock.kind]}时限"
-        f"（应于 {iso(_due(clock))} 前完成）",
+        msg(
+            "timer.supervision",
+            case=inp.label,
+            level=LEVEL_NAMES[clock.level],
+            kind=KIND_NAMES[clock.kind],
+            due=iso(_due(clock)),
+        ),
     )
 
 
@@ -424,7 +430,12 @@ def _escalated(inp: StepInput, to: Level) -> Notice:
     return Notice(
         NoticeKind.ESCALATED,
         to,
-        f"案件 {inp.label} 在{LEVEL_NAMES[inp.clock.level]}超时，已吹哨上报至{LEVEL_NAMES[to]}",
+        msg(
+            "timer.escalated",
+            case=inp.label,
+            level=LEVEL_NAMES[inp.clock.level],
+            to=LEVEL_NAMES[to],
+        ),
     )
 
 
@@ -434,7 +445,7 @@ def _warn(inp: StepInput) -> StepResult:
     notice = Notice(
         NoticeKind.AT_RISK_WARNING,
         clock.level,
-        f"临期预警：案件 {inp.label} 的{KIND_NAMES[clock.kind]}时限将于 {iso(_due(clock))} 到期",
+        msg("timer.at_risk", case=inp.label, kind=KIND_NAMES[clock.kind], due=iso(_due(clock))),
     )
     warned = replace(clock, warned=True, generation=clock.generation + 1)
     return _result(inp, TimerEvent.AT_RISK, (notice,), warned)
@@ -469,7 +480,7 @@ def _await_leader(inp: StepInput) -> StepResult:
     no_leader = Notice(
         NoticeKind.NO_LEADER,
         Level.DISTRICT,
-        f"案件 {inp.label} 需顶格调度，但本区尚无包案区领导（LEADER），请授予后自动转办",
+        msg("timer.no_leader", case=inp.label),
     )
     return _result(inp, TimerEvent.BREACH, (_supervision(inp), no_leader), waiting)
 
@@ -485,7 +496,7 @@ def _to_top(inp: StepInput) -> StepResult:
     pain_point = Notice(
         NoticeKind.PAIN_POINT,
         Level.TOP,
-        f"案件 {inp.label} 区级超时未办结，列入难点问题库，提请顶格调度",
+        msg("timer.pain_point", case=inp.label),
     )
     notices = (_supervision(inp), _escalated(inp, Level.TOP), pain_point)
     return _result(inp, TimerEvent.BREACH, notices, next_clock, escalate_to=Level.TOP)
@@ -504,7 +515,7 @@ def _district_breach(inp: StepInput) -> StepResult:
         notice = Notice(
             NoticeKind.UNCLAIMED_TO_CENTRE,
             Level.DISTRICT,
-            f"案件 {inp.label} 超过认领时限无部门报到，转区治理推进中心调度",
+            msg("timer.unclaimed", case=inp.label),
         )
         return _result(inp, TimerEvent.BREACH, (notice,), next_clock)
     return _to_top(inp)

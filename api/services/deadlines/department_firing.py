@@ -16,6 +16,7 @@ from api.domain.clock import iso
 from api.domain.deadlines import department_timers as rules
 from api.domain.deadlines.timers import StaleClock, TimerError, TimerEvent
 from api.domain.errors import Conflict
+from api.domain.messages import encode, msg
 from api.services.cases import current_handlers, day_of
 from api.services.deadlines import department_timers
 from api.store.case_store import CaseChange, EventDraft, FiredMarker, NoticeDraft
@@ -52,19 +53,18 @@ def fire_task_clock(db: Db, item_id: str, now: datetime) -> bool:
         record = replace(record, breached=True, ever_breached=True)
     action = "AT_RISK_WARNING" if step.event is TimerEvent.AT_RISK else "SUPERVISION"
     due = deadline.warn_at if step.event is TimerEvent.AT_RISK else deadline.due_at
+    note = encode(step.message)  # stored language-neutral, shown in the reader's language
     handlers = current_handlers(case)
     change = CaseChange(
         case=case,
-        event=EventDraft(action, case.state, case.state, None, "SYSTEM", at, step.message),
+        event=EventDraft(action, case.state, case.state, None, "SYSTEM", at, note),
         handlers=handlers,
         previous_handlers=tuple(h.assignee_id for h in handlers),
         day=day_of(at),
         task_deadlines=(record,),
-        notices=(
-            NoticeDraft(department, step.notice_kind.value, deadline.level.value, step.message),
-        ),
+        notices=(NoticeDraft(department, step.notice_kind.value, deadline.level.value, note),),
         fired=FiredMarker(step.event_id, now, due),
-        conflict="The deadline or the case changed, or this firing was applied",
+        conflict=msg("conflict.deadline_fired"),
     )
     try:
         db.cases.save(change)

@@ -17,6 +17,7 @@ from api.domain.clock import Clock, iso
 from api.domain.deadlines.calendar import check_override_day
 from api.domain.deadlines.policy import TimePolicy
 from api.domain.errors import InvalidHierarchy, InvalidInput
+from api.domain.messages import msg
 from api.domain.org import OrgKind
 from api.domain.roles import Permission
 from api.domain.text import free_text
@@ -33,8 +34,8 @@ MAX_OVERRIDES = 60
 def _district(db: Db, actor: Actor, district_id: str) -> None:
     unit = db.org_units.require(district_id, field="districtId")
     if unit.kind != OrgKind.DISTRICT:
-        raise InvalidHierarchy("Time limits are set per district", field="districtId")
-    actor.require(Permission.MANAGE_ORG, unit.path, "change time limits or the calendar")
+        raise InvalidHierarchy(msg("policy.per_district"), field="districtId")
+    actor.require(Permission.MANAGE_ORG, unit.path, msg("action.change_time_limits"))
 
 
 def update_policy(
@@ -81,12 +82,12 @@ def publish_overrides(
 ) -> Published:
     _district(db, actor, district_id)
     if not set_days and not remove_days:
-        raise InvalidInput("Give days to set or to remove", field="set")
+        raise InvalidInput(msg("calendar.no_days"), field="set")
     if len(set_days) + len(remove_days) > MAX_OVERRIDES:
-        raise InvalidInput(f"At most {MAX_OVERRIDES} days at once", field="set")
+        raise InvalidInput(msg("calendar.too_many_days", max_overrides=MAX_OVERRIDES), field="set")
     touched = [o.day for o in set_days] + remove_days
     if len(set(touched)) != len(touched):
-        raise InvalidInput("A day is given twice", field="set")
+        raise InvalidInput(msg("calendar.day_twice"), field="set")
     for override in set_days:
         check_override_day(override.day, field="set")
         if override.note is not None:

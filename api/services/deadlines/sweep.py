@@ -25,6 +25,7 @@ from api.domain.deadlines import timers
 from api.domain.deadlines.calendar import WorkCalendar
 from api.domain.deadlines.policy import TimePolicy
 from api.domain.errors import Conflict, DomainError
+from api.domain.messages import encode, joined, msg
 from api.domain.org import path_ids
 from api.domain.roles import Role
 from api.records.case import CaseRecord, TaskDeadlineRecord
@@ -159,7 +160,7 @@ def _apply(
     stopped: tuple[TaskDeadlineRecord, ...] = ()  # departments' deadlines ended
     supervision: tuple[EventDraft, ...] = ()
     action = "AT_RISK_WARNING" if step.event is timers.TimerEvent.AT_RISK else "SUPERVISION"
-    note = "; ".join(notice.message for notice in step.notices)
+    note = encode(joined([notice.message for notice in step.notices]))
     after = case
     if step.breached:
         after = replace(after, breached=True, ever_breached=True)
@@ -195,12 +196,14 @@ def _apply(
             day=day_of(at),
             task_deadlines=stopped,
             notices=tuple(
-                NoticeDraft(_recipient(after, n.level), n.kind.value, n.level.value, n.message)
+                NoticeDraft(
+                    _recipient(after, n.level), n.kind.value, n.level.value, encode(n.message)
+                )
                 for n in step.notices
             ),
             fired=FiredMarker(step.event_id, now, due),
             preceding=supervision,
-            conflict="The case changed or this firing was applied already",
+            conflict=msg("conflict.case_fired"),
         )
     )
 

@@ -17,6 +17,8 @@ from starlette.responses import Response
 from strawberry.http import GraphQLRequestData
 
 from api.domain.clock import Clock, iso
+from api.domain.messages import Message, msg
+from api.language import current_language
 from api.records.persisted import PersistedQueryRecord
 from api.store.db import Db
 
@@ -24,14 +26,20 @@ MAX_QUERY = 100_000
 
 
 class PersistedQueryError(Exception):
-    def __init__(self, code: str, message: str, status: int) -> None:
-        super().__init__(message)
+    """A refused persisted query. Apollo's own messages (``PersistedQueryNotFound``, the sha
+    mismatch) are protocol and stay as Apollo words them; ours come from the catalogue."""
+
+    def __init__(self, code: str, message: str | Message, status: int) -> None:
+        super().__init__(str(message))
         self.code, self.message, self.status = code, message, status
 
     def response(self) -> Response:
+        text = self.message
+        if isinstance(text, Message):
+            text = text.render(current_language())
         body = {
             "data": None,
-            "errors": [{"message": self.message, "extensions": {"code": self.code}}],
+            "errors": [{"message": text, "extensions": {"code": self.code}}],
         }
         return Response(json.dumps(body), status_code=self.status, media_type="application/json")
 
@@ -45,10 +53,10 @@ def _requested_hash(data: GraphQLRequestData) -> str | None:
     if persisted is None:
         return None
     if not isinstance(persisted, dict) or persisted.get("version") != 1:
-        raise PersistedQueryError("PERSISTED_QUERY_INVALID", "Unsupported persistedQuery", 400)
+        raise PersistedQueryError("PERSISTED_QUERY_INVALID", msg("persisted.unsupported"), 400)
     sha = persisted.get("sha256Hash")
     if not isinstance(sha, str) or len(sha) != 64 or not all(c in "0123456789abcdef" for c in sha):
-        raise PersistedQueryError("PERSISTED_QUERY_INVALID", "sha256Hash is not a SHA-256", 400)
+        raise PersistedQueryError("PERSISTED_QUERY_INVALID", msg("persisted.bad_hash"), 400)
     return sha
 
 
@@ -66,7 +74,7 @@ def resolve(db: Db, clock: Clock, allowlist: bool, data: GraphQLRequestData) -> 
     if allowlist:
         if stored is None or not stored.allowed:
             raise PersistedQueryError(
-                "PERSISTED_QUERY_NOT_ALLOWED", "Only registered operations run on this stage", 403
+                "PERSISTED_QUERY_NOT_ALLOWED", msg("persisted.not_allowed"), 403
             )
         return replace(data, query=stored.query)
     if stored is not None:

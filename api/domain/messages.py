@@ -853,6 +853,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "A withdrawn partner offers nothing",
     ),
     "partner.year_needed": ("请给出年份", "Give a year"),
+    # persisted
+    "persisted.bad_hash": ("sha256Hash 不是 SHA-256 值", "sha256Hash is not a SHA-256"),
+    "persisted.not_allowed": (
+        "此环境只执行已登记的操作",
+        "Only registered operations run on this stage",
+    ),
+    "persisted.unsupported": ("不支持的 persistedQuery", "Unsupported persistedQuery"),
     # person
     "person.badge_members_only": (
         "只有党员可以亮身份",

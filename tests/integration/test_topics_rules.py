@@ -12,6 +12,7 @@ import pytest
 
 from api.domain.clock import FixedClock
 from api.domain.errors import DomainError
+from api.domain.messages import Language
 from api.domain.topics import TopicAction, TopicState, VoteChoice, VotePolicy
 from api.records.topic import TopicRecord
 from api.services import people, topic_discussion, topic_queries, topic_votes, topics
@@ -49,7 +50,7 @@ def partition(db: Db, topic_id: str) -> dict[str, dict[str, Any]]:
 def refused(code: str, action: Any, *args: Any, **kwargs: Any) -> DomainError:
     with pytest.raises(DomainError) as caught:
         action(*args, **kwargs)
-    assert caught.value.code.value == code, caught.value.message
+    assert caught.value.code.value == code, caught.value.message.render(Language.EN)
     return caught.value
 
 
@@ -392,5 +393,5 @@ def test_withdrawing_an_open_vote_removes_its_timer_and_closes_discussion(
     before = partition(db, topic.id)
     error = refused("INVALID_TRANSITION", topic_discussion.comment, db, who(db, tw.residents[1]),
                     clock, topic.id, "还能评论吗")  # fmt: skip
-    assert "WITHDRAWN" in error.message
+    assert "WITHDRAWN" in error.message.render(Language.EN)
     assert partition(db, topic.id) == before

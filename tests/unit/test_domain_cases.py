@@ -51,6 +51,7 @@ from api.domain.cases import (
     transition,
 )
 from api.domain.errors import ErrorCode, InvalidInput
+from api.domain.messages import Language
 
 GRID_UNIT = "grid-yangzhou-1"
 COMMUNITY_UNIT = "community-yangzhou"
@@ -439,8 +440,8 @@ def refused(case: Case, command: Command) -> InvalidTransition:
     assert error.field == "action"
     assert error.current_state is case.state
     assert error.allowed == allowed_actions(case)
-    assert f"state {case.state.value}" in error.message
-    assert all(a.value in error.message for a in error.allowed)
+    assert f"state {case.state.value}" in error.message.render(Language.EN)
+    assert all(a.value in error.message.render(Language.EN) for a in error.allowed)
     return error
 
 
@@ -568,13 +569,15 @@ def test_transition_succeeds_exactly_when_allowed(representative: Rep, action: A
     assert error.field == "action"
     assert error.current_state is case.state
     assert error.allowed == representative.allowed
-    assert error.message.startswith(f"{action.value} is not allowed in state {case.state.value}")
-    assert case.state.value in error.message
+    assert error.message.render(Language.EN).startswith(
+        f"{action.value} is not allowed in state {case.state.value}"
+    )
+    assert case.state.value in error.message.render(Language.EN)
     for allowed in representative.allowed:
-        assert allowed.value in error.message
-    listed = error.message.rsplit("; allowed: ", 1)[1]
+        assert allowed.value in error.message.render(Language.EN)
+    listed = error.message.render(Language.EN).rsplit("; allowed: ", 1)[1]
     assert listed == (", ".join(sorted(a.value for a in representative.allowed)) or "none")
-    assert str(error) == error.message
+    assert str(error) == str(error.message)  # logs read the Chinese text
 
 
 # --- story (a): 扬州路12号楼院北墙裂缝 ------------------------------------------------------------
@@ -899,7 +902,7 @@ def test_story_duplicate_is_rejected_then_archived(start: Case) -> None:
     assert allowed_actions(outcomes[0].case) == {A.ARCHIVE}
     assert allowed_actions(outcomes[-1].case) == frozenset()
     error = refused(outcomes[-1].case, Accept(HandlingMode.FAST, CATEGORY))
-    assert error.message.endswith("allowed: none")
+    assert error.message.render(Language.EN).endswith("allowed: none")
 
 
 @pytest.mark.parametrize("start", [Case(), accepted()], ids=["reported", "accepted"])
@@ -1099,7 +1102,7 @@ def test_send_back_needs_a_reason() -> None:
 @pytest.mark.parametrize("level", [*BELOW_DISTRICT, Level.TOP])
 def test_an_assignee_is_needed_below_district_and_at_top(level: Level) -> None:
     error = bad_input(accepted(), Assign(level), "assigneeId")
-    assert level.value in error.message
+    assert level.value in error.message.render(Language.EN)
 
 
 @pytest.mark.parametrize("level", [*BELOW_DISTRICT, Level.TOP])
@@ -1184,7 +1187,7 @@ def test_a_joint_case_can_be_escalated_into_district_with_supporting_departments
 def test_claim_by_a_department_without_a_task_is_refused(case: Case) -> None:
     assert A.CLAIM in allowed_actions(case)
     error = refused(case, Claim("dept-water"))
-    assert "no open task for department dept-water" in error.message
+    assert "no open task for department dept-water" in error.message.render(Language.EN)
     assert A.CLAIM in error.allowed
 
 
@@ -1197,7 +1200,7 @@ def test_claiming_twice_is_refused() -> None:
         placed(CaseState.ASSIGNED, Level.DISTRICT, joint(S.ASSIGNED, S.ASSIGNED)), Claim(GARDENS)
     ).case
     error = refused(case, Claim(GARDENS))
-    assert "no open task for department" in error.message
+    assert "no open task for department" in error.message.render(Language.EN)
     assert A.CLAIM in error.allowed
 
 
@@ -1227,7 +1230,7 @@ def test_resolving_a_task_needs_it_claimed(tasks: tuple[Task, ...], department: 
     case = placed(CaseState.IN_PROGRESS, Level.DISTRICT, tasks)
     assert A.RESOLVE_TASK in allowed_actions(case)
     error = refused(case, ResolveTask(department, "已处理"))
-    assert f"department {department} has no claimed task" in error.message
+    assert f"department {department} has no claimed task" in error.message.render(Language.EN)
 
 
 def test_resolving_a_task_twice_is_refused() -> None:
@@ -1343,7 +1346,7 @@ def test_extension_hours_are_between_one_hour_and_ninety_days(hours: int, ok: bo
         assert transition(case, command).case.extension_pending
     else:
         error = bad_input(case, command, "hours")
-        assert "2160" in error.message
+        assert "2160" in error.message.render(Language.EN)
 
 
 # --- park (挂账) requests --------------------------------------------------------------------

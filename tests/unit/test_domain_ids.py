@@ -8,6 +8,7 @@ import pytest
 
 from api.domain.errors import ErrorCode, InvalidId
 from api.domain.ids import from_global_id, is_item_id, new_id, to_global_id
+from api.domain.messages import Language
 
 CROCKFORD = set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 
@@ -96,7 +97,9 @@ def test_a_global_id_of_another_type_is_refused() -> None:
         from_global_id(to_global_id("Person", "P1"), "OrgUnit")
     assert caught.value.code is ErrorCode.INVALID_ID
     assert caught.value.field == "id"
-    assert "Person" in caught.value.message and "OrgUnit" in caught.value.message
+    assert "Person" in caught.value.message.render(
+        Language.EN
+    ) and "OrgUnit" in caught.value.message.render(Language.EN)
 
 
 def _b64(raw: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.domain.errors import Cycle, ErrorCode, InvalidHierarchy, InvalidInput
+from api.domain.messages import Language
 from api.domain.org import (
     NAME_MAX_LENGTH,
     OrgKind,
@@ -77,19 +78,21 @@ def test_check_parent_accepts_exactly_the_parent_kind(kind: OrgKind) -> None:
             check_parent(kind, wrong)
         assert caught.value.code is ErrorCode.INVALID_HIERARCHY
         assert caught.value.field == "parentId"
-        assert kind.value in caught.value.message
+        assert kind.value in caught.value.message.render(Language.EN)
 
 
 def test_check_parent_messages_name_both_sides() -> None:
     with pytest.raises(InvalidHierarchy) as caught:
         check_parent(OrgKind.GRID, OrgKind.STREET)
-    assert "COMMUNITY" in caught.value.message and "STREET" in caught.value.message
+    assert "COMMUNITY" in caught.value.message.render(
+        Language.EN
+    ) and "STREET" in caught.value.message.render(Language.EN)
     with pytest.raises(InvalidHierarchy) as caught:
         check_parent(OrgKind.DISTRICT, OrgKind.DISTRICT)
-    assert "no parent" in caught.value.message
+    assert "no parent" in caught.value.message.render(Language.EN)
     with pytest.raises(InvalidHierarchy) as caught:
         check_parent(OrgKind.STREET, None)
-    assert "no parent" in caught.value.message
+    assert "no parent" in caught.value.message.render(Language.EN)
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -148,7 +151,7 @@ def test_invalid_names_are_refused_with_the_field(raw: str, fragment: str) -> No
         validate_name(raw)
     assert caught.value.code is ErrorCode.INVALID_INPUT
     assert caught.value.field == "name"
-    assert fragment in caught.value.message
+    assert fragment in str(caught.value.message)
 
 
 def test_validate_name_reports_the_given_field() -> None:

@@ -47,13 +47,13 @@ def test_final_states_admit_nothing(state: TopicState) -> None:
 
 def test_withdrawal_is_refused_once_votes_exist() -> None:
     voting = Topic(TopicState.VOTING, votes_cast=1)
-    with pytest.raises(InvalidTopicTransition, match="votes exist"):
+    with pytest.raises(InvalidTopicTransition, match="已有投票"):
         transition(voting, TopicAction.WITHDRAW)
     assert transition(Topic(TopicState.VOTING), TopicAction.WITHDRAW).state is TopicState.WITHDRAWN
 
 
 def test_a_hidden_topic_does_not_move_on_and_merging_stops_at_voting() -> None:
-    with pytest.raises(InvalidTopicTransition, match="hidden"):
+    with pytest.raises(InvalidTopicTransition, match="已被审核隐藏"):
         transition(Topic(TopicState.DISCUSSION, hidden=True), TopicAction.OPEN_VOTING)
     assert TopicAction.MERGE not in allowed_actions(Topic(TopicState.VOTING))
     assert transition(Topic(TopicState.DISCUSSION), TopicAction.MERGE).state is TopicState.MERGED

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from api.domain.errors import ErrorCode, InvalidCursor, InvalidInput
+from api.domain.messages import Language
 from api.store.pagination import (
     INDEX_KEYS,
     MAX_PAGE_SIZE,
@@ -95,14 +96,14 @@ def test_a_cursor_signed_with_another_secret_is_refused(codec: CursorCodec) -> N
 def test_a_cursor_of_another_partition_is_refused(codec: CursorCodec) -> None:
     other_partition = ListKey("gsi1", "CHILDREN#C2", INDEX_KEYS["gsi1"])
     error = _refused(codec, other_partition, codec.encode(CHILDREN, KEY))
-    assert "another list" in error.message
+    assert "another list" in error.message.render(Language.EN)
 
 
 def test_a_cursor_of_another_index_is_refused(codec: CursorCodec) -> None:
     grants = ListKey("gsi2", "CHILDREN#C1", INDEX_KEYS["gsi2"])
     key = {"pk": "a", "sk": "b", "gsi2pk": "CHILDREN#C1", "gsi2sk": "x"}
     error = _refused(codec, CHILDREN, codec.encode(grants, key))
-    assert "another list" in error.message
+    assert "another list" in error.message.render(Language.EN)
 
 
 def test_a_cursor_of_the_table_is_refused_on_an_index_of_the_same_partition(
@@ -160,7 +161,7 @@ def test_a_truncated_cursor_is_refused(codec: CursorCodec) -> None:
 
 def test_an_over_long_cursor_is_refused_before_decoding(codec: CursorCodec) -> None:
     error = _refused(codec, CHILDREN, "A" * 2001)
-    assert "too long" in error.message
+    assert "too long" in error.message.render(Language.EN)
 
 
 def test_a_long_but_valid_cursor_within_the_limit_decodes(codec: CursorCodec) -> None:

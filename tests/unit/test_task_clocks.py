@@ -169,7 +169,7 @@ def test_a_department_clock_warns_then_supervises_once_and_stops() -> None:
         NoticeKind.AT_RISK_WARNING,
         False,
     )
-    assert "SB-2026-000001" in warning.message and "区园林和林业局" in warning.message
+    assert "SB-2026-000001" in str(warning.message) and "区园林和林业局" in str(warning.message)
     assert warning.next_clock is not None and warning.next_clock.warned
     breach = fire_task(
         "c1", "SB-2026-000001", "support-0", "区园林和林业局", case, warning.next_clock, due
@@ -206,7 +206,7 @@ def test_without_a_leader_a_due_top_escalation_waits_an_hour_and_tells_the_centr
     waiting = fire(replace(base, has_leader=False))
     assert waiting.escalate_to is None and waiting.breached
     assert [n.kind for n in waiting.notices] == [NoticeKind.SUPERVISION, NoticeKind.NO_LEADER]
-    assert all("SB-1" in n.message for n in waiting.notices)
+    assert all("SB-1" in str(n.message) for n in waiting.notices)
     assert waiting.next_clock is not None
     retry_at = waiting.next_clock.due_at
     assert retry_at is not None and (retry_at - centre.due_at).total_seconds() == 3600

@@ -468,7 +468,9 @@ def test_at_risk_warns_the_handling_unit(level: Level, kind: TimerKind) -> None:
     assert result.escalate_to is None
     assert not result.breached
     assert [(n.kind, n.level) for n in result.notices] == [(NoticeKind.AT_RISK_WARNING, level)]
-    assert "临期预警" in result.notices[0].message and CASE_ID in result.notices[0].message
+    assert "临期预警" in str(result.notices[0].message) and CASE_ID in str(
+        result.notices[0].message
+    )
     assert result.next_clock == replace(clock, warned=True, generation=clock.generation + 1)
     assert result.next_clock is not None
     assert due_event(result.next_clock, warn_of(clock)) is None
@@ -488,7 +490,7 @@ def test_breach_below_district_escalates_one_level(level: Level, kind: TimerKind
         (NoticeKind.SUPERVISION, level),
         (NoticeKind.ESCALATED, up),
     ]
-    assert "督办" in result.notices[0].message
+    assert "督办" in str(result.notices[0].message)
     limit = POLICY.limit_for("ENVIRONMENT", HandlingMode.ASSIGNED, up)
     expected = start_clock(
         up, TimerKind.RESPONSE, due_of(clock), limit.response_hours, limit.unit, CAL, 0.8, 10, 2

@@ -37,9 +37,14 @@ class Response:
 
 class GraphQLClient(ABC):
     def query(
-        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Response:
-        headers = {"content-type": "application/json"}
+        """POST one operation; ``headers`` are sent too (e.g. ``accept-language``)."""
+        headers = {"content-type": "application/json", **(headers or {})}
         if token is not None:
             headers["authorization"] = f"Bearer {token}"
         return self.post(json.dumps({"query": query, "variables": variables or {}}), headers)

@@ -388,27 +388,27 @@ def test_invalid_transitions_name_the_state_and_the_allowed_actions(api: CaseApi
         return message
 
     message = invalid("closeCase", community)
-    assert "CLOSE" in message and "REPORTED" in message and "allowed: ACCEPT, REJECT" in message
+    assert "CLOSE" in message and "REPORTED" in message and "可执行：ACCEPT, REJECT" in message
     message = invalid("evaluateCase", cw.resident_id, satisfaction="SATISFIED")
     assert "EVALUATE" in message and "REPORTED" in message
     api.act("acceptCase", community, case, mode="ASSIGNED", category="HOUSING_SAFETY")
     message = invalid("acceptCase", community, mode="FAST", category="ROADS")
-    assert "ACCEPTED" in message and "allowed: ASSIGN, REJECT" in message
+    assert "ACCEPTED" in message and "可执行：ASSIGN, REJECT" in message
     api.act("assignCase", community, case, level="GRID")
     message = invalid("resolveCase", grid_worker, result="已处理")
-    assert "ASSIGNED" in message and "allowed: ESCALATE, SEND_BACK, START" in message
+    assert "ASSIGNED" in message and "可执行：ESCALATE, SEND_BACK, START" in message
     message = invalid("resumeCase", grid_worker)
     assert "RESUME" in message
     api.act("startCase", grid_worker, case)
     api.act("resolveCase", grid_worker, case, result="已处理")
     message = invalid("reopenCase", community, reason="不满意")
-    assert "RESOLVED" in message and "allowed: CLOSE, EVALUATE" in message
+    assert "RESOLVED" in message and "可执行：CLOSE, EVALUATE" in message
     api.act("evaluateCase", cw.resident_id, case, satisfaction="SATISFIED")
     invalid("reopenCase", community, reason="满意了也想返工")
     api.act("closeCase", community, case)
     archived = api.act("archiveCase", community, case)
     message = invalid("archiveCase", community)
-    assert "ARCHIVED" in message and "allowed: none" in message
+    assert "ARCHIVED" in message and "可执行：none" in message
     assert archived["allowedActions"] == []
     # Refusals wrote nothing.
     assert actions(api.full(community, case)) == [

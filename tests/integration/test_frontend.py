@@ -6,12 +6,18 @@ self-service applications, the closing policy and messages in the caller's langu
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from api.domain.clock import FixedClock
+from api.domain.ids import from_global_id
+from api.domain.messages import STORED_PREFIX
 from api.domain.people import mask_phone
 from api.services.deadlines.sweep import sweep
 from api.store.db import Db
-from tests.case_world import CaseApi, person_gid, unit_gid
+from tests.case_world import MUTATIONS, CaseApi, person_gid, unit_gid
+from tests.conftest import Tokens
+from tests.graphql_client import GraphQLClient
+from tests.topic_world import TopicApi, build_topic_world
 
 RESIDENT_PHONE = "13900001002"  # street A's resident (tests/world.py)
 
@@ -255,3 +261,159 @@ def test_an_enterprise_applies_itself_and_the_street_approves(case_api: CaseApi)
         cw.street_admin_id,
     )
     assert approved["errors"] == [] and approved["partner"]["status"] == "APPROVED"
+
+
+# 7. Messages in the users' language
+
+ENGLISH = {"accept-language": "en-US,en;q=0.9"}
+CHINESE_FIRST = {"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"}
+CLOSE_CASE = (
+    f"mutation($input: {MUTATIONS['closeCase']}!) {{ closeCase(input: $input) "
+    "{ case { id } errors { code field message } } }"
+)
+
+
+def test_a_refused_mutation_answers_in_chinese_by_default_and_in_english_on_request(
+    case_api: CaseApi,
+) -> None:
+    api, cw = case_api, case_api.cw
+    case = api.report()
+    token = api.token(cw.community_dispatcher_id)
+
+    def refusal(headers: dict[str, str] | None) -> dict[str, Any]:
+        response = api.client.query(CLOSE_CASE, {"input": {"caseId": case["id"]}}, token, headers)
+        assert response.status == 200, response.body
+        payload: dict[str, Any] = response.data["closeCase"]
+        assert payload["case"] is None
+        assert len(payload["errors"]) == 1, payload
+        error: dict[str, Any] = payload["errors"][0]
+        return error
+
+    chinese, english, preferred = refusal(None), refusal(ENGLISH), refusal(CHINESE_FIRST)
+    assert chinese == {
+        "code": "INVALID_TRANSITION",
+        "field": "action",
+        "message": "当前状态 REPORTED 下不允许执行 CLOSE；可执行：ACCEPT, REJECT",
+    }
+    assert english == {
+        **chinese,
+        "message": "CLOSE is not allowed in state REPORTED; allowed: ACCEPT, REJECT",
+    }
+    assert preferred == chinese
+    assert api.full(cw.community_dispatcher_id, case)["state"] == "REPORTED"  # nothing written
+
+
+def test_a_query_error_keeps_its_code_in_either_language(case_api: CaseApi) -> None:
+    api = case_api
+    query = "query($id: ID!) { case(id: $id) { id } }"
+    token = api.token(api.cw.resident_id)
+    answers = [
+        api.client.query(query, {"id": "not-an-id"}, token, headers) for headers in (None, ENGLISH)
+    ]
+    assert [a.error_codes for a in answers] == [["INVALID_ID"], ["INVALID_ID"]]
+    chinese, english = (a.errors[0]["message"] for a in answers)
+    assert chinese == "ID 'not-an-id' 不是有效的全局 ID"
+    assert english == "ID 'not-an-id' is not a valid global id"
+
+
+def test_a_refused_token_and_a_malformed_body_answer_in_the_callers_language(
+    case_api: CaseApi,
+) -> None:
+    client = case_api.client
+    refused = [client.query(VIEWER, None, "not-a-jwt", headers) for headers in (None, ENGLISH)]
+    assert [r.status for r in refused] == [401, 401]
+    assert [r.error_codes for r in refused] == [["UNAUTHENTICATED"], ["UNAUTHENTICATED"]]
+    assert [r.errors[0]["message"] for r in refused] == [
+        "令牌无效，请重新登录",
+        "The token is not valid; please sign in again",
+    ]
+    bodies = [
+        client.post_bytes(b'{"query": ', {"content-type": "application/json", **headers})
+        for headers in ({}, ENGLISH)
+    ]
+    assert [(b.status, b.error_codes) for b in bodies] == [(400, ["BAD_REQUEST"])] * 2
+    assert [b.errors[0]["message"] for b in bodies] == [
+        "请求体不是有效的 JSON",
+        "The request body is not valid JSON",
+    ]
+
+
+TOPIC_DECISION = """query($id: ID!) { topic(id: $id) {
+  state decisionReason log { action note } } }"""
+TOPIC_NOTICES = "{ topicNotices { nodes { kind message } } }"
+
+
+def test_a_topics_decision_reason_is_stored_neutral_and_shown_in_the_readers_language(
+    client: GraphQLClient, token: Tokens, db: Db, clock: FixedClock
+) -> None:
+    tw = build_topic_world(db, clock)
+    api = TopicApi(client, token, tw)
+    author = tw.residents[0]
+    topic = api.propose(author, "楼道灯不亮", "3号楼院楼道灯坏了一个月，请尽快修理。")
+    today = clock.now().date().isoformat()
+    api.ok(
+        "recordTopicInvestigation", "TopicInvestigationInput",
+        {"topicId": topic, "findings": "确需更换", "feasible": True, "date": today},
+        tw.secretary_id, "topic { id }",
+    )  # fmt: skip
+    api.ok("openTopicVoting", "TopicInput", {"topicId": topic}, tw.secretary_id, "topic { id }")
+    for person in tw.residents[:5]:
+        assert api.vote(person, topic, "FOR")["errors"] == []
+    clock.advance(timedelta(hours=73))
+    assert sweep(db, clock.now()).fired == 1
+
+    signed_in = api.mint(author)
+
+    def seen(headers: dict[str, str] | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        shown = client.query(TOPIC_DECISION, {"id": topic}, signed_in, headers)
+        notices = client.query(TOPIC_NOTICES, None, signed_in, headers)
+        assert not shown.errors and not notices.errors, (shown.body, notices.body)
+        return shown.data["topic"], notices.data["topicNotices"]["nodes"]
+
+    (chinese, chinese_notices), (english, english_notices) = seen(None), seen(ENGLISH)
+    assert chinese["state"] == english["state"] == "ADOPTED"
+    assert chinese["decisionReason"] == "通过：赞成 5 票，反对 0 票，弃权 0 票"
+    assert english["decisionReason"] == "Adopted: for 5, against 0, abstain 0"
+    notes = {e["action"]: e["note"] for e in chinese["log"]}
+    english_notes = {e["action"]: e["note"] for e in english["log"]}
+    assert notes["CLOSE_ADOPTED"] == chinese["decisionReason"]
+    assert english_notes["CLOSE_ADOPTED"] == english["decisionReason"]
+    assert notes["INVESTIGATE"] == "可行：确需更换"
+    assert english_notes["INVESTIGATE"] == "Feasible: 确需更换"  # what people typed stays
+    assert english_notes["OPEN_VOTING"].startswith("Voting opened: electorate ")
+    adopted = next(n for n in chinese_notices if n["kind"] == "ADOPTED")
+    assert adopted["message"] == "议题通过，立项办理：通过：赞成 5 票，反对 0 票，弃权 0 票"
+    english_adopted = next(n for n in english_notices if n["kind"] == "ADOPTED")
+    assert english_adopted["message"] == (
+        "The topic was adopted and becomes a case: Adopted: for 5, against 0, abstain 0"
+    )
+    # Stored language-neutral: the table holds no rendered text, old plain rows still show.
+    stored = db.topics.get(from_global_id(topic, "Topic")[1])
+    assert stored is not None and stored.decision_reason is not None
+    assert stored.decision_reason.startswith(STORED_PREFIX)
+
+
+def test_a_supervision_note_is_shown_in_the_readers_language(
+    case_api: CaseApi, db: Db, clock: FixedClock
+) -> None:
+    api, cw = case_api, case_api.cw
+    case = api.report()
+    api.act(
+        "acceptCase", cw.community_dispatcher_id, case, mode="ASSIGNED", category="HOUSING_SAFETY"
+    )
+    api.act("assignCase", cw.community_dispatcher_id, case, level="GRID")
+    for days in (3, 6, 9):
+        sweep(db, clock.now() + timedelta(days=days))
+    query = "query($id: ID!) { case(id: $id) { timeline { action note } } }"
+    token = api.token(cw.community_dispatcher_id)
+    timelines = [
+        api.client.query(query, {"id": case["id"]}, token, headers).data["case"]["timeline"]
+        for headers in (None, ENGLISH)
+    ]
+    chinese, english = (
+        next(e["note"] for e in timeline if e["action"] == "SUPERVISION") for timeline in timelines
+    )
+    assert chinese.startswith("督办：案件 ") and "在网格超过签收时限" in chinese
+    assert english.startswith("Supervision: case ") and "missed its response limit at the grid" in (
+        english
+    )

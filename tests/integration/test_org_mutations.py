@@ -872,7 +872,7 @@ def test_unexpected_errors_are_masked_with_the_request_id(
         error = response.errors[0]
         assert error["extensions"]["code"] == "INTERNAL"
         request_id = error["extensions"]["requestId"]
-        assert request_id and f"request id {request_id}" in error["message"]
+        assert request_id and f"请求编号 {request_id}" in error["message"]
         assert response.body.get("data") is None
     # Through API Gateway the request id is the gateway's; served directly, the caller's header.
     assert query.errors[0]["extensions"]["requestId"] in {"trace-123"} | {

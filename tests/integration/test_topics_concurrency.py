@@ -18,6 +18,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from api.domain.clock import FixedClock
 from api.domain.errors import DomainError
+from api.domain.messages import Language, stored_text
 from api.domain.topics import VoteChoice
 from api.services import topic_discussion, topic_votes, topics
 from api.services.actor import load_actor
@@ -181,7 +182,8 @@ def test_a_vote_racing_the_close_is_counted_or_refused_never_lost(
         votes = stored_votes(db, topic_id)
         assert len(votes) == (5 if outcome(results[0]) == "OK" else 4)
         assert (int(topic.votes_for), int(topic.votes_against)) == (4, len(votes) - 4)
-        assert f"against {len(votes) - 4}" in (topic.decision_reason or "")
+        reason = stored_text(topic.decision_reason or "", Language.EN)
+        assert f"against {len(votes) - 4}" in reason
         with db.bound():
             scanned = list(Item.scan())
         cases = [i for i in scanned if isinstance(i, CaseItem) and i.topic_id == topic_id]

@@ -152,7 +152,7 @@ def test_rubbish_in_the_car_park_is_adopted_and_solved_in_the_grid(
     assert sweep(db, clock.now()).fired == 0  # a duplicate sweep changes nothing
     adopted = api.topic(topic, r3)
     assert adopted["state"] == "ADOPTED"
-    assert adopted["decisionReason"].startswith("通过: for 5, against 0")
+    assert adopted["decisionReason"].startswith("通过：赞成 5 票，反对 0 票")
     assert adopted["caseCode"] and adopted["caseProgress"]["state"] == "REPORTED"
     case_gid = adopted["caseId"]
     case = api.query(

@@ -176,6 +176,31 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "actor.forbidden_here": ("您无权在此{what}", "You may not {what} here"),
     "actor.not_registered": ("登录的用户尚未登记", "The signed-in person is not registered"),
     "actor.sign_in": ("请先登录", "Sign in to do this"),
+    # announce
+    "announce.case_assigned": (
+        "案件已派至本单位：{summary}",
+        "A case was assigned to your unit: {summary}",
+    ),
+    "announce.case_reported": (
+        "新的群众诉求：{summary}",
+        "A new report from a resident: {summary}",
+    ),
+    "announce.delivery_recorded": (
+        "项目「{project}」的交付已记录",
+        "The delivery of the project \u201c{project}\u201d was recorded",
+    ),
+    "announce.partner_claimed": (
+        "{partner} 认领了项目「{project}」",
+        "{partner} claimed the project \u201c{project}\u201d",
+    ),
+    "announce.report_accepted": ("您反映的问题已受理", "Your report was accepted"),
+    "announce.report_closed": ("您反映的问题已结案", "Your report was closed"),
+    "announce.report_rejected": ("您反映的问题不予受理", "Your report was not accepted"),
+    "announce.report_resolved": (
+        "您反映的问题已办结，请评价",
+        "Your report was resolved; please rate the result",
+    ),
+    "announce.to_reporter": ("{what}（{code}）", "{what} ({code})"),
     # attachment
     "attachment.already_attached": ("该文件已附加", "The file is attached already"),
     "attachment.content_mismatch": (

@@ -19,6 +19,7 @@ from typing import Any
 
 from api.domain.cases import CaseState, Level
 from api.domain.deadlines.timers import NoticeKind
+from api.domain.messages import encode, msg
 from api.domain.notify import AnnouncementKind
 from api.domain.org import path_ids
 from api.records.delivery import Announcement, Decoded, DeliveryRecord, SystemEvent
@@ -38,11 +39,13 @@ _NOTICE_KINDS = {
     NoticeKind.PAIN_POINT: AnnouncementKind.PAIN_POINT,
     NoticeKind.NO_LEADER: AnnouncementKind.NO_LEADER,
 }
+# Messages are stored language-neutral (``messages.encode``): the inbox shows them in the
+# reader's language, SMS and WeChat send them in Chinese.
 _REPORTER_KINDS = {
-    CaseState.ACCEPTED: (AnnouncementKind.REPORT_ACCEPTED, "您反映的问题已受理"),
-    CaseState.REJECTED: (AnnouncementKind.REPORT_REJECTED, "您反映的问题不予受理"),
-    CaseState.RESOLVED: (AnnouncementKind.REPORT_RESOLVED, "您反映的问题已办结，请评价"),
-    CaseState.CLOSED: (AnnouncementKind.REPORT_CLOSED, "您反映的问题已结案"),
+    CaseState.ACCEPTED: (AnnouncementKind.REPORT_ACCEPTED, msg("announce.report_accepted")),
+    CaseState.REJECTED: (AnnouncementKind.REPORT_REJECTED, msg("announce.report_rejected")),
+    CaseState.RESOLVED: (AnnouncementKind.REPORT_RESOLVED, msg("announce.report_resolved")),
+    CaseState.CLOSED: (AnnouncementKind.REPORT_CLOSED, msg("announce.report_closed")),
 }
 _DECIDED = {"ADOPTED", "DECLINED"}
 
@@ -151,12 +154,18 @@ def _case_change(new: case_models.CaseItem, old: case_models.CaseItem | None) ->
 
     summary = _summary(new.description)
     if old is None and state is CaseState.REPORTED:
-        announce(AnnouncementKind.CASE_AT_GRID, new.grid_id, f"新的群众诉求：{summary}")
+        announce(
+            AnnouncementKind.CASE_AT_GRID,
+            new.grid_id,
+            encode(msg("announce.case_reported", summary=summary)),
+        )
     elif new.assignee_id and (old is None or old.assignee_id != new.assignee_id):
-        announce(*_reached(new, ids), f"案件已派至本单位：{summary}")
+        announce(*_reached(new, ids), encode(msg("announce.case_assigned", summary=summary)))
     if state in _REPORTER_KINDS and new.reporter_id and (old is None or old.state != new.state):
-        kind, message = _REPORTER_KINDS[state]
-        announce(kind, new.reporter_id, f"{message}（{new.code}）")
+        kind, what = _REPORTER_KINDS[state]
+        announce(
+            kind, new.reporter_id, encode(msg("announce.to_reporter", what=what, code=new.code))
+        )
     return Decoded(announcements=tuple(announcements), events=(_case_event(new, old, seq),))
 
 
@@ -232,7 +241,13 @@ def _claim_change(new: partner_models.ClaimItem, old: partner_models.ClaimItem |
                 kind=AnnouncementKind.PARTNER_CLAIM,
                 target_id=new.community_id,
                 title=new.project_title,
-                message=f"{new.partner_name} 认领了项目「{new.project_title}」",
+                message=encode(
+                    msg(
+                        "announce.partner_claimed",
+                        partner=new.partner_name,
+                        project=new.project_title,
+                    )
+                ),
                 at=new.claimed_at,
             )
         )
@@ -243,7 +258,7 @@ def _claim_change(new: partner_models.ClaimItem, old: partner_models.ClaimItem |
                 kind=AnnouncementKind.PARTNER_CONFIRMED,
                 target_id=new.claimed_by,
                 title=new.project_title,
-                message=f"项目「{new.project_title}」的交付已记录",
+                message=encode(msg("announce.delivery_recorded", project=new.project_title)),
                 at=new.delivered_at or new.claimed_at,
             )
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from api.domain.messages import stored_text
 from api.domain.notify import AnnouncementKind
 from api.store.case_models import CaseItem, NoticeItem, case_key, notice_key
 from api.store.models import Item
@@ -53,7 +54,8 @@ def test_a_new_case_is_announced_to_its_grid_and_published_as_reported() -> None
     [announcement] = decoded.announcements
     assert announcement.kind is AnnouncementKind.CASE_AT_GRID
     assert announcement.target_id == "G1" and announcement.id == "case:K1:1:CASE_AT_GRID"
-    assert len(announcement.message) < 60  # the description is summarised
+    shown = stored_text(announcement.message)  # stored language-neutral, shown in Chinese
+    assert shown.startswith("新的群众诉求：") and len(shown) < 60  # the description is summarised
     [event] = decoded.events
     assert (event.type, event.sequence, event.scope_path) == ("case.reported", 1, GRID_PATH)
     assert "R1" not in str(event.data)  # no reporter in what systems receive

@@ -690,7 +690,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "不能把单位移到它自身或其下级之下",
         "A unit cannot be moved under itself or its own descendant",
     ),
-    "org.district_api": ("不能通过 API {what}区", "A district cannot {what} through the API"),
+    "org.district_api": ("区不能通过 API {what}", "A district cannot {what} through the API"),
     "org.grid_archived": ("该网格已归档", "The grid is archived"),
     "org.grid_details_grid_only": ("只有网格有网格信息", "Only a grid has grid details"),
     "org.in_use": (

@@ -255,3 +255,60 @@ def test_an_enterprise_applies_itself_and_the_street_approves(case_api: CaseApi)
         cw.street_admin_id,
     )
     assert approved["errors"] == [] and approved["partner"]["status"] == "APPROVED"
+
+
+# 8. A forbidden sub-field is null at its own path
+
+UNIT_WITH_STAFF_FIELDS = """
+query($id: ID!) { orgUnit(id: $id) {
+  name
+  residents { nodes { name } }
+  roleGrants { nodes { role } }
+  children(archived: true) { nodes { name } }
+} }"""
+
+
+def test_a_forbidden_sub_field_is_null_at_its_own_path_and_the_unit_survives(
+    case_api: CaseApi,
+) -> None:
+    api, cw = case_api, case_api.cw
+    grid = unit_gid(cw.world.a.grid.id)
+    response = api.query(UNIT_WITH_STAFF_FIELDS, {"id": grid}, cw.resident_id)
+    assert response.data["orgUnit"] == {
+        "name": "第一网格",
+        "residents": None,
+        "roleGrants": None,
+        "children": None,
+    }, response.body
+    refused = {
+        tuple(error["path"]): (error.get("extensions") or {}).get("code")
+        for error in response.errors
+    }
+    assert refused == {
+        ("orgUnit", "residents"): "FORBIDDEN",
+        ("orgUnit", "roleGrants"): "FORBIDDEN",
+        ("orgUnit", "children"): "FORBIDDEN",
+    }, response.body
+    # Signed out: the same shape, asked to sign in.
+    anonymous = api.query(UNIT_WITH_STAFF_FIELDS, {"id": grid}, None)
+    assert anonymous.data["orgUnit"]["name"] == "第一网格"
+    assert {e.get("extensions", {}).get("code") for e in anonymous.errors} == {"UNAUTHENTICATED"}
+    # The grid's own worker sees them all.
+    staff = api.data(UNIT_WITH_STAFF_FIELDS, {"id": grid}, cw.grid_worker_id)
+    assert staff["roleGrants"]["nodes"] == [{"role": "GRID_WORKER"}]
+    assert staff["residents"] == {"nodes": [{"name": "甲网格员"}]}
+    assert staff["children"] == {"nodes": []}
+
+
+def test_a_forbidden_field_in_a_list_nulls_only_that_entry_field(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    document = """
+    query($id: ID!) { orgUnit(id: $id) { children { nodes { name residents { nodes { name } } } } } }
+    """
+    response = api.query(document, {"id": unit_gid(cw.world.a.grid.id)}, cw.resident_id)
+    assert response.data["orgUnit"]["children"]["nodes"] == [
+        {"name": "12号楼院", "residents": None}
+    ], response.body
+    assert [(e["path"], e["extensions"]["code"]) for e in response.errors] == [
+        (["orgUnit", "children", "nodes", 0, "residents"], "FORBIDDEN")
+    ]

@@ -1430,9 +1430,25 @@ def check_read(response: Response, case: ReadCase, expected: Any) -> None:
         assert response.error_codes == [expected.code], response.body
         # The refused part of the answer is absent: no partial data leaks past the error.
         assert "乙居民" not in str(response.body.get("data")), response.body
+        _refused_field_is_null_at_its_own_path(response)
         return
     assert not response.errors, response.body
     assert case.project(response.data) == expected, response.body
+
+
+def _refused_field_is_null_at_its_own_path(response: Response) -> None:
+    """README "API conventions": a field the caller may not see is null with its error at its
+    own path; what holds it (the org unit, the list entry) is still there."""
+    for error in response.errors:
+        path = error.get("path") or []
+        if len(path) < 2:
+            continue  # a root field: there is no parent to keep
+        parent: Any = response.data
+        for step in path[:-1]:
+            assert parent is not None, (path, response.body)
+            parent = parent[step]
+        assert parent is not None, (path, response.body)
+        assert parent[path[-1]] is None, (path, response.body)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

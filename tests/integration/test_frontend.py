@@ -303,8 +303,9 @@ def test_a_forbidden_sub_field_is_null_at_its_own_path_and_the_unit_survives(
 def test_a_forbidden_field_in_a_list_nulls_only_that_entry_field(case_api: CaseApi) -> None:
     api, cw = case_api, case_api.cw
     document = """
-    query($id: ID!) { orgUnit(id: $id) { children { nodes { name residents { nodes { name } } } } } }
-    """
+    query($id: ID!) { orgUnit(id: $id) {
+      children { nodes { name residents { nodes { name } } } }
+    } }"""
     response = api.query(document, {"id": unit_gid(cw.world.a.grid.id)}, cw.resident_id)
     assert response.data["orgUnit"]["children"]["nodes"] == [
         {"name": "12号楼院", "residents": None}

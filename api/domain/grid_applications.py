@@ -39,6 +39,14 @@ _DECIDERS_ON: dict[OrgKind, frozenset[Role]] = {
 }
 
 
+def _decides_on_grid(held: Holding, grid_id: str, grid_path: str, community_id: str | None) -> bool:
+    if held.role is Role.ADMIN and is_within(grid_path, held.org_path):
+        return True
+    if held.org_id == community_id and held.role in _DECIDERS_ON[OrgKind.COMMUNITY]:
+        return True
+    return held.org_id == grid_id and held.role in _DECIDERS_ON[OrgKind.GRID]
+
+
 def may_decide(
     holdings: Iterable[Holding],
     grid_id: str,
@@ -52,21 +60,23 @@ def may_decide(
     of the grid itself. Never the applicant."""
     if decider_id is None or decider_id == applicant_id:
         return False
-    for held in holdings:
-        if held.role is Role.ADMIN and is_within(grid_path, held.org_path):
-            return True
-        if held.org_id == community_id and held.role in _DECIDERS_ON[OrgKind.COMMUNITY]:
-            return True
-        if held.org_id == grid_id and held.role in _DECIDERS_ON[OrgKind.GRID]:
-            return True
-    return False
+    return any(_decides_on_grid(h, grid_id, grid_path, community_id) for h in holdings)
 
 
-def may_list(holdings: Iterable[Holding], unit_id: str, unit_path: str, kind: OrgKind) -> bool:
-    """Who sees the applications of a grid or a community: those who decide there."""
+def may_list(
+    holdings: Iterable[Holding],
+    unit_id: str,
+    unit_path: str,
+    kind: OrgKind,
+    community_id: str | None = None,
+) -> bool:
+    """Who sees the applications of a grid or a community: those who decide there (for a
+    grid, its community's deciders too: ``community_id``)."""
+    if kind is OrgKind.GRID:
+        return any(_decides_on_grid(h, unit_id, unit_path, community_id) for h in holdings)
     deciders = _DECIDERS_ON.get(kind, frozenset())
     return any(
-        (held.role is Role.ADMIN and is_within(unit_path, held.org_path))
-        or (held.org_id == unit_id and held.role in deciders)
-        for held in holdings
+        (h.role is Role.ADMIN and is_within(unit_path, h.org_path))
+        or (h.org_id == unit_id and h.role in deciders)
+        for h in holdings
     )

@@ -203,7 +203,8 @@ def queue(
     unit = db.org_units.require(unit_id, field="unitId", consistent=False)
     if unit.kind not in (OrgKind.GRID, OrgKind.COMMUNITY):
         raise InvalidHierarchy("请选择一个网格或社区", field="unitId")
-    if not may_list(_holdings(actor), unit.id, unit.path, unit.kind):
+    community_id = unit.ancestor_id(OrgKind.COMMUNITY)
+    if not may_list(_holdings(actor), unit.id, unit.path, unit.kind, community_id):
         raise Forbidden("你无权查看这里的入格申请")
     community = unit.kind is OrgKind.COMMUNITY
     return db.grid_applications.queue(unit.id, community, state, first, after)

@@ -143,8 +143,10 @@ def decide(
         _holdings(actor), application.grid_id, application.grid_path, application.community_id,
         applicant_id=application.applicant_id, decider_id=decider,
     )  # fmt: skip
+    if decider == application.applicant_id:
+        raise Forbidden("不能审核自己的入格申请")
     if not allowed:
-        raise Forbidden("你无权审核这份入格申请（本人不能审核自己的申请）")
+        raise Forbidden("你无权审核这份入格申请")
     _still_open(application)
     text = free_text(reason or "", "reason", max_length=NOTE_LENGTH, required=not approve)
     move = _home_move(db, application) if approve else None

@@ -23,6 +23,7 @@ from schema.client_schema import ClientMutation, ClientQuery
 from schema.counter_truth_schema import CounterTruthMutation
 from schema.errors import ErrorHandling
 from schema.figures_schema import FiguresQuery
+from schema.grid_application_schema import GridApplicationMutation, GridApplicationQuery
 from schema.mutations import Mutation as OrgMutation
 from schema.notification_schema import NotificationMutation, NotificationQuery
 from schema.partner_mutations import PartnerMutation
@@ -48,6 +49,7 @@ Query = strawberry.tools.merge_types(
         AttachmentQuery,
         ClientQuery,
         FiguresQuery,
+        GridApplicationQuery,
     ),
 )
 Mutation = strawberry.tools.merge_types(
@@ -62,6 +64,7 @@ Mutation = strawberry.tools.merge_types(
         AttachmentMutation,
         ClientMutation,
         CounterTruthMutation,
+        GridApplicationMutation,
     ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.

@@ -134,7 +134,10 @@ class OrgUnit(Node):
         description="The breadcrumb: ancestors from the district down (no extra reads)"
     )
 
-    @strawberry.field(description="Children sorted by name; archived ones only to staff in scope")
+    @strawberry.field(
+        description="Children sorted by name; archived ones only to staff in scope (for anyone "
+        "else `archived: true` is null with a FORBIDDEN error at this field)"
+    )
     def children(
         self,
         info: Info,
@@ -146,7 +149,7 @@ class OrgUnit(Node):
                 description="List the archived children instead (staff in scope only)"
             ),
         ] = False,
-    ) -> Connection[OrgUnit]:
+    ) -> Connection[OrgUnit] | None:
         ctx = info.context
         # Active children are public: only archived ones need the caller (and a read of grants).
         actor = ctx.actor if archived else ANONYMOUS
@@ -155,24 +158,32 @@ class OrgUnit(Node):
 
     grid: GridDetails | None = strawberry.field(description="Only for grids")
 
-    @strawberry.field(description="Who holds which role here (staff in scope only)")
+    # A field the caller may not see is null with its own error (FORBIDDEN, UNAUTHENTICATED):
+    # the unit's public fields survive beside it (README, "API conventions").
+    @strawberry.field(
+        description="Who holds which role here (staff in scope only; null with a FORBIDDEN "
+        "error at this field for anyone else)"
+    )
     def role_grants(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> Connection[RoleGrant]:
+    ) -> Connection[RoleGrant] | None:
         ctx = info.context
         page = people.list_grants(ctx.db, ctx.actor, self.record, first, after)
         return to_connection(page, RoleGrant.of, after is not None)
 
-    @strawberry.field(description="People whose home is this unit (staff in scope only)")
+    @strawberry.field(
+        description="People whose home is this unit (staff in scope only; null with a FORBIDDEN "
+        "error at this field for anyone else)"
+    )
     def residents(
         self,
         info: Info,
         first: First = DEFAULT_PAGE_SIZE,
         after: After = None,
-    ) -> Connection[Person]:
+    ) -> Connection[Person] | None:
         ctx = info.context
         page = people.list_residents(ctx.db, ctx.actor, self.record, first, after)
         return to_connection(page, lambda person: Person.of(person, info), after is not None)

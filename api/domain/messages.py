@@ -563,6 +563,65 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The query costs {cost}, over the budget of {budget}: ask "
         "for fewer items (first), less nesting or fewer aliases",
     ),
+    # grid_application (入格申请)
+    "grid_application.not_registered": (
+        "你尚未登记，无法申请入格",
+        "You are not registered yet and cannot apply to join a grid",
+    ),
+    "grid_application.idempotency_key": (
+        "幂等键须为 1–{max_length} 个字符",
+        "The idempotency key must be 1–{max_length} characters",
+    ),
+    "grid_application.already_resident": ("你已是该网格的居民", "You already live in this grid"),
+    "grid_application.already_open": (
+        "你已有一份待审核的入格申请，请等待审核结果",
+        "You already have an application waiting for a decision",
+    ),
+    "grid_application.not_found": ("没有这份入格申请", "No such grid application"),
+    "grid_application.own": (
+        "不能审核自己的入格申请",
+        "You cannot decide your own application",
+    ),
+    "grid_application.may_not_decide": (
+        "你无权审核这份入格申请",
+        "You may not decide this application",
+    ),
+    "grid_application.applicant_changed": (
+        "申请人的资料刚被修改，请重试",
+        "The applicant's record has just changed; please try again",
+    ),
+    "grid_application.decided": (
+        "这份申请已审核（{state}），不能再次审核",
+        "This application has been decided ({state}) and cannot be decided again",
+    ),
+    "grid_application.decided_elsewhere": (
+        "这份申请已被他人审核",
+        "The application was decided by someone else",
+    ),
+    "grid_application.state.applied": ("待审核", "waiting"),
+    "grid_application.state.approved": ("已通过", "approved"),
+    "grid_application.state.rejected": ("已驳回", "rejected"),
+    "grid_application.applicant_gone": ("申请人已不存在", "The applicant no longer exists"),
+    "grid_application.applicant_resident": (
+        "申请人已是该网格的居民，请驳回这份申请",
+        "The applicant already lives in this grid; reject the application",
+    ),
+    "grid_application.home_archived": (
+        "申请的住所单元已撤销，请驳回这份申请",
+        "The home unit applied for has been archived; reject the application",
+    ),
+    "grid_application.may_not_list": (
+        "你无权查看这里的入格申请",
+        "You may not see the grid applications here",
+    ),
+    "grid_application.grid_or_community": ("请选择一个网格或社区", "Choose a grid or a community"),
+    "grid_application.grid": ("请选择一个网格", "Choose a grid"),
+    "grid_application.grid_archived": ("该网格已撤销", "This grid has been archived"),
+    "grid_application.home_outside": (
+        "住所须为该网格内的楼院或中心户",
+        "The home must be a building or household inside this grid",
+    ),
+    "grid_application.home_unit_archived": ("该住所单元已撤销", "This home unit has been archived"),
     # http
     "http.body_not_json": ("请求体不是有效的 JSON", "The request body is not valid JSON"),
     "http.body_not_object": (

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from api.store.client_store import ClientStore
     from api.store.counter_store import CounterStore
     from api.store.delivery_store import DeliveryStore
+    from api.store.grid_application_store import GridApplicationStore
     from api.store.ledger_store import LedgerStore
     from api.store.notice_store import NoticeStore
     from api.store.object_store import ObjectStore
@@ -176,3 +177,11 @@ class Db:
         from api.store.client_store import ClientStore
 
         return ClientStore(self)
+
+    # 入格申请 (issue 16): applications to live in a grid.
+
+    @cached_property
+    def grid_applications(self) -> GridApplicationStore:
+        from api.store.grid_application_store import GridApplicationStore
+
+        return GridApplicationStore(self)

@@ -417,3 +417,190 @@ def test_a_supervision_note_is_shown_in_the_readers_language(
     assert english.startswith("Supervision: case ") and "missed its response limit at the grid" in (
         english
     )
+
+
+# 8. A forbidden sub-field is null at its own path
+
+UNIT_WITH_STAFF_FIELDS = """
+query($id: ID!) { orgUnit(id: $id) {
+  name
+  residents { nodes { name } }
+  roleGrants { nodes { role } }
+  children(archived: true) { nodes { name } }
+} }"""
+
+
+def test_a_forbidden_sub_field_is_null_at_its_own_path_and_the_unit_survives(
+    case_api: CaseApi,
+) -> None:
+    api, cw = case_api, case_api.cw
+    grid = unit_gid(cw.world.a.grid.id)
+    response = api.query(UNIT_WITH_STAFF_FIELDS, {"id": grid}, cw.resident_id)
+    assert response.data["orgUnit"] == {
+        "name": "第一网格",
+        "residents": None,
+        "roleGrants": None,
+        "children": None,
+    }, response.body
+    refused = {
+        tuple(error["path"]): (error.get("extensions") or {}).get("code")
+        for error in response.errors
+    }
+    assert refused == {
+        ("orgUnit", "residents"): "FORBIDDEN",
+        ("orgUnit", "roleGrants"): "FORBIDDEN",
+        ("orgUnit", "children"): "FORBIDDEN",
+    }, response.body
+    # Signed out: the same shape, asked to sign in.
+    anonymous = api.query(UNIT_WITH_STAFF_FIELDS, {"id": grid}, None)
+    assert anonymous.data["orgUnit"]["name"] == "第一网格"
+    assert {e.get("extensions", {}).get("code") for e in anonymous.errors} == {"UNAUTHENTICATED"}
+    # The grid's own worker sees them all.
+    staff = api.data(UNIT_WITH_STAFF_FIELDS, {"id": grid}, cw.grid_worker_id)
+    assert staff["roleGrants"]["nodes"] == [{"role": "GRID_WORKER"}]
+    assert staff["residents"] == {"nodes": [{"name": "甲网格员"}]}
+    assert staff["children"] == {"nodes": []}
+
+
+def test_a_forbidden_field_in_a_list_nulls_only_that_entry_field(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    document = """
+    query($id: ID!) { orgUnit(id: $id) {
+      children { nodes { name residents { nodes { name } } } }
+    } }"""
+    response = api.query(document, {"id": unit_gid(cw.world.a.grid.id)}, cw.resident_id)
+    assert response.data["orgUnit"]["children"]["nodes"] == [
+        {"name": "12号楼院", "residents": None}
+    ], response.body
+    assert [(e["path"], e["extensions"]["code"]) for e in response.errors] == [
+        (["orgUnit", "children", "nodes", 0, "residents"], "FORBIDDEN")
+    ]
+
+
+# 9. Self-service, the second half: a resident joins their grid; the grid's deciders approve
+
+APPLY = """
+mutation($input: ApplyToJoinGridInput!) {
+  applyToJoinGrid(input: $input) {
+    application { id state note applicantName grid { name } homeUnit { name } }
+    errors { code field message }
+  }
+}"""
+DECIDE = """
+mutation($input: DecideGridApplicationInput!) {
+  decideGridApplication(input: $input) {
+    application { id state reason decidedAt } errors { code field message }
+  }
+}"""
+MY_APPLICATIONS = "{ myGridApplications { nodes { id state grid { name } } } }"
+QUEUE = """
+query($unit: ID!) { gridApplications(unitId: $unit, state: APPLIED) {
+  nodes { id applicantName note } } }"""
+HOME = "{ viewer { person { homeUnit { id name } } } }"
+RESIDENTS = "query($id: ID!) { orgUnit(id: $id) { residents { nodes { name } } } }"
+
+
+def _codes(payload: dict[str, object]) -> list[tuple[object, object]]:
+    errors = payload["errors"]
+    assert isinstance(errors, list)
+    return [(e["code"], e["field"]) for e in errors]
+
+
+def test_a_resident_applies_to_join_a_grid_and_its_grid_worker_approves(
+    case_api: CaseApi,
+) -> None:
+    api, cw = case_api, case_api.cw
+    a, b = cw.world.a, cw.world.b
+    mover = cw.resident_id  # lives in street A's grid, moves to street B's
+    # Already living there: a typed error, nothing written.
+    here = api.data(APPLY, {"input": {"gridId": unit_gid(a.grid.id)}}, mover)
+    assert here["application"] is None and _codes(here) == [("ALREADY_EXISTS", "gridId")]
+    # A home outside the grid is refused.
+    outside = api.data(
+        APPLY, {"input": {"gridId": unit_gid(b.grid.id), "homeUnitId": unit_gid(a.building.id)}},
+        mover,
+    )  # fmt: skip
+    assert _codes(outside) == [("INVALID_HIERARCHY", "homeUnitId")]
+    assert api.data(MY_APPLICATIONS, None, mover)["nodes"] == []
+
+    wanted = {
+        "gridId": unit_gid(b.grid.id),
+        "homeUnitId": unit_gid(b.building.id),
+        "note": "刚搬到大港路1号",
+        "idempotencyKey": "join-1",
+    }
+    applied = api.data(APPLY, {"input": wanted}, mover)
+    assert applied["errors"] == [], applied
+    application = applied["application"]
+    assert application["state"] == "APPLIED" and application["applicantName"] == "甲居民"
+    assert application["grid"] == {"name": "第一网格"}
+    assert application["homeUnit"] == {"name": "12号楼院"}
+    # A retry replays; the same key with another input is refused; one open application.
+    assert api.data(APPLY, {"input": wanted}, mover)["application"]["id"] == application["id"]
+    mismatch = api.data(APPLY, {"input": {**wanted, "note": "另一个地址"}}, mover)
+    assert _codes(mismatch) == [("IDEMPOTENCY_MISMATCH", "idempotencyKey")]
+    second = api.data(APPLY, {"input": {**wanted, "idempotencyKey": "join-2"}}, mover)
+    assert _codes(second) == [("ALREADY_EXISTS", None)]
+    assert [n["id"] for n in api.data(MY_APPLICATIONS, None, mover)["nodes"]] == [application["id"]]
+
+    # The deciders' queue: B's grid worker (that grid) and B's street admin; not A's staff.
+    queue = api.data(QUEUE, {"unit": unit_gid(b.grid.id)}, b.staff_id)
+    assert queue["nodes"] == [
+        {"id": application["id"], "applicantName": "甲居民", "note": "刚搬到大港路1号"}
+    ]
+    community_queue = api.data(QUEUE, {"unit": unit_gid(b.community.id)}, b.admin_id)
+    assert [n["id"] for n in community_queue["nodes"]] == [application["id"]]
+    assert api.query_error(QUEUE, {"unit": unit_gid(b.grid.id)}, a.staff_id) == (
+        "FORBIDDEN",
+        None,
+    )
+
+    # Who may not decide: a grid worker of another grid, a resident of the grid, the
+    # applicant. Nothing is written.
+    approve = {"applicationId": application["id"], "approve": True}
+    for refused_as in (a.staff_id, b.resident_id, mover, cw.community_dispatcher_id):
+        refused = api.data(DECIDE, {"input": approve}, refused_as)
+        assert refused["application"] is None and _codes(refused) == [("FORBIDDEN", None)]
+    no_reason = api.data(DECIDE, {"input": {**approve, "approve": False}}, b.staff_id)
+    assert _codes(no_reason) == [("INVALID_INPUT", "reason")]
+    assert api.data(MY_APPLICATIONS, None, mover)["nodes"][0]["state"] == "APPLIED"
+    assert api.data(HOME, None, mover)["person"]["homeUnit"]["name"] == "1单元"
+
+    # B's grid worker approves: the home moves in the same transaction.
+    approved = api.data(DECIDE, {"input": {**approve, "reason": "已核实"}}, b.staff_id)
+    assert approved["errors"] == [] and approved["application"]["state"] == "APPROVED"
+    assert api.data(HOME, None, mover)["person"]["homeUnit"] == {
+        "id": unit_gid(b.building.id),
+        "name": "12号楼院",
+    }
+    moved_in = api.data(RESIDENTS, {"id": unit_gid(b.building.id)}, b.staff_id)
+    assert moved_in["residents"]["nodes"] == [{"name": "甲居民"}]
+    moved_out = api.data(RESIDENTS, {"id": unit_gid(a.unit_household.id)}, a.staff_id)
+    assert moved_out["residents"]["nodes"] == []
+    assert api.data(QUEUE, {"unit": unit_gid(b.grid.id)}, b.staff_id)["nodes"] == []
+
+    # Decided once: the second decision names the state.
+    again = api.data(DECIDE, {"input": {**approve, "approve": False, "reason": "重复"}}, b.admin_id)
+    assert _codes(again) == [("CONFLICT", "applicationId")]
+    assert "已通过" in again["errors"][0]["message"]
+    # Now living there, a new application to the same grid is refused as such.
+    back = api.data(APPLY, {"input": {"gridId": unit_gid(b.grid.id)}}, mover)
+    assert _codes(back) == [("ALREADY_EXISTS", "gridId")]
+
+
+def test_a_rejected_application_leaves_the_home_and_frees_the_applicant(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    b = cw.world.b
+    mover = cw.street_admin_id  # lives at street A's office, not in a grid
+    applied = api.data(APPLY, {"input": {"gridId": unit_gid(b.grid.id)}}, mover)["application"]
+    rejected = api.data(
+        DECIDE,
+        {"input": {"applicationId": applied["id"], "approve": False, "reason": "地址不符"}},
+        b.admin_id,
+    )
+    assert rejected["errors"] == [] and rejected["application"]["state"] == "REJECTED"
+    assert rejected["application"]["reason"] == "地址不符"
+    assert api.data(HOME, None, mover)["person"]["homeUnit"]["id"] == unit_gid(cw.world.a.street.id)
+    # The open application is gone: the applicant may apply again.
+    again = api.data(APPLY, {"input": {"gridId": unit_gid(b.grid.id)}}, mover)
+    assert again["errors"] == [] and again["application"]["id"] != applied["id"]

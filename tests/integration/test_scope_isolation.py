@@ -39,7 +39,7 @@ from api.domain.ids import new_id, to_global_id
 from api.domain.org import OrgKind
 from api.domain.roles import Role
 from api.records.org import OrgUnitRecord
-from api.services import cases, org_units
+from api.services import cases, grid_applications, org_units
 from api.services.actor import Actor, Grant, load_actor
 from api.settings import Settings
 from api.store.db import Db
@@ -101,6 +101,7 @@ class Extras:
     b_delivery: BDelivery | None = None  # B's notification, webhook subscription, delivery
     b_client_id: str = ""  # an API client scoped to street B (issue 13)
     a_client_key: str = ""  # the key of an API client scoped to street A, with every scope
+    b_application_id: str = ""  # 入格申请: B's street admin applies to live in B's grid
 
 
 @dataclass
@@ -175,7 +176,13 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
     extras.b_topic_id = b_voting_topic(db, clock, world)
     extras.b_delivery = seed_b_delivery(db, clock, world)
     extras.b_client_id, extras.a_client_key = isolation_clients(db, root, clock, world)
+    extras.b_application_id = grid_applications.apply(
+        db, load_actor(db, world.b.admin_id), clock, world.b.grid.id, None, SEEDED_NOTE, None
+    ).id
     return extras
+
+
+SEEDED_NOTE = "新搬来的住户"  # the note of B's seeded grid application
 
 
 def new_clock() -> FixedClock:
@@ -426,6 +433,23 @@ WRITE_CASES: list[WriteCase] = [
         "names no one: changes only the caller",
         lambda s: {"show": True},
         self_only=True,
+    ),
+    WriteCase(
+        "applyToJoinGrid",
+        "into B's grid: anyone signed in applies for themselves",
+        lambda s: {"gridId": gid(s.world.b.grid.id), "note": "越界申请"},
+        self_only=True,
+        insider=B_RESIDENT,
+        insider_ok=fails_with("ALREADY_EXISTS"),  # B's resident lives there already
+    ),
+    WriteCase(
+        "decideGridApplication",
+        "approving an application to live in B's grid",
+        lambda s: {
+            "applicationId": gid(s.extras.b_application_id, "GridApplication"),
+            "approve": True,
+        },
+        insider=B_WORKER,
     ),
     # cases
     WriteCase(
@@ -726,8 +750,13 @@ def test_street_a_cannot_change_anything_under_street_b(
         # WeChat consents, keyed by their person id) may have changed.
         callers = [shared.person(caller) for caller in OUTSIDERS]
         own = {(f"{kind}#{p}", "#META") for kind in ("USER", "CONTACT") for p in callers}
+        own |= {(f"USER#{p}", "GRIDAPP#OPEN") for p in callers}  # their own 入格申请
         quotas = {f"QUOTA#{p}" for p in callers}
-        assert {key for key in changed if key[0] not in quotas} <= own, changed
+        applications = {
+            key for key in changed
+            if key[0].startswith("GRIDAPP#") and after[key]["applicant_id"]["S"] in callers
+        }  # fmt: skip
+        assert {key for key in changed if key[0] not in quotas} - applications <= own, changed
     else:
         assert changed == set(), changed
 
@@ -1201,6 +1230,32 @@ READ_CASES: list[ReadCase] = [
         lambda s: per_viewer([], anonymous=UNAUTHENTICATED),
     ),
     ReadCase(
+        "myGridApplications",
+        "only the caller's own 入格申请",
+        "{ myGridApplications { nodes { note state grid { name } } } }",
+        lambda s: {},
+        lambda d: [n for n in d["myGridApplications"]["nodes"] if n["note"] == SEEDED_NOTE],
+        lambda s: per_viewer(
+            [],
+            anonymous=UNAUTHENTICATED,
+            b_admin=[{"note": SEEDED_NOTE, "state": "APPLIED", "grid": {"name": "第一网格"}}],
+        ),
+    ),
+    ReadCase(
+        "gridApplications",
+        "B grid's 入格申请, for its deciders",
+        "query($id: ID!) { gridApplications(unitId: $id, state: APPLIED) {"
+        " nodes { note applicantName } } }",
+        _b_grid,
+        lambda d: [n for n in d["gridApplications"]["nodes"] if n["note"] == SEEDED_NOTE],
+        lambda s: per_viewer(
+            FORBIDDEN,
+            anonymous=UNAUTHENTICATED,
+            b_admin=[{"note": SEEDED_NOTE, "applicantName": "乙街道管理员"}],
+            b_worker=[{"note": SEEDED_NOTE, "applicantName": "乙街道管理员"}],
+        ),
+    ),
+    ReadCase(
         "caseNotices",
         "B grid's notices",
         "query($id: ID!) { caseNotices(unitId: $id) { nodes { code message } } }",
@@ -1430,9 +1485,25 @@ def check_read(response: Response, case: ReadCase, expected: Any) -> None:
         assert response.error_codes == [expected.code], response.body
         # The refused part of the answer is absent: no partial data leaks past the error.
         assert "乙居民" not in str(response.body.get("data")), response.body
+        _refused_field_is_null_at_its_own_path(response)
         return
     assert not response.errors, response.body
     assert case.project(response.data) == expected, response.body
+
+
+def _refused_field_is_null_at_its_own_path(response: Response) -> None:
+    """README "API conventions": a field the caller may not see is null with its error at its
+    own path; what holds it (the org unit, the list entry) is still there."""
+    for error in response.errors:
+        path = error.get("path") or []
+        if len(path) < 2:
+            continue  # a root field: there is no parent to keep
+        parent: Any = response.data
+        for step in path[:-1]:
+            assert parent is not None, (path, response.body)
+            parent = parent[step]
+        assert parent is not None, (path, response.body)
+        assert parent[path[-1]] is None, (path, response.body)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -1447,7 +1518,7 @@ def test_street_b_data_is_refused_or_masked_outside_b(
     check_read(response, case, expected[viewer])
 
 
-SELF_ONLY_QUERIES = {"viewer", "myCases", "myOwnedCases"}
+SELF_ONLY_QUERIES = {"viewer", "myCases", "myOwnedCases", "myGridApplications"}
 SELF_ONLY_QUERIES |= TOPIC_SELF_ONLY_QUERIES | DELIVERY_SELF_ONLY_QUERIES
 
 

@@ -42,6 +42,7 @@ from api.records.case import CallerContact, CaseRecord, ExternalRef, LevelVisit
 from api.records.org import OrgUnitRecord
 from api.services import case_access, case_races, external_refs
 from api.services.actor import Actor
+from api.services.case_gauges import gauge_move
 from api.services.deadlines import case_timers, department_timers
 from api.services.figure_counters import department_counters, figure_counters
 from api.store.case_store import CaseChange, EventDraft, Handler, Opening
@@ -174,6 +175,7 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
             input_hash=given_hash,
         ),
         conflict="A case with this idempotency key or code exists already",
+        gauges=gauge_move(None, case),
     )
     try:
         return db.cases.save(change)
@@ -440,6 +442,7 @@ def act_on_case(
         day=day_of(at),
         task_deadlines=task_deadlines,
         unit_counters=department_counters(case, after, counters),
+        gauges=gauge_move(case, after),
     )
     try:
         return db.cases.save(change)

@@ -214,6 +214,7 @@ def case_record(item: CaseItem, timeline: tuple[CaseEventRecord, ...] | None = N
         external_ref=ExternalRef(item.external_system, item.external_id or "")
         if item.external_system
         else None,
+        overdue_since=item.overdue_since,
     )
 
 
@@ -267,6 +268,7 @@ def case_attributes(case: CaseRecord) -> dict[str, Any]:
         "timeline": [event_to_json(e) for e in case.timeline],
         "external_system": case.external_ref.system if case.external_ref else None,
         "external_id": case.external_ref.id if case.external_ref else None,
+        "overdue_since": case.overdue_since,
     }
 
 

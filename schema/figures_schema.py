@@ -18,6 +18,7 @@ from api.services.unit_figures import Ranking
 from api.services.unit_figures import UnitFigures as UnitFiguresRecord
 from schema.context import Info
 from schema.enums import described_enum
+from schema.gauges_schema import UnitGauges, gauges_loader
 from schema.node import item_id
 from schema.types import OrgUnit
 
@@ -103,6 +104,13 @@ class UnitFigures:
     topic_cases_resolved_in_grid: int = strawberry.field(
         description="Cases of adopted topics resolved inside the grid"
     )
+
+    @strawberry.field(
+        description="The unit's gauges now (not of the period): backlog, overdue, at risk and "
+        "the timing light; units of one response are read together (one BatchGetItem)"
+    )
+    async def gauges(self, info: Info) -> UnitGauges:
+        return UnitGauges.of(await gauges_loader(info).load(self.unit.record.id))
 
     @classmethod
     def of(cls, row: UnitFiguresRecord) -> UnitFigures:

@@ -53,13 +53,28 @@ def add_gauges(transaction: Any, org_id: str, delta: Mapping[str, int]) -> None:
     transaction.update(item, actions=actions, add_version_condition=False)
 
 
-def _watch_item(case: CaseRecord, move: GaugeMove, kind: str, org_id: str, due: str) -> WatchItem:
-    return WatchItem(
-        *watch_key(org_id, kind, due, case.id),
-        org_id=org_id, kind=kind, case_id=case.id, code=case.code, category=case.category,
-        state=case.state.value, level=move.after.level, holder_id=move.holder_id,
-        holder_name=move.holder_name, due_at=due,
-    )  # fmt: skip
+def _put_watch(
+    transaction: Any, case: CaseRecord, move: GaugeMove, kind: str, org_id: str, due: str
+) -> None:
+    """Create or overwrite one watch entry (an update: no version condition applies, so a
+    change that keeps the entry rewrites its display fields)."""
+    values: dict[str, Any] = {
+        "org_id": org_id, "kind": kind, "case_id": case.id, "code": case.code,
+        "category": case.category, "state": case.state.value, "level": move.after.level,
+        "holder_id": move.holder_id, "holder_name": move.holder_name, "due_at": due,
+    }  # fmt: skip
+    actions: list[Action] = [WatchItem.type.set(WatchItem)]
+    actions += [
+        getattr(WatchItem, name).set(value)
+        if value is not None
+        else getattr(WatchItem, name).remove()
+        for name, value in values.items()
+    ]
+    item = WatchItem(*watch_key(org_id, kind, due, case.id))
+    if transaction is None:
+        item.update(actions=actions, add_version_condition=False)
+    else:
+        transaction.update(item, actions=actions, add_version_condition=False)
 
 
 def move_gauges(transaction: Any, case: CaseRecord, move: GaugeMove) -> None:
@@ -69,9 +84,10 @@ def move_gauges(transaction: Any, case: CaseRecord, move: GaugeMove) -> None:
         add_gauges(transaction, org_id, delta)
     after = watch_keys(move.after)
     for kind, org_id, due in sorted(after):
-        transaction.save(_watch_item(case, move, kind, org_id, due))
+        _put_watch(transaction, case, move, kind, org_id, due)
     for kind, org_id, due in sorted(watch_keys(move.before) - after):
-        transaction.delete(WatchItem(*watch_key(org_id, kind, due, case.id)))
+        item = WatchItem(*watch_key(org_id, kind, due, case.id))
+        transaction.delete(item, add_version_condition=False)
 
 
 def _watch_record(item: WatchItem) -> WatchRecord:
@@ -139,9 +155,9 @@ class GaugeStore(Repository):
         self, case: CaseRecord, move: GaugeMove, kind: str, org_id: str, due: str
     ) -> None:
         """Put one watch entry the cases justify but the table lacks (repair)."""
-        _watch_item(case, move, kind, org_id, due).save()
+        _put_watch(None, case, move, kind, org_id, due)
 
     @bound
     def drop_watch(self, kind: str, org_id: str, due: str, case_id: str) -> None:
         """Delete one watch entry the cases do not justify (repair)."""
-        WatchItem(*watch_key(org_id, kind, due, case_id)).delete()
+        WatchItem(*watch_key(org_id, kind, due, case_id)).delete(add_version_condition=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -216,3 +217,22 @@ def test_request_budget_of_gauges_and_watch_lists_never_depends_on_cases(
     assert watch_requests == Counter({"GetItem": 1, "Query": 2})
     # a ranking with its children's gauges: + one BatchGetItem of their gauge items.
     assert rank_requests == Counter({"GetItem": 1, "Query": 2, "BatchGetItem": 2})
+
+
+def test_the_dashboards_own_query_runs_with_gauges_and_watch_lists(api: CaseApi, db: Db) -> None:
+    """The page's GraphQL document (dashboard/dashboard.js), as it is, passes the query guard
+    and serves the gauge tiles, the ranking's timing lights and both watch lists."""
+    script = (Path(__file__).parents[2] / "dashboard" / "dashboard.js").read_text()
+    document = script.split("const FIGURES = `", 1)[1].split("`;", 1)[0]
+    case = grid_case(api)
+    sweep(db, deadline_of(db, case)[0])
+    variables = {"unit": unit_gid(api.cw.district.id), "period": "MONTH", "day": "2026-11-23"}
+    response = api.query(document, variables, api.cw.dispatcher_id)
+    assert not response.errors, response.body
+    data = response.data
+    assert data["unitFigures"]["gauges"]["light"] == "AMBER"
+    assert [c["code"] for c in data["atRisk"]["nodes"]] == [case["code"]]
+    assert data["overdue"]["nodes"] == []
+    lights = {e["figures"]["unit"]["name"]: e["figures"]["gauges"]["light"]
+              for e in data["unitRanking"]["entries"]}  # fmt: skip
+    assert lights == {api.cw.world.a.street.name: "AMBER", api.cw.world.b.street.name: "GREEN"}

@@ -184,8 +184,9 @@ def _apply(
         )  # fmt: skip
     else:
         after = case_timers.with_deadline(after, step.next_clock)
-        if step.breached and deadline.due_at is not None:
-            # Still at this level, past its limit: overdue since then (the watch list's order).
+        if step.breached and not case.breached and deadline.due_at is not None:
+            # Still at this level, past its limit: overdue since then (the watch list's order;
+            # a later retry at the same level, e.g. waiting for a leader, keeps the first).
             after = replace(after, overdue_since=iso(deadline.due_at))
     if step.next_clock is not None and step.next_clock.level is not deadline.level:
         after = replace(after, policy_version=policy.version)

@@ -6,7 +6,7 @@ the store parses the store's JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.domain.case_catalogue import Attachment
 from api.domain.cases import (
@@ -223,6 +223,8 @@ class DayCountersRecord:
     assigned: int = 0
     handling_natural_minutes: int = 0
     handling_working_minutes: int = 0
+    # cases reported per category (catalogue code → count; issue 14, top categories)
+    categories: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

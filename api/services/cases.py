@@ -33,6 +33,7 @@ from api.domain.errors import (
     InvalidInput,
     NotFound,
 )
+from api.domain.figures import category_counter
 from api.domain.idempotency import check_same_input, input_hash
 from api.domain.ids import new_id
 from api.domain.org import OrgKind, path_ids
@@ -168,7 +169,7 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         case=case,
         event=EventDraft("REPORT", None, CaseState.REPORTED, person_id, "REPORTER", at, None),
         handlers=current_handlers(case),
-        counters={"reported": 1},
+        counters={"reported": 1, category_counter(category): 1},
         day=day_of(at),
         opening=Opening(
             idempotency=external_refs.guard(ref) if ref else (person_id, key) if key else None,

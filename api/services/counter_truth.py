@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
 
+from api.domain.case_catalogue import DEFAULT_CATEGORIES
 from api.domain.errors import Forbidden
-from api.domain.figures import Counts
+from api.domain.figures import CATEGORY_PREFIX, Counts, category_counter
 from api.domain.gauges import GAUGE_NAMES, watch_keys
 from api.domain.roles import Permission
-from api.records.case import CaseRecord
+from api.records.case import CaseRecord, DayCountersRecord
 from api.services.actor import Actor
 from api.services.case_gauges import gauge_move, held_of
 from api.services.cases import day_of
@@ -29,7 +30,19 @@ from api.store.db import Db
 from api.store.gauge_store import GaugeMove
 
 TOPIC_ONLY = frozenset({"topics_raised", "topics_adopted", "topics_declined"})
-CASE_COUNTERS = tuple(f.name for f in fields(Counts) if f.name not in TOPIC_ONLY)
+CASE_COUNTERS = (
+    *(f.name for f in fields(Counts) if f.name not in TOPIC_ONLY and f.name != "categories"),
+    *(category_counter(code) for code in DEFAULT_CATEGORIES),
+)
+
+
+def _stored(row: DayCountersRecord | None, name: str) -> int:
+    """A stored counter of a day item or month roll-up (a category's: ``cat_<code>``)."""
+    if row is None:
+        return 0
+    if name.startswith(CATEGORY_PREFIX):
+        return int(row.categories.get(name.removeprefix(CATEGORY_PREFIX), 0))
+    return int(getattr(row, name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +78,7 @@ def recompute(db: Db, repair: bool = False) -> Recomputation:
     for key in sorted(set(expected) | set(stored)):
         row, want = stored.get(key), expected.get(key, Counter())
         for name in CASE_COUNTERS:
-            have = int(getattr(row, name)) if row is not None else 0
+            have = _stored(row, name)
             if have != want[name]:
                 drifts.append(Drift(key[0], key[1], name, have, want[name]))
     repaired = 0

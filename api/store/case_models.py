@@ -162,6 +162,18 @@ class DailyStatsItem(Item, discriminator="DailyStats"):
     topics_declined = NumberAttribute(null=True)
     topic_cases_resolved = NumberAttribute(null=True)
     topic_cases_resolved_in_grid = NumberAttribute(null=True)
+    # cases reported per category (``cat_<code>``, one per code of DEFAULT_CATEGORIES; issue 14)
+    cat_HOUSING_SAFETY = NumberAttribute(null=True)
+    cat_ENVIRONMENT = NumberAttribute(null=True)
+    cat_PROPERTY_MANAGEMENT = NumberAttribute(null=True)
+    cat_ROADS = NumberAttribute(null=True)
+    cat_GREENERY = NumberAttribute(null=True)
+    cat_PUBLIC_ORDER = NumberAttribute(null=True)
+    cat_NEIGHBOUR_DISPUTE = NumberAttribute(null=True)
+    cat_PARKING = NumberAttribute(null=True)
+    cat_UTILITIES = NumberAttribute(null=True)
+    cat_ELDERLY_CARE = NumberAttribute(null=True)
+    cat_OTHER = NumberAttribute(null=True)
 
 
 class GaugeItem(Item, discriminator="Gauges"):

@@ -15,6 +15,7 @@ const FIGURES = `query($unit: ID!, $period: FiguresPeriod!, $day: String!) {
   unitFigures(unitId: $unit, period: $period, day: $day) {
     unit { id name } start end received accepted resolved closed resolutionRate onTimeRate
     inGridShare streetOrBelowShare satisfactionRate reworkRate averageWorkingHours
+    topCategories { category { name } reported }
     gauges { open overdue atRisk light byLevel { key count } } }
   unitRanking(unitId: $unit, period: $period, day: $day) {
     weightsVersion entries { rank score light figures { unit { id name kind }
@@ -46,6 +47,8 @@ function showFigures(f) {
     ["网格内解决率", percent(f.inGridShare)], ["街道及以下解决率", percent(f.streetOrBelowShare)],
     ["满意率", percent(f.satisfactionRate)], ["返工率", percent(f.reworkRate)],
     ["平均处置(工作小时)", f.averageWorkingHours ?? "–"],
+    ["高发类别", f.topCategories.slice(0, 3).map((t) => `${t.category.name} ${t.reported}`)
+      .join(" · ") || "–"],
   ];
   document.getElementById("figures").innerHTML = cells
     .map(([name, value]) => `<div class="figure">${name}<b>${value}</b></div>`).join("");

@@ -1,5 +1,6 @@
-// The command-centre page: figures, children's 考核 ranking and a trend of one unit, through
-// the public GraphQL API only (unitFigures, unitRanking, unitTrend), refreshed every few seconds.
+// The command-centre page: figures, gauges (state now), children's 考核 ranking with their timing
+// lights, a trend and the overdue / at-risk watch lists of one unit, through the public GraphQL
+// API only (unitFigures, unitRanking, unitTrend, unitWatchList), refreshed every few seconds.
 // Query string: ?unit=<global id>&token=<demo token>&api=<GraphQL URL>&every=<seconds>.
 "use strict";
 const params = new URLSearchParams(location.search);
@@ -13,11 +14,17 @@ document.getElementById("day").value = today;
 const FIGURES = `query($unit: ID!, $period: FiguresPeriod!, $day: String!) {
   unitFigures(unitId: $unit, period: $period, day: $day) {
     unit { id name } start end received accepted resolved closed resolutionRate onTimeRate
-    inGridShare streetOrBelowShare satisfactionRate reworkRate averageWorkingHours }
+    inGridShare streetOrBelowShare satisfactionRate reworkRate averageWorkingHours
+    topCategories { category { name } reported }
+    gauges { open overdue atRisk light byLevel { key count } } }
   unitRanking(unitId: $unit, period: $period, day: $day) {
     weightsVersion entries { rank score light figures { unit { id name kind }
-      received resolutionRate onTimeRate reworkRate } } }
+      received resolutionRate onTimeRate reworkRate gauges { open overdue atRisk light } } } }
   unitTrend(unitId: $unit, period: $period, day: $day, count: 12) { start received resolved }
+  overdue: unitWatchList(unitId: $unit, kind: OVERDUE, first: 10) {
+    nodes { code category { name } holderName dueAt } }
+  atRisk: unitWatchList(unitId: $unit, kind: AT_RISK, first: 10) {
+    nodes { code category { name } holderName dueAt } }
 }`;
 
 async function graphql(query, variables) {
@@ -40,10 +47,36 @@ function showFigures(f) {
     ["网格内解决率", percent(f.inGridShare)], ["街道及以下解决率", percent(f.streetOrBelowShare)],
     ["满意率", percent(f.satisfactionRate)], ["返工率", percent(f.reworkRate)],
     ["平均处置(工作小时)", f.averageWorkingHours ?? "–"],
+    ["高发类别", f.topCategories.slice(0, 3).map((t) => `${t.category.name} ${t.reported}`)
+      .join(" · ") || "–"],
   ];
   document.getElementById("figures").innerHTML = cells
     .map(([name, value]) => `<div class="figure">${name}<b>${value}</b></div>`).join("");
   document.getElementById("unit-name").textContent = `${f.unit.name} ${f.start} – ${f.end}`;
+}
+
+const LEVELS = { INTAKE: "受理", GRID: "网格", COMMUNITY: "社区", STREET: "街道", DISTRICT: "区级", TOP: "顶格" };
+
+function showGauges(g) {
+  const set = (id, value) => { document.querySelector(`#${id} b`).innerHTML = value; };
+  set("gauge-open", g.open);
+  set("gauge-overdue", g.overdue);
+  set("gauge-at-risk", g.atRisk);
+  set("gauge-light", `<span class="light ${g.light}"></span>`);
+  set("gauge-levels", g.byLevel.filter((l) => l.count)
+    .map((l) => `${LEVELS[l.key] || l.key} ${l.count}`).join(" · ") || "0");
+  document.getElementById("gauges").dataset.light = g.light;
+}
+
+const escape = (text) => String(text ?? "–").replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const when = (iso) => (iso ? iso.slice(0, 16).replace("T", " ") : "–");
+
+function showWatch(id, cases) {
+  const body = document.querySelector(`#${id} tbody`);
+  body.innerHTML = cases.length
+    ? cases.map((c) => `<tr><td>${escape(c.code)}</td><td>${escape(c.category?.name)}</td>
+        <td>${escape(c.holderName)}</td><td>${when(c.dueAt)}</td></tr>`).join("")
+    : `<tr class="empty"><td colspan="4">无</td></tr>`;
 }
 
 function showRanking(ranking) {
@@ -54,7 +87,9 @@ function showRanking(ranking) {
     const f = e.figures;
     row.innerHTML = `<td>${e.rank}</td><td>${f.unit.name}</td><td>${e.score.toFixed(1)}</td>
       <td>${f.received}</td><td>${percent(f.resolutionRate)}</td><td>${percent(f.onTimeRate)}</td>
-      <td>${percent(f.reworkRate)}</td><td><span class="light ${e.light}"></span></td>`;
+      <td>${percent(f.reworkRate)}</td><td><span class="light ${e.light}"></span></td>
+      <td>${f.gauges.open}</td><td>${f.gauges.overdue}</td><td>${f.gauges.atRisk}</td>
+      <td><span class="light timing ${f.gauges.light}"></span></td>`;
     row.addEventListener("click", () => { trail.push(f.unit.id); refresh(); });  // drill down
     body.appendChild(row);
   }
@@ -93,6 +128,9 @@ async function refresh() {
     names[trail.length - 1] = data.unitFigures.unit.name;
     names.length = trail.length;
     showFigures(data.unitFigures);
+    showGauges(data.unitFigures.gauges);
+    showWatch("overdue-list", data.overdue.nodes);
+    showWatch("at-risk-list", data.atRisk.nodes);
     showRanking(data.unitRanking);
     showTrend(data.unitTrend);
     showCrumbs(names);

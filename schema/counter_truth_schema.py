@@ -24,16 +24,23 @@ class RecomputeCountersInput:
 @strawberry.type(description="A counter that differs from its recomputation")
 class CounterDrift:
     unit_id: str = strawberry.field(description="Id of the unit (or department)")
-    period: str = strawberry.field(description="YYYY-MM-DD (day item) or YYYY-MM (month roll-up)")
+    period: str = strawberry.field(
+        description="YYYY-MM-DD (day item), YYYY-MM (month roll-up), GAUGES (a gauge now) or "
+        "WATCH (a watch-list entry; `counter` is `<list>#<due>#<case id>`, values 1 or 0)"
+    )
     counter: str = strawberry.field(description="The counter's name, e.g. resolved")
     stored: int = strawberry.field(description="The value stored")
-    recomputed: int = strawberry.field(description="The value the case events say")
+    recomputed: int = strawberry.field(
+        description="The value the case events say (gauges and watch lists: the cases now)"
+    )
 
 
 @strawberry.type(description="Result of recomputing the counters")
 class RecomputeCountersPayload:
     events: int = strawberry.field(description="Case events that counted something", default=0)
-    items: int = strawberry.field(description="Day items and month roll-ups compared", default=0)
+    items: int = strawberry.field(
+        description="Day items, month roll-ups, gauge items and watch entries compared", default=0
+    )
     drifts: list[CounterDrift] = strawberry.field(
         description="Counters that differed (at most 100 shown)", default_factory=list
     )

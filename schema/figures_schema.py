@@ -11,14 +11,16 @@ from typing import Annotated
 import strawberry
 
 from api.domain.errors import InvalidInput
-from api.domain.figures import Light, PeriodKind
+from api.domain.figures import TOP_CATEGORIES, Light, PeriodKind
 from api.domain.messages import msg
 from api.services import unit_figures
 from api.services.unit_figures import RankedUnit as RankedUnitRecord
 from api.services.unit_figures import Ranking
 from api.services.unit_figures import UnitFigures as UnitFiguresRecord
+from schema.case_types import CaseCategory, category_of
 from schema.context import Info
 from schema.enums import described_enum
+from schema.gauges_schema import UnitGauges, gauges_loader
 from schema.node import item_id
 from schema.types import OrgUnit
 
@@ -57,6 +59,12 @@ EndArg = Annotated[
     str | None,
     strawberry.argument(description="Last day of a CUSTOM period, YYYY-MM-DD, included"),
 ]
+
+
+@strawberry.type(description="Cases reported in one category in the period")
+class CategoryCount:
+    category: CaseCategory = strawberry.field(description="The catalogue category")
+    reported: int = strawberry.field(description="Cases reported in it (REPORT, in the period)")
 
 
 @strawberry.type(description="A unit's figures for one period (README, 'Figures')")
@@ -104,6 +112,17 @@ class UnitFigures:
     topic_cases_resolved_in_grid: int = strawberry.field(
         description="Cases of adopted topics resolved inside the grid"
     )
+    top_categories: list[CategoryCount] = strawberry.field(
+        description="高发类别: the 5 categories with the most cases reported in the period, most "
+        "first (ties by code); categories with none are left out"
+    )
+
+    @strawberry.field(
+        description="The unit's gauges now (not of the period): backlog, overdue, at risk and "
+        "the timing light; units of one response are read together (one BatchGetItem)"
+    )
+    async def gauges(self, info: Info) -> UnitGauges:
+        return UnitGauges.of(await gauges_loader(info).load(self.unit.record.id))
 
     @classmethod
     def of(cls, row: UnitFiguresRecord) -> UnitFigures:
@@ -122,6 +141,10 @@ class UnitFigures:
             average_natural_hours=f.average_natural_hours, topics_raised=c.topics_raised,
             topics_adopted=c.topics_adopted, topic_adoption_rate=f.topic_adoption_rate,
             topic_cases_resolved_in_grid=c.topic_cases_resolved_in_grid,
+            top_categories=[
+                CategoryCount(category=category_of(code), reported=n)  # type: ignore[arg-type]
+                for code, n in c.categories[:TOP_CATEGORIES]
+            ],
         )  # fmt: skip
 
 

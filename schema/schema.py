@@ -23,6 +23,7 @@ from schema.client_schema import ClientMutation, ClientQuery
 from schema.counter_truth_schema import CounterTruthMutation
 from schema.errors import ErrorHandling
 from schema.figures_schema import FiguresQuery
+from schema.gauges_schema import GaugesQuery
 from schema.grid_application_schema import GridApplicationMutation, GridApplicationQuery
 from schema.mutations import Mutation as OrgMutation
 from schema.notification_schema import NotificationMutation, NotificationQuery
@@ -50,6 +51,7 @@ Query = strawberry.tools.merge_types(
         ClientQuery,
         FiguresQuery,
         GridApplicationQuery,
+        GaugesQuery,
     ),
 )
 Mutation = strawberry.tools.merge_types(

@@ -2,7 +2,8 @@
 test and the recompute benchmark: reports in both streets, acceptance, dispatch to a grid or to
 district departments (joint cases with a supporting department), escalations (吹哨), claims,
 resolutions, evaluations (satisfied or not), reopenings and closings, with the clock moving
-between steps so events fall on many days and across months."""
+between steps so events fall on many days and across months; the sweeper runs after every few cases,
+so clocks warn (at risk), breach (overdue at the district) and escalate on their own."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from api.domain.errors import DomainError
 from api.records.case import CaseRecord
 from api.services.actor import load_actor
 from api.services.cases import ReportInput, act_on_case, report_case
+from api.services.deadlines.sweep import sweep
 from api.store.db import Db
 from tests.case_world import CaseWorld
 
 STEPS_PER_CASE = 12
+SWEEP_EVERY = 5  # cases
 
 
 def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) -> list[str]:
@@ -45,6 +48,13 @@ def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) ->
                 case = act_on_case(db, load_actor(db, actor_id), clock, case.id, command)
             except DomainError:
                 continue  # a refused change writes nothing; the walk goes on
+        clock_ = case.deadline
+        if clock_ and clock_.warn_at and not clock_.warned and rng.random() < 0.5:
+            # Sweep at the warning point (临期预警): the case is at risk until its next change.
+            clock.advance(max(clock_.warn_at - clock.now(), timedelta(0)))
+            sweep(db, clock.now())
+        elif number % SWEEP_EVERY == SWEEP_EVERY - 1:
+            sweep(db, clock.now())  # what fell due meanwhile: warnings, missed limits
     return ids
 
 

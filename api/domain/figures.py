@@ -7,6 +7,7 @@ a week runs Monday to Sunday, a month and a year are calendar ones, a custom ran
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -86,15 +87,31 @@ class Counts:
     topics_declined: int = 0
     topic_cases_resolved: int = 0
     topic_cases_resolved_in_grid: int = 0
+    # Cases reported per category (catalogue code → count), most reported first (ties: code).
+    categories: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def total(cls, days: Iterable[object]) -> Counts:
-        """The sum of day records carrying (at least) these counters as attributes."""
-        sums = dict.fromkeys((f.name for f in fields(cls)), 0)
+        """The sum of day records carrying (at least) these counters as attributes, and their
+        ``categories`` mapping."""
+        sums = dict.fromkeys((f.name for f in fields(cls) if f.name != "categories"), 0)
+        per_category: Counter[str] = Counter()
         for day in days:
             for name in sums:
                 sums[name] += int(getattr(day, name, 0) or 0)
-        return cls(**sums)
+            per_category.update(getattr(day, "categories", None) or {})
+        ranked = sorted(
+            ((c, n) for c, n in per_category.items() if n), key=lambda cn: (-cn[1], cn[0])
+        )
+        return cls(**sums, categories=tuple(ranked))
+
+
+CATEGORY_PREFIX = "cat_"  # day-item counter of the cases reported in a category: cat_<code>
+TOP_CATEGORIES = 5
+
+
+def category_counter(code: str) -> str:
+    return f"{CATEGORY_PREFIX}{code}"
 
 
 def ratio(numerator: int, denominator: int) -> float | None:

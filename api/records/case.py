@@ -6,7 +6,7 @@ the store parses the store's JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.domain.case_catalogue import Attachment
 from api.domain.cases import (
@@ -120,6 +120,9 @@ class CaseRecord:
     version: int
     # A case a system created (issue 13): its ticket in that system, unique per system.
     external_ref: ExternalRef | None = None
+    # When the current level's missed limit was due (meaningful while ``breached``): the
+    # order of the overdue watch list (issue 14, api.domain.gauges).
+    overdue_since: str | None = None
 
     @property
     def district_id(self) -> str:
@@ -220,3 +223,21 @@ class DayCountersRecord:
     assigned: int = 0
     handling_natural_minutes: int = 0
     handling_working_minutes: int = 0
+    # cases reported per category (catalogue code → count; issue 14, top categories)
+    categories: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRecord:
+    """A case on a unit's overdue or at-risk watch list (issue 14)."""
+
+    org_id: str
+    kind: str  # api.domain.gauges.WatchKind
+    case_id: str
+    code: str
+    category: str | None
+    state: CaseState
+    level: str  # a Level, or INTAKE
+    holder_id: str | None
+    holder_name: str | None
+    due_at: str

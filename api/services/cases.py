@@ -33,6 +33,7 @@ from api.domain.errors import (
     InvalidInput,
     NotFound,
 )
+from api.domain.figures import category_counter
 from api.domain.idempotency import check_same_input, input_hash
 from api.domain.ids import new_id
 from api.domain.messages import msg
@@ -43,6 +44,7 @@ from api.records.case import CallerContact, CaseRecord, ExternalRef, LevelVisit
 from api.records.org import OrgUnitRecord
 from api.services import case_access, case_races, external_refs
 from api.services.actor import Actor
+from api.services.case_gauges import gauge_move
 from api.services.deadlines import case_timers, department_timers
 from api.services.figure_counters import department_counters, figure_counters
 from api.store.case_store import CaseChange, EventDraft, Handler, Opening
@@ -166,13 +168,14 @@ def _report(db: Db, actor: Actor, clock: Clock, data: ReportInput) -> CaseRecord
         case=case,
         event=EventDraft("REPORT", None, CaseState.REPORTED, person_id, "REPORTER", at, None),
         handlers=current_handlers(case),
-        counters={"reported": 1},
+        counters={"reported": 1, category_counter(category): 1},
         day=day_of(at),
         opening=Opening(
             idempotency=external_refs.guard(ref) if ref else (person_id, key) if key else None,
             input_hash=given_hash,
         ),
         conflict=msg("case.exists_already"),
+        gauges=gauge_move(None, case),
     )
     try:
         return db.cases.save(change)
@@ -435,6 +438,7 @@ def act_on_case(
         day=day_of(at),
         task_deadlines=task_deadlines,
         unit_counters=department_counters(case, after, counters),
+        gauges=gauge_move(case, after),
     )
     try:
         return db.cases.save(change)

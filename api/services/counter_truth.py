@@ -5,6 +5,11 @@ Each case event item records what it added (``counted``, per unit), written in t
 transaction as the ``ADD``s; the recompute sums those records by the Shanghai day of the event's
 time, so a lost, doubled or hand-edited counter shows as a drift. Topic counters
 (``topics_raised/adopted/declined``) are kept by the topics' own log and are not recomputed here.
+
+The gauges (the state now, api.domain.gauges) and the watch lists are recomputed from the case
+records: every case's contribution where it is held now, summed per unit; a gauge drift has
+``period`` ``GAUGES``, a watch-list drift ``WATCH`` with the counter ``<list>#<due>#<case>``
+(stored and recomputed 1 or 0).
 """
 
 from __future__ import annotations
@@ -12,16 +17,33 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
 
+from api.domain.case_catalogue import DEFAULT_CATEGORIES
 from api.domain.errors import Forbidden
-from api.domain.figures import Counts
+from api.domain.figures import CATEGORY_PREFIX, Counts, category_counter
+from api.domain.gauges import GAUGE_NAMES, watch_keys
 from api.domain.messages import msg
 from api.domain.roles import Permission
+from api.records.case import CaseRecord, DayCountersRecord
 from api.services.actor import Actor
+from api.services.case_gauges import gauge_move, held_of
 from api.services.cases import day_of
 from api.store.db import Db
+from api.store.gauge_store import GaugeMove
 
 TOPIC_ONLY = frozenset({"topics_raised", "topics_adopted", "topics_declined"})
-CASE_COUNTERS = tuple(f.name for f in fields(Counts) if f.name not in TOPIC_ONLY)
+CASE_COUNTERS = (
+    *(f.name for f in fields(Counts) if f.name not in TOPIC_ONLY and f.name != "categories"),
+    *(category_counter(code) for code in DEFAULT_CATEGORIES),
+)
+
+
+def _stored(row: DayCountersRecord | None, name: str) -> int:
+    """A stored counter of a day item or month roll-up (a category's: ``cat_<code>``)."""
+    if row is None:
+        return 0
+    if name.startswith(CATEGORY_PREFIX):
+        return int(row.categories.get(name.removeprefix(CATEGORY_PREFIX), 0))
+    return int(getattr(row, name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +64,8 @@ class Recomputation:
 
 
 def recompute(db: Db, repair: bool = False) -> Recomputation:
-    """Every case counter recomputed from the events; with ``repair``, drifting items are
-    rewritten to the recomputed values."""
+    """Every case counter recomputed from the events, and the gauges and watch lists from the
+    cases; with ``repair``, drifting items are rewritten to the recomputed values."""
     expected: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     events = 0
     for at, counted in db.counters.counted_events():
@@ -57,7 +79,7 @@ def recompute(db: Db, repair: bool = False) -> Recomputation:
     for key in sorted(set(expected) | set(stored)):
         row, want = stored.get(key), expected.get(key, Counter())
         for name in CASE_COUNTERS:
-            have = int(getattr(row, name)) if row is not None else 0
+            have = _stored(row, name)
             if have != want[name]:
                 drifts.append(Drift(key[0], key[1], name, have, want[name]))
     repaired = 0
@@ -66,7 +88,54 @@ def recompute(db: Db, repair: bool = False) -> Recomputation:
             want = expected.get((org_id, period), Counter())
             db.counters.overwrite(org_id, period, {name: want[name] for name in CASE_COUNTERS})
             repaired += 1
-    return Recomputation(events, len(set(expected) | set(stored)), tuple(drifts), repaired)
+    gauge_items, gauge_drifts, gauges_repaired = _gauges(db, repair)
+    return Recomputation(
+        events,
+        len(set(expected) | set(stored)) + gauge_items,
+        (*drifts, *gauge_drifts),
+        repaired + gauges_repaired,
+    )
+
+
+def _gauges(db: Db, repair: bool) -> tuple[int, list[Drift], int]:
+    """Gauges and watch entries recomputed from the cases: (items compared, drifts, repaired)."""
+    expected: dict[str, Counter[str]] = defaultdict(Counter)
+    entries: dict[tuple[str, str, str, str], tuple[CaseRecord, GaugeMove]] = {}
+    for case in db.gauges.cases():
+        held = held_of(case)
+        for org_id, gauges in held.gauges().items():
+            expected[org_id].update(gauges)
+        move = gauge_move(None, case)
+        for kind, org_id, due in watch_keys(held):
+            entries[(kind.value, org_id, due, case.id)] = (case, move)
+    stored, stored_entries = db.gauges.stored()
+    drifts: list[Drift] = []
+    for org_id in sorted(set(expected) | set(stored)):
+        have, want = stored.get(org_id, {}), expected.get(org_id, Counter())
+        drifts += [
+            Drift(org_id, "GAUGES", name, have.get(name, 0), want[name])
+            for name in GAUGE_NAMES
+            if have.get(name, 0) != want[name]
+        ]
+    for key in sorted(set(entries) ^ stored_entries):
+        present = key in stored_entries
+        list_kind, org_id, due, case_id = key
+        drifts.append(
+            Drift(org_id, "WATCH", f"{list_kind}#{due}#{case_id}", int(present), 1 - present)
+        )
+    repaired = 0
+    if repair:
+        for org_id in sorted({d.org_id for d in drifts if d.period == "GAUGES"}):
+            db.gauges.overwrite(org_id, expected.get(org_id, Counter()))
+            repaired += 1
+        for key in sorted(set(entries) - stored_entries):
+            case, move = entries[key]
+            db.gauges.restore_watch(case, move, *key[:3])
+            repaired += 1
+        for key in sorted(stored_entries - set(entries)):
+            db.gauges.drop_watch(*key)
+            repaired += 1
+    return len(set(expected) | set(stored)) + len(set(entries) | stored_entries), drifts, repaired
 
 
 def recompute_as(db: Db, actor: Actor, repair: bool) -> Recomputation:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from api.domain.case_catalogue import Attachment
+from api.domain.case_catalogue import DEFAULT_CATEGORIES, Attachment
 from api.domain.cases import (
     CaseState,
     Channel,
@@ -20,6 +20,7 @@ from api.domain.cases import (
 from api.domain.clock import iso
 from api.domain.deadlines.policy import HourUnit
 from api.domain.deadlines.timers import Timer, TimerKind
+from api.domain.figures import category_counter
 from api.records.case import (
     CaseEventRecord,
     CaseRecord,
@@ -214,6 +215,7 @@ def case_record(item: CaseItem, timeline: tuple[CaseEventRecord, ...] | None = N
         external_ref=ExternalRef(item.external_system, item.external_id or "")
         if item.external_system
         else None,
+        overdue_since=item.overdue_since,
     )
 
 
@@ -267,6 +269,7 @@ def case_attributes(case: CaseRecord) -> dict[str, Any]:
         "timeline": [event_to_json(e) for e in case.timeline],
         "external_system": case.external_ref.system if case.external_ref else None,
         "external_id": case.external_ref.id if case.external_ref else None,
+        "overdue_since": case.overdue_since,
     }
 
 
@@ -314,4 +317,9 @@ def day_counters_record(item: DailyStatsItem) -> DayCountersRecord:
         evaluated=int(item.evaluated or 0), assigned=int(item.assigned or 0),
         handling_natural_minutes=int(item.handling_natural_minutes or 0),
         handling_working_minutes=int(item.handling_working_minutes or 0),
+        categories={
+            code: int(getattr(item, category_counter(code), None) or 0)
+            for code in DEFAULT_CATEGORIES
+            if getattr(item, category_counter(code), None)
+        },
     )  # fmt: skip

@@ -64,6 +64,9 @@ class CaseItem(Item, discriminator="Case"):
     extension_hours = NumberAttribute(null=True)
     breached = BooleanAttribute(default=False)  # the current level's limit was missed
     ever_breached = BooleanAttribute(default=False)
+    # When the current level's missed limit was due (set with ``breached`` by the sweeper): the
+    # order of the overdue watch list (api.domain.gauges).
+    overdue_since = UnicodeAttribute(null=True)
     reported_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     topic_id = UnicodeAttribute(null=True)  # 党群议事: the adopted topic this case came from
@@ -159,6 +162,71 @@ class DailyStatsItem(Item, discriminator="DailyStats"):
     topics_declined = NumberAttribute(null=True)
     topic_cases_resolved = NumberAttribute(null=True)
     topic_cases_resolved_in_grid = NumberAttribute(null=True)
+    # cases reported per category (``cat_<code>``, one per code of DEFAULT_CATEGORIES; issue 14)
+    cat_HOUSING_SAFETY = NumberAttribute(null=True)
+    cat_ENVIRONMENT = NumberAttribute(null=True)
+    cat_PROPERTY_MANAGEMENT = NumberAttribute(null=True)
+    cat_ROADS = NumberAttribute(null=True)
+    cat_GREENERY = NumberAttribute(null=True)
+    cat_PUBLIC_ORDER = NumberAttribute(null=True)
+    cat_NEIGHBOUR_DISPUTE = NumberAttribute(null=True)
+    cat_PARKING = NumberAttribute(null=True)
+    cat_UTILITIES = NumberAttribute(null=True)
+    cat_ELDERLY_CARE = NumberAttribute(null=True)
+    cat_OTHER = NumberAttribute(null=True)
+
+
+class GaugeItem(Item, discriminator="Gauges"):
+    """``STATS#<org>`` / ``GAUGES``: the gauges now of the open cases a unit holds (issue 14,
+    api.domain.gauges; one attribute per name of ``GAUGE_NAMES``, ``ADD``ed ±1)."""
+
+    org_id = UnicodeAttribute()
+    open = NumberAttribute(null=True)
+    overdue = NumberAttribute(null=True)
+    at_risk = NumberAttribute(null=True)
+    level_INTAKE = NumberAttribute(null=True)
+    level_GRID = NumberAttribute(null=True)
+    level_COMMUNITY = NumberAttribute(null=True)
+    level_STREET = NumberAttribute(null=True)
+    level_DISTRICT = NumberAttribute(null=True)
+    level_TOP = NumberAttribute(null=True)
+    state_REPORTED = NumberAttribute(null=True)
+    state_ACCEPTED = NumberAttribute(null=True)
+    state_ASSIGNED = NumberAttribute(null=True)
+    state_IN_PROGRESS = NumberAttribute(null=True)
+    state_PAUSED = NumberAttribute(null=True)
+    state_PARKED = NumberAttribute(null=True)
+    state_RESOLVED = NumberAttribute(null=True)
+    state_EVALUATED = NumberAttribute(null=True)
+
+
+class WatchItem(Item, discriminator="Watch"):
+    """``WATCH#<org>#<OVERDUE|AT_RISK>`` / ``<due_at>#<case>``: a case on a unit's overdue or
+    at-risk list (the unit and each ancestor holding it), soonest due first; put and deleted in
+    the case's own transactions."""
+
+    org_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    case_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    category = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    level = UnicodeAttribute()
+    holder_id = UnicodeAttribute(null=True)
+    holder_name = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute()
+
+
+def gauge_key(org_id: str) -> tuple[str, str]:
+    return stats_pk(org_id), "GAUGES"
+
+
+def watch_pk(org_id: str, kind: str) -> str:
+    return f"WATCH#{org_id}#{kind}"
+
+
+def watch_key(org_id: str, kind: str, due_at: str, case_id: str) -> tuple[str, str]:
+    return watch_pk(org_id, kind), f"{due_at}#{case_id}"
 
 
 def case_key(case_id: str) -> tuple[str, str]:

@@ -62,6 +62,7 @@ from api.store.case_models import (
     time_sk,
 )
 from api.store.counter_store import add_day_counters, counted_json
+from api.store.gauge_store import GaugeMove, move_gauges
 from api.store.models import Item
 from api.store.pagination import Page, query_page
 from api.store.repository import Repository, bound
@@ -144,6 +145,9 @@ class CaseChange:
     opening: Opening | None = None
     preceding: tuple[EventDraft, ...] = ()  # events appended before ``event`` (SUPERVISION)
     conflict: Message | None = None  # the message of the Conflict a lost condition raises
+    # The gauges and watch lists the change moves (issue 14): what the case contributed before
+    # the change and after it (api.services.case_gauges.gauge_move).
+    gauges: GaugeMove | None = None
 
 
 def due_keys_of(deadline: Timer | None, shard_of: str, name: str) -> dict[str, Any]:
@@ -523,6 +527,8 @@ class CaseStore(Repository):
                 )
             for unit_id, unit_counters in change.unit_counters.items():
                 add_day_counters(transaction, [unit_id], change.day, dict(unit_counters))
+            if change.gauges is not None:
+                move_gauges(transaction, case, change.gauges)
             for notice in change.notices:
                 transaction.save(_notice_item(case, notice, event.at))
             if change.fired is not None:
@@ -532,11 +538,14 @@ class CaseStore(Repository):
         return replace(case, version=case.version + 1)
 
     @bound
-    def reschedule(self, case: CaseRecord) -> CaseRecord:
+    def reschedule(self, case: CaseRecord, gauges: GaugeMove | None = None) -> CaseRecord:
         """Store a recomputed deadline (a changed calendar), conditioned on the version read:
-        ``Conflict`` when the case changed meanwhile (its new deadline used the new calendar)."""
+        ``Conflict`` when the case changed meanwhile (its new deadline used the new calendar).
+        ``gauges``: the watch-list entries the moved deadline re-orders."""
         with self.db.transaction() as transaction:
             transaction.save(_case_item(case))
+            if gauges is not None:
+                move_gauges(transaction, case, gauges)
         return replace(case, version=case.version + 1)
 
     @bound

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from api.store.client_store import ClientStore
     from api.store.counter_store import CounterStore
     from api.store.delivery_store import DeliveryStore
+    from api.store.gauge_store import GaugeStore
     from api.store.grid_application_store import GridApplicationStore
     from api.store.ledger_store import LedgerStore
     from api.store.notice_store import NoticeStore
@@ -109,6 +110,12 @@ class Db:
         from api.store.counter_store import CounterStore
 
         return CounterStore(self)
+
+    @cached_property
+    def gauges(self) -> GaugeStore:
+        from api.store.gauge_store import GaugeStore
+
+        return GaugeStore(self)
 
     @cached_property
     def notices(self) -> NoticeStore:

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import date
 
 from api.domain.cases import Action, CaseState, Level
 from api.domain.clock import FixedClock
 from api.domain.figures import PeriodKind
+from api.domain.gauges import NOT_HELD, WatchKind
 from api.domain.org import path_ids
 from api.services.actor import load_actor
+from api.services.case_gauges import held_of
 from api.services.cases import day_of
 from api.services.counter_truth import recompute
 from api.services.unit_figures import unit_figures
+from api.services.unit_gauges import unit_gauges
 from api.store.counter_store import add_day_counters
 from api.store.db import Db
+from api.store.gauge_store import GaugeMove, add_gauges, move_gauges
 from tests.case_world import CaseWorld, whole_timeline
 from tests.truth_history import generate
 
@@ -84,6 +89,17 @@ def test_every_counter_equals_the_recomputation_from_the_events(
     housing = unit_figures(db, dispatcher, cw.housing.id, PeriodKind.YEAR, clock.now().date())
     assert housing.figures.counts.assigned > 0
 
+    # The gauges served equal the open cases where they are held now, by level and state.
+    open_cases = [db.cases.get(case_id) for case_id in case_ids]
+    held = [case for case in open_cases if case is not None and held_of(case).units]
+    now = unit_gauges(db, dispatcher, cw.district.id)[1]
+    assert now.open == len(held) > 0
+    assert sum(now.by_level.values()) == sum(now.by_state.values()) == now.open
+    assert Counter(case.state.value for case in held) == +Counter(now.by_state)
+    # The sweeper's timers moved some: warnings (at risk) and missed limits (overdue).
+    actions = {event.action for case in open_cases if case for event in case.timeline}
+    assert {"AT_RISK_WARNING", "SUPERVISION"} <= actions
+
 
 def test_a_drifting_counter_is_found_and_repaired(
     db: Db, clock: FixedClock, case_world: CaseWorld
@@ -98,4 +114,28 @@ def test_a_drifting_counter_is_found_and_repaired(
         (grid, "2026-11", "resolved", 1),
     }
     assert recompute(db, repair=True).repaired == 2
+    assert recompute(db).drifts == ()
+
+
+def test_a_drifting_gauge_or_watch_entry_is_found_and_repaired(
+    db: Db, clock: FixedClock, case_world: CaseWorld
+) -> None:
+    case_ids = generate(db, clock, case_world, 8, SEED)
+    street = case_world.world.a.street.id
+    with db.transaction() as transaction:  # a lost-and-retried ADD: counted twice
+        add_gauges(transaction, street, {"open": 1, "overdue": 1})
+    case = db.cases.get(case_ids[0])
+    assert case is not None
+    stray = replace(held_of(case), watch=WatchKind.AT_RISK, due_at="2026-11-23T10:00:00.000+08:00")
+    with db.transaction() as transaction:  # a watch entry nothing justifies
+        move_gauges(transaction, case, GaugeMove(NOT_HELD, replace(stray, units=(street,))))
+    drifts = {
+        (d.org_id, d.period, d.counter, d.stored - d.recomputed) for d in recompute(db).drifts
+    }
+    # Counted twice by the ADD, and once more by the stray entry's contribution.
+    assert (street, "GAUGES", "open", 2) in drifts and (street, "GAUGES", "overdue", 1) in drifts
+    assert (street, "GAUGES", "at_risk", 1) in drifts
+    stray_key = f"AT_RISK#2026-11-23T10:00:00.000+08:00#{case.id}"
+    assert (street, "WATCH", stray_key, 1) in drifts
+    assert recompute(db, repair=True).repaired >= 2
     assert recompute(db).drifts == ()

@@ -1447,6 +1447,27 @@ READ_CASES: list[ReadCase] = [
             FORBIDDEN, anonymous=UNAUTHENTICATED, b_admin={"__typename": "UnitRanking"}
         ),
     ),
+    # gauges and watch lists (issue 14): READ_CASES in the unit's scope
+    ReadCase(
+        "unitGauges",
+        "B street's gauges now",
+        "query($id: ID!) { unitGauges(unitId: $id) { __typename } }",
+        lambda s: {"id": gid(s.world.b.street.id)},
+        lambda d: d["unitGauges"],
+        lambda s: per_viewer(
+            FORBIDDEN, anonymous=UNAUTHENTICATED, b_admin={"__typename": "UnitGauges"}
+        ),
+    ),
+    ReadCase(
+        "unitWatchList",
+        "B street's overdue list",
+        "query($id: ID!) { unitWatchList(unitId: $id, kind: OVERDUE) { __typename } }",
+        lambda s: {"id": gid(s.world.b.street.id)},
+        lambda d: d["unitWatchList"],
+        lambda s: per_viewer(
+            FORBIDDEN, anonymous=UNAUTHENTICATED, b_admin={"__typename": "WatchEntryConnection"}
+        ),
+    ),
     *[ReadCase(*row) for row in delivery_read_rows(Refused)],
     ReadCase(
         "apiClients",

@@ -206,3 +206,26 @@ def test_the_admin_mutation_recomputes_the_counters(api: CaseApi, clock: FixedCl
     assert result["events"] == 4 and result["items"] > 0  # report, accept, resolve, evaluate
     refused = api.data(RECOMPUTE, {"repair": True}, api.cw.dispatcher_id)
     assert [error["code"] for error in refused["errors"]] == ["FORBIDDEN"]
+
+
+TOP = """
+query($unit: ID!, $period: FiguresPeriod!, $day: String!) {
+  unitFigures(unitId: $unit, period: $period, day: $day) {
+    topCategories { category { code name } reported }
+  }
+}"""
+
+
+def test_top_categories_count_reports_per_category(api: CaseApi) -> None:
+    for category in ("ENVIRONMENT", "HOUSING_SAFETY", "ENVIRONMENT"):
+        api.report(category=category)
+    for period in ("DAY", "MONTH"):  # day items and month roll-ups agree
+        variables = {"unit": unit_gid(api.cw.district.id), "period": period, "day": DAY}
+        top = api.data(TOP, variables, api.cw.dispatcher_id)["topCategories"]
+        assert [(t["category"]["code"], t["reported"]) for t in top] == [
+            ("ENVIRONMENT", 2),
+            ("HOUSING_SAFETY", 1),
+        ], period
+        assert top[0]["category"]["name"] == "环境卫生"
+    variables = {"unit": unit_gid(api.cw.world.b.street.id), "period": "MONTH", "day": DAY}
+    assert api.data(TOP, variables, api.cw.dispatcher_id)["topCategories"] == []

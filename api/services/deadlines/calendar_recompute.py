@@ -8,6 +8,7 @@ from api.domain.clock import SHANGHAI, iso
 from api.domain.deadlines import timers
 from api.domain.deadlines.calendar import WorkCalendar
 from api.domain.errors import Conflict
+from api.services.case_gauges import gauge_move
 from api.services.deadlines import case_timers
 from api.store.case_store import DUE_SHARDS
 from api.store.db import Db
@@ -37,7 +38,8 @@ def recompute_from(db: Db, first_day: date, calendar: WorkCalendar) -> tuple[int
                 continue
             try:
                 # conditioned on the version read: a concurrent change wins
-                db.cases.reschedule(case_timers.with_deadline(case, moved))
+                moved_case = case_timers.with_deadline(case, moved)
+                db.cases.reschedule(moved_case, gauge_move(case, moved_case))
                 recomputed += 1
             except Conflict:
                 skipped += 1  # the case changed meanwhile; its new deadline used the new calendar

@@ -29,6 +29,7 @@ from api.domain.messages import encode, joined, msg
 from api.domain.org import path_ids
 from api.domain.roles import Role
 from api.records.case import CaseRecord, TaskDeadlineRecord
+from api.services.case_gauges import gauge_move
 from api.services.cases import Dispatch, advance, current_handlers, day_of, resolve_dispatch
 from api.services.deadlines import case_timers, department_timers
 from api.services.deadlines.department_firing import fire_task_clock
@@ -184,6 +185,10 @@ def _apply(
         )  # fmt: skip
     else:
         after = case_timers.with_deadline(after, step.next_clock)
+        if step.breached and not case.breached and deadline.due_at is not None:
+            # Still at this level, past its limit: overdue since then (the watch list's order;
+            # a later retry at the same level, e.g. waiting for a leader, keeps the first).
+            after = replace(after, overdue_since=iso(deadline.due_at))
     if step.next_clock is not None and step.next_clock.level is not deadline.level:
         after = replace(after, policy_version=policy.version)
     due = deadline.warn_at if step.event is timers.TimerEvent.AT_RISK else deadline.due_at
@@ -204,6 +209,7 @@ def _apply(
             fired=FiredMarker(step.event_id, now, due),
             preceding=supervision,
             conflict=msg("conflict.case_fired"),
+            gauges=gauge_move(case, after),
         )
     )
 

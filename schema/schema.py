@@ -22,6 +22,7 @@ from schema.client_gate import ClientScopeGate
 from schema.client_schema import ClientMutation, ClientQuery
 from schema.counter_truth_schema import CounterTruthMutation
 from schema.errors import ErrorHandling
+from schema.export_schema import ExportJob, ExportMutation, ExportQuery
 from schema.figures_schema import FiguresQuery
 from schema.mutations import Mutation as OrgMutation
 from schema.notification_schema import NotificationMutation, NotificationQuery
@@ -48,6 +49,7 @@ Query = strawberry.tools.merge_types(
         AttachmentQuery,
         ClientQuery,
         FiguresQuery,
+        ExportQuery,
     ),
 )
 Mutation = strawberry.tools.merge_types(
@@ -62,6 +64,7 @@ Mutation = strawberry.tools.merge_types(
         AttachmentMutation,
         ClientMutation,
         CounterTruthMutation,
+        ExportMutation,
     ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.
@@ -89,7 +92,7 @@ LIMIT_RULES: list[type[ASTValidationRule]] = [
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[OrgUnit, Person, Case, Partner, PartnerNeed, PartnerProject, Topic],
+    types=[OrgUnit, Person, Case, Partner, PartnerNeed, PartnerProject, Topic, ExportJob],
     # Classes or factories, never instances: an instance would share state across requests.
     extensions=[
         # The token limit is a parse option: it comes before the parser cache (bounded LRU,

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from api.store.client_store import ClientStore
     from api.store.counter_store import CounterStore
     from api.store.delivery_store import DeliveryStore
+    from api.store.export_store import ExportStore
     from api.store.ledger_store import LedgerStore
     from api.store.notice_store import NoticeStore
     from api.store.object_store import ObjectStore
@@ -165,6 +166,13 @@ class Db:
         from api.store.object_store import ObjectStore
 
         return ObjectStore(self.settings)
+
+    @cached_property
+    def exports(self) -> ExportStore:
+        """Export jobs (CSV, issue 14.7); their files are in ``objects`` under exports/."""
+        from api.store.export_store import ExportStore
+
+        return ExportStore(self)
 
     @cached_property
     def persisted_queries(self) -> PersistedQueryStore:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from api.domain.clock import SystemClock
+from api.domain.clock import Clock, SystemClock
 from api.services.export_worker import handle_batch, is_queued
 from api.settings import Settings
 from api.store.db import Db
@@ -22,6 +22,7 @@ def export_forever(
     stop: threading.Event,
     report: object = print,
     ready: threading.Event | None = None,
+    clock: Clock | None = None,
 ) -> None:
     """Poll the stream from now on and run each new job; a run that failed is retried on
     the next poll (it continues from its checkpoint), like Lambda retries the record."""
@@ -29,7 +30,7 @@ def export_forever(
     stream = StreamReader(settings, start="LATEST", accept=is_queued)
     if ready is not None:
         ready.set()
-    clock = SystemClock()
+    clock = clock or SystemClock()
     pending: list[dict[str, object]] = []
     retries: dict[str, int] = {}
     while not stop.is_set():

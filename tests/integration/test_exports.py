@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -13,6 +15,8 @@ import pytest
 from mangum import Mangum
 
 from api.app import create_app
+from api.dev_exports import export_forever
+from api.dev_issuer import DevIssuer
 from api.domain.case_catalogue import DEFAULT_CATEGORIES
 from api.domain.clock import FixedClock
 from api.domain.exports import ABANDONED_MESSAGE, BOM, CASE_COLUMNS, FIGURES_HEADER, number
@@ -23,6 +27,7 @@ from api.store.db import Db
 from api.store.stream_reader import StreamReader
 from tests.case_world import CaseApi, CaseWorld, unit_gid
 from tests.conftest import Tokens
+from tests.e2e.test_observability import lambda_module
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient
 from tests.integration.test_unit_figures import FIGURES, department_case, grid_case
 from tests.uploads_world import download, s3_server, upload_settings
@@ -418,11 +423,15 @@ def test_a_job_lost_its_right_fails_with_a_message(
 
 
 @pytest.mark.stream
-def test_the_stream_runs_queued_jobs(
-    api: CaseApi, exports: Exports, upload_settings: Settings, clock: FixedClock
+def test_the_exports_function_runs_queued_jobs_from_the_stream(
+    api: CaseApi,
+    exports: Exports,
+    upload_settings: Settings,
+    issuer: DevIssuer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """What the exports function does in AWS: the table's stream, filtered to new queued jobs
-    (as its event source mapping is), handed to the worker's batch handler."""
+    """What AWS does: the table's stream, filtered to new queued jobs (as the exports
+    function's event source mapping is), handed to ``functions/exports.handler``."""
     cw = api.cw
     stream = StreamReader(upload_settings, start="TRIM_HORIZON", accept=export_worker.is_queued)
     api.report()
@@ -433,11 +442,45 @@ def test_the_stream_runs_queued_jobs(
     assert [export_worker.queued_job(r) for r in records] == [
         (cw.dispatcher_id, from_global_id(job["id"])[1])
     ]
-    assert export_worker.handle_batch(exports.db, clock, records) == []
+    monkeypatch.setenv("DANGQUN_UPLOADS_BUCKET", upload_settings.uploads_bucket)
+    monkeypatch.setenv("DANGQUN_S3_ENDPOINT", upload_settings.s3_endpoint or "")
+    monkeypatch.setenv("DANGQUN_S3_ACCESS_KEY", upload_settings.s3_access_key or "")
+    monkeypatch.setenv("DANGQUN_S3_SECRET_KEY", upload_settings.s3_secret_key or "")
+    with lambda_module("functions.exports", monkeypatch, upload_settings, issuer) as module:
+        monkeypatch.setattr(module, "clock", exports.clock)  # the test's time, not the wall's
+        assert module.handler({"Records": records}, None) == {"batchItemFailures": []}
     _, rows = exports.csv(cw.dispatcher_id, job)
     assert len(rows) == 2
-    # The job's own changes (RUNNING, checkpoints, SUCCEEDED) are not announced again.
+    # The job's own changes (RUNNING, checkpoints, SUCCEEDED) do not announce it again.
     assert [r for r in stream.poll(limit=1000) if export_worker.queued_job(r)] == []
+
+
+@pytest.mark.stream
+def test_make_dev_runs_exports_from_the_stream(
+    api: CaseApi, exports: Exports, upload_settings: Settings, serialised_moto: None
+) -> None:
+    """The loop ``make dev`` runs beside the server: the stream from now on, the worker on
+    every new job, the file in the local S3-compatible server."""
+    cw = api.cw
+    stop, ready = threading.Event(), threading.Event()
+    loop = threading.Thread(
+        target=export_forever, args=(upload_settings, stop, print, ready, exports.clock)
+    )
+    loop.start()
+    try:
+        assert ready.wait(20)
+        job = exports.queued(cw.dispatcher_id, **cases_input(cw.district.id))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = (exports.get(cw.dispatcher_id, job) or {}).get("state")
+            if state in ("SUCCEEDED", "FAILED"):
+                break
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+    _, rows = exports.csv(cw.dispatcher_id, job)
+    assert rows[0] == list(CASE_COLUMNS) and len(rows) == 1
 
 
 def test_global_id_of_a_job_names_its_type(api: CaseApi, exports: Exports) -> None:

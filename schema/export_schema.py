@@ -156,17 +156,17 @@ def _day(value: str | None, field: str) -> date | None:
 
 @strawberry.type
 class ExportQuery:
-    @strawberry.field(description="One of the caller's export jobs (others: null)")
+    @strawberry.field(
+        description="One of the caller's export jobs; any other id is NOT_FOUND (poll this "
+        "until the job has finished)"
+    )
     def export_job(
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="Global id of the job")],
-    ) -> ExportJob | None:
+    ) -> ExportJob:
         ctx = info.context
-        try:
-            job = exports.export_job(ctx.db, ctx.actor, ctx.clock, item_id(id, EXPORT_JOB))
-        except NotFound:
-            return None
+        job = exports.export_job(ctx.db, ctx.actor, ctx.clock, item_id(id, EXPORT_JOB))
         return ExportJob.of(info, job)
 
     @strawberry.field(description="The caller's export jobs, newest first")

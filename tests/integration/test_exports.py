@@ -91,7 +91,12 @@ class Exports:
         return job
 
     def get(self, as_: str, job: dict[str, Any]) -> dict[str, Any] | None:
-        found: dict[str, Any] | None = self.api.data(GET, {"id": job["id"]}, as_)
+        """The job as its reader sees it; None when it is NOT_FOUND for them."""
+        response = self.api.query(GET, {"id": job["id"]}, as_)
+        if response.errors:
+            assert [e["extensions"]["code"] for e in response.errors] == ["NOT_FOUND"], response
+            return None
+        found: dict[str, Any] = response.data["exportJob"]
         return found
 
     def run(self, as_: str, job: dict[str, Any], **options: Any) -> None:

@@ -492,3 +492,22 @@ def test_global_id_of_a_job_names_its_type(api: CaseApi, exports: Exports) -> No
     job = exports.queued(api.cw.dispatcher_id, **cases_input(api.cw.district.id))
     assert from_global_id(job["id"])[0] == "ExportJob"
     assert job["scopeId"] == to_global_id("OrgUnit", api.cw.district.id)
+
+
+def test_request_budget_of_polling_and_listing(api: CaseApi, exports: Exports) -> None:
+    """Every request loads the caller (one Query); a poll is then one GetItem, a page of jobs
+    one Query, whatever the number of jobs; the links are signed locally (no request)."""
+    from tests.requests import count_requests
+
+    cw = api.cw
+    budgets = []
+    for jobs in (1, 4):
+        while len(api.data(MINE, {"first": 100}, cw.dispatcher_id)["edges"]) < jobs:
+            job = exports.queued(cw.dispatcher_id, **cases_input(cw.district.id))
+            exports.run(cw.dispatcher_id, job)
+        with count_requests() as poll:
+            assert exports.get(cw.dispatcher_id, job)["downloadUrl"]  # type: ignore[index]
+        with count_requests() as listing:
+            api.data(MINE, {"first": 100}, cw.dispatcher_id)
+        budgets.append((dict(poll), dict(listing)))
+    assert budgets[0] == budgets[1] == ({"Query": 1, "GetItem": 1}, {"Query": 2})

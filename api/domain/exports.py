@@ -50,7 +50,6 @@ MAX_RANGE_DAYS = 366
 # S3 multipart parts must be at least 5 MiB (but the last): rows are buffered up to this size
 # before a part is uploaded and the job's checkpoint is recorded.
 PART_BYTES = 5 * 1024 * 1024
-MAX_IDEMPOTENCY_KEY = 64
 
 BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

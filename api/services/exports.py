@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 
 from api.domain.case_catalogue import check_idempotency_key
+from api.domain.cases import CaseState, Level
 from api.domain.clock import Clock, iso
 from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.domain.exports import (
@@ -82,8 +83,7 @@ def _days(data: ExportInput) -> tuple[date, date, str | None]:
 
 
 def case_filter(request: ExportRequest) -> CaseFilter:
-    from api.domain.cases import CaseState, Level
-
+    """The case listing's filter of a request (the worker pages through it)."""
     return CaseFilter(
         state=CaseState(request.state) if request.state else None,
         category=request.category,
@@ -114,7 +114,7 @@ def request_export(db: Db, actor: Actor, clock: Clock, data: ExportInput) -> Exp
     if key is not None:
         existing = _replay(db, person_id, key, given_hash)
         if existing is not None:
-            return existing
+            return settle_abandoned(db, existing, clock.now())
     scope = db.org_units.require(data.scope_id, field="scopeId", consistent=False)
     if not actor.can(Permission.READ_CASES, scope.path):
         raise Forbidden("无权导出该单位的案件或指标", field="scopeId")

@@ -1,7 +1,7 @@
 """``make dev``'s export worker: the table's stream read like Lambda would (filtered to new
 queued ``ExportJob`` items, as the ``exports`` function's event source mapping is), fed to
 the same batch handler as ``functions/exports.py``. The files go to the local S3-compatible
-server (s3rver), kept under ``.local/s3/<bucket>/exports/<person>/<job id>.csv``."""
+server (s3rver), kept as ``.local/s3/<bucket>/exports/<person>/<job id>.csv._S3rver_object``."""
 
 from __future__ import annotations
 

@@ -125,6 +125,7 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT, s3_port: int 
             f"timer sweep every {SWEEP_SECONDS:.0f} s (EventBridge does it each minute in AWS)"
         )
         receiver, delivery = _start_delivery(settings, stop)
+        exporter = _start_exports(settings, stop)
         try:
             console.print(
                 f"command centre: http://127.0.0.1:{port}/dashboard/?unit=<district global id>"
@@ -136,6 +137,7 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT, s3_port: int 
             stop.set()
             sweeper.join(timeout=10)
             delivery.join(timeout=10)
+            exporter.join(timeout=10)
             receiver.stop()
     finally:
         s3.stop()
@@ -172,6 +174,20 @@ def _start_delivery(
         "(webhooks may target it: /hooks/<name>)"
     )
     return receiver, thread
+
+
+def _start_exports(settings: Settings, stop: threading.Event) -> threading.Thread:
+    """The stream → export worker path of AWS (the ``exports`` function), locally."""
+    from api.dev_exports import export_forever
+
+    thread = threading.Thread(
+        target=export_forever, args=(settings, stop, console.print), daemon=True
+    )
+    thread.start()
+    console.print(
+        f"exports (CSV) run from the table's stream; files in .local/s3/{LOCAL_BUCKET}/exports/"
+    )
+    return thread
 
 
 def _print_tokens(issuer: DevIssuer, demo: DemoPeople, port: int) -> None:

@@ -219,6 +219,17 @@ def instrument_events(handler: Handler) -> Handler:
     return _instrument_job(handler, _record_deliveries)
 
 
+def _record_exports(event: dict[str, Any], response: dict[str, Any]) -> None:
+    retried = len(response.get("batchItemFailures") or [])
+    metrics.add_metric(name="ExportsRetried", unit=MetricUnit.Count, value=retried)
+
+
+def instrument_exports(handler: Handler) -> Handler:
+    """The export worker (table stream, new queued jobs): runs left to a retry (a crash, or a
+    run stopped before its time limit that the retry continues)."""
+    return _instrument_job(handler, _record_exports)
+
+
 def _flush() -> None:
     """Print the invocation's metrics as one EMF record (nothing when there are none)."""
     if metrics.metric_set:

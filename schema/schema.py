@@ -22,6 +22,7 @@ from schema.client_gate import ClientScopeGate
 from schema.client_schema import ClientMutation, ClientQuery
 from schema.counter_truth_schema import CounterTruthMutation
 from schema.errors import ErrorHandling
+from schema.export_schema import ExportJob, ExportMutation, ExportQuery
 from schema.figures_schema import FiguresQuery
 from schema.gauges_schema import GaugesQuery
 from schema.grid_application_schema import GridApplicationMutation, GridApplicationQuery
@@ -52,6 +53,7 @@ Query = strawberry.tools.merge_types(
         FiguresQuery,
         GridApplicationQuery,
         GaugesQuery,
+        ExportQuery,
     ),
 )
 Mutation = strawberry.tools.merge_types(
@@ -67,6 +69,7 @@ Mutation = strawberry.tools.merge_types(
         ClientMutation,
         CounterTruthMutation,
         GridApplicationMutation,
+        ExportMutation,
     ),
 )
 # merge_types takes no description; the root types get theirs on their definitions.
@@ -94,7 +97,7 @@ LIMIT_RULES: list[type[ASTValidationRule]] = [
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[OrgUnit, Person, Case, Partner, PartnerNeed, PartnerProject, Topic],
+    types=[OrgUnit, Person, Case, Partner, PartnerNeed, PartnerProject, Topic, ExportJob],
     # Classes or factories, never instances: an instance would share state across requests.
     extensions=[
         # The token limit is a parse option: it comes before the parser cache (bounded LRU,

@@ -523,6 +523,47 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "conflict.upload_or_target": ("上传或所属对象已变化", "The upload or the target changed"),
     "conflict.vote_or_topic": ("投票或议题同时被修改", "The vote or the topic changed meanwhile"),
+    # export (CSV exports)
+    "export.not_found": ("找不到该导出任务", "No such export job"),
+    "export.day_needed": ("请给出时段所在的日期 day", "Give the day of the period (day)"),
+    "export.figures_period": (
+        "指标导出须给出统计时段 period",
+        "A figures export needs a period",
+    ),
+    "export.period_or_range": (
+        "请给出统计时段 period，或上报起止日期 reportedFrom 与 reportedTo",
+        "Give a period, or the report dates reportedFrom and reportedTo",
+    ),
+    "export.range_reversed": (
+        "上报起始日期晚于截止日期",
+        "reportedFrom is after reportedTo",
+    ),
+    "export.range_too_long": (
+        "导出的日期范围不能超过 {days} 天",
+        "An export covers at most {days} days",
+    ),
+    "export.figures_filters": (
+        "指标导出不按状态、类别或层级筛选",
+        "A figures export takes no state, category or level filter",
+    ),
+    "export.forbidden": (
+        "无权导出该单位的案件或指标",
+        "You may not export this unit's cases or figures",
+    ),
+    "export.abandoned": (
+        "导出超过 20 分钟仍未完成，已放弃，请重新导出",
+        "The export did not finish within 20 minutes and was abandoned; please export again",
+    ),
+    "export.lost_right": (
+        "导出人已无权查看该单位的案件，导出失败",
+        "The requester may no longer read this unit's cases; the export failed",
+    ),
+    "export.date_format": (
+        "{field} 须为日期，如 2026-11-23",
+        "{field} must be a date, e.g. 2026-11-23",
+    ),
+    "export.key_taken": ("此幂等键刚被使用", "This idempotency key was just used"),
+    "export.changed": ("导出任务已被修改", "The export job changed meanwhile"),
     # figures
     "figures.custom_period": (
         "自定义时段须给出结束日期，且不超过一年",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from api.store.client_store import ClientStore
     from api.store.counter_store import CounterStore
     from api.store.delivery_store import DeliveryStore
+    from api.store.export_store import ExportStore
     from api.store.gauge_store import GaugeStore
     from api.store.grid_application_store import GridApplicationStore
     from api.store.ledger_store import LedgerStore
@@ -172,6 +173,13 @@ class Db:
         from api.store.object_store import ObjectStore
 
         return ObjectStore(self.settings)
+
+    @cached_property
+    def exports(self) -> ExportStore:
+        """Export jobs (CSV, issue 14.7); their files are in ``objects`` under exports/."""
+        from api.store.export_store import ExportStore
+
+        return ExportStore(self)
 
     @cached_property
     def persisted_queries(self) -> PersistedQueryStore:

@@ -79,13 +79,42 @@ class ObjectStore:
         )
         return PresignedPost(url=post["url"], fields=tuple(post["fields"].items()))
 
-    def presign_get(self, key: str, content_type: str, expires_in: int) -> str:
+    def presign_get(
+        self, key: str, content_type: str, expires_in: int, filename: str | None = None
+    ) -> str:
+        params = {"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type}
+        if filename is not None:  # ASCII only: the name a browser saves the download under
+            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
         url: str = self.client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type},
-            ExpiresIn=expires_in,
+            "get_object", Params=params, ExpiresIn=expires_in
         )
         return url
+
+    # Multipart uploads (exports, api/services/export_worker.py): a file written part by part,
+    # each part recorded before the next, so a retried run continues where the last one stopped.
+
+    def start_multipart(self, key: str, content_type: str) -> str:
+        answer = self.client.create_multipart_upload(
+            Bucket=self.bucket, Key=key, ContentType=content_type
+        )
+        return str(answer["UploadId"])
+
+    def upload_part(self, key: str, upload_id: str, number: int, body: bytes) -> str:
+        """Upload (or upload again: the last upload of a number wins) one part; its ETag."""
+        answer = self.client.upload_part(
+            Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+        )
+        return str(answer["ETag"])
+
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: tuple[tuple[int, str], ...]
+    ) -> None:
+        self.client.complete_multipart_upload(
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in parts]},
+        )
 
     def head(self, key: str) -> StoredObject | None:
         from botocore.exceptions import ClientError

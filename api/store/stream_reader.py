@@ -7,6 +7,7 @@ Records come back in the shape Lambda hands to the function (``eventName``, ``dy
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import botocore.session
@@ -16,7 +17,15 @@ from api.store.stream_codec import announces
 
 
 class StreamReader:
-    def __init__(self, settings: Settings, start: str = "LATEST") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        start: str = "LATEST",
+        accept: Callable[[dict[str, Any]], bool] = announces,
+    ) -> None:
+        """``accept``: the event source mapping's filter of the function this stands in for
+        (delivery's by default; the export worker's: api/services/export_worker.py)."""
+        self.accept = accept
         session = botocore.session.get_session()
         kwargs: dict[str, Any] = {"region_name": settings.region}
         if settings.dynamodb_host:
@@ -70,5 +79,5 @@ class StreamReader:
             got = answer.get("Records", [])
             if got:
                 self.last_seen[shard_id] = got[-1]["dynamodb"]["SequenceNumber"]
-            records += [r for r in got if announces(r)]
+            records += [r for r in got if self.accept(r)]
         return records

@@ -52,6 +52,8 @@ MIGRATE_ID = "MigrateLambdaFunction"
 # `try: ... except ImportError`).
 RUNTIME_MODULES = {"snapshot_restore_py"}
 EVENTS_ID = "EventsLambdaFunction"
+EXPORTS_ID = "ExportsLambdaFunction"
+EXPORT_ROLE = "ExportRole"
 DLQ_ID = "DeliveryDeadLetterQueue"
 STREAM_ARN: dict[str, Any] = {"Fn::GetAtt": [TABLE_ID, "StreamArn"]}
 # What Lambda's stream poller needs, on the stream only (added by osls for the stream event).
@@ -289,7 +291,7 @@ def test_prod_table_has_deletion_protection(prod: Package) -> None:
 
 def test_function(ci: Package) -> None:
     assert sorted(ci.of_type("AWS::Lambda::Function")) == sorted(
-        [FUNCTION_ID, SWEEPER_ID, MIGRATE_ID, EVENTS_ID]
+        [FUNCTION_ID, SWEEPER_ID, MIGRATE_ID, EVENTS_ID, EXPORTS_ID]
     )
     function = ci.properties(FUNCTION_ID)
     assert function["Runtime"] == "python3.12"
@@ -353,7 +355,7 @@ def test_secrets_are_read_from_their_ssm_parameters_only(
 ) -> None:
     package = packages[stage]
     parameter = f"/dangqun/{stage}/cursor-secret"
-    for function_id in (FUNCTION_ID, SWEEPER_ID):
+    for function_id in (FUNCTION_ID, SWEEPER_ID, EXPORTS_ID):
         variables = package.properties(function_id)["Environment"]["Variables"]
         assert variables["DANGQUN_CURSOR_SECRET_PARAMETER"] == parameter
         assert "DANGQUN_CURSOR_SECRET" not in variables
@@ -362,9 +364,28 @@ def test_secrets_are_read_from_their_ssm_parameters_only(
 
     ssm = [
         statement
-        for statement in _policy_statements(package)
+        for statement in _policy_statements(package, SHARED_ROLE)
         if any(str(action).startswith("ssm:") for action in _as_list(statement["Action"]))
     ]
+    # The export worker's role: the cursor key only.
+    assert [
+        statement
+        for statement in _policy_statements(package, EXPORT_ROLE)
+        if any(str(action).startswith("ssm:") for action in _as_list(statement["Action"]))
+    ] == [
+        {
+            "Sid": "DangqunExportsSecret",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            "Resource": [_parameter_arn(parameter)],
+        }
+    ]
+    assert {
+        role
+        for role in package.of_type("AWS::IAM::Role")
+        for statement in _policy_statements(package, role)
+        if any(str(action).startswith("ssm:") for action in _as_list(statement["Action"]))
+    } == {SHARED_ROLE, EXPORT_ROLE}
     wechat, sms = f"/dangqun/{stage}/wechat-app-secret", f"/dangqun/{stage}/sms-access-key-secret"
     assert ssm == [
         {
@@ -732,18 +753,73 @@ def test_uploads_bucket_is_private_encrypted_and_cleans_orphans(
 
 
 def test_iam_grants_s3_on_the_upload_prefixes_only(ci: Package) -> None:
-    statements = [
-        statement
-        for statement in _policy_statements(ci)
-        if any(str(action).startswith("s3:") for action in _as_list(statement.get("Action", [])))
-    ]
-    (statement,) = statements
-    assert statement["Effect"] == "Allow"
-    assert set(_as_list(statement["Action"])) == {"s3:PutObject", "s3:GetObject"}
-    assert _as_list(statement["Resource"]) == [
+    def s3_statements(role: str) -> list[dict[str, Any]]:
+        return [
+            statement
+            for statement in _policy_statements(ci, role)
+            if any(
+                str(action).startswith("s3:") for action in _as_list(statement.get("Action", []))
+            )
+        ]
+
+    uploads, downloads = s3_statements(SHARED_ROLE)
+    assert uploads["Effect"] == "Allow"
+    assert set(_as_list(uploads["Action"])) == {"s3:PutObject", "s3:GetObject"}
+    assert _as_list(uploads["Resource"]) == [
         _uploads_prefix("uploads/"),
         _uploads_prefix("files/"),
     ]
+    # The graphql function signs export downloads: it reads exports/, never writes there.
+    assert (downloads["Effect"], _as_list(downloads["Action"])) == ("Allow", ["s3:GetObject"])
+    assert _as_list(downloads["Resource"]) == [_uploads_prefix("exports/")]
+    # The export worker writes under exports/ only.
+    (worker,) = s3_statements(EXPORT_ROLE)
+    assert set(_as_list(worker["Action"])) == {"s3:PutObject", "s3:GetObject"}
+    assert _as_list(worker["Resource"]) == [_uploads_prefix("exports/")]
+    assert all(
+        s3_statements(role) == []
+        for role in ci.of_type("AWS::IAM::Role")
+        if role not in (SHARED_ROLE, EXPORT_ROLE)
+    )
+
+
+def test_export_worker_has_its_own_role_and_runs_new_queued_jobs_from_the_stream(
+    ci: Package,
+) -> None:
+    function = ci.properties(EXPORTS_ID)
+    assert function["Handler"] == "functions/exports.handler"
+    assert function["Role"] == {"Fn::GetAtt": [EXPORT_ROLE, "Arn"]}
+    assert function["Layers"] == [{"Ref": LAYER_ID}]
+    assert function["Timeout"] == 600
+    (mapping,) = [
+        ci.properties(m)
+        for m in ci.of_type("AWS::Lambda::EventSourceMapping")
+        if ci.properties(m)["FunctionName"] == {"Fn::GetAtt": [EXPORTS_ID, "Arn"]}
+    ]
+    assert mapping["EventSourceArn"] == STREAM_ARN
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BatchSize"] == 1 and mapping["ParallelizationFactor"] == 10
+    patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
+    assert patterns == [
+        {
+            "eventName": ["INSERT"],
+            "dynamodb": {"NewImage": {"type": {"S": ["ExportJob"]}, "state": {"S": ["QUEUED"]}}},
+        }
+    ]
+    # DynamoDB: items of the table, Query on its indexes, the stream; no delete, no scan.
+    statements = {s["Sid"]: s for s in _policy_statements(ci, EXPORT_ROLE)}
+    table = statements["DangqunExportsTable"]
+    assert set(_as_list(table["Action"])) == {
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchGetItem",
+    }  # fmt: skip
+    assert _as_list(table["Resource"]) == [TABLE_ARN]
+    indexes = statements["DangqunExportsIndexes"]
+    assert (_as_list(indexes["Action"]), _as_list(indexes["Resource"])) == (
+        ["dynamodb:Query"], [INDEX_ARN],
+    )  # fmt: skip
+    stream = statements["DangqunExportsStream"]
+    assert set(_as_list(stream["Action"])) == STREAM_ACTIONS
+    assert _as_list(stream["Resource"]) == [STREAM_ARN]
 
 
 def test_outputs(ci: Package) -> None:
@@ -982,7 +1058,9 @@ def _unresolved_imports(package: Package, entry: str) -> dict[str, str]:
     return missing
 
 
-@pytest.mark.parametrize("function_id", [FUNCTION_ID, SWEEPER_ID, MIGRATE_ID, EVENTS_ID])
+@pytest.mark.parametrize(
+    "function_id", [FUNCTION_ID, SWEEPER_ID, MIGRATE_ID, EVENTS_ID, EXPORTS_ID]
+)
 def test_handler_imports_resolve_in_the_package(ci: Package, function_id: str) -> None:
     """What a handler imports (transitively through api/, schema/, functions/) is in the
     function zip, in the layer or in the standard library: no ImportError on a cold start."""
@@ -1023,10 +1101,12 @@ def test_events_function_consumes_the_stream_filtered_with_partial_failures(ci: 
     variables = function["Environment"]["Variables"]
     assert variables["DANGQUN_WECHAT_API_BASE"].startswith("https://")
     assert variables["DANGQUN_SMS_API_BASE"].startswith("https://")
-    [mapping_id] = list(ci.of_type("AWS::Lambda::EventSourceMapping"))
-    mapping = ci.properties(mapping_id)
+    [mapping] = [
+        ci.properties(m)
+        for m in ci.of_type("AWS::Lambda::EventSourceMapping")
+        if ci.properties(m)["FunctionName"] == {"Fn::GetAtt": [EVENTS_ID, "Arn"]}
+    ]
     assert mapping["EventSourceArn"] == STREAM_ARN
-    assert mapping["FunctionName"] == {"Fn::GetAtt": [EVENTS_ID, "Arn"]}
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["BisectBatchOnFunctionError"] is True
     assert 0 < mapping["MaximumRetryAttempts"] <= 10

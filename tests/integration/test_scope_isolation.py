@@ -53,6 +53,12 @@ from tests.delivery_isolation import (
     delivery_write_rows,
     seed_b_delivery,
 )
+from tests.export_isolation import (
+    EXPORT_SELF_ONLY_QUERIES,
+    export_read_rows,
+    export_write_rows,
+    seed_b_export,
+)
 from tests.graphql_client import AsgiClient, GraphQLClient, LambdaClient, Response
 from tests.partner_world import IsolationPartners, isolation_partners, seed_isolation_partners
 from tests.topic_isolation import (
@@ -102,6 +108,7 @@ class Extras:
     b_client_id: str = ""  # an API client scoped to street B (issue 13)
     a_client_key: str = ""  # the key of an API client scoped to street A, with every scope
     b_application_id: str = ""  # 入格申请: B's street admin applies to live in B's grid
+    b_export_job_id: str = ""  # an export job of B's admin (issue 14.7)
 
 
 @dataclass
@@ -179,6 +186,7 @@ def build_extras(db: Db, clock: FixedClock, world: World) -> Extras:
     extras.b_application_id = grid_applications.apply(
         db, load_actor(db, world.b.admin_id), clock, world.b.grid.id, None, SEEDED_NOTE, None
     ).id
+    extras.b_export_job_id = seed_b_export(db, clock, world)
     return extras
 
 
@@ -653,6 +661,7 @@ WRITE_CASES: list[WriteCase] = [
     ),
     *[WriteCase(*row) for row in topic_write_rows()],
     *[WriteCase(*row) for row in upload_write_rows()],
+    *[WriteCase(*row) for row in export_write_rows()],
     # command centre (issue 14): recomputing counters is for district administrators only
     WriteCase(
         "recomputeCounters",
@@ -1418,6 +1427,7 @@ READ_CASES: list[ReadCase] = [
     ),
     *[ReadCase(*row) for row in topic_read_rows(Refused)],
     *[ReadCase(*row) for row in upload_read_rows()],
+    *[ReadCase(*row) for row in export_read_rows(Refused)],
     # command centre figures (issue 14): READ_CASES in the unit's scope
     ReadCase(
         "unitFigures",
@@ -1541,6 +1551,7 @@ def test_street_b_data_is_refused_or_masked_outside_b(
 
 SELF_ONLY_QUERIES = {"viewer", "myCases", "myOwnedCases", "myGridApplications"}
 SELF_ONLY_QUERIES |= TOPIC_SELF_ONLY_QUERIES | DELIVERY_SELF_ONLY_QUERIES
+SELF_ONLY_QUERIES |= EXPORT_SELF_ONLY_QUERIES
 
 
 def test_the_table_gives_outsiders_what_it_gives_anonymous_callers(shared: Shared) -> None:

@@ -103,6 +103,21 @@ class UnitFigures:
     topic_cases_resolved_in_grid: int = strawberry.field(
         description="Cases of adopted topics resolved inside the grid"
     )
+    verified: int = strawberry.field(description="核查通过: verifications passed")
+    verification_failed: int = strawberry.field(
+        description="核查不通过: verifications failed (the case went back; also counted in "
+        "reopened)"
+    )
+    verification_failure_rate: float | None = strawberry.field(
+        description="核查不通过率: failed ÷ (passed + failed)"
+    )
+    closed_not_evaluated: int = strawberry.field(
+        description="未评价结案: closed by the sweeper when the evaluation window ended "
+        "(in closed, never in evaluated or satisfied)"
+    )
+    not_evaluated_share: float | None = strawberry.field(
+        description="未评价结案占比: closed not evaluated ÷ closed"
+    )
 
     @classmethod
     def of(cls, row: UnitFiguresRecord) -> UnitFigures:
@@ -121,6 +136,10 @@ class UnitFigures:
             average_natural_hours=f.average_natural_hours, topics_raised=c.topics_raised,
             topics_adopted=c.topics_adopted, topic_adoption_rate=f.topic_adoption_rate,
             topic_cases_resolved_in_grid=c.topic_cases_resolved_in_grid,
+            verified=c.verified, verification_failed=c.verification_failed,
+            verification_failure_rate=f.verification_failure_rate,
+            closed_not_evaluated=c.closed_not_evaluated,
+            not_evaluated_share=f.not_evaluated_share,
         )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from api.domain.case_catalogue import Attachment
 from api.domain.cases import (
     CaseState,
     Channel,
+    Closure,
     HandlingMode,
     Level,
     Satisfaction,
@@ -214,6 +215,10 @@ def case_record(item: CaseItem, timeline: tuple[CaseEventRecord, ...] | None = N
         external_ref=ExternalRef(item.external_system, item.external_id or "")
         if item.external_system
         else None,
+        verification_pending=bool(item.verification_pending),
+        evaluation_required=bool(item.evaluation_required),
+        closure=Closure(item.closure) if item.closure else None,
+        verification_key=item.verification_key,
     )
 
 
@@ -267,6 +272,10 @@ def case_attributes(case: CaseRecord) -> dict[str, Any]:
         "timeline": [event_to_json(e) for e in case.timeline],
         "external_system": case.external_ref.system if case.external_ref else None,
         "external_id": case.external_ref.id if case.external_ref else None,
+        "verification_pending": case.verification_pending,
+        "evaluation_required": case.evaluation_required,
+        "closure": case.closure.value if case.closure else None,
+        "verification_key": case.verification_key,
     }
 
 
@@ -314,4 +323,7 @@ def day_counters_record(item: DailyStatsItem) -> DayCountersRecord:
         evaluated=int(item.evaluated or 0), assigned=int(item.assigned or 0),
         handling_natural_minutes=int(item.handling_natural_minutes or 0),
         handling_working_minutes=int(item.handling_working_minutes or 0),
+        verified=int(item.verified or 0),
+        verification_failed=int(item.verification_failed or 0),
+        closed_not_evaluated=int(item.closed_not_evaluated or 0),
     )  # fmt: skip

@@ -37,6 +37,7 @@ _NOTICE_KINDS = {
     NoticeKind.UNCLAIMED_TO_CENTRE: AnnouncementKind.UNCLAIMED_TO_CENTRE,
     NoticeKind.PAIN_POINT: AnnouncementKind.PAIN_POINT,
     NoticeKind.NO_LEADER: AnnouncementKind.NO_LEADER,
+    NoticeKind.EVALUATION_REMINDER: AnnouncementKind.EVALUATION_REMINDER,
 }
 _REPORTER_KINDS = {
     CaseState.ACCEPTED: (AnnouncementKind.REPORT_ACCEPTED, "您反映的问题已受理"),

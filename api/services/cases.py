@@ -517,6 +517,9 @@ def advance(
         satisfaction=after.satisfaction,
         result=_with_department_names(after.result, handler_names),
         pain_point=after.pain_point,
+        verification_pending=after.verification_pending,
+        evaluation_required=after.evaluation_required,
+        closure=after.closure,
         breached=False if outcome.level_changed else case.breached,
     )
     return case_timers.with_deadline(case, new_deadline)

@@ -2,8 +2,8 @@
 test and the recompute benchmark: reports in both streets, acceptance, dispatch to a grid or to
 district departments (joint cases with a supporting department), escalations (吹哨), claims,
 resolutions, 核查 passed and failed, evaluations (satisfied or not), reopenings and closings,
-and waits on which the sweeper fires what is due (evaluation windows closing cases as not
-evaluated, reminders, warnings and escalations), with the clock moving between steps so events
+and waits on which the sweeper fires the case's evaluation window (the reminder, then the
+closing as not evaluated), with the clock moving between steps so events
 fall on many days and across months. The district runs a closing policy with every rule on
 (README "Closing")."""
 
@@ -22,7 +22,7 @@ from api.services.actor import load_actor
 from api.services.cases import ReportInput, act_on_case, report_case
 from api.services.deadlines import policies
 from api.services.deadlines.policy_admin import update_policy
-from api.services.deadlines.sweep import sweep
+from api.services.deadlines.sweep import fire_case
 from api.store.db import Db
 from tests.case_world import CaseWorld
 
@@ -62,9 +62,11 @@ def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) ->
             if step is None:
                 break
             actor_id, command = step
-            if command is None:  # wait: the sweeper fires what is due meanwhile
+            if command is None:  # wait: the sweeper fires the case's window (reminder, close)
                 clock.advance(WAIT)
-                sweep(db, clock.now())
+                for _ in range(3):  # the sweeper's own firing of one case, as a sweep runs it
+                    if not fire_case(db, case.id, clock.now()):
+                        break
                 found = db.cases.get(case.id, consistent=True)
                 assert found is not None
                 case = found

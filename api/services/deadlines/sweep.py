@@ -123,6 +123,7 @@ def fire_case(
     # (once: the escalation below uses the same answer).
     at_district_breach = (
         deadline.level is Level.DISTRICT
+        and deadline.kind is not timers.TimerKind.EVALUATION  # its end closes, never escalates
         and timers.due_event(deadline, now) is timers.TimerEvent.BREACH
     )
     leader = _leader(db, case) if at_district_breach else None

@@ -130,9 +130,13 @@ def test_a_retried_verification_is_recorded_once(case_api: CaseApi) -> None:
     assert figures(api, cw.world.a.grid.id, MONTH)["verified"] == 1
     changed = api.refused("verifyCase", verifier, **{**values, "passed": False})
     assert (changed["code"], changed["field"]) == ("IDEMPOTENCY_MISMATCH", "idempotencyKey")
-    # Without a key a second check is simply not allowed any more.
+    # Without a key a second check is simply not allowed any more; for another dispatcher
+    # checking at the same moment it is the race they lost.
     twice = api.refused("verifyCase", verifier, caseId=case["id"], passed=True)
     assert twice["code"] == "INVALID_TRANSITION"
+    lost = api.refused("verifyCase", cw.street_admin_id, caseId=case["id"], passed=False, note="x")
+    assert (lost["code"], lost["field"]) == ("CONFLICT", "caseId")
+    assert "VERIFY" in lost["message"]
 
 
 def test_the_demo_district_turns_the_closing_rules_on(

@@ -289,9 +289,30 @@ def _seed_topics(db: Db, clock: Clock) -> int:
     return seed_topics(db, clock)
 
 
+def _seed_closing_policy(
+    db: Db, clock: Clock, district_id: str = DISTRICT_ID, admin_id: str = "P-SB-ADMIN"
+) -> int:
+    """The demo district turns the closing rules on (README "Closing"): 核查 before closing,
+    the resident's evaluation required, a 72 h evaluation window with a reminder 24 h before."""
+    from dataclasses import replace
+
+    from api.services.actor import load_actor
+    from api.services.deadlines import policies
+    from api.services.deadlines.policy_admin import update_policy
+
+    current = policies.policy_in_force(db, district_id)
+    draft = replace(
+        current, verification_required=True, evaluation_required=True,
+        evaluation_window_hours=72.0, evaluation_reminder_hours=24.0,
+    )  # fmt: skip
+    update_policy(db, load_actor(db, admin_id), clock, district_id, draft)
+    return 1
+
+
 EXTRA_SEEDS: tuple[tuple[str, Callable[[Db, Clock], int]], ...] = (
     ("shibei-partners-v1", _seed_partners),
     ("shibei-topics-v1", _seed_topics),
+    ("shibei-closing-policy-v1", _seed_closing_policy),
 )
 
 

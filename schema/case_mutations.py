@@ -178,6 +178,23 @@ class EvaluateCaseInput:
     comment: str = strawberry.field(default="", description="The reporter's comment")
 
 
+@strawberry.input(description="核查: a dispatcher verifies the result of a resolved case")
+class VerifyCaseInput:
+    case_id: strawberry.ID = strawberry.field(description="The case")
+    passed: bool = strawberry.field(
+        description="True: the result holds (the case may be evaluated and closed); false: "
+        "back to the same holder for rework (返工)"
+    )
+    note: str = strawberry.field(
+        default="", description="What was checked; required when the check fails"
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="A retried verification with the same key returns the case without a "
+        "second event; the same key with another input is IDEMPOTENCY_MISMATCH",
+    )
+
+
 def _case_id(value: strawberry.ID) -> str:
     return item_id(value, "Case", "caseId")
 
@@ -204,7 +221,11 @@ def _failed(errors: list[UserError]) -> CasePayload:
 
 
 def _act(
-    info: Info, case_id: strawberry.ID, command: Callable[[], machine.Command], remark: str = ""
+    info: Info,
+    case_id: strawberry.ID,
+    command: Callable[[], machine.Command],
+    remark: str = "",
+    idempotency_key: str | None = None,
 ) -> CasePayload:
     """Apply one command to a case; expected failures (bad ids included) come back in errors.
     ``remark``: the note of an input whose command carries no text (START, CLOSE…)."""
@@ -212,7 +233,9 @@ def _act(
 
     def run() -> CasePayload:
         raw_id = _case_id(case_id)
-        case = cases.act_on_case(ctx.db, ctx.actor, ctx.clock, raw_id, command(), remark)
+        case = cases.act_on_case(
+            ctx.db, ctx.actor, ctx.clock, raw_id, command(), remark, idempotency_key
+        )
         return CasePayload(case=Case.of(case))
 
     return run_mutation(run, _failed)
@@ -340,6 +363,18 @@ class CaseMutation:
     @strawberry.mutation(description="办结: resolve with the result")
     def resolve_case(self, info: Info, input: Annotated[ResolveCaseInput, INPUT]) -> CasePayload:
         return _act(info, input.case_id, lambda: machine.Resolve(input.result))
+
+    @strawberry.mutation(
+        description="核查: a dispatcher of the case's community or above (not its handler) "
+        "verifies the result when the policy asks; failed, the case goes back to its holder"
+    )
+    def verify_case(self, info: Info, input: Annotated[VerifyCaseInput, INPUT]) -> CasePayload:
+        return _act(
+            info,
+            input.case_id,
+            lambda: machine.Verify(input.passed, input.note),
+            idempotency_key=input.idempotency_key,
+        )
 
     @strawberry.mutation(description="回访评价: the reporter evaluates the result")
     def evaluate_case(self, info: Info, input: Annotated[EvaluateCaseInput, INPUT]) -> CasePayload:

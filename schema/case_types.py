@@ -31,6 +31,7 @@ from schema.context import Info
 from schema.enums import (
     CaseAction,
     CaseChannel,
+    CaseClosure,
     CaseLevel,
     CaseState,
     HandlingMode,
@@ -202,6 +203,10 @@ def current_holders(case: CaseRecord) -> list[CaseHolder]:
     ]
 
 
+def _due(deadline: Timer | None) -> str | None:
+    return iso(deadline.due_at) if deadline and deadline.due_at else None
+
+
 @strawberry.type(description="A case (吹哨报到) as the reporter and the handling chain see it")
 class Case(Node):
     code: str = strawberry.field(description="追踪码: tracking code, e.g. SB2026-000123")
@@ -230,7 +235,22 @@ class Case(Node):
     )
     due_at: str | None = strawberry.field(
         description="The live deadline of the current level (the inbox's dueAt); null at intake, "
-        "while paused or when no clock runs"
+        "while paused or when no clock runs (the evaluation window is evaluationDueAt)"
+    )
+    verification_pending: bool = strawberry.field(
+        description="核查: the policy asks a dispatcher to verify the result before it is "
+        "evaluated or the case closed, and that has not happened yet"
+    )
+    evaluation_required: bool = strawberry.field(
+        description="Staff may close only after the reporter's evaluation or the end of the "
+        "evaluation window (the policy in force when the case was resolved)"
+    )
+    evaluation_due_at: str | None = strawberry.field(
+        description="评价期: when the evaluation window ends and the case closes as not "
+        "evaluated; null when no window runs"
+    )
+    closure: CaseClosure | None = strawberry.field(
+        description="结案方式: how the case was closed; null until closed"
     )
     description: str = strawberry.field(description="The problem as reported")
     latitude: float | None = strawberry.field(description="Where: latitude (WGS-84)")
@@ -241,7 +261,8 @@ class Case(Node):
         description="Reporter's name masked (张**), for lists shown to a wider audience"
     )
     rework_count: int = strawberry.field(
-        description="返工: times the case was reopened after an unsatisfied evaluation"
+        description="返工: times the case went back to handling (an unsatisfied evaluation "
+        "reopened, or a failed 核查)"
     )
     satisfaction: Satisfaction | None = strawberry.field(description="回访评价: the evaluation")
     evaluation_comment: str | None = strawberry.field(description="The reporter's comment")
@@ -323,7 +344,11 @@ class Case(Node):
             ],
             timer=CaseTimer.of(case.deadline),
             current_holders=current_holders(case),
-            due_at=iso(case.deadline.due_at) if case.deadline and case.deadline.due_at else None,
+            due_at=_due(case.handling_deadline),
+            verification_pending=case.verification_pending,
+            evaluation_required=case.evaluation_required,
+            evaluation_due_at=_due(case.evaluation_window),
+            closure=CaseClosure(case.closure.value) if case.closure else None,
             breached=case.breached,
             ever_breached=case.ever_breached,
             policy_version=case.policy_version,

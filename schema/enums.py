@@ -19,7 +19,15 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from api.domain.cases import CaseState, Channel, HandlingMode, Level, Satisfaction, TaskRole
+from api.domain.cases import (
+    CaseState,
+    Channel,
+    Closure,
+    HandlingMode,
+    Level,
+    Satisfaction,
+    TaskRole,
+)
 from api.domain.cases import TaskStatus as DomainTaskStatus
 from api.domain.deadlines.timers import TimerKind as DomainTimerKind
 from api.domain.errors import ErrorCode as DomainErrorCode
@@ -32,6 +40,7 @@ from api.domain.timeline_actions import TimelineAction
 __all__ = [
     "CaseAction",
     "CaseChannel",
+    "CaseClosure",
     "CaseLevel",
     "CaseState",
     "ErrorCode",
@@ -225,6 +234,19 @@ described_enum(
 )
 
 described_enum(
+    Closure,
+    "CaseClosure",
+    "结案方式: how a case was closed",
+    {
+        Closure.EVALUATED: "评价后结案: closed after the reporter's evaluation",
+        Closure.NOT_EVALUATED: "未评价结案: the evaluation window ended without an evaluation; "
+        "closed by the system",
+        Closure.BY_STAFF: "直接结案: closed (or ticked off) by staff without an evaluation",
+    },
+)
+CaseClosure = Closure
+
+described_enum(
     TimelineAction,
     "CaseAction",
     "案件操作: what can be done to a case, and what a timeline event records",
@@ -244,6 +266,9 @@ described_enum(
         TimelineAction.GRANT_EXTENSION: "批准延期: grant the extension",
         TimelineAction.DENY_EXTENSION: "驳回延期: deny the extension",
         TimelineAction.RESOLVE: "办结: handling done",
+        TimelineAction.VERIFY: "核查通过: a dispatcher checked the result and passed it",
+        TimelineAction.VERIFY_FAILED: "核查不通过: the check failed; back to the same holder "
+        "(返工)",
         TimelineAction.EVALUATE: "评价: the resident evaluates the result",
         TimelineAction.REOPEN: "返工 / 重办: reopen after an unsatisfied evaluation",
         TimelineAction.CLOSE: "结案: close",
@@ -255,6 +280,8 @@ described_enum(
         TimelineAction.ARCHIVE: "归档: archive a closed or rejected case",
         TimelineAction.AT_RISK_WARNING: "临期预警: at-risk warning before a deadline (timer)",
         TimelineAction.SUPERVISION: "督办: supervision, a limit was missed (timer)",
+        TimelineAction.EVALUATION_REMINDER: "评价提醒: the reporter is reminded to evaluate "
+        "before the evaluation window ends (timer)",
     },
 )
 CaseAction = TimelineAction
@@ -290,6 +317,8 @@ described_enum(
         "governance centre (推进中心) dispatches",
         DomainTimerKind.RESPONSE: "签收时限: response limit, the unit signs for the case",
         DomainTimerKind.RESOLVE: "办结时限: resolve limit, handling must be done",
+        DomainTimerKind.EVALUATION: "评价期: a resolved case waits for the reporter's "
+        "evaluation; at its end the case closes as not evaluated",
     },
 )
 TimerKind = DomainTimerKind
@@ -318,6 +347,10 @@ ErrorCode = described_enum(
         DomainErrorCode.ARCHIVED: "已归档: the object is archived and read-only",
         DomainErrorCode.INVALID_TRANSITION: "状态不允许: the current state does not allow this "
         "action; the message names the state and the allowed actions",
+        DomainErrorCode.VERIFICATION_PENDING: "待核查: the policy asks for 核查 (verification) "
+        "of the result before it is evaluated or the case is closed",
+        DomainErrorCode.EVALUATION_PENDING: "待评价: the policy asks for the resident's "
+        "evaluation, or the end of the evaluation window, before the case is closed",
         DomainErrorCode.IDEMPOTENCY_MISMATCH: "幂等键冲突: the idempotency key was used "
         "before with a different input; use a new key for a new request",
         DomainErrorCode.PROJECT_FULL: "名额已满: the partner project has no slot left",

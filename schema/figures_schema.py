@@ -124,6 +124,22 @@ class UnitFigures:
     async def gauges(self, info: Info) -> UnitGauges:
         return UnitGauges.of(await gauges_loader(info).load(self.unit.record.id))
 
+    verified: int = strawberry.field(description="核查通过: verifications passed")
+    verification_failed: int = strawberry.field(
+        description="核查不通过: verifications failed (the case went back; also counted in "
+        "reopened)"
+    )
+    verification_failure_rate: float | None = strawberry.field(
+        description="核查不通过率: failed ÷ (passed + failed)"
+    )
+    closed_not_evaluated: int = strawberry.field(
+        description="未评价结案: closed by the sweeper when the evaluation window ended "
+        "(in closed, never in evaluated or satisfied)"
+    )
+    not_evaluated_share: float | None = strawberry.field(
+        description="未评价结案占比: closed not evaluated ÷ closed"
+    )
+
     @classmethod
     def of(cls, row: UnitFiguresRecord) -> UnitFigures:
         f, c = row.figures, row.figures.counts
@@ -145,6 +161,10 @@ class UnitFigures:
                 CategoryCount(category=category_of(code), reported=n)  # type: ignore[arg-type]
                 for code, n in c.categories[:TOP_CATEGORIES]
             ],
+            verified=c.verified, verification_failed=c.verification_failed,
+            verification_failure_rate=f.verification_failure_rate,
+            closed_not_evaluated=c.closed_not_evaluated,
+            not_evaluated_share=f.not_evaluated_share,
         )  # fmt: skip
 
 

@@ -46,6 +46,8 @@ described_enum(
         AnnouncementKind.REPORT_REJECTED: "不予受理: to the reporter, the report was rejected",
         AnnouncementKind.REPORT_RESOLVED: "已办结, 请评价: to the reporter, please evaluate",
         AnnouncementKind.REPORT_CLOSED: "已结案: to the reporter, the case was closed",
+        AnnouncementKind.EVALUATION_REMINDER: "评价提醒: to the reporter, the evaluation window "
+        "ends soon (then the case closes as not evaluated)",
         AnnouncementKind.TOPIC_NOTICE: "党群议事: a topic was proposed, put to the vote or decided",
         AnnouncementKind.PARTNER_CLAIM: "认领: a red partner claimed a project",
         AnnouncementKind.PARTNER_CONFIRMED: "确认交付: a partner's delivery was confirmed",

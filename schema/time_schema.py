@@ -60,6 +60,20 @@ class TimePolicyView:
     at_risk_fraction: float = strawberry.field(description="临期预警 at this share of a limit")
     claim_hours: float = strawberry.field(description="DISTRICT: departments must claim within")
     claim_unit: HourUnit = strawberry.field(description="How the claim limit is counted")
+    verification_required: bool = strawberry.field(
+        description="核查: a dispatcher verifies the result before the case may be evaluated or "
+        "closed"
+    )
+    evaluation_required: bool = strawberry.field(
+        description="Staff close only after the reporter's evaluation or the window's end"
+    )
+    evaluation_window_hours: float | None = strawberry.field(
+        description="评价期 in natural hours; at its end a resolved case closes as not "
+        "evaluated; null: no window"
+    )
+    evaluation_reminder_hours: float = strawberry.field(
+        description="The reporter is reminded this many hours before the window ends"
+    )
     defaults: list[LevelLimit] = strawberry.field(description="Limits per level when no rule fits")
     rules: list[PolicyRule] = strawberry.field(
         description="Limits for a category and/or handling mode, the most specific first"
@@ -72,6 +86,10 @@ def _view(policy: TimePolicy) -> TimePolicyView:
         at_risk_fraction=policy.at_risk_fraction,
         claim_hours=policy.claim_hours,
         claim_unit=HourUnit(policy.claim_unit.value),
+        verification_required=policy.verification_required,
+        evaluation_required=policy.evaluation_required,
+        evaluation_window_hours=policy.evaluation_window_hours,
+        evaluation_reminder_hours=policy.evaluation_reminder_hours,
         defaults=[
             LevelLimit(
                 level=CaseLevel(level.value),
@@ -139,6 +157,21 @@ class UpdateTimePolicyInput:
     )
     claim_unit: HourUnit = strawberry.field(
         description="How the claim limit is counted", default=HourUnit.WORKING
+    )
+    verification_required: bool = strawberry.field(
+        description="核查 before evaluation and closing", default=False
+    )
+    evaluation_required: bool = strawberry.field(
+        description="Staff close only after the evaluation or the window's end (needs a window)",
+        default=False,
+    )
+    evaluation_window_hours: float | None = strawberry.field(
+        description="评价期 in natural hours; null: no window", default=None
+    )
+    evaluation_reminder_hours: float = strawberry.field(
+        description="Remind the reporter this many hours before the window ends (less than the "
+        "window)",
+        default=24.0,
     )
 
 
@@ -216,6 +249,10 @@ def _draft(data: UpdateTimePolicyInput) -> TimePolicy:
         at_risk_fraction=data.at_risk_fraction,
         claim_hours=data.claim_hours,
         claim_unit=HourUnit(value_of(data.claim_unit)),
+        verification_required=data.verification_required,
+        evaluation_required=data.evaluation_required,
+        evaluation_window_hours=data.evaluation_window_hours,
+        evaluation_reminder_hours=data.evaluation_reminder_hours,
     )
 
 

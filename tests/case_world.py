@@ -135,6 +135,7 @@ MUTATIONS: dict[str, str] = {
     "requestCaseExtension": "RequestExtensionInput",
     "decideCaseExtension": "CaseDecisionInput",
     "resolveCase": "ResolveCaseInput",
+    "verifyCase": "VerifyCaseInput",
     "evaluateCase": "EvaluateCaseInput",
     "reopenCase": "CaseReasonInput",
     "closeCase": "CaseActionInput",

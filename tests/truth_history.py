@@ -1,13 +1,17 @@
 """A generated history of cases through random lifecycles (fixed seed), for the counters' truth
 test and the recompute benchmark: reports in both streets, acceptance, dispatch to a grid or to
 district departments (joint cases with a supporting department), escalations (吹哨), claims,
-resolutions, evaluations (satisfied or not), reopenings and closings, with the clock moving
-between steps so events fall on many days and across months; the sweeper runs after every few cases,
-so clocks warn (at risk), breach (overdue at the district) and escalate on their own."""
+resolutions, 核查 passed and failed, evaluations (satisfied or not), reopenings and closings,
+and waits on which the sweeper fires the case's evaluation window (the reminder, then the
+closing as not evaluated), with the clock moving between steps so events
+fall on many days and across months. The sweeper also runs after every few cases, so clocks warn
+(at risk), breach (overdue at the district) and escalate on their own. The district runs a
+closing policy with every rule on (README "Closing")."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 from api.domain import cases as machine
@@ -17,18 +21,34 @@ from api.domain.errors import DomainError
 from api.records.case import CaseRecord
 from api.services.actor import load_actor
 from api.services.cases import ReportInput, act_on_case, report_case
-from api.services.deadlines.sweep import sweep
+from api.services.deadlines import policies
+from api.services.deadlines.policy_admin import update_policy
+from api.services.deadlines.sweep import fire_case, sweep
 from api.store.db import Db
 from tests.case_world import CaseWorld
 
 STEPS_PER_CASE = 12
 SWEEP_EVERY = 5  # cases
+WINDOW_HOURS = 24.0  # the evaluation window of the history's policy
+WAIT = timedelta(hours=WINDOW_HOURS + 1)  # a wait lets the window end
+
+
+def closing_policy(db: Db, clock: FixedClock, cw: CaseWorld) -> None:
+    """Every closing rule on: 核查, evaluation required, a 24 h window (reminder 6 h before)."""
+    admin = load_actor(db, cw.world.district_admin_id)
+    current = policies.policy_in_force(db, cw.district.id)
+    draft = replace(
+        current, verification_required=True, evaluation_required=True,
+        evaluation_window_hours=WINDOW_HOURS, evaluation_reminder_hours=6.0,
+    )  # fmt: skip
+    update_policy(db, admin, clock, cw.district.id, draft)
 
 
 def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) -> list[str]:
     """``cases`` cases through random lifecycles; their ids. Each step moves the clock by up to
     150 minutes, so that a few dozen cases span more than a week and cross a month."""
     rng = random.Random(seed)
+    closing_policy(db, clock, cw)
     ids: list[str] = []
     for number in range(cases):
         street = cw.world.a if rng.random() < 0.7 else cw.world.b
@@ -44,6 +64,15 @@ def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) ->
             if step is None:
                 break
             actor_id, command = step
+            if command is None:  # wait: the sweeper fires the case's window (reminder, close)
+                clock.advance(WAIT)
+                for _ in range(3):  # the sweeper's own firing of one case, as a sweep runs it
+                    if not fire_case(db, case.id, clock.now()):
+                        break
+                found = db.cases.get(case.id, consistent=True)
+                assert found is not None
+                case = found
+                continue
             try:
                 case = act_on_case(db, load_actor(db, actor_id), clock, case.id, command)
             except DomainError:
@@ -60,7 +89,7 @@ def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) ->
 
 def _step(
     cw: CaseWorld, case: CaseRecord, grid_worker: str, resident: str, rng: random.Random
-) -> tuple[str, machine.Command] | None:
+) -> tuple[str, machine.Command | None] | None:
     """A random next step allowed by the state machine, and who takes it; None when done."""
     allowed = machine.allowed_actions(case.domain())
     dispatcher = cw.dispatcher_id
@@ -69,7 +98,7 @@ def _step(
         Level.COMMUNITY: cw.community_dispatcher_id,
         Level.STREET: cw.street_admin_id,
     }.get(case.level) if case.level else None  # fmt: skip
-    choices: list[tuple[str, machine.Command]] = []
+    choices: list[tuple[str, machine.Command | None]] = []
     if Action.ACCEPT in allowed:
         mode = HandlingMode.JOINT if rng.random() < 0.2 else HandlingMode.ASSIGNED
         choices.append((dispatcher, machine.Accept(mode, "HOUSING_SAFETY")))
@@ -96,6 +125,11 @@ def _step(
             choices += [(handler, machine.Resolve("已处理"))] * 3
         if Action.ESCALATE in allowed and case.level is Level.GRID:
             choices.append((handler, machine.Escalate("网格解决不了")))
+    if Action.VERIFY in allowed:  # the governance centre checks: mostly passed
+        choices += [(dispatcher, machine.Verify(True, "核查属实"))] * 3
+        choices.append((dispatcher, machine.Verify(False, "现场核查未整改到位")))
+    if case.evaluation_window is not None:  # the resident may stay silent until it ends
+        choices.append((resident, None))
     if Action.EVALUATE in allowed:
         if rng.random() < 0.75:
             choices.append((resident, machine.Evaluate(Satisfaction.SATISFIED)))

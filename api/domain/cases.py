@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from api.domain.errors import DomainError, ErrorCode, InvalidInput
+from api.domain.errors import (
+    DomainError,
+    ErrorCode,
+    EvaluationPending,
+    InvalidInput,
+    VerificationPending,
+)
 from api.domain.messages import Message, msg
 from api.domain.text import free_text
 
@@ -72,6 +78,14 @@ class Satisfaction(StrEnum):
     UNSATISFIED = "UNSATISFIED"
 
 
+class Closure(StrEnum):
+    """How a case was closed (结案方式), for the figures and the reporter."""
+
+    EVALUATED = "EVALUATED"  # after the resident's evaluation
+    NOT_EVALUATED = "NOT_EVALUATED"  # the evaluation window ended without one (the sweeper)
+    BY_STAFF = "BY_STAFF"  # closed or ticked off by staff without an evaluation
+
+
 class TaskRole(StrEnum):
     LEAD = "LEAD"  # 主办
     SUPPORT = "SUPPORT"  # 协办
@@ -98,6 +112,7 @@ class Action(StrEnum):
     GRANT_EXTENSION = "GRANT_EXTENSION"
     DENY_EXTENSION = "DENY_EXTENSION"
     RESOLVE = "RESOLVE"
+    VERIFY = "VERIFY"  # 核查: passed, or failed (back to handling)
     EVALUATE = "EVALUATE"
     REOPEN = "REOPEN"
     CLOSE = "CLOSE"
@@ -154,6 +169,10 @@ class Case:
     satisfaction: Satisfaction | None = None
     result: str | None = None
     pain_point: bool = False
+    # Set when the case becomes RESOLVED, from the policy then in force (README "Closing").
+    verification_pending: bool = False  # 核查 owed before evaluation or closing
+    evaluation_required: bool = False  # staff may not close before an evaluation
+    closure: Closure | None = None
 
     def task(self, department_id: str) -> Task | None:
         return next((t for t in self.tasks if t.department_id == department_id), None)
@@ -258,6 +277,30 @@ class Resolve:
 
 
 @dataclass(frozen=True)
+class Verify:
+    """核查: a dispatcher checks the result. Failed, the case goes back to its holder (返工)."""
+
+    passed: bool
+    note: str = ""
+    action: Action = field(default=Action.VERIFY, init=False)
+
+
+@dataclass(frozen=True)
+class CloseNotEvaluated:
+    """The sweeper closes a case whose evaluation window ended (结案, 未评价)."""
+
+    action: Action = field(default=Action.CLOSE, init=False)
+
+
+@dataclass(frozen=True)
+class ClosingRules:
+    """What the policy in force asks before a newly resolved case may close."""
+
+    verification: bool = False
+    evaluation: bool = False
+
+
+@dataclass(frozen=True)
 class Evaluate:
     satisfaction: Satisfaction
     comment: str = ""
@@ -321,6 +364,8 @@ Command = (
     | RequestExtension
     | DecideExtension
     | Resolve
+    | Verify
+    | CloseNotEvaluated
     | Evaluate
     | Reopen
     | Close
@@ -367,7 +412,7 @@ _BY_STATE: dict[CaseState, frozenset[Action]] = {
     ),
     CaseState.PAUSED: frozenset({Action.RESUME}),
     CaseState.PARKED: frozenset({Action.UNPARK}),
-    CaseState.RESOLVED: frozenset({Action.EVALUATE, Action.CLOSE, Action.TICK_OFF}),
+    CaseState.RESOLVED: frozenset({Action.VERIFY, Action.EVALUATE, Action.CLOSE, Action.TICK_OFF}),
     CaseState.EVALUATED: frozenset({Action.REOPEN, Action.CLOSE, Action.TICK_OFF}),
     CaseState.CLOSED: frozenset({Action.ARCHIVE}),
     CaseState.ARCHIVED: frozenset(),
@@ -404,7 +449,34 @@ def allowed_actions(case: Case) -> frozenset[Action]:
         allowed -= {Action.APPROVE_PARK, Action.REJECT_PARK}
     if case.state is CaseState.EVALUATED and case.satisfaction is not Satisfaction.UNSATISFIED:
         allowed.discard(Action.REOPEN)
+    if case.state is CaseState.RESOLVED:
+        allowed -= _closing_blocked(case)
     return frozenset(allowed)
+
+
+def _closing_blocked(case: Case) -> set[Action]:
+    """Actions on a RESOLVED case that wait for a step the policy asks for."""
+    if case.verification_pending:
+        return {Action.EVALUATE, Action.CLOSE, Action.TICK_OFF}
+    blocked = {Action.VERIFY}
+    if case.evaluation_required:
+        blocked |= {Action.CLOSE, Action.TICK_OFF}
+    return blocked
+
+
+def closing_refusal(case: Case, action: Action) -> DomainError | None:
+    """Why ``action``, which the state would allow, waits on the closing policy: 核查 not yet
+    passed, or the resident's evaluation (or the end of its window) still to come."""
+    if case.state is not CaseState.RESOLVED:
+        return None
+    free = replace(case, verification_pending=False, evaluation_required=False)
+    if action not in allowed_actions(free) or action not in _closing_blocked(case):
+        return None
+    if case.verification_pending:
+        return VerificationPending(msg("case.verification_pending"), field="caseId")
+    if case.evaluation_required:
+        return EvaluationPending(msg("case.evaluation_pending"), field="caseId")
+    return None
 
 
 def _text(value: str, field_name: str, limit: int = REASON_MAX, required: bool = True) -> str:
@@ -448,12 +520,22 @@ def _place(
     )
 
 
-def transition(case: Case, command: Command) -> Outcome:
+def transition(case: Case, command: Command, closing: ClosingRules | None = None) -> Outcome:
+    """``closing``: the policy's rules, applied when the command resolves the case."""
     action = command.action
-    if action not in allowed_actions(case):
-        raise InvalidTransition(case, action)
+    if isinstance(command, CloseNotEvaluated):
+        # The window's end closes whatever staff may do: only 核查 must have passed.
+        if case.state is not CaseState.RESOLVED or case.verification_pending:
+            raise InvalidTransition(case, action, msg("transition.no_evaluation_window"))
+    elif action not in allowed_actions(case):
+        raise closing_refusal(case, action) or InvalidTransition(case, action)
     before = case.state
     new = _apply(case, command)
+    if new.state is CaseState.RESOLVED and before is not CaseState.RESOLVED:
+        rules = closing or ClosingRules()
+        new = replace(
+            new, verification_pending=rules.verification, evaluation_required=rules.evaluation
+        )
     return Outcome(
         case=new,
         action=action,
@@ -461,6 +543,21 @@ def transition(case: Case, command: Command) -> Outcome:
         to_state=new.state,
         level_changed=new.level is not case.level,
     )
+
+
+def _rework(case: Case) -> Case:
+    """返工: back to the same holder, in a new cycle (an unsatisfied evaluation, a failed 核查);
+    departments' tasks are claimed again."""
+    tasks = tuple(replace(t, status=TaskStatus.CLAIMED, result=None) for t in case.tasks)
+    return replace(
+        case, state=CaseState.IN_PROGRESS, rework_count=case.rework_count + 1,
+        satisfaction=None, result=None, tasks=tasks, verification_pending=False,
+        evaluation_required=False,
+    )  # fmt: skip
+
+
+def _closure(case: Case) -> Closure:
+    return Closure.EVALUATED if case.state is CaseState.EVALUATED else Closure.BY_STAFF
 
 
 def _apply(case: Case, command: Command) -> Case:
@@ -562,21 +659,24 @@ def _apply(case: Case, command: Command) -> Case:
                 case, state=CaseState.RESOLVED, result=_text(result, "result", TEXT_MAX),
                 extension_pending=False, park_pending=False,
             )  # fmt: skip
+        case Verify(passed=passed, note=note):
+            _text(note, "note", required=not passed)  # a failed check says why
+            if passed:
+                return replace(case, verification_pending=False)
+            return _rework(case)
         case Evaluate(satisfaction=satisfaction, comment=comment):
             _text(comment, "comment", TEXT_MAX, required=satisfaction is Satisfaction.UNSATISFIED)
             return replace(case, state=CaseState.EVALUATED, satisfaction=satisfaction)
         case Reopen(reason=reason):
             _text(reason, "reason")
-            tasks = tuple(replace(t, status=TaskStatus.CLAIMED, result=None) for t in case.tasks)
-            return replace(
-                case, state=CaseState.IN_PROGRESS, rework_count=case.rework_count + 1,
-                satisfaction=None, result=None, tasks=tasks,
-            )  # fmt: skip
+            return _rework(case)
         case TickOff(note=note):
             _text(note, "note", required=False)
-            return replace(case, state=CaseState.CLOSED)
+            return replace(case, state=CaseState.CLOSED, closure=_closure(case))
         case Close():
-            return replace(case, state=CaseState.CLOSED)
+            return replace(case, state=CaseState.CLOSED, closure=_closure(case))
+        case CloseNotEvaluated():
+            return replace(case, state=CaseState.CLOSED, closure=Closure.NOT_EVALUATED)
         case RequestPark(reason=reason):
             _text(reason, "reason")
             return replace(case, park_pending=True)

@@ -29,6 +29,9 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     RATE_LIMITED = "RATE_LIMITED"  # too many anonymous lookups from one address
     IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_MISMATCH"  # a reused key with a different input
+    # Closing a resolved case (README "Closing"): the policy asks for a step not yet taken
+    VERIFICATION_PENDING = "VERIFICATION_PENDING"  # 核查 not passed yet
+    EVALUATION_PENDING = "EVALUATION_PENDING"  # the resident may still evaluate
     # Red partners and the points ledger
     PROJECT_FULL = "PROJECT_FULL"
     PROJECT_NOT_OPEN = "PROJECT_NOT_OPEN"
@@ -82,6 +85,14 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     code = ErrorCode.FORBIDDEN
+
+
+class VerificationPending(DomainError):
+    code = ErrorCode.VERIFICATION_PENDING
+
+
+class EvaluationPending(DomainError):
+    code = ErrorCode.EVALUATION_PENDING
 
 
 class IdempotencyMismatch(DomainError):

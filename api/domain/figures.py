@@ -89,6 +89,9 @@ class Counts:
     topic_cases_resolved_in_grid: int = 0
     # Cases reported per category (catalogue code → count), most reported first (ties: code).
     categories: tuple[tuple[str, int], ...] = ()
+    verified: int = 0  # 核查通过
+    verification_failed: int = 0  # 核查不通过 (also counted in ``reopened``: 返工)
+    closed_not_evaluated: int = 0  # closed by the sweeper when the evaluation window ended
 
     @classmethod
     def total(cls, days: Iterable[object]) -> Counts:
@@ -132,6 +135,8 @@ class Figures:
     average_working_hours: float | None
     average_natural_hours: float | None
     topic_adoption_rate: float | None
+    verification_failure_rate: float | None = None  # 核查不通过率
+    not_evaluated_share: float | None = None  # 未评价结案占比
 
 
 def figures(counts: Counts, department: bool = False) -> Figures:
@@ -150,6 +155,10 @@ def figures(counts: Counts, department: bool = False) -> Figures:
         topic_adoption_rate=ratio(
             counts.topics_adopted, counts.topics_adopted + counts.topics_declined
         ),
+        verification_failure_rate=ratio(
+            counts.verification_failed, counts.verified + counts.verification_failed
+        ),
+        not_evaluated_share=ratio(counts.closed_not_evaluated, counts.closed),
     )
 
 

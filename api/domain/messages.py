@@ -456,6 +456,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "部门 {department} 没有待认领的任务",
         "no open task for department {department}",
     ),
+    "case.verification_pending": (
+        "案件办结后须先经核查，核查通过后方可评价或结案",
+        "A resolved case must pass verification before it is evaluated or closed",
+    ),
+    "case.evaluation_pending": (
+        "须待群众评价或评价期满后方可结案",
+        "The case can close only after the resident's evaluation or the end of its window",
+    ),
+    "case.verifier_scope": (
+        "只有社区及以上的调度人员（指挥中心）可以核查该案件",
+        "Only dispatch staff of the community or above (the command centre) may verify this case",
+    ),
+    "case.verifier_resolved": (
+        "办理人不能核查自己办结的案件",
+        "A handler cannot verify a case they resolved",
+    ),
+    "case.closed_not_evaluated": (
+        "评价期满，群众未评价，系统按未评价结案",
+        "The evaluation window ended without an evaluation; closed as not evaluated",
+    ),
     # client
     "client.invalid_key": ("API 密钥无效", "API key is not valid"),
     "client.name_length": (
@@ -1047,6 +1067,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "policy.unknown_unit": ("未知的计时方式 {unit!r}", "Unknown clock unit {unit!r}"),
     "policy.version_integer": ("版本号应为整数", "version must be an integer"),
     "policy.version_min": ("版本号至少为 1", "version must be at least 1"),
+    "policy.flag": ("{name} 须为 true 或 false", "{name} must be true or false"),
+    "policy.window_needed": (
+        "要求群众评价后结案时，须设定评价期",
+        "An evaluation window is needed when evaluation is required before closing",
+    ),
+    "policy.reminder_before_end": (
+        "评价提醒须早于评价期结束",
+        "The evaluation reminder must come before the window ends",
+    ),
     # query
     "query.range_one_year": (
         "时间范围最长一年，且开始早于结束",
@@ -1105,6 +1134,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "案件 {case} 超过认领时限无部门报到，转区治理推进中心调度",
         "No department claimed case {case} in time: it goes "
         "to the district governance centre for dispatch",
+    ),
+    "timer.kind_evaluation": ("评价", "evaluation"),
+    "timer.evaluation_reminder": (
+        "您反映的问题（{label}）已办结，请于 {due} 前评价，逾期将按未评价结案",
+        "The problem you reported ({label}) is resolved; please evaluate it before {due}, "
+        "otherwise it will be closed as not evaluated",
     ),
     # topic
     "topic.author_only": ("只有发起人可以执行此操作", "Only the author may do this"),
@@ -1256,6 +1291,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Too many lookups: at most {per_minute} a minute; please try again later",
     ),
     # transition
+    "transition.no_evaluation_window": ("没有进行中的评价期", "no evaluation window runs"),
     "transition.detail": ("（{why}）", " ({why})"),
     "transition.not_allowed": (
         "当前状态 {state} 下不允许执行 {action}{detail}；可执行：{allowed}",

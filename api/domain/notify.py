@@ -31,6 +31,7 @@ class AnnouncementKind(StrEnum):
     REPORT_REJECTED = "REPORT_REJECTED"  # to the reporter: 不予受理
     REPORT_RESOLVED = "REPORT_RESOLVED"  # to the reporter: 已办结, please evaluate (请评价)
     REPORT_CLOSED = "REPORT_CLOSED"  # to the reporter: 已结案
+    EVALUATION_REMINDER = "EVALUATION_REMINDER"  # to the reporter: 请评价, the window ends soon
     TOPIC_NOTICE = "TOPIC_NOTICE"  # 党群议事: proposed, vote opened, result
     PARTNER_CLAIM = "PARTNER_CLAIM"  # 双报到: a partner claimed a project (to the community)
     PARTNER_CONFIRMED = "PARTNER_CONFIRMED"  # the delivery of a claim was confirmed (to partner)
@@ -66,6 +67,7 @@ AUDIENCE: dict[AnnouncementKind, Audience] = {
     AnnouncementKind.REPORT_REJECTED: Audience.PERSON,
     AnnouncementKind.REPORT_RESOLVED: Audience.PERSON,
     AnnouncementKind.REPORT_CLOSED: Audience.PERSON,
+    AnnouncementKind.EVALUATION_REMINDER: Audience.PERSON,
     AnnouncementKind.TOPIC_NOTICE: Audience.UNIT_OR_PERSON,
     AnnouncementKind.PARTNER_CLAIM: Audience.DUTY,
     AnnouncementKind.PARTNER_CONFIRMED: Audience.PERSON,

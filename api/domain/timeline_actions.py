@@ -26,6 +26,8 @@ class TimelineAction(StrEnum):
     GRANT_EXTENSION = "GRANT_EXTENSION"
     DENY_EXTENSION = "DENY_EXTENSION"
     RESOLVE = "RESOLVE"
+    VERIFY = "VERIFY"  # 核查通过
+    VERIFY_FAILED = "VERIFY_FAILED"  # 核查不通过: back to the holder (返工)
     EVALUATE = "EVALUATE"
     REOPEN = "REOPEN"
     CLOSE = "CLOSE"
@@ -37,3 +39,4 @@ class TimelineAction(StrEnum):
     ARCHIVE = "ARCHIVE"
     AT_RISK_WARNING = "AT_RISK_WARNING"  # 临期预警, written by the sweeper
     SUPERVISION = "SUPERVISION"  # 督办: a limit was missed, written by the sweeper
+    EVALUATION_REMINDER = "EVALUATION_REMINDER"  # 评价提醒 to the reporter, by the sweeper

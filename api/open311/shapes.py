@@ -52,7 +52,8 @@ def status(case: CaseRecord) -> str:
 
 def request(case: CaseRecord) -> dict[str, Any]:
     """A case as a service request; no personal data of the reporter."""
-    expected = case.deadline.due_at if case.deadline and case.deadline.due_at else None
+    deadline = case.handling_deadline
+    expected = deadline.due_at if deadline and deadline.due_at else None
     agency = case.name_of(case.assignee_id) if case.assignee_id else case.name_of(case.grid_id)
     return {
         "service_request_id": case.code,

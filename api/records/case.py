@@ -13,13 +13,14 @@ from api.domain.cases import (
     Case,
     CaseState,
     Channel,
+    Closure,
     HandlingMode,
     Level,
     Satisfaction,
     Task,
     TaskStatus,
 )
-from api.domain.deadlines.timers import Timer
+from api.domain.deadlines.timers import Timer, TimerKind
 
 INTAKE = "INTAKE"  # the inbox level of a case not yet dispatched
 
@@ -123,6 +124,12 @@ class CaseRecord:
     # When the current level's missed limit was due (meaningful while ``breached``): the
     # order of the overdue watch list (issue 14, api.domain.gauges).
     overdue_since: str | None = None
+    # Closing (README "Closing"): set when the case becomes RESOLVED, from the policy then
+    # in force; how it was closed; the key and input of the last 核查 (a retry replays it).
+    verification_pending: bool = False
+    evaluation_required: bool = False
+    closure: Closure | None = None
+    verification_key: str | None = None
 
     @property
     def district_id(self) -> str:
@@ -134,6 +141,19 @@ class CaseRecord:
 
     def name_of(self, unit_id: str) -> str:
         return self.handler_names.get(unit_id, unit_id)
+
+    @property
+    def handling_deadline(self) -> Timer | None:
+        """The holder's running deadline: not the evaluation window of a resolved case (that
+        one waits on the resident, not on the holder)."""
+        deadline = self.deadline
+        return None if deadline is None or deadline.kind is TimerKind.EVALUATION else deadline
+
+    @property
+    def evaluation_window(self) -> Timer | None:
+        """The running evaluation window (评价期), if any."""
+        deadline = self.deadline
+        return deadline if deadline is not None and deadline.kind is TimerKind.EVALUATION else None
 
     def domain(self) -> Case:
         """The state machine's view of the case."""
@@ -150,6 +170,9 @@ class CaseRecord:
             satisfaction=self.satisfaction,
             result=self.result,
             pain_point=self.pain_point,
+            verification_pending=self.verification_pending,
+            evaluation_required=self.evaluation_required,
+            closure=self.closure,
         )
 
 
@@ -225,6 +248,10 @@ class DayCountersRecord:
     handling_working_minutes: int = 0
     # cases reported per category (catalogue code → count; issue 14, top categories)
     categories: Mapping[str, int] = field(default_factory=dict)
+    # closing (README "Closing")
+    verified: int = 0
+    verification_failed: int = 0
+    closed_not_evaluated: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from api.domain.messages import msg
 from api.domain.roles import Permission
 from api.records.case import CaseRecord
 from api.services.actor import Actor
+from api.services.case_verification import require_verifier
 
 DISPATCH_ACTIONS = frozenset(
     {
@@ -101,6 +102,9 @@ def require_action(
     street; the district at DISTRICT/TOP); ``department_paths`` maps task departments to paths.
     """
     actor.require_login()
+    if action is Action.VERIFY:  # 核查: api/services/case_verification.py says who
+        require_verifier(actor, case)
+        return
     if action in REPORTER_ACTIONS:
         if not is_reporter(actor, case):
             raise Forbidden(msg("case.reporter_evaluates"))

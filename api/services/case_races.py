@@ -15,6 +15,7 @@ from api.domain import cases as machine
 from api.domain.cases import Action
 from api.domain.errors import Conflict, DomainError
 from api.domain.messages import msg
+from api.domain.timeline_actions import TimelineAction
 from api.records.case import CaseRecord
 from api.store.db import Db
 
@@ -32,13 +33,18 @@ def refusal(case: CaseRecord, action: Action, person_id: str | None) -> DomainEr
     someone else, INVALID_TRANSITION otherwise."""
     now = case.domain()
     last = case.timeline[-1] if case.timeline else None
+    if last is None or last.from_state is None:
+        return machine.InvalidTransition(now, action)
+    taken = {action.value}
+    just_before = replace(now, state=last.from_state)
+    if action is Action.VERIFY:  # 核查 passed or failed is the same action taken
+        taken.add(TimelineAction.VERIFY_FAILED.value)
+        just_before = replace(just_before, verification_pending=True)
     if (
-        last is not None
-        and last.action == action.value
+        last.action in taken
         and last.actor_id != person_id
-        and last.from_state is not None
         # …and the action was allowed just before it was taken (not refused for another reason)
-        and action in machine.allowed_actions(replace(now, state=last.from_state))
+        and action in machine.allowed_actions(just_before)
     ):
         return _conflict(case)
     return machine.InvalidTransition(now, action)

@@ -24,7 +24,7 @@ from api.domain.case_catalogue import (
 )
 from api.domain.cases import Action, CaseState, Channel, Level, Satisfaction, TaskRole
 from api.domain.clock import SHANGHAI, Clock, iso
-from api.domain.deadlines.timers import Timer
+from api.domain.deadlines.timers import Timer, TimerKind
 from api.domain.errors import (
     Archived,
     Conflict,
@@ -39,10 +39,11 @@ from api.domain.ids import new_id
 from api.domain.messages import msg
 from api.domain.org import OrgKind, path_ids
 from api.domain.roles import Permission, Role
+from api.domain.timeline_actions import TimelineAction
 from api.domain.tracking import check_code, new_tracking_key
 from api.records.case import CallerContact, CaseRecord, ExternalRef, LevelVisit
 from api.records.org import OrgUnitRecord
-from api.services import case_access, case_races, external_refs
+from api.services import case_access, case_races, case_verification, external_refs
 from api.services.actor import Actor
 from api.services.case_gauges import gauge_move
 from api.services.deadlines import case_timers, department_timers
@@ -336,6 +337,7 @@ def _note(command: machine.Command) -> str:
             | machine.DecideExtension(note=text)
             | machine.TickOff(note=text)
             | machine.DecidePark(note=text)
+            | machine.Verify(note=text)
         ):
             return text
     return ""
@@ -359,10 +361,18 @@ def department_paths(case: CaseRecord) -> dict[str, str]:
 
 
 def act_on_case(
-    db: Db, actor: Actor, clock: Clock, case_id: str, command: machine.Command, remark: str = ""
+    db: Db,
+    actor: Actor,
+    clock: Clock,
+    case_id: str,
+    command: machine.Command,
+    remark: str = "",
+    idempotency_key: str | None = None,
 ) -> CaseRecord:
     """Apply one command of the state machine (``api.domain.cases``) to a case, as ``actor``;
-    ``remark`` goes on the timeline when the command carries no text of its own (START…)."""
+    ``remark`` goes on the timeline when the command carries no text of its own (START…).
+    ``idempotency_key`` (核查 only): a retry of the same verification returns the case as it
+    is, without a second event."""
     # Sign-in first, and one answer for "missing" and "not yours", so that no caller can learn
     # whether a case id exists (see case_access.require_read).
     actor.require_login()
@@ -386,8 +396,15 @@ def act_on_case(
         # centre's decision, even for a case not yet dispatched anywhere.
         raise Forbidden(msg("case.district_dispatchers_only"), field="level")
     before = case.domain()
+    verification = None
+    if isinstance(command, machine.Verify):
+        verification = case_verification.key_of(actor, command, idempotency_key)
+        if case_verification.replayed(case, verification):
+            return case  # the same 核查 retried: it was recorded already
     if action not in machine.allowed_actions(before):
-        raise case_races.refusal(case, action, actor.person_id)
+        raise machine.closing_refusal(before, action) or case_races.refusal(
+            case, action, actor.person_id
+        )
     if action is Action.ESCALATE:
         dispatch = _escalation_target(before, dispatch)
     if isinstance(command, machine.Reject) and command.duplicate_of is not None:
@@ -398,11 +415,15 @@ def act_on_case(
         command = replace(command, assignee_id=assignee)
     if isinstance(command, machine.Accept):
         command = replace(command, category=check_category(command.category))
-    outcome = machine.transition(before, command)
+    policy = case_timers.current_policy(db, case)
+    closing = machine.ClosingRules(policy.verification_required, policy.evaluation_required)
+    outcome = machine.transition(before, command, closing)
     now = clock.now()
     at = iso(now)
     old_deadline = case.deadline
-    new_deadline, _ = case_timers.next_deadline(db, case, outcome, now, case.extension_hours)
+    new_deadline, _ = case_timers.next_deadline(
+        db, case, outcome, now, case.extension_hours, policy
+    )
     task_deadlines = department_timers.changed(db, case, before, outcome.case, action, now)
     counters = _counters(outcome, before, case.channel is Channel.TOPIC)
     due = old_deadline.due_at if old_deadline is not None else None
@@ -415,6 +436,8 @@ def act_on_case(
         after = replace(after, rejection_reason=note, duplicate_of=command.duplicate_of)
     if action is Action.EVALUATE:
         after = replace(after, evaluation_comment=note or None)
+    if verification is not None:
+        after = replace(after, verification_key=verification)
     if isinstance(command, machine.RequestExtension):
         after = replace(after, extension_hours=float(command.hours))
     elif action in (Action.GRANT_EXTENSION, Action.DENY_EXTENSION):
@@ -424,7 +447,7 @@ def act_on_case(
     change = CaseChange(
         case=after,
         event=EventDraft(
-            action.value,
+            _event_action(command),
             outcome.from_state,
             outcome.to_state,
             actor.person_id,
@@ -446,6 +469,13 @@ def act_on_case(
         raise case_races.lost_write(db, case.id, lost) from None
 
 
+def _event_action(command: machine.Command) -> str:
+    """The timeline's name of a command: a failed 核查 is VERIFY_FAILED."""
+    if isinstance(command, machine.Verify) and not command.passed:
+        return TimelineAction.VERIFY_FAILED.value
+    return command.action.value
+
+
 def advance(
     case: CaseRecord,
     outcome: machine.Outcome,
@@ -456,7 +486,8 @@ def advance(
 ) -> CaseRecord:
     """The case after ``outcome``: the machine's state, the levels visited (the level left
     keeps its deadline and whether it was met), display names, and the next deadline."""
-    if outcome.level_changed or new_deadline is None:
+    if outcome.level_changed or new_deadline is None or new_deadline.kind is TimerKind.EVALUATION:
+        # Resolved (an evaluation window follows) or stopped: the level's limit is settled.
         case = case_timers.freeze_level(case, old_deadline, now)
     after = outcome.case
     at = iso(now)
@@ -485,6 +516,9 @@ def advance(
         satisfaction=after.satisfaction,
         result=_with_department_names(after.result, handler_names),
         pain_point=after.pain_point,
+        verification_pending=after.verification_pending,
+        evaluation_required=after.evaluation_required,
+        closure=after.closure,
         breached=False if outcome.level_changed else case.breached,
     )
     return case_timers.with_deadline(case, new_deadline)
@@ -542,6 +576,12 @@ def _counters(
         counters["satisfied"] = 1
     if outcome.action is Action.REOPEN:
         counters["reopened"] = 1
+    if outcome.action is Action.VERIFY:
+        if outcome.to_state is CaseState.RESOLVED:
+            counters["verified"] = 1
+        else:  # 核查不通过: back to handling, which is rework (返工) as much as a reopening
+            counters["verification_failed"] = 1
+            counters["reopened"] = 1
     return counters
 
 

@@ -31,6 +31,10 @@ DEPARTMENT_SHARED = (
     "reopened",
     "handling_natural_minutes",
     "handling_working_minutes",
+    # closing (README "Closing"): the department's result was checked / left unevaluated
+    "verified",
+    "verification_failed",
+    "closed_not_evaluated",
 )
 
 

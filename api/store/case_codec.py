@@ -10,6 +10,7 @@ from api.domain.case_catalogue import DEFAULT_CATEGORIES, Attachment
 from api.domain.cases import (
     CaseState,
     Channel,
+    Closure,
     HandlingMode,
     Level,
     Satisfaction,
@@ -216,6 +217,10 @@ def case_record(item: CaseItem, timeline: tuple[CaseEventRecord, ...] | None = N
         if item.external_system
         else None,
         overdue_since=item.overdue_since,
+        verification_pending=bool(item.verification_pending),
+        evaluation_required=bool(item.evaluation_required),
+        closure=Closure(item.closure) if item.closure else None,
+        verification_key=item.verification_key,
     )
 
 
@@ -270,6 +275,10 @@ def case_attributes(case: CaseRecord) -> dict[str, Any]:
         "external_system": case.external_ref.system if case.external_ref else None,
         "external_id": case.external_ref.id if case.external_ref else None,
         "overdue_since": case.overdue_since,
+        "verification_pending": case.verification_pending,
+        "evaluation_required": case.evaluation_required,
+        "closure": case.closure.value if case.closure else None,
+        "verification_key": case.verification_key,
     }
 
 
@@ -322,4 +331,7 @@ def day_counters_record(item: DailyStatsItem) -> DayCountersRecord:
             for code in DEFAULT_CATEGORIES
             if getattr(item, category_counter(code), None)
         },
+        verified=int(item.verified or 0),
+        verification_failed=int(item.verification_failed or 0),
+        closed_not_evaluated=int(item.closed_not_evaluated or 0),
     )  # fmt: skip

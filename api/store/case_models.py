@@ -72,6 +72,11 @@ class CaseItem(Item, discriminator="Case"):
     topic_id = UnicodeAttribute(null=True)  # 党群议事: the adopted topic this case came from
     external_system = UnicodeAttribute(null=True)  # issue 13: the ticket in another system
     external_id = UnicodeAttribute(null=True)
+    # Closing (README "Closing"): what the policy asks before closing, and how it closed
+    verification_pending = BooleanAttribute(default=False)
+    evaluation_required = BooleanAttribute(default=False)
+    closure = UnicodeAttribute(null=True)
+    verification_key = UnicodeAttribute(null=True)  # ``<person>#<key>#<input hash>``
     # A copy of the timeline ([event as JSON, ...], oldest first), written in the same
     # transaction as each event item: a page of cases shows its timelines with no extra request.
     timeline = JSONAttribute(null=True)
@@ -156,6 +161,10 @@ class DailyStatsItem(Item, discriminator="DailyStats"):
     assigned = NumberAttribute(null=True)  # departments: tasks received
     handling_natural_minutes = NumberAttribute(null=True)
     handling_working_minutes = NumberAttribute(null=True)
+    # closing: 核查 passed / failed, closed at the end of the evaluation window
+    verified = NumberAttribute(null=True)
+    verification_failed = NumberAttribute(null=True)
+    closed_not_evaluated = NumberAttribute(null=True)
     # 党群议事 (topics): raised, decided, and their cases resolved (inside the grid)
     topics_raised = NumberAttribute(null=True)
     topics_adopted = NumberAttribute(null=True)

@@ -205,7 +205,8 @@ def _upsert_handler(transaction: Any, case: CaseRecord, handler: Handler) -> Non
     """Create or overwrite a handler projection (an update: no version condition applies)."""
     item = CaseHandlerItem(case_pk(case.id), handler_sk(handler.assignee_id))
     # The inbox sorts by the current deadline (none while paused or stopped).
-    due_at = iso(case.deadline.due_at) if case.deadline and case.deadline.due_at else None
+    deadline = case.handling_deadline
+    due_at = iso(deadline.due_at) if deadline and deadline.due_at else None
     values: dict[str, Any] = {
         "case_id": case.id,
         "code": case.code,

@@ -38,6 +38,7 @@ _NOTICE_KINDS = {
     NoticeKind.UNCLAIMED_TO_CENTRE: AnnouncementKind.UNCLAIMED_TO_CENTRE,
     NoticeKind.PAIN_POINT: AnnouncementKind.PAIN_POINT,
     NoticeKind.NO_LEADER: AnnouncementKind.NO_LEADER,
+    NoticeKind.EVALUATION_REMINDER: AnnouncementKind.EVALUATION_REMINDER,
 }
 # Messages are stored language-neutral (``messages.encode``): the inbox shows them in the
 # reader's language, SMS and WeChat send them in Chinese.

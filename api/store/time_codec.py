@@ -21,6 +21,10 @@ def policy_to_json(policy: TimePolicy) -> dict[str, Any]:
         "at_risk_fraction": policy.at_risk_fraction,
         "claim_hours": policy.claim_hours,
         "claim_unit": policy.claim_unit.value,
+        "verification_required": policy.verification_required,
+        "evaluation_required": policy.evaluation_required,
+        "evaluation_window_hours": policy.evaluation_window_hours,
+        "evaluation_reminder_hours": policy.evaluation_reminder_hours,
         "default": {level.value: limit(value) for level, value in policy.default.items()},
         "rules": [
             {"category": c, "mode": str(m), "level": lv.value, **limit(value)}
@@ -49,4 +53,11 @@ def policy_from_json(data: dict[str, Any]) -> TimePolicy:
         at_risk_fraction=float(data["at_risk_fraction"]),
         claim_hours=float(data["claim_hours"]),
         claim_unit=HourUnit(data["claim_unit"]),
+        # Versions saved before the closing rules had none: the defaults (as they ran).
+        verification_required=bool(data.get("verification_required", False)),
+        evaluation_required=bool(data.get("evaluation_required", False)),
+        evaluation_window_hours=(
+            float(window) if (window := data.get("evaluation_window_hours")) is not None else None
+        ),
+        evaluation_reminder_hours=float(data.get("evaluation_reminder_hours", 24.0)),
     )

@@ -16,7 +16,8 @@ from schema.schema import schema
 
 
 def test_timeline_actions_are_every_case_action_plus_report_and_timer_steps() -> None:
-    extra = {"REPORT", "AT_RISK_WARNING", "SUPERVISION"}
+    # …and the steps no one takes by hand: the report, the timers' steps, a failed 核查
+    extra = {"REPORT", "AT_RISK_WARNING", "SUPERVISION", "EVALUATION_REMINDER", "VERIFY_FAILED"}
     assert {a.value for a in TimelineAction} == {a.value for a in Action} | extra
     # Same order as Action, so the exported enum reads like the loop.
     assert [a.value for a in TimelineAction if a.value not in extra] == [a.value for a in Action]

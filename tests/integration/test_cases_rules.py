@@ -869,6 +869,7 @@ def test_street_b_can_neither_read_nor_touch_street_a_cases(api: CaseApi) -> Non
         "requestCaseExtension": {"hours": 24, "reason": "延期"},
         "decideCaseExtension": {"approve": True},
         "resolveCase": {"result": "办结"},
+        "verifyCase": {"passed": True},
         "evaluateCase": {"satisfaction": "SATISFIED"},
         "reopenCase": {"reason": "返工"},
         "closeCase": {},

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from api.domain.clock import FixedClock
+from api.domain.clock import FixedClock, iso
 from api.domain.ids import from_global_id
 from api.domain.messages import STORED_PREFIX
 from api.domain.people import mask_phone
 from api.services.deadlines.sweep import sweep
 from api.store.db import Db
 from tests.case_world import MUTATIONS, CaseApi, person_gid, unit_gid
+from tests.closing_world import MY_NOTICES, closing, figures, resolved_at, set_closing, steps
 from tests.conftest import Tokens
 from tests.graphql_client import GraphQLClient
 from tests.topic_world import TopicApi, build_topic_world
@@ -604,3 +605,111 @@ def test_a_rejected_application_leaves_the_home_and_frees_the_applicant(case_api
     # The open application is gone: the applicant may apply again.
     again = api.data(APPLY, {"input": {"gridId": unit_gid(b.grid.id)}}, mover)
     assert again["errors"] == [] and again["application"]["id"] != applied["id"]
+
+
+# 12. Closing without the resident: whether evaluation is required before closing, and the
+# evaluation window the sweeper ends as "not evaluated" (README "Closing")
+
+
+def test_closing_waits_for_the_resident_and_the_sweeper_closes_it_as_not_evaluated(
+    case_api: CaseApi, db: Db, clock: FixedClock
+) -> None:
+    api, cw = case_api, case_api.cw
+    policy = set_closing(api, evaluation=True, window=72, reminder=24)
+    assert policy == {
+        "version": 2, "verificationRequired": False, "evaluationRequired": True,
+        "evaluationWindowHours": 72.0, "evaluationReminderHours": 24.0,
+    }  # fmt: skip
+    case = resolved_at(api)
+    resolved_at_time = clock.now()
+    shown = closing(api, case)
+    assert (shown["state"], shown["evaluationRequired"], shown["timer"]) == (
+        "RESOLVED", True, {"kind": "EVALUATION"},
+    )  # fmt: skip
+    assert shown["evaluationDueAt"] == iso(resolved_at_time + timedelta(hours=72))
+    assert shown["dueAt"] is None  # the window is the resident's, not the holder's deadline
+    assert "CLOSE" not in shown["allowedActions"] and "EVALUATE" in shown["allowedActions"]
+
+    # Staff may not close while the resident may still evaluate; nothing is written.
+    error = api.refused("closeCase", cw.community_dispatcher_id, caseId=case["id"])
+    assert (error["code"], error["field"]) == ("EVALUATION_PENDING", "caseId")
+    assert "评价" in error["message"]
+    assert closing(api, case)["timeline"] == shown["timeline"]
+
+    # Before the reminder nothing fires; at 48 h the reporter is reminded, once.
+    reminders = ("EVALUATION_REMINDER", "SYSTEM")
+    sweep(db, resolved_at_time + timedelta(hours=47))
+    assert reminders not in steps(closing(api, case))
+    for _ in range(2):  # a second sweeper run at the same time sends nothing more
+        sweep(db, resolved_at_time + timedelta(hours=48, minutes=1))
+    assert steps(closing(api, case)).count(reminders) == 1
+    notices = api.data(MY_NOTICES, None, cw.resident_id)["nodes"]
+    assert [(n["caseId"], n["kind"]) for n in notices] == [(case["id"], "EVALUATION_REMINDER")]
+    assert case["code"] in notices[0]["message"] and "评价" in notices[0]["message"]
+    assert closing(api, case)["state"] == "RESOLVED"
+
+    # At the window's end the sweeper closes it as not evaluated, exactly once.
+    for _ in range(2):
+        sweep(db, resolved_at_time + timedelta(hours=72, minutes=1))
+    closed = closing(api, case)
+    assert (closed["state"], closed["closure"], closed["satisfaction"]) == (
+        "CLOSED", "NOT_EVALUATED", None,
+    )  # fmt: skip
+    assert closed["evaluationDueAt"] is None and closed["timer"] is None
+    last = closed["timeline"][-1]
+    assert (last["action"], last["fromState"], last["toState"], last["actorRole"]) == (
+        "CLOSE", "RESOLVED", "CLOSED", "SYSTEM",
+    )  # fmt: skip
+    assert "未评价" in last["note"]
+    assert steps(closed).count(("CLOSE", "SYSTEM")) == 1
+    # Counted as closed and as closed without an evaluation, never as evaluated or satisfied.
+    month = figures(api, cw.world.a.grid.id, "2026-11-23")
+    assert (month["closed"], month["closedNotEvaluated"], month["notEvaluatedShare"]) == (1, 1, 1.0)
+    assert (month["evaluated"], month["satisfied"]) == (0, 0)
+
+
+def test_an_evaluation_inside_the_window_cancels_it(
+    case_api: CaseApi, db: Db, clock: FixedClock
+) -> None:
+    api, cw = case_api, case_api.cw
+    set_closing(api, evaluation=True, window=72, reminder=24)
+    case = resolved_at(api)
+    api.act("evaluateCase", cw.resident_id, case, satisfaction="SATISFIED", comment="很及时")
+    evaluated = closing(api, case)
+    assert (evaluated["state"], evaluated["evaluationDueAt"], evaluated["timer"]) == (
+        "EVALUATED", None, None,
+    )  # fmt: skip
+    sweep(db, clock.now() + timedelta(days=5))  # no reminder, no closing by the system
+    assert closing(api, case)["timeline"] == evaluated["timeline"]
+    closed = api.act("closeCase", cw.community_dispatcher_id, case)
+    assert closed["state"] == "CLOSED"
+    assert closing(api, case)["closure"] == "EVALUATED"
+    month = figures(api, cw.world.a.grid.id, "2026-11-23")
+    assert (month["closed"], month["closedNotEvaluated"], month["evaluated"]) == (1, 0, 1)
+
+
+def test_an_unsatisfied_evaluation_reopened_runs_no_window_until_resolved_again(
+    case_api: CaseApi, db: Db, clock: FixedClock
+) -> None:
+    api, cw = case_api, case_api.cw
+    set_closing(api, evaluation=True, window=72, reminder=24)
+    case = resolved_at(api)
+    api.act("evaluateCase", cw.resident_id, case, satisfaction="UNSATISFIED", comment="没修好")
+    api.act("reopenCase", cw.community_dispatcher_id, case, reason="居民不满意，返工")
+    reopened = closing(api, case)
+    assert (reopened["state"], reopened["timer"], reopened["evaluationDueAt"]) == (
+        "IN_PROGRESS", {"kind": "RESOLVE"}, None,
+    )  # fmt: skip
+    sweep(db, clock.now() + timedelta(hours=80))  # the old window fires nothing
+    assert ("CLOSE", "SYSTEM") not in steps(closing(api, case))
+
+
+def test_without_a_closing_policy_staff_close_a_resolved_case_at_once(case_api: CaseApi) -> None:
+    api, cw = case_api, case_api.cw
+    case = resolved_at(api)
+    shown = closing(api, case)
+    assert (shown["evaluationRequired"], shown["verificationPending"], shown["timer"]) == (
+        False, False, None,
+    )  # fmt: skip
+    api.act("closeCase", cw.community_dispatcher_id, case)
+    assert closing(api, case)["closure"] == "BY_STAFF"

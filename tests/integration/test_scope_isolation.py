@@ -496,6 +496,7 @@ WRITE_CASES: list[WriteCase] = [
     _case_row("requestCaseExtension", {"hours": 24, "reason": "越界延期"}),
     _case_row("decideCaseExtension", {"approve": True}),
     _case_row("resolveCase", {"result": "越界办结"}),
+    _case_row("verifyCase", {"passed": True}),
     _case_row("evaluateCase", {"satisfaction": "SATISFIED"}),
     _case_row("reopenCase", {"reason": "越界返工"}),
     _case_row("closeCase"),

@@ -22,6 +22,7 @@ from api.domain.cases import (
     CaseState,
     Claim,
     Close,
+    Closure,
     Command,
     DecideExtension,
     DecidePark,
@@ -47,7 +48,9 @@ from api.domain.cases import (
     TaskStatus,
     TickOff,
     Unpark,
+    Verify,
     allowed_actions,
+    closing_refusal,
     transition,
 )
 from api.domain.errors import ErrorCode, InvalidInput
@@ -124,6 +127,17 @@ def placed(
         satisfaction=satisfaction,
         result=result,
         pain_point=level is Level.TOP,
+    )
+
+
+def pending(
+    level: Level, verification: bool, evaluation: bool, tasks: tuple[Task, ...] = ()
+) -> Case:
+    """A resolved case under a closing policy: 核查 owed and/or the evaluation required."""
+    return replace(
+        placed(CaseState.RESOLVED, level, tasks),
+        verification_pending=verification,
+        evaluation_required=evaluation,
     )
 
 
@@ -302,6 +316,16 @@ def representatives() -> list[Rep]:
             {A.EVALUATE, A.CLOSE},
         ),
         rep("resolved-top", placed(cs.RESOLVED, Level.TOP), {A.EVALUATE, A.TICK_OFF}),
+        # The closing policy (README "Closing"): 核查 owed, then the evaluation required.
+        rep("resolved-grid-verification-pending", pending(Level.GRID, True, False), {A.VERIFY}),
+        rep("resolved-top-verification-pending", pending(Level.TOP, True, False), {A.VERIFY}),
+        rep(
+            "resolved-district-verification-and-evaluation",
+            pending(Level.DISTRICT, True, True, joint(S.RESOLVED, S.RESOLVED)),
+            {A.VERIFY},
+        ),
+        rep("resolved-grid-evaluation-required", pending(Level.GRID, False, True), {A.EVALUATE}),
+        rep("resolved-top-evaluation-required", pending(Level.TOP, False, True), {A.EVALUATE}),
     ]
     evaluated_at: list[tuple[Level, tuple[Task, ...]]] = [
         (Level.GRID, ()),
@@ -374,6 +398,7 @@ COMMANDS: dict[Action, Callable[[Case], Command]] = {
     A.GRANT_EXTENSION: lambda case: DecideExtension(grant=True, note="同意"),
     A.DENY_EXTENSION: lambda case: DecideExtension(grant=False, note="请按期办结"),
     A.RESOLVE: lambda case: Resolve("已处理完毕"),
+    A.VERIFY: lambda case: Verify(True, "现场核查，已修复"),
     A.EVALUATE: lambda case: Evaluate(Satisfaction.SATISFIED, "很满意"),
     A.REOPEN: lambda case: Reopen("居民不满意,返工"),
     A.CLOSE: lambda case: Close(),
@@ -403,6 +428,7 @@ STATE_AFTER: dict[Action, Target] = {
     A.GRANT_EXTENSION: "same",
     A.DENY_EXTENSION: "same",
     A.RESOLVE: CaseState.RESOLVED,
+    A.VERIFY: "same",
     A.EVALUATE: CaseState.EVALUATED,
     A.REOPEN: CaseState.IN_PROGRESS,
     A.CLOSE: CaseState.CLOSED,
@@ -562,6 +588,13 @@ def test_transition_succeeds_exactly_when_allowed(representative: Rep, action: A
         )
         assert outcome.level_changed is moves
         return
+    waits = closing_refusal(case, action)
+    if waits is not None:  # the state allows it; the closing policy asks for a step first
+        with pytest.raises(type(waits)) as waiting:
+            transition(case, command)
+        assert (waiting.value.code, waiting.value.field) == (waits.code, "caseId")
+        assert waits.code in (ErrorCode.VERIFICATION_PENDING, ErrorCode.EVALUATION_PENDING)
+        return
     with pytest.raises(InvalidTransition) as caught:
         transition(case, command)
     error = caught.value
@@ -676,6 +709,7 @@ def test_story_wall_crack_climbs_to_the_housing_department(
         tasks=(Task(HOUSING, TaskRole.LEAD, TaskStatus.RESOLVED, "已加固北墙并修补裂缝"),),
         satisfaction=Satisfaction.SATISFIED,
         result=f"[LEAD {HOUSING}] 已加固北墙并修补裂缝",
+        closure=Closure.EVALUATED,
     )
     assert final.rework_count == 0
     assert not final.pain_point

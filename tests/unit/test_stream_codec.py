@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from api.domain.messages import stored_text
-from api.domain.notify import AnnouncementKind
+from api.domain.notify import AnnouncementKind, Audience, audience_of
 from api.store.case_models import CaseItem, NoticeItem, case_key, notice_key
 from api.store.models import Item
 from api.store.partner_models import ClaimItem
@@ -196,3 +196,14 @@ def test_filter_and_poison() -> None:
     poison = {"eventName": "INSERT", "dynamodb": {"NewImage": {"type": {"S": "Nope"}}}}
     with pytest.raises(UndecodableRecord):
         decode(poison)
+
+
+def test_the_evaluation_reminder_is_announced_to_the_reporter_in_person() -> None:
+    pk, sk = notice_key("R1", "t9", "K1", "EVALUATION_REMINDER")
+    notice = NoticeItem(
+        pk, sk, recipient_id="R1", case_id="K1", code="SB-1", kind="EVALUATION_REMINDER",
+        level="GRID", message="请评价", at="t9",
+    )  # fmt: skip
+    [reminder] = decode(record("INSERT", notice)).announcements
+    assert (reminder.kind, reminder.target_id) == (AnnouncementKind.EVALUATION_REMINDER, "R1")
+    assert audience_of(reminder.kind, target_is_unit=True) is Audience.PERSON

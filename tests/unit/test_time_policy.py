@@ -4,6 +4,7 @@ default policy is complete and sensible."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -264,3 +265,42 @@ def test_calendar_override_years_are_bounded(year: int) -> None:
     with pytest.raises(InvalidInput):
         check_override_day(date(year, 1, 1))
     assert check_override_day(date(2027, 2, 6)) == date(2027, 2, 6)
+
+
+# --- closing rules (README "Closing") --------------------------------------------------------
+
+
+def test_the_default_policy_keeps_closing_as_it_was() -> None:
+    assert not DEFAULT_POLICY.verification_required
+    assert not DEFAULT_POLICY.evaluation_required
+    assert DEFAULT_POLICY.evaluation_window_hours is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field_name"),
+    [
+        ({"evaluation_required": True}, "evaluationWindowHours"),
+        ({"evaluation_window_hours": 0.0}, "evaluationWindowHours"),
+        (
+            {"evaluation_window_hours": 24.0, "evaluation_reminder_hours": 24.0},
+            "evaluationReminderHours",
+        ),
+        (
+            {"evaluation_window_hours": 72.0, "evaluation_reminder_hours": 0.0},
+            "evaluationReminderHours",
+        ),
+        ({"verification_required": 1}, "verificationRequired"),
+    ],
+)
+def test_closing_rules_are_checked(changes: dict[str, object], field_name: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        replace(DEFAULT_POLICY, **changes)  # type: ignore[arg-type]
+    assert caught.value.field == field_name
+
+
+def test_a_window_with_its_reminder_inside_is_accepted() -> None:
+    policy = replace(
+        DEFAULT_POLICY, verification_required=True, evaluation_required=True,
+        evaluation_window_hours=72.0, evaluation_reminder_hours=24.0,
+    )  # fmt: skip
+    assert policy.evaluation_window_hours == 72.0

@@ -36,6 +36,7 @@ from api.domain.deadlines.timers import (
     recompute,
     resume,
     start_clock,
+    start_evaluation_clock,
     start_policy_clock,
     used_hours,
 )
@@ -456,7 +457,7 @@ CLOCK_KINDS = [
     (level, kind)
     for level in Level
     for kind in TimerKind
-    if kind is not TimerKind.CLAIM or level is Level.DISTRICT
+    if (kind is not TimerKind.CLAIM or level is Level.DISTRICT) and kind is not TimerKind.EVALUATION
 ]
 
 
@@ -717,3 +718,75 @@ def test_limit_units_follow_the_policy_into_escalation() -> None:
     assert result.next_clock is not None
     assert result.next_clock.unit is N
     assert result.next_clock.due_at == sh(2026, 2, 16, 1)  # a holiday night counts
+
+
+# --- the evaluation window (评价期, README "Closing") ------------------------------------------
+
+CLOSING = replace(POLICY, version=2, evaluation_window_hours=72.0, evaluation_reminder_hours=24.0)
+
+
+def test_no_window_without_one_in_the_policy() -> None:
+    assert start_evaluation_clock(POLICY, CAL, Level.GRID, MONDAY_9) is None
+
+
+def test_the_window_runs_in_natural_hours_with_the_reminder_before_its_end() -> None:
+    friday_17 = sh(2026, 3, 6, 17)  # over a weekend: natural hours count anyway
+    clock = start_evaluation_clock(CLOSING, CAL, Level.STREET, friday_17, 7, 1)
+    assert clock is not None
+    assert (clock.kind, clock.unit, clock.level, clock.generation, clock.cycle) == (
+        TimerKind.EVALUATION, N, Level.STREET, 7, 1,
+    )  # fmt: skip
+    assert clock.due_at == friday_17 + timedelta(hours=72)
+    assert clock.warn_at == friday_17 + timedelta(hours=48)  # 24 h before the end
+
+
+def _resolved(level: Level = Level.GRID, *, verification_pending: bool = False) -> Case:
+    case = case_at(level, state=CaseState.RESOLVED)
+    return replace(case, verification_pending=verification_pending)
+
+
+def test_the_reminder_goes_to_the_reporter_once() -> None:
+    clock = start_evaluation_clock(CLOSING, CAL, Level.GRID, MONDAY_9, 3)
+    assert clock is not None
+    result = fire(step_input(clock, warn_of(clock), _resolved()))
+    assert result.event is TimerEvent.AT_RISK and not result.breached
+    (notice,) = result.notices
+    assert (notice.kind, notice.to_reporter) == (NoticeKind.EVALUATION_REMINDER, True)
+    assert "评价" in str(notice.message) and CASE_ID in str(notice.message)
+    assert result.next_clock == replace(clock, warned=True, generation=4)
+    assert not result.close_not_evaluated
+    assert due_event(result.next_clock, warn_of(clock)) is None
+
+
+def test_the_end_of_the_window_closes_without_a_breach() -> None:
+    clock = start_evaluation_clock(CLOSING, CAL, Level.DISTRICT, MONDAY_9, 3)
+    assert clock is not None
+    late = due_of(clock) + timedelta(days=2)
+    result = fire(step_input(clock, late, _resolved(Level.DISTRICT)))
+    assert result.event is TimerEvent.BREACH
+    assert result.close_not_evaluated and not result.breached
+    assert (result.next_clock, result.escalate_to, result.notices) == (None, None, ())
+    assert result.event_id == event_id(CASE_ID, clock, TimerEvent.BREACH)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        _resolved(verification_pending=True),
+        case_at(Level.GRID, state=CaseState.EVALUATED),
+        case_at(Level.GRID, state=CaseState.IN_PROGRESS),
+    ],
+    ids=["verification-pending", "evaluated", "reworked"],
+)
+def test_a_window_that_no_longer_matches_the_case_is_stale(case: Case) -> None:
+    clock = start_evaluation_clock(CLOSING, CAL, Level.GRID, MONDAY_9)
+    assert clock is not None
+    with pytest.raises(StaleClock):
+        fire(step_input(clock, due_of(clock), case))
+
+
+def test_the_window_is_not_due_before_the_reminder() -> None:
+    clock = start_evaluation_clock(CLOSING, CAL, Level.GRID, MONDAY_9)
+    assert clock is not None
+    with pytest.raises(NotDue):
+        fire(step_input(clock, warn_of(clock) - timedelta(minutes=1), _resolved()))

@@ -70,6 +70,12 @@ class TimePolicy:
     at_risk_fraction: float = 0.8  # 临期预警 at this fraction of a limit
     claim_hours: float = 4.0  # DISTRICT: departments claim / the governance centre dispatches
     claim_unit: HourUnit = HourUnit.WORKING
+    # Closing a resolved case (核查结案, 回访评价; README "Closing"). The defaults keep the
+    # loop as it was: no check, staff may close at once, no window.
+    verification_required: bool = False  # 核查: a dispatcher checks the result first
+    evaluation_required: bool = False  # staff close only after the evaluation or the window
+    evaluation_window_hours: float | None = None  # 评价期 in natural hours; None: no window
+    evaluation_reminder_hours: float = 24.0  # remind the reporter this long before its end
 
     def __post_init__(self) -> None:
         if isinstance(self.version, bool) or not isinstance(self.version, int):
@@ -96,6 +102,7 @@ class TimePolicy:
         _positive(self.claim_hours, "claimHours")
         if not isinstance(self.claim_unit, HourUnit):
             raise InvalidInput(msg("policy.unknown_unit", unit=self.claim_unit), field="claimUnit")
+        _check_closing(self)
         object.__setattr__(self, "rules", MappingProxyType(rules))
         object.__setattr__(self, "default", MappingProxyType(dict(self.default)))
 
@@ -114,6 +121,27 @@ class TimePolicy:
             if limit is not None:
                 return limit
         return self.default[level]
+
+
+def _check_closing(policy: TimePolicy) -> None:
+    """The closing rules: a window within the limits' bounds, its reminder inside it, and a
+    window whenever evaluation is required (else a silent resident would keep a case open)."""
+    for name, flag in (
+        ("verificationRequired", policy.verification_required),
+        ("evaluationRequired", policy.evaluation_required),
+    ):
+        if not isinstance(flag, bool):
+            raise InvalidInput(msg("policy.flag", name=name), field=name)
+    window = policy.evaluation_window_hours
+    if window is None:
+        if policy.evaluation_required:
+            raise InvalidInput(msg("policy.window_needed"), field="evaluationWindowHours")
+        return
+    _positive(window, "evaluationWindowHours")
+    reminder = policy.evaluation_reminder_hours
+    _positive(reminder, "evaluationReminderHours")
+    if reminder >= window:
+        raise InvalidInput(msg("policy.reminder_before_end"), field="evaluationReminderHours")
 
 
 def _check_key(key: RuleKey) -> RuleKey:

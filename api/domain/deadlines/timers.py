@@ -48,6 +48,9 @@ class TimerKind(StrEnum):
     CLAIM = "CLAIM"  # DISTRICT: departments claim (报到) / the governance centre dispatches
     RESPONSE = "RESPONSE"  # 签收: the unit signs for the case
     RESOLVE = "RESOLVE"  # 办结
+    # 评价期: a RESOLVED case waits for the reporter's evaluation; the warning point is the
+    # reminder, the end closes the case as not evaluated (README "Closing").
+    EVALUATION = "EVALUATION"
 
 
 class TimerEvent(StrEnum):
@@ -62,6 +65,7 @@ class NoticeKind(StrEnum):
     UNCLAIMED_TO_CENTRE = "UNCLAIMED_TO_CENTRE"  # 无人认领, 转区治理推进中心
     PAIN_POINT = "PAIN_POINT"  # 列入难点问题库 (顶格调度)
     NO_LEADER = "NO_LEADER"  # 无包案区领导: the district has no LEADER to take the case
+    EVALUATION_REMINDER = "EVALUATION_REMINDER"  # 评价提醒: to the reporter, before the window ends
 
 
 LEVEL_NAMES: dict[Level, Message] = {
@@ -75,6 +79,7 @@ KIND_NAMES: dict[TimerKind, Message] = {
     TimerKind.CLAIM: msg("timer.kind_claim"),
     TimerKind.RESPONSE: msg("timer.kind_response"),
     TimerKind.RESOLVE: msg("timer.kind_resolve"),
+    TimerKind.EVALUATION: msg("timer.kind_evaluation"),
 }
 
 # Case states in which a clock runs; elsewhere a firing is stale.
@@ -153,6 +158,7 @@ class Notice:
     kind: NoticeKind
     level: Level  # whom it is for: the handling unit at that level (TOP: the leader)
     message: Message  # stored language-neutral (``messages.encode``)
+    to_reporter: bool = False  # for the case's reporter instead (评价提醒)
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,7 @@ class StepResult:
     next_clock: Timer | None  # None: no clock runs any more (TOP breached)
     breached: bool  # freeze on the level record: the limit was missed
     event_id: str  # exactly-once key of this firing
+    close_not_evaluated: bool = False  # the evaluation window ended: close the case (结案)
 
 
 @dataclass(frozen=True)
@@ -273,6 +280,27 @@ def start_policy_clock(
     return start_clock(
         level, kind, now, hours, unit, calendar, policy.at_risk_fraction, generation, cycle,
         centre=centre,
+    )  # fmt: skip
+
+
+def start_evaluation_clock(
+    policy: TimePolicy,
+    calendar: WorkCalendar,
+    level: Level,
+    now: datetime,
+    generation: int = 0,
+    cycle: int = 0,
+) -> Timer | None:
+    """The evaluation window (评价期) of a case that became closable at ``now``, in natural
+    hours, its warning point at the reminder (``window − reminder``); None when the policy has
+    no window."""
+    window = policy.evaluation_window_hours
+    if window is None:
+        return None
+    fraction = (window - policy.evaluation_reminder_hours) / window
+    return start_clock(
+        level, TimerKind.EVALUATION, now, window, HourUnit.NATURAL, calendar, fraction,
+        generation, cycle,
     )  # fmt: skip
 
 
@@ -540,9 +568,40 @@ STEPS: dict[tuple[Level, TimerEvent], Callable[[StepInput], StepResult]] = {
 }
 
 
+def _evaluation_step(inp: StepInput) -> StepResult:
+    """The evaluation window of a RESOLVED case (verified if the policy asks): at the warning
+    point remind the reporter (评价提醒); at its end close the case as not evaluated."""
+    case, clock = inp.case, inp.clock
+    if case.state is not CaseState.RESOLVED or case.verification_pending:
+        raise StaleClock(f"No evaluation window runs in state {case.state.value}")
+    event = due_event(clock, inp.now)
+    if event is None:
+        raise NotDue(f"Nothing is due at {iso(inp.now)}")
+    if event is TimerEvent.AT_RISK:
+        notice = Notice(
+            NoticeKind.EVALUATION_REMINDER,
+            clock.level,
+            msg("timer.evaluation_reminder", label=inp.label, due=iso(_due(clock))),
+            to_reporter=True,
+        )
+        warned = replace(clock, warned=True, generation=clock.generation + 1)
+        return _result(inp, TimerEvent.AT_RISK, (notice,), warned)
+    return StepResult(
+        event=TimerEvent.BREACH,
+        escalate_to=None,
+        notices=(),
+        next_clock=None,
+        breached=False,  # the resident's silence is no handler's missed limit
+        event_id=event_id(inp.case_id, clock, TimerEvent.BREACH),
+        close_not_evaluated=True,
+    )
+
+
 def fire(inp: StepInput) -> StepResult:
     """What a firing does: ``NotDue`` when nothing is due (paused, early), ``StaleClock`` when
     the clock is not the case's (another level, or the case no longer assigned/in progress)."""
+    if inp.clock.kind is TimerKind.EVALUATION:
+        return _evaluation_step(inp)
     if inp.case.state not in ACTIVE_STATES:
         raise StaleClock(f"No clock runs in state {inp.case.state.value}")
     if inp.case.level is not inp.clock.level:

@@ -9,9 +9,11 @@
 | START, or the lead department's CLAIM | a new RESOLVE clock at the level (reset) |
 | PAUSE / RESUME | the clock stops / continues with the hours already used (continues) |
 | GRANT_EXTENSION | the limit grows by the hours requested (continues) |
-| REOPEN (返工) | a new RESOLVE clock in a new cycle (reset) |
+| REOPEN (返工), VERIFY failed (核查不通过) | a new RESOLVE clock in a new cycle (reset) |
 | UNPARK | a new RESOLVE clock (reset) |
-| RESOLVE, REJECT, SEND_BACK, CLOSE, TICK_OFF, APPROVE_PARK, ARCHIVE | no clock |
+| RESOLVE (or the last RESOLVE_TASK), VERIFY passed | the EVALUATION window (评价期) if the |
+| | policy has one and no 核查 is owed; else no clock |
+| EVALUATE, REJECT, SEND_BACK, CLOSE, TICK_OFF, APPROVE_PARK, ARCHIVE | no clock |
 | anything else | unchanged |
 
 Supporting departments of a joint case keep clocks of their own, tabled in
@@ -39,7 +41,7 @@ from api.store.db import Db
 
 STOPPING = frozenset(
     {
-        Action.RESOLVE,
+        Action.EVALUATE,  # the evaluation window ends with the evaluation
         Action.REJECT,
         Action.SEND_BACK,
         Action.CLOSE,
@@ -84,7 +86,18 @@ def next_deadline(
         )
 
     action = outcome.action
-    if action in STOPPING or (action is Action.RESOLVE_TASK and after.state is CaseState.RESOLVED):
+    if after.state is CaseState.RESOLVED and (
+        action in (Action.RESOLVE, Action.VERIFY) or action is Action.RESOLVE_TASK
+    ):
+        # Closable now (核查 passed or not asked): the resident's evaluation window runs.
+        window = None
+        if not after.verification_pending:
+            assert after.level is not None
+            window = timers.start_evaluation_clock(
+                policy, calendar, after.level, now, generation, cycle
+            )
+        return window, window is not None or current is not None
+    if action in STOPPING:
         return None, current is not None
     if action in (Action.ASSIGN, Action.ESCALATE):
         if after.level is Level.TOP:
@@ -97,7 +110,9 @@ def next_deadline(
         and after.state is CaseState.IN_PROGRESS
     ):  # fmt: skip
         return start(TimerKind.RESOLVE), True
-    if action in (Action.REOPEN, Action.UNPARK):
+    if action in (Action.REOPEN, Action.UNPARK) or (
+        action is Action.VERIFY and after.state is CaseState.IN_PROGRESS
+    ):
         return start(TimerKind.RESOLVE), True
     if current is None:
         return None, False
@@ -121,6 +136,8 @@ def freeze_level(case: CaseRecord, deadline: Timer | None, now: datetime) -> Cas
     levels = case.levels
     if not levels or deadline is None or deadline.level is not levels[-1].level:
         return case
+    if deadline.kind is TimerKind.EVALUATION:
+        return case  # the level's limit was frozen when the case was resolved
     due = deadline.due_at
     met = None if due is None else (now <= due and not case.breached)
     last = replace(levels[-1], due_at=iso(due) if due else None, met=met)

@@ -52,6 +52,10 @@ def update_policy(
         at_risk_fraction=draft.at_risk_fraction,
         claim_hours=draft.claim_hours,
         claim_unit=draft.claim_unit,
+        verification_required=draft.verification_required,
+        evaluation_required=draft.evaluation_required,
+        evaluation_window_hours=draft.evaluation_window_hours,
+        evaluation_reminder_hours=draft.evaluation_reminder_hours,
     )
     db.time.save_policy(PolicyVersion(district_id, policy, actor.person_id, iso(clock.now())))
     policies.forget(district_id)

@@ -33,6 +33,7 @@ from api.services.case_gauges import gauge_move
 from api.services.cases import Dispatch, advance, current_handlers, day_of, resolve_dispatch
 from api.services.deadlines import case_timers, department_timers
 from api.services.deadlines.department_firing import fire_task_clock
+from api.services.figure_counters import department_counters
 from api.services.topic_votes import fire_topic
 from api.store.case_store import (
     CASE_PREFIX,
@@ -48,6 +49,7 @@ log = logging.getLogger("dangqun.sweeper")
 
 MAX_PER_SHARD = 500
 AUTO_ESCALATION = "超时自动吹哨"
+NOT_EVALUATED = encode(msg("case.closed_not_evaluated"))
 
 # Timers of other items in the same due index, by key prefix: each fires the item with the
 # given id if it is due at ``now`` (re-reading it consistently) and says whether it did; with
@@ -123,6 +125,7 @@ def fire_case(
     # (once: the escalation below uses the same answer).
     at_district_breach = (
         deadline.level is Level.DISTRICT
+        and deadline.kind is not timers.TimerKind.EVALUATION  # its end closes, never escalates
         and timers.due_event(deadline, now) is timers.TimerEvent.BREACH
     )
     leader = _leader(db, case) if at_district_breach else None
@@ -161,9 +164,20 @@ def _apply(
     stopped: tuple[TaskDeadlineRecord, ...] = ()  # departments' deadlines ended
     supervision: tuple[EventDraft, ...] = ()
     action = "AT_RISK_WARNING" if step.event is timers.TimerEvent.AT_RISK else "SUPERVISION"
-    note = encode(joined([notice.message for notice in step.notices]))
+    if deadline.kind is timers.TimerKind.EVALUATION:
+        action = "EVALUATION_REMINDER"
+    note = encode(joined([notice.message for notice in step.notices])) if step.notices else ""
+    counters: dict[str, int] = {}
+    unit_counters: dict[str, dict[str, int]] = {}
     after = case
-    if step.breached:
+    if step.close_not_evaluated:
+        # 评价期满: closed as not evaluated — counted as closed, never as evaluated/satisfied.
+        outcome = machine.transition(case.domain(), machine.CloseNotEvaluated())
+        after = advance(after, outcome, deadline, None, {}, now)
+        action, note = Action.CLOSE.value, NOT_EVALUATED
+        counters = {"closed": 1, "closed_not_evaluated": 1}
+        unit_counters = department_counters(case, after, counters)
+    elif step.breached:
         after = replace(after, breached=True, ever_breached=True)
     if step.escalate_to is not None:
         before = case.domain()
@@ -200,11 +214,12 @@ def _apply(
             previous_handlers=tuple(h.assignee_id for h in current_handlers(case)),
             day=day_of(at),
             task_deadlines=stopped,
+            counters=counters,
+            unit_counters=unit_counters,
             notices=tuple(
-                NoticeDraft(
-                    _recipient(after, n.level), n.kind.value, n.level.value, encode(n.message)
-                )
+                NoticeDraft(recipient, n.kind.value, n.level.value, encode(n.message))
                 for n in step.notices
+                if (recipient := _recipient(after, n)) is not None
             ),
             fired=FiredMarker(step.event_id, now, due),
             preceding=supervision,
@@ -214,9 +229,13 @@ def _apply(
     )
 
 
-def _recipient(case: CaseRecord, level: Level) -> str:
-    """Whom a notice at a level is for: the unit at that level on the case's grid path, the
-    district (governance centre) at DISTRICT, the owning leader at TOP."""
+def _recipient(case: CaseRecord, notice: timers.Notice) -> str | None:
+    """Whom a notice is for: the reporter (评价提醒; none for a case without one), else the unit
+    at the notice's level on the case's grid path, the district (governance centre) at
+    DISTRICT, the owning leader at TOP."""
+    if notice.to_reporter:
+        return case.reporter_id
+    level = notice.level
     ids = path_ids(case.grid_path)
     if level is Level.TOP:
         return case.assignee_id or ids[0]

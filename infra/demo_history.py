@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from api.domain import cases as machine
 from api.domain.cases import Action, Channel, HandlingMode, Level, Satisfaction, TaskStatus
-from api.domain.clock import FixedClock
+from api.domain.clock import FixedClock, iso
 from api.domain.errors import DomainError
 from api.records.case import CaseRecord
 from api.services.actor import Actor, load_actor
@@ -274,9 +274,11 @@ def _step(
 
 # --- the demo district ------------------------------------------------------------------------
 
+SEED_NAME = "shibei-history-v1"  # the marker of a finished history; the reports' key prefix
 DEMO_CASES = 240
 DEMO_DAYS = 90
 DEMO_SEED = 2026
+SWEEP_HOURS = 4  # between steps of the history (the live sweeper then runs every few seconds)
 
 
 def demo_cast() -> Cast:
@@ -307,15 +309,20 @@ def demo_cast() -> Cast:
 def seed_history(
     db: Db,
     now: datetime,
+    cast: Cast | None = None,
     cases: int = DEMO_CASES,
     days: int = DEMO_DAYS,
     progress: Callable[[int, int], None] | None = None,
-) -> int:
-    """The demo district's last ``days`` days: ``cases`` cases reported then, walked up to
-    ``now`` with the timer sweep every hour; returns the cases."""
+) -> list[str]:
+    """The demo district's last ``days`` days, once (a marker records a finished history):
+    ``cases`` cases reported then and walked up to ``now``, the timer sweep running every few
+    hours between steps; the ids of the cases generated now (none when the marker is there)."""
+    if db.org_units.seeded(SEED_NAME):
+        return []
     clock = FixedClock(now - timedelta(days=days))
     ids = generate(
-        db, clock, demo_cast(), cases, DEMO_SEED, span=timedelta(days=days), until=now,
-        sweep_every=timedelta(hours=1), key_prefix="history-v1", progress=progress,
+        db, clock, cast or demo_cast(), cases, DEMO_SEED, span=timedelta(days=days), until=now,
+        sweep_every=timedelta(hours=SWEEP_HOURS), key_prefix=SEED_NAME, progress=progress,
     )  # fmt: skip
-    return len(ids)
+    db.org_units.mark_seeded(SEED_NAME, len(ids), iso(now))
+    return ids

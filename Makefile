@@ -1,13 +1,14 @@
 # dangqun — two commands: `make dev` (run locally) and `make test` (the whole suite).
 # Each installs what is missing first: uv (from PyPI, with pip), Python deps (uv.lock), Node
-# tooling (package-lock.json: osls, DynamoDB Local, graphql-schema-linter).
+# tooling (package-lock.json: osls, DynamoDB Local, graphql-schema-linter, playwright-core);
+# `make test` also installs Debian's headless Chromium for the dashboard's browser test.
 
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: dev test lint schema-lint schema-release hotline-client unit integration integration-local e2e infra bench schema package deps clean
+.PHONY: dev test browser lint schema-lint schema-release hotline-client unit integration integration-local e2e infra bench schema package deps clean
 
 deps: .venv/.synced node_modules/.installed
 
@@ -22,10 +23,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The browser of the dashboard's test (tests/e2e/test_dashboard_browser.py): Debian's chromium,
+# driven by playwright-core (which downloads no browser of its own), and a Chinese font so the
+# test's screenshot is legible. apt-get needs root: sudo when not root.
+browser:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && \
+	  $$SUDO apt-get install -y --no-install-recommends chromium fonts-wqy-microhei; }
+
 dev: deps
 	$(UV) run python -m api.cli dev
 
-test: deps lint schema-lint
+test: deps browser lint schema-lint
 	$(UV) run pytest tests/unit tests/contract tests/integration tests/e2e tests/test_schema.py -q
 	DANGQUN_TEST_BACKEND=local $(UV) run pytest tests/contract tests/integration tests/e2e -q
 	$(UV) run pytest tests/infra -q

@@ -26,6 +26,7 @@ from infra.demo_data import DemoPeople
 
 if TYPE_CHECKING:
     from api.s3_local import S3Local
+    from api.store.db import Db
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -93,7 +94,30 @@ def seed(settings: Settings) -> int:
         written = seed_demo(db, SystemClock(), advance)
     if written == 0:
         console.print("demo district already seeded: reusing it")
+    _seed_history(db)
     return written
+
+
+def _seed_history(db: Db) -> None:
+    """The command centre's figures: the demo district's last 90 days of cases, generated once
+    through the services (infra/demo_history.py)."""
+    from infra.demo_history import DEMO_DAYS, SEED_NAME, seed_history
+
+    if db.org_units.seeded(SEED_NAME):
+        return
+    with Progress(
+        TextColumn(f"generating {DEMO_DAYS} days of cases (command centre figures)"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("history", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        seed_history(db, SystemClock().now(), progress=advance)
 
 
 @app.command("dev")
@@ -127,10 +151,6 @@ def dev(port: int = HTTP_PORT, dynamodb_port: int = DYNAMODB_PORT, s3_port: int 
         receiver, delivery = _start_delivery(settings, stop)
         exporter = _start_exports(settings, stop)
         try:
-            console.print(
-                f"command centre: http://127.0.0.1:{port}/dashboard/?unit=<district global id>"
-                "&token=<a dispatcher's token above>"
-            )
             app = with_dashboard(create_app(settings))
             uvicorn.run(app, host="127.0.0.1", port=port, log_level="info")
         finally:
@@ -207,7 +227,22 @@ def _print_tokens(issuer: DevIssuer, demo: DemoPeople, port: int) -> None:
         console.print(f"  [bold]{label}[/] {person_id}:")
         console.print(f"    {issuer.mint(person_id)}", soft_wrap=True)
     console.print("More: uv run python -m api.cli mint-token <person id>")
+    console.print(
+        "Command centre (市北区 this year, as the governance centre; 时段 switches the period):"
+    )
+    console.print(f"  [bold]{dashboard_url(issuer, demo, port)}[/]", soft_wrap=True)
     console.rule()
+
+
+def dashboard_url(issuer: DevIssuer, demo: DemoPeople, port: int) -> str:
+    """The demo district's command centre with a dispatcher's token (the page's query string:
+    dashboard/dashboard.js)."""
+    from api.domain.ids import to_global_id
+    from infra.demo_data import DISTRICT_ID
+
+    unit = to_global_id("OrgUnit", DISTRICT_ID)
+    token = issuer.mint(demo.dispatcher)
+    return f"http://127.0.0.1:{port}/dashboard/?unit={unit}&period=YEAR&token={token}"
 
 
 @app.command("sweep")

@@ -1,15 +1,19 @@
 // The command-centre page: figures, gauges (state now), children's 考核 ranking with their timing
 // lights, a trend and the overdue / at-risk watch lists of one unit, through the public GraphQL
 // API only (unitFigures, unitRanking, unitTrend, unitWatchList), refreshed every few seconds.
-// Query string: ?unit=<global id>&token=<demo token>&api=<GraphQL URL>&every=<seconds>.
+// Query string: ?unit=<global id>&token=<demo token>&api=<GraphQL URL>&every=<seconds>
+// &day=<yyyy-mm-dd>&period=<DAY|WEEK|MONTH|YEAR>.
 "use strict";
 const params = new URLSearchParams(location.search);
 const api = params.get("api") || "/graphql";
 const token = params.get("token") || "";
 const every = Number(params.get("every") || 5) * 1000;
 const trail = [params.get("unit")];
-const today = params.get("day") || new Date().toISOString().slice(0, 10);
+// Today in Asia/Shanghai, where the figures' days begin (not UTC: before 08:00 that is yesterday).
+const today = params.get("day") ||
+  new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
 document.getElementById("day").value = today;
+if (params.get("period")) document.getElementById("period").value = params.get("period");
 
 const FIGURES = `query($unit: ID!, $period: FiguresPeriod!, $day: String!) {
   unitFigures(unitId: $unit, period: $period, day: $day) {
@@ -117,14 +121,21 @@ function showCrumbs(names) {
 }
 
 const names = [];
+// What the page is asked to show: the drill-down trail, the period and the day.
+const wanted = () => JSON.stringify([trail, ...["period", "day"].map((id) =>
+  document.getElementById(id).value)]);
 async function refresh() {
   const variables = {
     unit: trail[trail.length - 1],
     period: document.getElementById("period").value,
     day: document.getElementById("day").value,
   };
+  const asked = wanted();
   try {
     const data = await graphql(FIGURES, variables);
+    // An answer for what is no longer shown (drilled down, went back, changed the period
+    // while it was on its way) would paint the wrong unit under the breadcrumb: drop it.
+    if (wanted() !== asked) return;
     names[trail.length - 1] = data.unitFigures.unit.name;
     names.length = trail.length;
     showFigures(data.unitFigures);

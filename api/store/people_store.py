@@ -163,7 +163,10 @@ class PeopleStore(Repository):
 
     def set_badge(self, change: BadgeChange) -> PersonRecord:
         pk, sk = person_key(change.person.id)
-        locked = PersonItem(pk, sk, version=change.person.version or None)
+        # Version 0: an item written without one (the demo seed's batch writes); pynamodb
+        # refuses ``version=None``, and without the argument it expects no version attribute.
+        version = change.person.version
+        locked = PersonItem(pk, sk, version=version) if version else PersonItem(pk, sk)
         with self.db.transaction() as tx:
             tx.update(locked, actions=[PersonItem.party_badge.set(change.show)])
         return replace(change.person, party_badge=change.show, version=change.person.version + 1)

@@ -1,6 +1,6 @@
 """The local server serves the command-centre page at ``/dashboard`` (static files, no build
-step) and GraphQL everywhere else. (The page's behaviour in a real browser is not tested yet:
-see the README, "Figures".)"""
+step) and GraphQL everywhere else. The page's behaviour in a real browser:
+tests/e2e/test_dashboard_browser.py."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from api.services.deadlines import policies
 from api.services.deadlines.policy_admin import update_policy
 from api.services.deadlines.sweep import fire_case, sweep
 from api.store.db import Db
+from infra.demo_history import Cast, Place
 from tests.case_world import CaseWorld
 
 STEPS_PER_CASE = 12
@@ -142,3 +143,21 @@ def _step(
     if not choices or rng.random() < 0.05:  # some cases stay open
         return None
     return rng.choice(choices)
+
+
+def cast_of(cw: CaseWorld) -> Cast:
+    """The case world as the cast of ``infra/demo_history.py`` (make dev's seeded walk, tested
+    small in tests/integration/test_demo_history.py): street A (7 reports in 10) and street B,
+    each with its grid worker and street admin; at the community level street A's dispatcher,
+    who is refused in street B (the walk goes on)."""
+    a, b = cw.world.a, cw.world.b
+    community = cw.community_dispatcher_id
+    street_a = Place(a.building.id, a.resident_id, a.staff_id, community, a.admin_id, 0.7)
+    street_b = Place(b.building.id, b.resident_id, b.staff_id, community, b.admin_id, 0.3)
+    return Cast(
+        places=(street_a, street_b),
+        dispatcher_id=cw.dispatcher_id,
+        departments=((cw.housing.id, cw.housing_staff_id), (cw.gardens.id, cw.gardens_staff_id)),
+        categories={"HOUSING_SAFETY": (1.0, ("生成案件",))},
+        satisfied=0.6,  # reopenings (返工) in a short history too
+    )

@@ -335,7 +335,7 @@ def test_an_abandoned_job_is_recorded_failed_when_read(
     failed = exports.get(cw.dispatcher_id, job)
     assert failed is not None
     assert (failed["state"], failed["failure"], failed["downloadUrl"]) == (
-        "FAILED", ABANDONED_MESSAGE, None,
+        "FAILED", str(ABANDONED_MESSAGE), None,
     )  # fmt: skip
     # Recorded, not only shown: a late worker leaves it failed.
     monkeypatch.undo()
@@ -424,7 +424,7 @@ def test_a_job_lost_its_right_fails_with_a_message(
     exports.run(cw.community_dispatcher_id, job)
     failed = exports.get(cw.community_dispatcher_id, job)
     assert failed is not None and failed["state"] == "FAILED"
-    assert failed["failure"] == export_worker.LOST_RIGHT
+    assert failed["failure"] == str(export_worker.LOST_RIGHT)
 
 
 @pytest.mark.stream

@@ -27,6 +27,7 @@ from api.store.db import Db
 from api.store.models import Item
 from infra.demo_cases import seed_cases
 from infra.demo_data import DemoPeople, build_demo
+from infra.demo_data import _seed_closing_policy as seed_closing_policy
 from tests.conftest import Tokens
 from tests.graphql_client import GraphQLClient
 
@@ -51,6 +52,7 @@ CASE_WALK: dict[str, str | None] = {
     "AssignToDepartment": DEMO.dispatcher,
     "ClaimCase": DEMO.housing_staff,
     "ResolveTask": DEMO.housing_staff,
+    "VerifyCase": DEMO.dispatcher,
     "EvaluateCase": DEMO.resident,
     "CaseWithTimeline": DEMO.dispatcher,
     "DispatcherIntake": DEMO.community_staff,
@@ -88,8 +90,10 @@ def demo_units(db: Db, clock: FixedClock) -> Db:
 
 @pytest.fixture
 def demo(demo_units: Db, clock: FixedClock) -> Db:
-    """… and its demo cases, walked through the services as `make dev` does."""
+    """… its demo cases, walked through the services, then its closing policy (核查 required,
+    README "Closing"), as `make dev` does."""
     seed_cases(demo_units, clock)
+    seed_closing_policy(demo_units, clock)
     return demo_units
 
 

@@ -120,10 +120,14 @@ def test_claims_deliveries_and_points_granted_per_unit(
     # Same requests as before any partner event: one Query of the caller, the unit (GetItem),
     # then the day items (Query) or the month roll-up (BatchGetItem).
     budgets_after = [api.budget(district, period, day) for period in ("DAY", "MONTH")]
-    assert budgets_after == budgets_before == [
-        Counter({"GetItem": 1, "Query": 2}),
-        Counter({"GetItem": 1, "Query": 1, "BatchGetItem": 1}),
-    ]
+    assert (
+        budgets_after
+        == budgets_before
+        == [
+            Counter({"GetItem": 1, "Query": 2}),
+            Counter({"GetItem": 1, "Query": 1, "BatchGetItem": 1}),
+        ]
+    )
     # The partner counters are not recomputed from the record (README): the day items they
     # wrote show no drift of the case counters, and a repair leaves them as they are.
     assert recompute(db).drifts == ()

@@ -139,6 +139,19 @@ class UnitFigures:
     not_evaluated_share: float | None = strawberry.field(
         description="未评价结案占比: closed not evaluated ÷ closed"
     )
+    partner_claims: int = strawberry.field(
+        description="认领: claims of partner projects of the unit's subtree made in the period "
+        "(a withdrawn claim stays counted)"
+    )
+    partner_deliveries: int = strawberry.field(
+        description="交付: delivery reports of partner project claims of the unit's subtree in "
+        "the period (a delivery sent back for redo and reported again counts again)"
+    )
+    points_granted: int = strawberry.field(
+        description="积分发放: points granted in the period to partners — delivery points of "
+        "projects of the unit's subtree confirmed, and 红色创新奖 awards of partners in its "
+        "directory; spending and staff postings are not counted"
+    )
 
     @classmethod
     def of(cls, row: UnitFiguresRecord) -> UnitFigures:
@@ -164,7 +177,8 @@ class UnitFigures:
             verified=c.verified, verification_failed=c.verification_failed,
             verification_failure_rate=f.verification_failure_rate,
             closed_not_evaluated=c.closed_not_evaluated,
-            not_evaluated_share=f.not_evaluated_share,
+            not_evaluated_share=f.not_evaluated_share, partner_claims=c.partner_claims,
+            partner_deliveries=c.partner_deliveries, points_granted=c.points_granted,
         )  # fmt: skip
 
 

@@ -92,6 +92,9 @@ class Counts:
     verified: int = 0  # 核查通过
     verification_failed: int = 0  # 核查不通过 (also counted in ``reopened``: 返工)
     closed_not_evaluated: int = 0  # closed by the sweeper when the evaluation window ended
+    partner_claims: int = 0  # 认领: claims of partner projects
+    partner_deliveries: int = 0  # 交付: delivery reports of claims
+    points_granted: int = 0  # 积分发放: points of confirmed projects and 红色创新奖 awards
 
     @classmethod
     def total(cls, days: Iterable[object]) -> Counts:

@@ -252,6 +252,10 @@ class DayCountersRecord:
     verified: int = 0
     verification_failed: int = 0
     closed_not_evaluated: int = 0
+    # red partners: claims, delivery reports, points granted (api.services.partner_counters)
+    partner_claims: int = 0
+    partner_deliveries: int = 0
+    points_granted: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,10 @@ roll-up of every unit — from the immutable case events, compare, and optionall
 Each case event item records what it added (``counted``, per unit), written in the same
 transaction as the ``ADD``s; the recompute sums those records by the Shanghai day of the event's
 time, so a lost, doubled or hand-edited counter shows as a drift. Topic counters
-(``topics_raised/adopted/declined``) are kept by the topics' own log and are not recomputed here.
+(``topics_raised/adopted/declined``) are kept by the topics' own log and are not recomputed here;
+neither are the red partners' (``partner_claims/deliveries``, ``points_granted``): a claim record
+is rewritten by a withdrawal or a redo (an earlier delivery report leaves no record) and a ledger
+entry does not name the unit it counted on, so they are written in the event's transaction only.
 
 The gauges (the state now, api.domain.gauges) and the watch lists are recomputed from the case
 records: every case's contribution where it is held now, summed per unit; a gauge drift has
@@ -31,8 +34,10 @@ from api.store.db import Db
 from api.store.gauge_store import GaugeMove
 
 TOPIC_ONLY = frozenset({"topics_raised", "topics_adopted", "topics_declined"})
+PARTNER_ONLY = frozenset({"partner_claims", "partner_deliveries", "points_granted"})
+NOT_RECOMPUTED = TOPIC_ONLY | PARTNER_ONLY | {"categories"}
 CASE_COUNTERS = (
-    *(f.name for f in fields(Counts) if f.name not in TOPIC_ONLY and f.name != "categories"),
+    *(f.name for f in fields(Counts) if f.name not in NOT_RECOMPUTED),
     *(category_counter(code) for code in DEFAULT_CATEGORIES),
 )
 

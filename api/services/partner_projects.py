@@ -57,6 +57,7 @@ from api.records.partner import (
 from api.services import ledger, partner_access
 from api.services.actor import Actor
 from api.services.partner_access import require_partner, require_project
+from api.services.partner_counters import partner_counts
 from api.store.db import Db
 from api.store.ledger_store import LedgerPosting
 from api.store.partner_store import (
@@ -275,8 +276,10 @@ def transition(
         if action is ProjectAction.CONFIRM
         else ()
     )
+    granted = sum(p.posting.amount for p in postings)
+    counted = partner_counts(project.unit_path, at, points_granted=granted)
     try:
-        return db.partners.change_project(ProjectChange(changed, rewritten, postings))
+        return db.partners.change_project(ProjectChange(changed, rewritten, postings, counted))
     except Conflict:
         fresh = require_project(db, project_id)
         if action is ProjectAction.CONFIRM and fresh.state in (
@@ -324,7 +327,13 @@ def claim(db: Db, actor: Actor, clock: Clock, project_id: str, partner_id: str) 
         )
         try:
             return db.partners.add_claim(
-                NewClaim(new_claim, project, partner, last_slot=project.slots_left == 1)
+                NewClaim(
+                    new_claim,
+                    project,
+                    partner,
+                    last_slot=project.slots_left == 1,
+                    counted=partner_counts(project.unit_path, at, partner_claims=1),
+                )
             )
         except Conflict:
             project, withdrawn_version = _diagnose_claim(db, project_id, partner)
@@ -424,7 +433,11 @@ def report_delivery(
         updated_at=at,
     )
     try:
-        return db.partners.report_delivery(DeliveryReport(reported, delivered))
+        return db.partners.report_delivery(
+            DeliveryReport(
+                reported, delivered, partner_counts(project.unit_path, at, partner_deliveries=1)
+            )
+        )
     except Conflict:
         raise Conflict(msg("partner.project_changed")) from None
 
@@ -469,6 +482,7 @@ def record_award(
         decision = AwardDecision(
             award=replace(existing, stage="AWARDED", awarded_at=at, citation=text),
             posting=LedgerPosting(posting, ledger.holder_of_partner(partner), at, actor.person_id),
+            counted=partner_counts(partner.directory_path, at, points_granted=AWARD_POINTS),
         )
         return db.partners.decide_award(decision)
     if partner.status != PartnerStatus.APPROVED:

@@ -334,4 +334,7 @@ def day_counters_record(item: DailyStatsItem) -> DayCountersRecord:
         verified=int(item.verified or 0),
         verification_failed=int(item.verification_failed or 0),
         closed_not_evaluated=int(item.closed_not_evaluated or 0),
+        partner_claims=int(item.partner_claims or 0),
+        partner_deliveries=int(item.partner_deliveries or 0),
+        points_granted=int(item.points_granted or 0),
     )  # fmt: skip

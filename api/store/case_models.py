@@ -171,6 +171,10 @@ class DailyStatsItem(Item, discriminator="DailyStats"):
     topics_declined = NumberAttribute(null=True)
     topic_cases_resolved = NumberAttribute(null=True)
     topic_cases_resolved_in_grid = NumberAttribute(null=True)
+    # red partners (api.services.partner_counters): claims, delivery reports, points granted
+    partner_claims = NumberAttribute(null=True)
+    partner_deliveries = NumberAttribute(null=True)
+    points_granted = NumberAttribute(null=True)
     # cases reported per category (``cat_<code>``, one per code of DEFAULT_CATEGORIES; issue 14)
     cat_HOUSING_SAFETY = NumberAttribute(null=True)
     cat_ENVIRONMENT = NumberAttribute(null=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,22 @@ def add_day_counters(
             actions += [getattr(DailyStatsItem, name).add(n) for name, n in counters.items()]
             # A fresh instance has no version: the update would set one, so keep it out.
             transaction.update(stats, actions=actions, add_version_condition=False)
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """Counters one change adds to the day item and month roll-up of each of ``orgs`` (a unit
+    and its ancestors) on the Shanghai ``day``, inside the change's own transaction."""
+
+    orgs: tuple[str, ...]
+    day: str
+    counters: Mapping[str, int] = field(default_factory=dict)
+
+
+def add_counts(transaction: Any, counts: DayCounts | None) -> None:
+    """``add_day_counters`` for a change that may count nothing (``None`` or no counters)."""
+    if counts is not None and counts.counters:
+        add_day_counters(transaction, counts.orgs, counts.day, dict(counts.counters))
 
 
 def counted_json(
@@ -87,7 +104,7 @@ class CounterStore(Repository):
     @bound
     def overwrite(self, org_id: str, period: str, counters: Mapping[str, int]) -> None:
         """Set the case counters of one day item or month roll-up to recomputed values
-        (topic counters, kept by the topics' own log, are left as they are)."""
+        (topic and partner counters, kept only by their events, are left as they are)."""
         key = stats_key(org_id, period) if len(period) == 10 else month_key(org_id, period)
         stats = DailyStatsItem(*key)
         actions: list[Action] = [

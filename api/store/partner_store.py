@@ -33,6 +33,7 @@ from api.records.partner import (
     ProjectRecord,
     ResourceRecord,
 )
+from api.store.counter_store import DayCounts, add_counts
 from api.store.ledger_store import LedgerPosting, add_posting
 from api.store.models import Item
 from api.store.pagination import Page, query_page
@@ -121,11 +122,13 @@ class NewProject:
 @dataclass(frozen=True)
 class ProjectChange:
     """A project's new values (its ``version`` the one read), the claims it rewrites (status,
-    withdrawal, points) and the ledger postings it grants, in one transaction."""
+    withdrawal, points), the ledger postings it grants and the figures' counters they add
+    (``points_granted``), in one transaction."""
 
     project: ProjectRecord
     claims: tuple[ClaimRecord, ...] = ()
     postings: tuple[LedgerPosting, ...] = ()
+    counted: DayCounts | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class NewClaim:
     project: ProjectRecord
     partner: PartnerRecord
     last_slot: bool
+    counted: DayCounts | None = None  # ``partner_claims`` of the project's unit path
 
 
 @dataclass(frozen=True)
@@ -152,12 +156,14 @@ class DeliveryReport:
 
     claim: ClaimRecord
     project: ProjectRecord
+    counted: DayCounts | None = None  # ``partner_deliveries`` of the project's unit path
 
 
 @dataclass(frozen=True)
 class AwardDecision:
     award: AwardRecord  # AWARDED, at the version read
     posting: LedgerPosting
+    counted: DayCounts | None = None  # ``points_granted`` of the partner's directory path
 
 
 @dataclass(frozen=True)
@@ -455,6 +461,7 @@ class PartnerStore(Repository):
                 )
             for posting in change.postings:
                 add_posting(tx, posting)
+            add_counts(tx, change.counted)
         return project_record(item)
 
     # --- claims ----------------------------------------------------------------------------
@@ -535,6 +542,7 @@ class PartnerStore(Repository):
                 condition=PartnerItem.status == PartnerStatus.APPROVED.value,
                 add_version_condition=False,
             )
+            add_counts(tx, change.counted)
         return claim_record(item)
 
     def withdraw_claim(self, change: ClaimWithdrawal) -> ClaimRecord:
@@ -574,6 +582,7 @@ class PartnerStore(Repository):
             tx.save(item)
             # The version read: two last reports cannot both count.
             tx.save(project_item(change.project))
+            add_counts(tx, change.counted)
         return claim_record(item)
 
     # --- awards (红色创新奖) ------------------------------------------------------------------
@@ -599,4 +608,5 @@ class PartnerStore(Repository):
             item = award_item(change.award)
             tx.save(item)
             add_posting(tx, change.posting)
+            add_counts(tx, change.counted)
         return award_record(item)

@@ -122,18 +122,25 @@ def test_the_loser_of_two_accepts_gets_conflict_naming_the_state(case_api: CaseA
 # 6. Supervision (督办) is a timeline event
 
 
-def test_a_missed_limit_writes_a_supervision_event_before_the_escalation(
-    case_api: CaseApi, db: Db, clock: FixedClock
-) -> None:
-    api, cw = case_api, case_api.cw
+def past_the_grid_limits(api: CaseApi, db: Db, clock: FixedClock) -> dict[str, Any]:
+    """A case dispatched to its grid, swept well past the grid's limits: the warning, then
+    the missed limit (督办) and the escalation it causes."""
+    cw = api.cw
     case = api.report()
     api.act(
         "acceptCase", cw.community_dispatcher_id, case, mode="ASSIGNED", category="HOUSING_SAFETY"
     )
     api.act("assignCase", cw.community_dispatcher_id, case, level="GRID")
-    # Sweep well past the grid's limits: the warning, then the missed limit.
     for days in (3, 6, 9):
         sweep(db, clock.now() + timedelta(days=days))
+    return case
+
+
+def test_a_missed_limit_writes_a_supervision_event_before_the_escalation(
+    case_api: CaseApi, db: Db, clock: FixedClock
+) -> None:
+    api, cw = case_api, case_api.cw
+    case = past_the_grid_limits(case_api, db, clock)
     timeline = api.full(cw.community_dispatcher_id, case)["timeline"]
     steps = [(e["action"], e["level"], e["actorRole"]) for e in timeline]
     supervision = steps.index(("SUPERVISION", "GRID", "SYSTEM"))
@@ -398,13 +405,7 @@ def test_a_supervision_note_is_shown_in_the_readers_language(
     case_api: CaseApi, db: Db, clock: FixedClock
 ) -> None:
     api, cw = case_api, case_api.cw
-    case = api.report()
-    api.act(
-        "acceptCase", cw.community_dispatcher_id, case, mode="ASSIGNED", category="HOUSING_SAFETY"
-    )
-    api.act("assignCase", cw.community_dispatcher_id, case, level="GRID")
-    for days in (3, 6, 9):
-        sweep(db, clock.now() + timedelta(days=days))
+    case = past_the_grid_limits(case_api, db, clock)
     query = "query($id: ID!) { case(id: $id) { timeline { action note } } }"
     token = api.token(cw.community_dispatcher_id)
     timelines = [

@@ -290,13 +290,22 @@ def _sweep_forever(settings: Settings, every_seconds: float, stop: threading.Eve
 @app.command("recompute-counters")
 def recompute_counters_command(
     repair: bool = typer.Option(False, help="Rewrite drifting counters to the recomputed values"),
+    adopt_unjournaled: bool = typer.Option(
+        False, help="Once, first: take topic and partner counters from before 2026-12-02 as is"
+    ),
     dynamodb_port: int = DYNAMODB_PORT,
 ) -> None:
-    """Recompute every case counter from the immutable case events and list the drifts."""
-    from api.services.counter_truth import recompute
+    """Recompute every counter from the immutable case events and the topic and partner
+    journal, and list the drifts."""
+    from api.services import counter_truth
     from api.store.db import Db
 
-    result = recompute(Db(local_settings(dynamodb_port)), repair)
+    db = Db(local_settings(dynamodb_port))
+    if adopt_unjournaled:
+        adopted = counter_truth.adopt_unjournaled(db)
+        done = "adopted before" if adopted is None else f"{adopted} day items journalled"
+        console.print(f"unjournaled topic and partner counters: {done}")
+    result = counter_truth.recompute(db, repair)
     for drift in result.drifts[:50]:
         console.print(
             f"{drift.org_id} {drift.period} {drift.counter}: "

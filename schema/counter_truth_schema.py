@@ -1,5 +1,6 @@
-"""The admin mutation that recomputes every case counter from the immutable case events
-(``api.services.counter_truth``; the CLI does the same: ``recompute-counters``)."""
+"""The admin mutation that recomputes every counter from the immutable case events and the
+topic and partner journal (``api.services.counter_truth``; the CLI does the same:
+``recompute-counters``)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,16 @@ class CounterDrift:
     counter: str = strawberry.field(description="The counter's name, e.g. resolved")
     stored: int = strawberry.field(description="The value stored")
     recomputed: int = strawberry.field(
-        description="The value the case events say (gauges and watch lists: the cases now)"
+        description="The value the case events and the journal say (gauges and watch lists: "
+        "the cases now)"
     )
 
 
 @strawberry.type(description="Result of recomputing the counters")
 class RecomputeCountersPayload:
-    events: int = strawberry.field(description="Case events that counted something", default=0)
+    events: int = strawberry.field(
+        description="Case events and topic or partner events that counted something", default=0
+    )
     items: int = strawberry.field(
         description="Day items, month roll-ups, gauge items and watch entries compared", default=0
     )
@@ -52,8 +56,8 @@ class RecomputeCountersPayload:
 @strawberry.type
 class CounterTruthMutation:
     @strawberry.mutation(
-        description="Recompute every case counter from the immutable case events; district "
-        "administrators (MANAGE_ORG on a district) only"
+        description="Recompute every counter from the immutable case events and the topic "
+        "and partner journal; district administrators (MANAGE_ORG on a district) only"
     )
     def recompute_counters(
         self,

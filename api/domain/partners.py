@@ -26,7 +26,8 @@ CATEGORY_MAX = 40
 ATTACHMENTS_MAX = 10
 ATTACHMENT_KEY_MAX = 300
 # A confirmation writes 4 items per partner plus the project plus the figures' counters (a day
-# item and a month roll-up for each of at most 4 units of the path): within 100 per transaction.
+# item and a month roll-up for each of at most 4 units of the path) and their journal item:
+# 4 × 22 + 1 + 8 + 1 = 98, within 100 per transaction.
 CAPACITY_MAX = 22
 QUANTITY_MAX = 1_000_000
 RESOURCES_PER_PARTNER_MAX = 20

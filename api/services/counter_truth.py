@@ -1,13 +1,13 @@
-"""Truth of the counters (issue 14): recompute every case counter — each day item and month
-roll-up of every unit — from the immutable case events, compare, and optionally repair.
+"""Truth of the counters (issue 14): recompute every counter — each day item and month roll-up
+of every unit — from immutable records, compare, and optionally repair.
 
 Each case event item records what it added (``counted``, per unit), written in the same
-transaction as the ``ADD``s; the recompute sums those records by the Shanghai day of the event's
-time, so a lost, doubled or hand-edited counter shows as a drift. Topic counters
-(``topics_raised/adopted/declined``) are kept by the topics' own log and are not recomputed here;
-neither are the red partners' (``partner_claims/deliveries``, ``points_granted``): a claim record
-is rewritten by a withdrawal or a redo (an earlier delivery report leaves no record) and a ledger
-entry does not name the unit it counted on, so they are written in the event's transaction only.
+transaction as the ``ADD``s; so does a journal item (``CountedItem``) for every topic and
+red-partner event that counts (``topics_raised/adopted/declined``, ``partner_claims``,
+``partner_deliveries``, ``points_granted``: a claim record is rewritten by a withdrawal or a redo
+and a ledger entry does not name its unit, so those records could not replay them). The
+recompute sums both by the Shanghai day counted on, so a lost, doubled or hand-edited counter
+shows as a drift.
 
 The gauges (the state now, api.domain.gauges) and the watch lists are recomputed from the case
 records: every case's contribution where it is held now, summed per unit; a gauge drift has
@@ -33,11 +33,14 @@ from api.services.cases import day_of
 from api.store.db import Db
 from api.store.gauge_store import GaugeMove
 
-TOPIC_ONLY = frozenset({"topics_raised", "topics_adopted", "topics_declined"})
-PARTNER_ONLY = frozenset({"partner_claims", "partner_deliveries", "points_granted"})
-NOT_RECOMPUTED = TOPIC_ONLY | PARTNER_ONLY | {"categories"}
-CASE_COUNTERS = (
-    *(f.name for f in fields(Counts) if f.name not in NOT_RECOMPUTED),
+# Counters of topic and red-partner events, recomputed from their journal (``CountedItem``).
+JOURNALED = (
+    "topics_raised", "topics_adopted", "topics_declined",
+    "partner_claims", "partner_deliveries", "points_granted",
+)  # fmt: skip
+# Every counter of a day item: the fields of Counts (``categories`` is one per code).
+COUNTERS = (
+    *(f.name for f in fields(Counts) if f.name != "categories"),
     *(category_counter(code) for code in DEFAULT_CATEGORIES),
 )
 
@@ -62,20 +65,21 @@ class Drift:
 
 @dataclass(frozen=True, slots=True)
 class Recomputation:
-    events: int  # case events that counted something
+    events: int  # case events and journalled topic and partner events that counted something
     items: int  # day items and month roll-ups compared
     drifts: tuple[Drift, ...]
     repaired: int  # items rewritten (0 unless asked to repair)
 
 
 def recompute(db: Db, repair: bool = False) -> Recomputation:
-    """Every case counter recomputed from the events, and the gauges and watch lists from the
-    cases; with ``repair``, drifting items are rewritten to the recomputed values."""
+    """Every counter recomputed from the case events and the topic and partner journal, and
+    the gauges and watch lists from the cases; with ``repair``, drifting items are rewritten to
+    the recomputed values."""
     expected: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     events = 0
-    for at, counted in db.counters.counted_events():
+    counted_days = [(day_of(at), counted) for at, counted in db.counters.counted_events()]
+    for day, counted in counted_days + db.counters.counted_journal():
         events += 1
-        day = day_of(at)
         for org_id, counters in counted.items():
             expected[(org_id, day)].update(counters)
             expected[(org_id, day[:7])].update(counters)
@@ -83,7 +87,7 @@ def recompute(db: Db, repair: bool = False) -> Recomputation:
     drifts: list[Drift] = []
     for key in sorted(set(expected) | set(stored)):
         row, want = stored.get(key), expected.get(key, Counter())
-        for name in CASE_COUNTERS:
+        for name in COUNTERS:
             have = _stored(row, name)
             if have != want[name]:
                 drifts.append(Drift(key[0], key[1], name, have, want[name]))
@@ -91,7 +95,7 @@ def recompute(db: Db, repair: bool = False) -> Recomputation:
     if repair:
         for org_id, period in sorted({(d.org_id, d.period) for d in drifts}):
             want = expected.get((org_id, period), Counter())
-            db.counters.overwrite(org_id, period, {name: want[name] for name in CASE_COUNTERS})
+            db.counters.overwrite(org_id, period, {name: want[name] for name in COUNTERS})
             repaired += 1
     gauge_items, gauge_drifts, gauges_repaired = _gauges(db, repair)
     return Recomputation(
@@ -141,6 +145,14 @@ def _gauges(db: Db, repair: bool) -> tuple[int, list[Drift], int]:
             db.gauges.drop_watch(*key)
             repaired += 1
     return len(set(expected) | set(stored)) + len(set(entries) | stored_entries), drifts, repaired
+
+
+def adopt_unjournaled(db: Db) -> int | None:
+    """Once, on a table with topic or partner counters from before their journal (release
+    2026-12-02): take the stored values as their journal, so the recompute does not report (and
+    a repair does not erase) what was counted then. The journal items written; ``None`` when
+    adopted before."""
+    return db.counters.adopt_unjournaled(JOURNALED)
 
 
 def recompute_as(db: Db, actor: Actor, repair: bool) -> Recomputation:

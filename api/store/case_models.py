@@ -189,6 +189,16 @@ class DailyStatsItem(Item, discriminator="DailyStats"):
     cat_OTHER = NumberAttribute(null=True)
 
 
+class CountedItem(Item, discriminator="Counted"):
+    """``COUNTED#<id>`` / ``#META``: what one topic or red-partner event added to the counters,
+    per unit (JSON {unit: {counter: n}}), put in the same transaction as the ``ADD``s and never
+    changed: the record the recompute sums for counters that no case event carries (a case
+    event keeps its own ``counted``)."""
+
+    day = UnicodeAttribute()  # the Shanghai day counted on (yyyy-mm-dd)
+    counted = UnicodeAttribute()
+
+
 class GaugeItem(Item, discriminator="Gauges"):
     """``STATS#<org>`` / ``GAUGES``: the gauges now of the open cases a unit holds (issue 14,
     api.domain.gauges; one attribute per name of ``GAUGE_NAMES``, ``ADD``ed ±1)."""

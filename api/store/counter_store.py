@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pynamodb.exceptions import PutError
 from pynamodb.expressions.update import Action
 
+from api.domain.ids import new_id
 from api.records.case import DayCountersRecord
 from api.store.case_codec import day_counters_record
-from api.store.case_models import CaseEventItem, DailyStatsItem, stats_key, stats_pk
+from api.store.case_models import CaseEventItem, CountedItem, DailyStatsItem, stats_key, stats_pk
+from api.store.models import META
 from api.store.repository import Repository, bound
 
 
@@ -52,9 +55,15 @@ class DayCounts:
 
 
 def add_counts(transaction: Any, counts: DayCounts | None) -> None:
-    """``add_day_counters`` for a change that may count nothing (``None`` or no counters)."""
-    if counts is not None and counts.counters:
-        add_day_counters(transaction, counts.orgs, counts.day, dict(counts.counters))
+    """``add_day_counters`` for a topic's or red partner's event that may count nothing
+    (``None`` or no counters), with the journal item that records what it added (the
+    recompute's source for these counters: no case event carries them)."""
+    if counts is None or not counts.counters:
+        return
+    add_day_counters(transaction, counts.orgs, counts.day, dict(counts.counters))
+    counted = counted_json(counts.orgs, counts.counters, {})
+    journal = CountedItem(f"COUNTED#{new_id()}", META, day=counts.day, counted=counted)
+    transaction.save(journal, condition=CountedItem.pk.does_not_exist())
 
 
 def counted_json(
@@ -97,14 +106,41 @@ class CounterStore(Repository):
         return [(item.at, json.loads(item.counted)) for item in scan if item.counted]
 
     @bound
+    def counted_journal(self) -> list[tuple[str, dict[str, dict[str, int]]]]:
+        """What every topic and red-partner event added per unit, with the Shanghai day it
+        counted on (``add_counts``'s journal; a Scan, for the recompute only)."""
+        scan = CountedItem.scan(CountedItem.pk != "COUNTED#ADOPTED")
+        return [(item.day, json.loads(item.counted)) for item in scan]
+
+    @bound
+    def adopt_unjournaled(self, names: Iterable[str]) -> int | None:
+        """Once per table: journal the counters ``names`` as every day item stores them now, for
+        a table whose topic and partner counters were written before their journal existed
+        (release 2026-12-02). Returns the journal items written; ``None`` when done before."""
+        marker = CountedItem("COUNTED#ADOPTED", META, day="", counted="{}")
+        try:
+            marker.save(condition=CountedItem.pk.does_not_exist())
+        except PutError:
+            return None
+        written = 0
+        for item in DailyStatsItem.scan(DailyStatsItem.sk.startswith("DAY#")):
+            counters = {name: int(getattr(item, name) or 0) for name in names}
+            counters = {name: n for name, n in counters.items() if n}
+            if counters:
+                counted = json.dumps({item.org_id: counters}, sort_keys=True)
+                CountedItem(f"COUNTED#{new_id()}", META, day=item.day, counted=counted).save()
+                written += 1
+        return written
+
+    @bound
     def stored(self) -> list[DayCountersRecord]:
         """Every day item and month roll-up (``day`` is ``yyyy-mm-dd`` or ``yyyy-mm``)."""
         return [day_counters_record(item) for item in DailyStatsItem.scan()]
 
     @bound
     def overwrite(self, org_id: str, period: str, counters: Mapping[str, int]) -> None:
-        """Set the case counters of one day item or month roll-up to recomputed values
-        (topic and partner counters, kept only by their events, are left as they are)."""
+        """Set the counters named in ``counters`` of one day item or month roll-up to
+        recomputed values (the others are left as they are)."""
         key = stats_key(org_id, period) if len(period) == 10 else month_key(org_id, period)
         stats = DailyStatsItem(*key)
         actions: list[Action] = [

@@ -34,7 +34,7 @@ from api.records.topic import (
     VoteRecord,
 )
 from api.store.case_models import DailyStatsItem, stats_pk
-from api.store.counter_store import add_day_counters
+from api.store.counter_store import DayCounts, add_counts
 from api.store.models import META, Item, OrgUnitItem, PersonItem, children_pk, residents_pk
 from api.store.pagination import Edge, ListKey, Page, query_page
 from api.store.repository import Repository, bound
@@ -403,8 +403,7 @@ class TopicStore(Repository):
             _save_log(transaction, change.topic.id, change.log)
             for notice in change.notices:
                 transaction.save(notice_item(notice))
-            if change.counters:
-                add_day_counters(transaction, change.counter_orgs, change.day, change.counters)
+            add_counts(transaction, DayCounts(change.counter_orgs, change.day, change.counters))
         return topic_record(item)
 
     @bound

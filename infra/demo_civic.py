@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from api.domain.clock import SHANGHAI, FixedClock
+from api.domain.clock import SHANGHAI, FixedClock, iso
 from api.domain.errors import DomainError
 from api.domain.partners import ClaimStatus, ProjectAction, ProjectState
 from api.domain.topics import TopicAction, VoteChoice
@@ -452,3 +452,71 @@ class _Project:
             return
         self.manage(ProjectAction.REJECT, "缺少居民签字确认")
         walk.later(DAY, 5 * DAY, lambda: self.manage(ProjectAction.CLOSE))
+
+
+# --- the demo district ------------------------------------------------------------------------
+
+SEED_NAME = "shibei-civic-v1"  # the marker of a finished civic history
+DEMO_TOPICS = 120
+DEMO_PROJECTS = 60
+DEMO_DAYS = 90
+DEMO_SEED = 2027
+DEMO_ADMIN = "P-SB-ADMIN"  # the district's admin: manages every directory, awards
+
+
+def demo_claimants(db: Db) -> tuple[Claimant, ...]:
+    """The demo's approved partners (infra/demo_partners.py; their ids are drawn when they are
+    written, so they are read back), each acting through the district's admin as at the
+    meeting; none before the partners are seeded."""
+    from api.domain.partners import PartnerStatus
+    from api.store.partner_store import DirectoryQuery
+
+    query = DirectoryQuery("SB", include_streets=True, status=PartnerStatus.APPROVED)
+    claimants: list[Claimant] = []
+    after: str | None = None
+    while True:
+        page = db.partners.directory(query, 100, after)
+        claimants += [Claimant(edge.node.id, DEMO_ADMIN) for edge in page.edges]
+        after = page.end_cursor
+        if not page.has_next_page or after is None:
+            return tuple(claimants)
+
+
+def demo_civic_cast(claimants: tuple[Claimant, ...]) -> CivicCast:
+    """The demo district (infra/demo_data.py): the first grid of the first community of each of
+    the 22 streets raises topics (its secretary guides; its residents, secretary, worker and
+    instructor vote), the first community too (its staff guide); projects are published by
+    every street's first community (its staff) and first grid (its secretary)."""
+    from infra.demo_data import STREETS
+
+    forums: list[Forum] = []
+    publishers: list[Publisher] = []
+    for number in range(1, len(STREETS) + 1):
+        community = f"ST{number:02d}C01"
+        grid = f"{community}G01"
+        voters = tuple(f"P-{grid}-{who}" for who in ("R1", "R2", "SECRETARY", "WORKER",
+                                                      "INSTRUCTOR"))  # fmt: skip
+        forums.append(Forum(grid, f"P-{grid}-SECRETARY", voters))
+        forums.append(Forum(community, f"P-{community}-STAFF", voters, 0.3, f"{grid}B1"))
+        publishers.append(Publisher(community, f"P-{community}-STAFF"))
+        publishers.append(Publisher(grid, f"P-{grid}-SECRETARY", 0.5))
+    return CivicCast(tuple(forums), tuple(publishers), claimants, DEMO_ADMIN)
+
+
+def seed_civic(
+    db: Db, now: datetime, cast: CivicCast | None = None, topics: int = DEMO_TOPICS,
+    projects: int = DEMO_PROJECTS, days: int = DEMO_DAYS, seed: int = DEMO_SEED,
+) -> CivicHistory | None:  # fmt: skip
+    """The demo district's last ``days`` days of topics and projects, once (a marker records a
+    finished history); None when the marker is there. Not resumable: a run interrupted before
+    the marker starts again and writes a second history."""
+    if db.org_units.seeded(SEED_NAME):
+        return None
+    clock = FixedClock(now - timedelta(days=days))
+    history = generate_civic(
+        db, clock, cast or demo_civic_cast(demo_claimants(db)), topics, projects, seed,
+        timedelta(days=days), until=now,
+    )  # fmt: skip
+    written = len(history.topic_ids) + len(history.project_ids)
+    db.org_units.mark_seeded(SEED_NAME, written, iso(now))
+    return history

@@ -118,6 +118,22 @@ def _seed_history(db: Db) -> None:
             progress.update(task, completed=done, total=total)
 
         seed_history(db, SystemClock().now(), progress=advance)
+    _seed_civic(db)
+
+
+def _seed_civic(db: Db) -> None:
+    """The same 90 days of topics (党群议事) and red-partner projects, once, through the
+    services (infra/demo_civic.py), so their figures on the dashboard are not empty."""
+    from infra.demo_civic import SEED_NAME, seed_civic
+
+    if db.org_units.seeded(SEED_NAME):
+        return
+    with console.status("generating 90 days of topics and partner projects"):
+        history = seed_civic(db, SystemClock().now())
+    if history is not None:
+        console.print(
+            f"civic history: {len(history.topic_ids)} topics, {len(history.project_ids)} projects"
+        )
 
 
 @app.command("dev")

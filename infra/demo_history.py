@@ -8,7 +8,8 @@ the figures benchmark (``tests/truth_history.py``) drive the same walk over thei
 The walk: cases are reported at random times over a span; each case then takes random steps
 allowed by the state machine — acceptance, dispatch to a grid or to district departments (joint
 cases with a supporting department), escalation (吹哨), claims, resolutions, evaluations
-(satisfied or not), reopenings (返工) and closings — each after a delay that depends on the
+(satisfied or not), reopenings (返工), pauses (waiting on the resident: the clock stops),
+extension requests granted or denied, and closings — each after a delay that depends on the
 step and on the pace of the grid's handlers. All cases' steps run in time order on one clock,
 so lifecycles overlap as they do in a district, and with ``sweep_every`` the timer sweep runs
 between them: cases left waiting time out, are warned and escalate as in production. A step
@@ -47,7 +48,14 @@ DELAYS: dict[Action, tuple[int, int]] = {
     Action.EVALUATE: (60, 2880),
     Action.REOPEN: (30, 600),
     Action.CLOSE: (30, 1440),
+    Action.VERIFY: (30, 1440),  # 核查: the centre checks on site
+    Action.PAUSE: (30, 600),
+    Action.RESUME: (120, 4320),  # the resident answers (the clock stood still meanwhile)
+    Action.REQUEST_EXTENSION: (60, 1440),
+    Action.GRANT_EXTENSION: (30, 600),
+    Action.DENY_EXTENSION: (30, 600),
 }
+EXTENSION_HOURS = (24, 48, 72)
 
 # What residents report, with the weight of each category (a district's usual mix).
 DEMO_CATEGORIES: dict[str, tuple[float, tuple[str, ...]]] = {
@@ -98,6 +106,7 @@ class _Walk:
     pace: float
     category: str
     description: str
+    rng: random.Random  # the case's own: a re-run takes the same steps, whatever it skips
     case_id: str | None = None
     steps: int = 0
 
@@ -130,7 +139,8 @@ def generate(
         place = rng.choices(cast.places, weights)[0]
         category = rng.choices(names, category_weights)[0]
         description = rng.choice(cast.categories[category][1])
-        walks.append(_Walk(number, place, pace[place], category, description))
+        own = random.Random(f"{seed}-{number}")
+        walks.append(_Walk(number, place, pace[place], category, description, own))
         at = start + span * rng.random()
         queue.append((at, number, number, None, ""))
     heapq.heapify(queue)
@@ -164,12 +174,12 @@ def generate(
                 if command is not None:
                     case = act_on_case(db, actors.get(actor_id), clock, case.id, command)
         walk.steps += 1
-        step = _step(cast, walk, case, rng)
+        step = _step(cast, walk, case, walk.rng)
         if step is None or walk.steps > MAX_STEPS_PER_CASE:
             continue  # done, or left open
         actor_id, command = step
         low, high = DELAYS[command.action]
-        delay = timedelta(minutes=rng.uniform(low, high) * walk.pace)
+        delay = timedelta(minutes=walk.rng.uniform(low, high) * walk.pace)
         sequence += 1
         heapq.heappush(queue, (clock.now() + delay, sequence, number, command, actor_id))
     return [walk.case_id for walk in walks if walk.case_id is not None]
@@ -256,6 +266,16 @@ def _step(
             choices += [(handler, machine.Resolve("已处理"))] * 3
         if Action.ESCALATE in allowed and case.level is Level.GRID:
             choices.append((handler, machine.Escalate("网格解决不了")))
+        if Action.PAUSE in allowed and rng.random() < 0.3:
+            choices.append((handler, machine.Pause("等待居民配合")))
+        if Action.RESUME in allowed:
+            choices.append((handler, machine.Resume()))
+        if Action.REQUEST_EXTENSION in allowed and rng.random() < 0.6:
+            hours = rng.choice(EXTENSION_HOURS)
+            choices.append((handler, machine.RequestExtension(hours, "需要协调施工")))
+    if Action.GRANT_EXTENSION in allowed:  # the centre answers first, and mostly grants
+        grant = rng.random() < 0.7
+        return dispatcher, machine.DecideExtension(grant, "同意延期" if grant else "请按期办结")
     if Action.VERIFY in allowed:  # 核查 by the governance centre (the demo policy asks for it)
         choices += [(dispatcher, machine.Verify(True, "核查属实"))] * 4
         choices.append((dispatcher, machine.Verify(False, "现场核查未整改到位")))

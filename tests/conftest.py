@@ -46,6 +46,9 @@ def dynamodb_host() -> Iterator[str | None]:
     elif BACKEND == "moto":
         from moto import mock_aws
 
+        from tests.moto_transactions import install
+
+        install()  # transactions back up the keys they touch, not the whole table
         with mock_aws():
             yield None
     else:

@@ -1,37 +1,38 @@
-"""A generated history of cases through random lifecycles (fixed seed), for the counters' truth
-test and the recompute benchmark: reports in both streets, acceptance, dispatch to a grid or to
-district departments (joint cases with a supporting department), escalations (吹哨), claims,
-resolutions, 核查 passed and failed, evaluations (satisfied or not), reopenings and closings,
-and waits on which the sweeper fires the case's evaluation window (the reminder, then the
-closing as not evaluated), with the clock moving between steps so events
-fall on many days and across months. The sweeper also runs after every few cases, so clocks warn
-(at risk), breach (overdue at the district) and escalate on their own. The district runs a
-closing policy with every rule on (README "Closing")."""
+"""A generated history for the counters' truth test and the figures benchmark: the case walk of
+``make dev``'s seeded history (infra/demo_history.py: reports in both streets, acceptance,
+dispatch to a grid or to district departments with joint cases, escalations (吹哨), claims,
+pauses, extensions granted or denied, resolutions, 核查 passed and failed, evaluations, reworks
+and closings, all cases' steps in time order with the timer sweep between them, so clocks warn,
+breach, escalate, and evaluation windows end in closings as not evaluated) under a closing
+policy with every rule on (README "Closing"), then the civic walk over the same span
+(infra/demo_civic.py: topics proposed, voted, adopted into cases or declined; partner
+projects claimed, withdrawn, delivered, confirmed with points; an award). Fixed seed."""
 
 from __future__ import annotations
 
-import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from api.domain import cases as machine
-from api.domain.cases import Action, Channel, HandlingMode, Level, Satisfaction, TaskStatus
 from api.domain.clock import FixedClock
-from api.domain.errors import DomainError
-from api.records.case import CaseRecord
 from api.services.actor import load_actor
-from api.services.cases import ReportInput, act_on_case, report_case
 from api.services.deadlines import policies
 from api.services.deadlines.policy_admin import update_policy
-from api.services.deadlines.sweep import fire_case, sweep
 from api.store.db import Db
+from infra import demo_history
+from infra.demo_civic import CivicHistory, generate_civic
 from infra.demo_history import Cast, Place
 from tests.case_world import CaseWorld
+from tests.civic_history import civic_cast_of
 
-STEPS_PER_CASE = 12
-SWEEP_EVERY = 5  # cases
 WINDOW_HOURS = 24.0  # the evaluation window of the history's policy
-WAIT = timedelta(hours=WINDOW_HOURS + 1)  # a wait lets the window end
+SWEEP_EVERY = timedelta(hours=3)
+CASES_PER_DAY = 55  # the district's pace: some 20 000 cases a year
+
+
+@dataclass(frozen=True)
+class TruthHistory:
+    case_ids: tuple[str, ...]  # the walk's cases and the cases of adopted topics
+    civic: CivicHistory
 
 
 def closing_policy(db: Db, clock: FixedClock, cw: CaseWorld) -> None:
@@ -45,104 +46,29 @@ def closing_policy(db: Db, clock: FixedClock, cw: CaseWorld) -> None:
     update_policy(db, admin, clock, cw.district.id, draft)
 
 
-def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) -> list[str]:
-    """``cases`` cases through random lifecycles; their ids. Each step moves the clock by up to
-    150 minutes, so that a few dozen cases span more than a week and cross a month."""
-    rng = random.Random(seed)
+def span_for(cases: int) -> timedelta:
+    """Long enough to cross months at any size; a year at the district's pace."""
+    return timedelta(days=min(365, max(40, cases // CASES_PER_DAY)))
+
+
+def generate(db: Db, clock: FixedClock, cw: CaseWorld, cases: int, seed: int) -> TruthHistory:
+    """``cases`` cases, about one topic per ten cases and one project per twenty, over
+    :func:`span_for` from the clock's time; the clock ends after the last step of both walks."""
     closing_policy(db, clock, cw)
-    ids: list[str] = []
-    for number in range(cases):
-        street = cw.world.a if rng.random() < 0.7 else cw.world.b
-        reporter = load_actor(db, street.resident_id)
-        data = ReportInput(
-            Channel.RESIDENT, "HOUSING_SAFETY", f"生成案件 {number}", street.building.id
-        )
-        case = report_case(db, reporter, clock, data)
-        ids.append(case.id)
-        for _ in range(STEPS_PER_CASE):
-            clock.advance(timedelta(minutes=rng.randint(0, 150)))
-            step = _step(cw, case, street.staff_id, street.resident_id, rng)
-            if step is None:
-                break
-            actor_id, command = step
-            if command is None:  # wait: the sweeper fires the case's window (reminder, close)
-                clock.advance(WAIT)
-                for _ in range(3):  # the sweeper's own firing of one case, as a sweep runs it
-                    if not fire_case(db, case.id, clock.now()):
-                        break
-                found = db.cases.get(case.id, consistent=True)
-                assert found is not None
-                case = found
-                continue
-            try:
-                case = act_on_case(db, load_actor(db, actor_id), clock, case.id, command)
-            except DomainError:
-                continue  # a refused change writes nothing; the walk goes on
-        clock_ = case.deadline
-        if clock_ and clock_.warn_at and not clock_.warned and rng.random() < 0.5:
-            # Sweep at the warning point (临期预警): the case is at risk until its next change.
-            clock.advance(max(clock_.warn_at - clock.now(), timedelta(0)))
-            sweep(db, clock.now())
-        elif number % SWEEP_EVERY == SWEEP_EVERY - 1:
-            sweep(db, clock.now())  # what fell due meanwhile: warnings, missed limits
-    return ids
-
-
-def _step(
-    cw: CaseWorld, case: CaseRecord, grid_worker: str, resident: str, rng: random.Random
-) -> tuple[str, machine.Command | None] | None:
-    """A random next step allowed by the state machine, and who takes it; None when done."""
-    allowed = machine.allowed_actions(case.domain())
-    dispatcher = cw.dispatcher_id
-    handler = {
-        Level.GRID: grid_worker,
-        Level.COMMUNITY: cw.community_dispatcher_id,
-        Level.STREET: cw.street_admin_id,
-    }.get(case.level) if case.level else None  # fmt: skip
-    choices: list[tuple[str, machine.Command | None]] = []
-    if Action.ACCEPT in allowed:
-        mode = HandlingMode.JOINT if rng.random() < 0.2 else HandlingMode.ASSIGNED
-        choices.append((dispatcher, machine.Accept(mode, "HOUSING_SAFETY")))
-    if Action.ASSIGN in allowed:
-        if case.mode is HandlingMode.JOINT or rng.random() < 0.2:
-            choices.append((dispatcher, machine.Assign(
-                Level.DISTRICT, lead_department=cw.housing.id,
-                supporting_departments=(cw.gardens.id,) if case.mode is HandlingMode.JOINT else (),
-            )))  # fmt: skip
-        else:
-            choices.append((dispatcher, machine.Assign(Level.GRID)))
-    staff = {cw.housing.id: cw.housing_staff_id, cw.gardens.id: cw.gardens_staff_id}
-    for task in case.tasks:
-        if Action.CLAIM in allowed and task.status is TaskStatus.ASSIGNED:
-            choices.append((staff[task.department_id], machine.Claim(task.department_id)))
-        if Action.RESOLVE_TASK in allowed and task.status is TaskStatus.CLAIMED:
-            choices.append(
-                (staff[task.department_id], machine.ResolveTask(task.department_id, "已处理"))
-            )
-    if handler is not None:
-        if Action.START in allowed:
-            choices.append((handler, machine.Start()))
-        if Action.RESOLVE in allowed:
-            choices += [(handler, machine.Resolve("已处理"))] * 3
-        if Action.ESCALATE in allowed and case.level is Level.GRID:
-            choices.append((handler, machine.Escalate("网格解决不了")))
-    if Action.VERIFY in allowed:  # the governance centre checks: mostly passed
-        choices += [(dispatcher, machine.Verify(True, "核查属实"))] * 3
-        choices.append((dispatcher, machine.Verify(False, "现场核查未整改到位")))
-    if case.evaluation_window is not None:  # the resident may stay silent until it ends
-        choices.append((resident, None))
-    if Action.EVALUATE in allowed:
-        if rng.random() < 0.75:
-            choices.append((resident, machine.Evaluate(Satisfaction.SATISFIED)))
-        else:
-            choices.append((resident, machine.Evaluate(Satisfaction.UNSATISFIED, "没修好")))
-    if Action.REOPEN in allowed:  # only after an unsatisfied evaluation: usually reworked
-        choices += [(dispatcher, machine.Reopen("复核未通过"))] * 3
-    if Action.CLOSE in allowed:
-        choices.append((dispatcher, machine.Close()))
-    if not choices or rng.random() < 0.05:  # some cases stay open
-        return None
-    return rng.choice(choices)
+    start, span = clock.now(), span_for(cases)
+    case_ids = demo_history.generate(
+        db, clock, cast_of(cw), cases, seed, span=span, sweep_every=SWEEP_EVERY
+    )
+    civic_clock = FixedClock(start)
+    civic = generate_civic(
+        db, civic_clock, civic_cast_of(db, civic_clock, cw),
+        topics=max(8, cases // 10), projects=max(5, cases // 20), seed=seed, span=span,
+    )  # fmt: skip
+    if civic_clock.now() > clock.now():
+        clock.advance(civic_clock.now() - clock.now())
+    topics = (db.topics.get(topic_id) for topic_id in civic.topic_ids)
+    topic_cases = tuple(t.case_id for t in topics if t is not None and t.case_id)
+    return TruthHistory((*case_ids, *topic_cases), civic)
 
 
 def cast_of(cw: CaseWorld) -> Cast:

@@ -30,6 +30,9 @@ def main() -> None:
         ("AWS_DEFAULT_REGION", "ap-northeast-1"),
     ):
         os.environ.setdefault(name, value)
+    from tests.moto_transactions import install
+
+    install()  # transactions back up the keys they touch, not the whole table
     with mock_aws():
         run()
 

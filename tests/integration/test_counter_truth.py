@@ -1,9 +1,10 @@
-"""Truth of the counters (issue 14): a generated history (fixed seed, random lifecycles) leaves
-every day item and month roll-up of every unit equal to the recomputation from the immutable
-case events, and every figure derivable from the timelines alone (reported, accepted,
+"""Truth of the counters (issue 14): a generated history (fixed seed, random lifecycles of cases,
+topics and partner projects: tests/truth_history.py) leaves every day item and month roll-up
+of every unit equal to the recomputation from the immutable case events and the topic and
+partner journal, and every figure derivable from the timelines alone (reported, accepted,
 resolved, in the grid, closed, evaluated, reopened, 核查 passed and failed, closed as not
-evaluated by the sweeper) equal to the figures served. A drifting
-counter is found and repaired. Runs on either backend; the size is small here (the 20 000-case
+evaluated by the sweeper) equal to the figures served. A drifting counter is found and
+repaired. Runs on either backend; the size is small here (the 20 000-case
 run is ``DANGQUN_TRUTH_CASES=20000`` or the benchmark)."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from api.domain.org import path_ids
 from api.services.actor import load_actor
 from api.services.case_gauges import held_of
 from api.services.cases import day_of
-from api.services.counter_truth import recompute
+from api.services.counter_truth import adopt_unjournaled, recompute
 from api.services.unit_figures import unit_figures
 from api.services.unit_gauges import unit_gauges
 from api.store.counter_store import add_day_counters
@@ -30,7 +31,7 @@ from api.store.gauge_store import GaugeMove, add_gauges, move_gauges
 from tests.case_world import CaseWorld, whole_timeline
 from tests.truth_history import generate
 
-CASES = int(os.environ.get("DANGQUN_TRUTH_CASES", "30"))
+CASES = int(os.environ.get("DANGQUN_TRUTH_CASES", "60"))
 SEED = 14
 # Figures the timelines alone determine (for the grid path).
 DERIVED = (
@@ -72,7 +73,8 @@ def test_every_counter_equals_the_recomputation_from_the_events(
     db: Db, clock: FixedClock, case_world: CaseWorld
 ) -> None:
     cw = case_world
-    case_ids = generate(db, clock, cw, CASES, SEED)
+    history = generate(db, clock, cw, CASES, SEED)
+    case_ids = list(history.case_ids)
     result = recompute(db)
     assert result.drifts == ()
     assert result.events > 3 * CASES and result.items > 20
@@ -93,11 +95,19 @@ def test_every_counter_equals_the_recomputation_from_the_events(
             for name in DERIVED:
                 assert getattr(served, name) == want[name], (org_id, month, name)
                 totals[name] += want[name] if org_id == cw.district.id else 0
-    # The walk really went through the lifecycle.
-    assert totals["reported"] == CASES
+    # The walk really went through the lifecycle, topics adopted into cases among them.
+    assert totals["reported"] == len(case_ids) > CASES
     assert min(totals[name] for name in DERIVED) > 0, totals
-    housing = unit_figures(db, dispatcher, cw.housing.id, PeriodKind.YEAR, clock.now().date())
+    begun = date(2026, 11, 23)  # the clock fixture's day: the history runs from there
+    housing = unit_figures(db, dispatcher, cw.housing.id, PeriodKind.YEAR, begun)
     assert housing.figures.counts.assigned > 0
+    actions = {event.action for case_id in case_ids for event in whole_timeline(db, case_id)[1]}
+    assert {"PAUSE", "RESUME", "GRANT_EXTENSION", "DENY_EXTENSION", "ESCALATE"} <= actions
+    # Topics and partners counted too (their truth is the journal's, compared above).
+    year = unit_figures(db, dispatcher, cw.district.id, PeriodKind.YEAR, begun)
+    journalled = ("topics_raised", "topics_adopted", "topics_declined", "partner_claims",
+                  "partner_deliveries", "points_granted")  # fmt: skip
+    assert all(getattr(year.figures.counts, name) > 0 for name in journalled), year.figures
 
     # The gauges served equal the open cases where they are held now, by level and state.
     open_cases = [db.cases.get(case_id) for case_id in case_ids]
@@ -116,26 +126,30 @@ def test_a_drifting_counter_is_found_and_repaired(
 ) -> None:
     generate(db, clock, case_world, 8, SEED)
     grid = case_world.world.a.grid.id
+    street = case_world.world.b.street.id
     with db.transaction() as transaction:  # a lost-and-retried ADD: counted twice
         add_day_counters(transaction, [grid], "2026-11-23", {"resolved": 1})
+        add_day_counters(transaction, [street], "2026-12-01", {"partner_claims": -1})
     drifts = recompute(db).drifts
     assert {(d.org_id, d.period, d.counter, d.stored - d.recomputed) for d in drifts} == {
         (grid, "2026-11-23", "resolved", 1),
         (grid, "2026-11", "resolved", 1),
+        (street, "2026-12-01", "partner_claims", -1),
+        (street, "2026-12", "partner_claims", -1),
     }
-    assert recompute(db, repair=True).repaired == 2
+    assert recompute(db, repair=True).repaired == 4
     assert recompute(db).drifts == ()
 
 
 def test_a_drifting_gauge_or_watch_entry_is_found_and_repaired(
     db: Db, clock: FixedClock, case_world: CaseWorld
 ) -> None:
-    case_ids = generate(db, clock, case_world, 8, SEED)
+    case_ids = generate(db, clock, case_world, 8, SEED).case_ids
     street = case_world.world.a.street.id
     with db.transaction() as transaction:  # a lost-and-retried ADD: counted twice
         add_gauges(transaction, street, {"open": 1, "overdue": 1})
-    case = db.cases.get(case_ids[0])
-    assert case is not None
+    cases = (db.cases.get(case_id) for case_id in case_ids)
+    case = next(case for case in cases if case is not None and held_of(case).units)  # open
     stray = replace(held_of(case), watch=WatchKind.AT_RISK, due_at="2026-11-23T10:00:00.000+08:00")
     with db.transaction() as transaction:  # a watch entry nothing justifies
         move_gauges(transaction, case, GaugeMove(NOT_HELD, replace(stray, units=(street,))))
@@ -148,4 +162,23 @@ def test_a_drifting_gauge_or_watch_entry_is_found_and_repaired(
     stray_key = f"AT_RISK#2026-11-23T10:00:00.000+08:00#{case.id}"
     assert (street, "WATCH", stray_key, 1) in drifts
     assert recompute(db, repair=True).repaired >= 2
+    assert recompute(db).drifts == ()
+
+
+def test_topic_and_partner_counters_from_before_the_journal_are_adopted_once(
+    db: Db, clock: FixedClock, case_world: CaseWorld
+) -> None:
+    """A table whose topic and partner counters were written before their journal (release
+    2026-12-02) shows them as drifts until ``adopt_unjournaled`` takes them as they are; a
+    repair before that would erase what was counted."""
+    street = case_world.world.a.street.id
+    with db.transaction() as transaction:  # as the topic and partner transactions wrote them
+        add_day_counters(transaction, [street], "2026-10-30", {"topics_raised": 2})
+        add_day_counters(transaction, [street], "2026-11-02", {"points_granted": 30})
+    drifts = {(d.period, d.counter, d.stored, d.recomputed) for d in recompute(db).drifts}
+    assert ("2026-10-30", "topics_raised", 2, 0) in drifts
+    assert ("2026-11", "points_granted", 30, 0) in drifts
+    assert adopt_unjournaled(db) == 2  # two day items journalled as stored
+    assert recompute(db).drifts == ()
+    assert adopt_unjournaled(db) is None  # once: a second run would count them twice
     assert recompute(db).drifts == ()

@@ -277,7 +277,7 @@ def _step(
         grant = rng.random() < 0.7
         return dispatcher, machine.DecideExtension(grant, "同意延期" if grant else "请按期办结")
     if Action.VERIFY in allowed:  # 核查 by the governance centre (the demo policy asks for it)
-        choices += [(dispatcher, machine.Verify(True, "核查属实"))] * 4
+        choices += [(dispatcher, machine.Verify(True, "核查属实"))] * 11  # 1 in 12 fails
         choices.append((dispatcher, machine.Verify(False, "现场核查未整改到位")))
     if Action.EVALUATE in allowed:
         if rng.random() < cast.satisfied:

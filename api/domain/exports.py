@@ -165,6 +165,14 @@ FIGURE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("topics_adopted", "立项"),
     ("topic_adoption_rate", "立项率"),
     ("topic_cases_resolved_in_grid", "议题案件网格内解决"),
+    ("verified", "核查通过"),
+    ("verification_failed", "核查不通过"),
+    ("verification_failure_rate", "核查不通过率"),
+    ("closed_not_evaluated", "未评价结案"),
+    ("not_evaluated_share", "未评价结案占比"),
+    ("partner_claims", "认领"),
+    ("partner_deliveries", "交付"),
+    ("points_granted", "发放积分"),
 )
 FIGURES_HEADER: tuple[str, ...] = (
     "单位",

@@ -223,7 +223,9 @@ def test_figures_export_equals_unit_figures(
         "resolvedAtStreetOrBelow", "evaluated", "satisfied", "reopened", "resolutionRate",
         "onTimeRate", "inGridShare", "streetOrBelowShare", "satisfactionRate", "reworkRate",
         "averageWorkingHours", "averageNaturalHours", "topicsRaised", "topicsAdopted",
-        "topicAdoptionRate", "topicCasesResolvedInGrid",
+        "topicAdoptionRate", "topicCasesResolvedInGrid", "verified", "verificationFailed",
+        "verificationFailureRate", "closedNotEvaluated", "notEvaluatedShare", "partnerClaims",
+        "partnerDeliveries", "pointsGranted",
     ]  # fmt: skip
     query = FIGURES.replace("averageNaturalHours", "averageNaturalHours " + " ".join(fields))
     for row in rows[1:]:

@@ -27,6 +27,7 @@ from api.domain.org import OrgKind, check_move, check_parent, validate_name
 from api.domain.roles import Permission
 from api.records.org import OrgUnitRecord
 from api.services.actor import Actor
+from api.services.case_gauges import gauge_move
 from api.store.db import Db
 from api.store.org_store import (
     Archival,
@@ -184,7 +185,7 @@ def move_unit(
     moved = db.org_units.require(unit.id)
     db.org_units.refresh_references(moved)
     db.org_units.refresh_subtree(moved)
-    db.cases.rehome(unit.path, moved.path)
+    db.cases.rehome(unit.path, moved.path, gauge_move)  # gauges: the state now, moved too
     return moved
 
 

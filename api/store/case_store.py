@@ -7,7 +7,7 @@ inbox projections, day counters, departments' deadlines, notices, the firing mar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -18,6 +18,7 @@ from pynamodb.expressions.condition import Condition
 from api.domain.cases import CaseState, HandlingMode, Level, TaskStatus
 from api.domain.clock import iso
 from api.domain.deadlines.timers import Timer, next_fire_at
+from api.domain.errors import Conflict
 from api.domain.messages import Message, msg
 from api.domain.org import path_ids, rebase_path
 from api.records.case import INTAKE, CaseEventRecord, CaseRecord, HandlerRecord, TaskDeadlineRecord
@@ -71,6 +72,7 @@ __all__ = ["DUE_SHARDS", "CaseChange", "CaseStore"]
 
 CASE_PREFIX = "CASE"
 TASK_DEADLINE_PREFIX = "TASKCLOCK"  # due-index entries of departments' deadlines
+REHOME_ATTEMPTS = 5  # a moved case re-read after a concurrent change, at most
 
 
 @dataclass(frozen=True)
@@ -550,29 +552,62 @@ class CaseStore(Repository):
         return replace(case, version=case.version + 1)
 
     @bound
-    def rehome(self, old_path: str, new_path: str) -> int:
+    def rehome(
+        self,
+        old_path: str,
+        new_path: str,
+        gauges: Callable[[CaseRecord, CaseRecord], GaugeMove] | None = None,
+    ) -> int:
         """Cases located in a moved subtree follow it: their grid path (scope checks) and their
-        street partition (scope lists) are rewritten. Idempotent; the day counters already
-        written stay with the ancestors of the day they were counted. For org_units' move."""
+        street partition (scope lists) are rewritten, each in one transaction with ``gauges``
+        (the case's gauge contribution and watch entries moved from the old ancestors to the
+        new: the gauges are the state now). Conditioned on the version read, re-read when a
+        change came between. Idempotent; the day counters already written stay with the
+        ancestors of the day they were counted. For org_units' move."""
         old_ids, new_ids = path_ids(old_path), path_ids(new_path)
         if len(old_ids) < 2 or len(new_ids) < 2:
             return 0  # a district, or a street moving within it, keeps its partition and prefix
         moved = 0
-        for case in CaseItem.by_kind.query(
+        for found in CaseItem.by_kind.query(
             street_cases_pk(old_ids[1]),
             filter_condition=CaseItem.grid_path.startswith(old_path + "/")
             | (CaseItem.grid_path == old_path),
         ):
-            assert isinstance(case, CaseItem)
-            case.update(
-                actions=[
-                    CaseItem.grid_path.set(rebase_path(case.grid_path, old_path, new_path)),
-                    CaseItem.gsi2pk.set(street_cases_pk(new_ids[1])),
-                ],
-                add_version_condition=False,
-            )
-            moved += 1
+            assert isinstance(found, CaseItem)
+            moved += self._rehome_one(found, old_path, new_path, gauges)
         return moved
+
+    def _rehome_one(
+        self,
+        item: CaseItem,
+        old_path: str,
+        new_path: str,
+        gauges: Callable[[CaseRecord, CaseRecord], GaugeMove] | None,
+    ) -> int:
+        for _ in range(REHOME_ATTEMPTS):
+            before = case_record(item)
+            after = replace(before, grid_path=rebase_path(before.grid_path, old_path, new_path))
+            try:
+                with self.db.transaction() as transaction:
+                    transaction.update(
+                        item,
+                        actions=[
+                            CaseItem.grid_path.set(after.grid_path),
+                            CaseItem.gsi2pk.set(street_cases_pk(path_ids(new_path)[1])),
+                        ],
+                        condition=CaseItem.version == item.version,
+                        add_version_condition=False,
+                    )
+                    if gauges is not None:
+                        move_gauges(transaction, after, gauges(before, after))
+                return 1
+            except Conflict:
+                fresh = CaseItem.get(item.pk, item.sk, consistent_read=True)
+                assert isinstance(fresh, CaseItem)
+                item = fresh
+                if not (item.grid_path + "/").startswith(old_path + "/"):
+                    return 0  # moved meanwhile
+        raise Conflict(msg("conflict.item"))
 
     @bound
     def stop_task_deadline(self, record: TaskDeadlineRecord) -> bool:

@@ -236,3 +236,29 @@ def test_the_dashboards_own_query_runs_with_gauges_and_watch_lists(api: CaseApi,
     lights = {e["figures"]["unit"]["name"]: e["figures"]["gauges"]["light"]
               for e in data["unitRanking"]["entries"]}  # fmt: skip
     assert lights == {api.cw.world.a.street.name: "AMBER", api.cw.world.b.street.name: "GREEN"}
+
+
+def test_a_moved_community_takes_its_open_cases_gauges_along(
+    api: CaseApi, db: Db, clock: FixedClock
+) -> None:
+    """The gauges are the state now: when a community moves to another street, its open
+    cases' contributions and watch entries leave the old street and reach the new one (the
+    day counters stay where they were counted)."""
+    from api.services import org_units
+    from api.services.actor import load_actor
+
+    cw, a, b = api.cw, api.cw.world.a, api.cw.world.b
+    case = grid_case(api)
+    warn_at, _ = deadline_of(db, case)
+    assert sweep(db, warn_at).fired == 1  # at risk: a watch entry on each holder
+    assert (gauges(api, a.street.id)["atRisk"], gauges(api, b.street.id)["open"]) == (1, 0)
+    admin = load_actor(db, cw.world.district_admin_id)
+    org_units.move_unit(db, admin, clock, a.community.id, b.street.id)
+    street_a, street_b = gauges(api, a.street.id), gauges(api, b.street.id)
+    assert (street_a["open"], street_a["atRisk"], street_a["light"]) == (0, 0, "GREEN")
+    assert (street_b["open"], street_b["atRisk"], street_b["light"]) == (1, 1, "AMBER")
+    assert street_b["byLevel"] == {"GRID": 1}
+    assert gauges(api, cw.district.id)["open"] == 1  # the district held it all along
+    assert watch(api, a.street.id, "AT_RISK") == []
+    assert [entry["code"] for entry in watch(api, b.street.id, "AT_RISK")] == [case["code"]]
+    assert recompute(db).drifts == ()

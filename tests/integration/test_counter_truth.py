@@ -32,7 +32,7 @@ from tests.case_world import CaseWorld, whole_timeline
 from tests.truth_history import generate
 
 CASES = int(os.environ.get("DANGQUN_TRUTH_CASES", "60"))
-SEED = 14
+SEED = int(os.environ.get("DANGQUN_TRUTH_SEED", "14"))  # another seed: another history
 # Figures the timelines alone determine (for the grid path).
 DERIVED = (
     "reported", "accepted", "resolved", "resolved_in_grid", "closed", "evaluated", "reopened",

@@ -32,6 +32,7 @@ from api.services.case_gauges import gauge_move, held_of
 from api.services.cases import day_of
 from api.store.db import Db
 from api.store.gauge_store import GaugeMove
+from api.store.truth_store import TruthRecords
 
 # Counters of topic and red-partner events, recomputed from their journal (``CountedItem``).
 JOURNALED = (
@@ -75,15 +76,16 @@ def recompute(db: Db, repair: bool = False) -> Recomputation:
     """Every counter recomputed from the case events and the topic and partner journal, and
     the gauges and watch lists from the cases; with ``repair``, drifting items are rewritten to
     the recomputed values."""
+    records = db.truth.read()  # one Scan of the table
     expected: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     events = 0
-    counted_days = [(day_of(at), counted) for at, counted in db.counters.counted_events()]
-    for day, counted in counted_days + db.counters.counted_journal():
+    counted_days = [(day_of(at), counted) for at, counted in records.counted_events]
+    for day, counted in counted_days + records.journal:
         events += 1
         for org_id, counters in counted.items():
             expected[(org_id, day)].update(counters)
             expected[(org_id, day[:7])].update(counters)
-    stored = {(row.org_id, row.day): row for row in db.counters.stored()}
+    stored = {(row.org_id, row.day): row for row in records.counters}
     drifts: list[Drift] = []
     for key in sorted(set(expected) | set(stored)):
         row, want = stored.get(key), expected.get(key, Counter())
@@ -97,7 +99,7 @@ def recompute(db: Db, repair: bool = False) -> Recomputation:
             want = expected.get((org_id, period), Counter())
             db.counters.overwrite(org_id, period, {name: want[name] for name in COUNTERS})
             repaired += 1
-    gauge_items, gauge_drifts, gauges_repaired = _gauges(db, repair)
+    gauge_items, gauge_drifts, gauges_repaired = _gauges(db, records, repair)
     return Recomputation(
         events,
         len(set(expected) | set(stored)) + gauge_items,
@@ -106,18 +108,18 @@ def recompute(db: Db, repair: bool = False) -> Recomputation:
     )
 
 
-def _gauges(db: Db, repair: bool) -> tuple[int, list[Drift], int]:
+def _gauges(db: Db, records: TruthRecords, repair: bool) -> tuple[int, list[Drift], int]:
     """Gauges and watch entries recomputed from the cases: (items compared, drifts, repaired)."""
     expected: dict[str, Counter[str]] = defaultdict(Counter)
     entries: dict[tuple[str, str, str, str], tuple[CaseRecord, GaugeMove]] = {}
-    for case in db.gauges.cases():
+    for case in records.cases:
         held = held_of(case)
         for org_id, gauges in held.gauges().items():
             expected[org_id].update(gauges)
         move = gauge_move(None, case)
         for kind, org_id, due in watch_keys(held):
             entries[(kind.value, org_id, due, case.id)] = (case, move)
-    stored, stored_entries = db.gauges.stored()
+    stored, stored_entries = records.gauges, records.watch
     drifts: list[Drift] = []
     for org_id in sorted(set(expected) | set(stored)):
         have, want = stored.get(org_id, {}), expected.get(org_id, Counter())

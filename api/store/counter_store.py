@@ -16,9 +16,10 @@ from pynamodb.expressions.update import Action
 from api.domain.ids import new_id
 from api.records.case import DayCountersRecord
 from api.store.case_codec import day_counters_record
-from api.store.case_models import CaseEventItem, CountedItem, DailyStatsItem, stats_key, stats_pk
+from api.store.case_models import CountedItem, DailyStatsItem, stats_key, stats_pk
 from api.store.models import META
 from api.store.repository import Repository, bound
+from api.store.truth_store import ADOPTED_MARKER
 
 
 def month_key(org_id: str, month: str) -> tuple[str, str]:
@@ -99,25 +100,11 @@ class CounterStore(Repository):
     # Truth (issue 14): the counters recomputed from the case events' ``counted`` ----------
 
     @bound
-    def counted_events(self) -> list[tuple[str, dict[str, dict[str, int]]]]:
-        """Every case event that counted something: its timeline time ``at`` and what it added
-        per unit (a Scan of the table, for the recompute only; read whole inside the binding)."""
-        scan = CaseEventItem.scan(CaseEventItem.counted.exists())
-        return [(item.at, json.loads(item.counted)) for item in scan if item.counted]
-
-    @bound
-    def counted_journal(self) -> list[tuple[str, dict[str, dict[str, int]]]]:
-        """What every topic and red-partner event added per unit, with the Shanghai day it
-        counted on (``add_counts``'s journal; a Scan, for the recompute only)."""
-        scan = CountedItem.scan(CountedItem.pk != "COUNTED#ADOPTED")
-        return [(item.day, json.loads(item.counted)) for item in scan]
-
-    @bound
     def adopt_unjournaled(self, names: Iterable[str]) -> int | None:
         """Once per table: journal the counters ``names`` as every day item stores them now, for
         a table whose topic and partner counters were written before their journal existed
         (release 2026-12-02). Returns the journal items written; ``None`` when done before."""
-        marker = CountedItem("COUNTED#ADOPTED", META, day="", counted="{}")
+        marker = CountedItem(ADOPTED_MARKER, META, day="", counted="{}")
         try:
             marker.save(condition=CountedItem.pk.does_not_exist())
         except PutError:
@@ -131,11 +118,6 @@ class CounterStore(Repository):
                 CountedItem(f"COUNTED#{new_id()}", META, day=item.day, counted=counted).save()
                 written += 1
         return written
-
-    @bound
-    def stored(self) -> list[DayCountersRecord]:
-        """Every day item and month roll-up (``day`` is ``yyyy-mm-dd`` or ``yyyy-mm``)."""
-        return [day_counters_record(item) for item in DailyStatsItem.scan()]
 
     @bound
     def overwrite(self, org_id: str, period: str, counters: Mapping[str, int]) -> None:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from api.store.persisted_store import PersistedQueryStore
     from api.store.time_store import TimeStore
     from api.store.topic_store import TopicStore
+    from api.store.truth_store import TruthStore
     from api.store.webhook_store import WebhookStore
 
 
@@ -117,6 +118,12 @@ class Db:
         from api.store.gauge_store import GaugeStore
 
         return GaugeStore(self)
+
+    @cached_property
+    def truth(self) -> TruthStore:
+        from api.store.truth_store import TruthStore
+
+        return TruthStore(self)
 
     @cached_property
     def notices(self) -> NoticeStore:

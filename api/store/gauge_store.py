@@ -21,9 +21,7 @@ from pynamodb.expressions.update import Action
 from api.domain.cases import CaseState
 from api.domain.gauges import GAUGE_NAMES, Held, WatchKind, gauge_delta, watch_keys
 from api.records.case import CaseRecord, WatchRecord
-from api.store.case_codec import case_record
 from api.store.case_models import (
-    CaseItem,
     GaugeItem,
     WatchItem,
     gauge_key,
@@ -98,7 +96,8 @@ def _watch_record(item: WatchItem) -> WatchRecord:
     )  # fmt: skip
 
 
-def _values(item: GaugeItem) -> dict[str, int]:
+def gauge_values(item: GaugeItem) -> dict[str, int]:
+    """One unit's gauges as stored (0 for a gauge never written)."""
     return {name: int(getattr(item, name) or 0) for name in GAUGE_NAMES}
 
 
@@ -112,10 +111,10 @@ class GaugeStore(Repository):
         found: dict[str, dict[str, int]] = {org_id: {} for org_id in org_ids}
         if len(org_ids) == 1:
             with suppress(GaugeItem.DoesNotExist):
-                found[org_ids[0]] = _values(GaugeItem.get(*gauge_key(org_ids[0])))
+                found[org_ids[0]] = gauge_values(GaugeItem.get(*gauge_key(org_ids[0])))
             return found
         for item in GaugeItem.batch_get([gauge_key(org_id) for org_id in dict.fromkeys(org_ids)]):
-            found[item.org_id] = _values(item)
+            found[item.org_id] = gauge_values(item)
         return found
 
     @bound
@@ -130,25 +129,12 @@ class GaugeStore(Repository):
     # Truth (issue 14): the gauges recomputed from the cases -------------------------------
 
     @bound
-    def stored(self) -> tuple[dict[str, dict[str, int]], set[tuple[str, str, str, str]]]:
-        """Every gauge item, and every watch entry as (kind, org, due, case) (Scans: the
-        recompute only)."""
-        gauges = {item.org_id: _values(item) for item in GaugeItem.scan()}
-        entries = {(w.kind, w.org_id, w.due_at, w.case_id) for w in WatchItem.scan()}
-        return gauges, entries
-
-    @bound
     def overwrite(self, org_id: str, values: Mapping[str, int]) -> None:
         """Set every gauge of one unit to recomputed values."""
         item = GaugeItem(*gauge_key(org_id))
         actions: list[Action] = [GaugeItem.type.set(GaugeItem), GaugeItem.org_id.set(org_id)]
         actions += [getattr(GaugeItem, name).set(values.get(name, 0)) for name in GAUGE_NAMES]
         item.update(actions=actions, add_version_condition=False)
-
-    @bound
-    def cases(self) -> list[CaseRecord]:
-        """Every case (a Scan: the recompute only; the timeline is not needed)."""
-        return [case_record(item) for item in CaseItem.scan()]
 
     @bound
     def restore_watch(

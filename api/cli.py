@@ -303,6 +303,28 @@ def _sweep_forever(settings: Settings, every_seconds: float, stop: threading.Eve
             console.print(f"[red]timer sweep failed: {error}[/]")
 
 
+# Which table an administrative command works on: the local one by default.
+ENDPOINT_OPTION: str = typer.Option("", help="DynamoDB endpoint (default: the local one's port)")
+AWS_OPTION: bool = typer.Option(
+    False, "--aws", help="The region's AWS endpoint, credentials from the environment"
+)
+REGION_OPTION: str = typer.Option("", help="AWS region (with --aws)")
+TABLE_OPTION: str = typer.Option("", help="Table name (default: the local table)")
+
+
+def _table_settings(
+    dynamodb_port: int, endpoint: str, aws: bool, region: str, table: str
+) -> Settings:
+    settings = local_settings(dynamodb_port)
+    if endpoint or aws:
+        settings = dataclasses.replace(settings, dynamodb_host=None if aws else endpoint)
+    if region:
+        settings = dataclasses.replace(settings, region=region)
+    if table:
+        settings = dataclasses.replace(settings, table_name=table)
+    return settings
+
+
 @app.command("recompute-counters")
 def recompute_counters_command(
     repair: bool = typer.Option(False, help="Rewrite drifting counters to the recomputed values"),
@@ -310,13 +332,18 @@ def recompute_counters_command(
         False, help="Once, first: take topic and partner counters from before 2026-12-02 as is"
     ),
     dynamodb_port: int = DYNAMODB_PORT,
+    endpoint: str = ENDPOINT_OPTION,
+    aws: bool = AWS_OPTION,
+    region: str = REGION_OPTION,
+    table: str = TABLE_OPTION,
 ) -> None:
     """Recompute every counter from the immutable case events and the topic and partner
-    journal, and list the drifts."""
+    journal, and list the drifts (a district's table: run it here with --aws, beyond the API's
+    time limit)."""
     from api.services import counter_truth
     from api.store.db import Db
 
-    db = Db(local_settings(dynamodb_port))
+    db = Db(_table_settings(dynamodb_port, endpoint, aws, region, table))
     if adopt_unjournaled:
         adopted = counter_truth.adopt_unjournaled(db)
         done = "adopted before" if adopted is None else f"{adopted} day items journalled"
@@ -342,12 +369,10 @@ def seed_command(dynamodb_port: int = DYNAMODB_PORT) -> None:
 @app.command("migrate")
 def migrate_command(
     dynamodb_port: int = DYNAMODB_PORT,
-    endpoint: str = typer.Option("", help="DynamoDB endpoint (default: the local one's port)"),
-    aws: bool = typer.Option(
-        False, "--aws", help="The region's AWS endpoint, credentials from the environment"
-    ),
-    region: str = typer.Option("", help="AWS region (with --aws)"),
-    table: str = typer.Option("", help="Table name (default: the local table)"),
+    endpoint: str = ENDPOINT_OPTION,
+    aws: bool = AWS_OPTION,
+    region: str = REGION_OPTION,
+    table: str = TABLE_OPTION,
     page_size: int = 100,
     restart: bool = typer.Option(False, help="Scan from the start, ignoring the checkpoint"),
 ) -> None:
@@ -355,13 +380,7 @@ def migrate_command(
     from api.store.migrations import migrate
     from infra.local_table import dynamodb_client
 
-    settings = local_settings(dynamodb_port)
-    if endpoint or aws:
-        settings = dataclasses.replace(settings, dynamodb_host=None if aws else endpoint)
-    if region:
-        settings = dataclasses.replace(settings, region=region)
-    if table:
-        settings = dataclasses.replace(settings, table_name=table)
+    settings = _table_settings(dynamodb_port, endpoint, aws, region, table)
     report = migrate(
         dynamodb_client(settings), settings.table_name, page_size=page_size, restart=restart
     )

@@ -14,6 +14,8 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date
 
+from typer.testing import CliRunner
+
 from api.domain.cases import Action, CaseState, Level
 from api.domain.clock import FixedClock
 from api.domain.figures import PeriodKind
@@ -25,6 +27,7 @@ from api.services.cases import day_of
 from api.services.counter_truth import JOURNALED, adopt_unjournaled, recompute
 from api.services.unit_figures import unit_figures
 from api.services.unit_gauges import unit_gauges
+from api.settings import Settings
 from api.store.counter_store import add_day_counters
 from api.store.db import Db
 from api.store.gauge_store import GaugeMove, add_gauges, move_gauges
@@ -137,6 +140,29 @@ def test_a_drifting_counter_is_found_and_repaired(
         (street, "2026-12", "partner_claims", -1),
     }
     assert recompute(db, repair=True).repaired == 4
+    assert recompute(db).drifts == ()
+
+
+def test_the_cli_recomputes_and_repairs_a_named_table(
+    db: Db, clock: FixedClock, case_world: CaseWorld, settings: Settings
+) -> None:
+    """Ops run ``recompute-counters`` against the district's table (``--aws --table``), where
+    the API's time limit would cut the mutation short."""
+    from api.cli import app
+
+    generate(db, clock, case_world, 8, SEED)
+    grid = case_world.world.a.grid.id
+    with db.transaction() as transaction:
+        add_day_counters(transaction, [grid], "2026-11-23", {"accepted": 2})
+    # moto intercepts the AWS endpoint in process; DynamoDB Local has its own.
+    where = ["--endpoint", settings.dynamodb_host] if settings.dynamodb_host else ["--aws"]
+    target = [*where, "--region", settings.region, "--table", settings.table_name]
+    found = CliRunner().invoke(app, ["recompute-counters", *target])
+    assert found.exit_code == 0, found.output
+    assert f"{grid} 2026-11-23 accepted: stored" in found.output
+    assert "2 drifts, 0 items repaired" in found.output  # the day item and its month
+    repaired = CliRunner().invoke(app, ["recompute-counters", *target, "--repair"])
+    assert "2 items repaired" in repaired.output, repaired.output
     assert recompute(db).drifts == ()
 
 

@@ -32,6 +32,7 @@ from api.store.counter_store import add_day_counters
 from api.store.db import Db
 from api.store.gauge_store import GaugeMove, add_gauges, move_gauges
 from tests.case_world import CaseWorld, whole_timeline
+from tests.requests import count_requests
 from tests.truth_history import generate
 
 CASES = int(os.environ.get("DANGQUN_TRUTH_CASES", "60"))
@@ -132,7 +133,9 @@ def test_a_drifting_counter_is_found_and_repaired(
     with db.transaction() as transaction:  # a lost-and-retried ADD: counted twice
         add_day_counters(transaction, [grid], "2026-11-23", {"resolved": 1})
         add_day_counters(transaction, [street], "2026-12-01", {"partner_claims": -1})
-    drifts = recompute(db).drifts
+    with count_requests() as requests:
+        drifts = recompute(db).drifts
+    assert requests == {"Scan": 1}  # one read of the table (a page, as it is small)
     assert {(d.org_id, d.period, d.counter, d.stored - d.recomputed) for d in drifts} == {
         (grid, "2026-11-23", "resolved", 1),
         (grid, "2026-11", "resolved", 1),
